@@ -1,0 +1,34 @@
+// A vaictl command is a plain object; vaictl.ts dispatches on its name. Commands return an
+// exit code and never call process.exit: the edge (vaictl.ts) does, after output is flushed.
+import type { Writable } from 'node:stream';
+
+export interface CommandContext {
+  /** Arguments after the command name. */
+  argv: string[];
+  env: NodeJS.ProcessEnv;
+  stdout: Writable;
+  stderr: Writable;
+  /** stdout is a terminal (colour, watch redraws); NO_COLOR still wins. */
+  isTTY: boolean;
+  cwd: string;
+}
+
+export interface Command {
+  name: string;
+  /** One line for the command list. */
+  summary: string;
+  /** Usage and flags, printed by `vaictl help NAME` and on usage errors. */
+  usage: string;
+  run(ctx: CommandContext): Promise<number>;
+}
+
+/** Exit codes, documented in README "vaictl exit codes". */
+export const EXIT = {
+  OK: 0,
+  /** The command ran and found a problem (invalid manifests, unhealthy service after --once). */
+  FAILED: 1,
+  USAGE: 2,
+  NOT_FOUND: 3,
+  /** No status file or vaid not running. */
+  NO_DAEMON: 4,
+} as const;

@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+// vaictl: the CLI edge. Parses the command name, runs it, turns errors into messages and exit
+// codes. Everything else lives in the command modules and the parts they call.
+import { COMMANDS } from './commands/index.js';
+import { EXIT, type Command, type CommandContext } from './command.js';
+import { isVaiError } from '../errors.js';
+import { VERSION } from '../version.js';
+
+function help(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
+  return [
+    'vaictl controls and shows vai, the service auto-recovery reconciler.',
+    '',
+    'Usage: vaictl COMMAND [flags]',
+    '',
+    'Commands:',
+    ...lines,
+    '',
+    'Common flags: --manifests DIR (VAI_MANIFESTS), --state-dir DIR (VAI_STATE_DIR), --marker-dir DIR (VAI_MARKER_DIR)',
+    'Run "vaictl help COMMAND" for a command\'s flags.',
+    '',
+  ].join('\n');
+}
+
+function closest(name: string): string | undefined {
+  let best: { c: Command; d: number } | undefined;
+  for (const c of COMMANDS) {
+    const d = editDistance(name, c.name);
+    if (!best || d < best.d) best = { c, d };
+  }
+  return best && best.d <= 2 ? best.c.name : undefined;
+}
+
+export function editDistance(a: string, b: string): number {
+  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
+  for (let i = 1; i <= a.length; i++) {
+    let prev = row[0]!;
+    row[0] = i;
+    for (let j = 1; j <= b.length; j++) {
+      const tmp = row[j]!;
+      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
+      prev = tmp;
+    }
+  }
+  return row[b.length]!;
+}
+
+export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
+    const target = name === 'help' && rest[0] ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
+    ctx.stdout.write(target ? `${target.usage}\n` : help());
+    return EXIT.OK;
+  }
+  if (name === 'version' || name === '--version') {
+    ctx.stdout.write(`vaictl ${VERSION}\n`);
+    return EXIT.OK;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  if (!command) {
+    const hint = closest(name);
+    ctx.stderr.write(`vaictl: unknown command "${name}"${hint ? `; did you mean "${hint}"?` : ''}\nRun "vaictl help" for the list.\n`);
+    return EXIT.USAGE;
+  }
+  try {
+    return await command.run({ ...ctx, argv: rest });
+  } catch (e) {
+    if (isVaiError(e)) {
+      ctx.stderr.write(`vaictl ${name}: ${e.message} [${e.code}]\n`);
+      if (e.code === 'VAI_E_USAGE') ctx.stderr.write(`${command.usage}\n`);
+      return e.code === 'VAI_E_USAGE' ? EXIT.USAGE : e.code === 'VAI_E_NOT_FOUND' ? EXIT.NOT_FOUND : e.code === 'VAI_E_STATUS_MISSING' ? EXIT.NO_DAEMON : EXIT.FAILED;
+    }
+    if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
+      ctx.stderr.write(`vaictl ${name}: ${e.message}\n${command.usage}\n`);
+      return EXIT.USAGE;
+    }
+    throw e;
+  }
+}
+
+const code = await main(process.argv.slice(2), {
+  env: process.env,
+  stdout: process.stdout,
+  stderr: process.stderr,
+  isTTY: Boolean(process.stdout.isTTY),
+  cwd: process.cwd(),
+});
+process.exitCode = code;

@@ -1,0 +1,42 @@
+// One registry of error codes. Every code has a stable name, a one-line meaning and the fix a
+// person can apply; libraries return or throw these, only the CLI edge turns them into exit codes.
+// test/unit/errors.test.ts checks that every code is documented in docs/errors.md.
+
+export const ERRORS = {
+  VAI_E_MANIFEST_SYNTAX: { summary: 'YAML or JSON syntax error', fix: 'Fix the syntax at the position shown.' },
+  VAI_E_MANIFEST_SCHEMA: { summary: 'A field does not match the manifest schema', fix: 'See schemas/service.schema.json or README "Manifest format".' },
+  VAI_E_MANIFEST_KIND: { summary: 'Unknown apiVersion or kind', fix: 'Use apiVersion: vai/v1 and kind: Service or Notifier.' },
+  VAI_E_DUPLICATE_NAME: { summary: 'A name is defined twice', fix: 'Rename or remove one of the two definitions.' },
+  VAI_E_UNKNOWN_DEPENDENCY: { summary: 'A dependency names no service', fix: 'Define the service or remove it from dependencies.' },
+  VAI_E_DEP_CYCLE: { summary: 'Dependencies form a cycle', fix: 'Remove one edge of the cycle shown.' },
+  VAI_E_SPEC_RULE: { summary: 'A spec is well-formed but inconsistent', fix: 'See the message.' },
+  VAI_E_MANIFEST_READ: { summary: 'A manifest file or directory cannot be read', fix: 'Check the path and its permissions.' },
+  VAI_E_UNSAFE_PERMISSIONS: { summary: 'A manifest file or directory is writable by other users', fix: 'chmod go-w it, or pass --allow-unsafe-permissions.' },
+  VAI_E_LEGACY_CONFIG: { summary: 'The legacy system-config.json cannot be converted', fix: 'See the message.' },
+  VAI_E_LOCKED: { summary: 'Another vaid holds the state directory lock', fix: 'Stop the other vaid, or use another --state-dir.' },
+  VAI_E_STATE_DIR: { summary: 'The state directory cannot be used', fix: 'Check the path, its owner and its permissions.' },
+  VAI_E_STATUS_MISSING: { summary: 'No status file yet', fix: 'Start vaid (make run, or vaid --manifests DIR).' },
+  VAI_E_STATUS_VERSION: { summary: 'The status file was written by an incompatible version', fix: 'Upgrade vaictl to the version of vaid.' },
+  VAI_E_NOT_FOUND: { summary: 'No service with that name', fix: 'vaictl get lists the services.' },
+  VAI_E_USAGE: { summary: 'Wrong command-line usage', fix: 'See --help.' },
+  VAI_E_EXECUTOR_UNAVAILABLE: { summary: 'The executor (e.g. the Docker engine) cannot be reached', fix: 'Start the engine or fix DOCKER_HOST; vai does not restart services meanwhile.' },
+  VAI_E_NOTIFY_REJECTED: { summary: 'The notification server refused a notification for good', fix: 'Check the token and the topic.' },
+} as const;
+
+export type ErrorCode = keyof typeof ERRORS;
+
+/** A failure with a stable code and the context a person needs to act on it. */
+export class VaiError extends Error {
+  readonly code: ErrorCode;
+  readonly details: Readonly<Record<string, unknown>>;
+  constructor(code: ErrorCode, message: string, details: Record<string, unknown> = {}) {
+    super(message);
+    this.name = 'VaiError';
+    this.code = code;
+    this.details = details;
+  }
+}
+
+export function isVaiError(e: unknown, code?: ErrorCode): e is VaiError {
+  return e instanceof VaiError && (code === undefined || e.code === code);
+}

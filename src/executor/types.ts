@@ -1,0 +1,66 @@
+// The executor contract: how to observe and act, never whether to. Its own failures
+// (engine unreachable, container missing, exec refused) come back as `unknown`, never as
+// `unhealthy`, so the reconciler can tell "the service is down" from "we cannot see".
+import type { ServiceSpec } from '../manifest/schema.js';
+
+export type Health = 'healthy' | 'unhealthy' | 'unknown';
+
+/** Machine-readable why; CamelCase as Kubernetes reasons are. */
+export type CheckReason =
+  | 'CheckPassed'
+  | 'HttpStatus'
+  | 'BodyMismatch'
+  | 'TooSlow'
+  | 'ConnectFailed'
+  | 'Timeout'
+  | 'ProcessNotFound'
+  | 'CommandFailed'
+  | 'ContainerNotRunning'
+  | 'ContainerUnhealthy'
+  | 'ExecutorUnavailable'
+  | 'ContainerMissing'
+  | 'CheckError';
+
+export interface CheckResult {
+  health: Health;
+  reason: CheckReason;
+  /** Human message, e.g. `HTTP 503 from http://127.0.0.1:9000/health after 12 ms`. */
+  message: string;
+  latencyMs: number;
+}
+
+export interface CommandResult {
+  /** Exit 0 within the timeout. */
+  ok: boolean;
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  /** The executor could not run the command at all (engine down, container missing). */
+  unavailable: boolean;
+  durationMs: number;
+  /** Human summary, e.g. `exit 1 after 210 ms` or `killed after timeout of 60 s`. */
+  message: string;
+}
+
+export type PidProbe = 'alive' | 'dead' | 'unknown';
+
+/** What an executor needs to know of a service. */
+export interface ServiceTarget {
+  name: string;
+  spec: ServiceSpec;
+  /** Log file for command output when spec.log_path is unset. */
+  defaultLogPath: string;
+}
+
+export type CommandKind = 'stop' | 'restart';
+
+export interface Executor {
+  /** Runs the service's health check, bounded by its timeout. Never throws. */
+  check(target: ServiceTarget, signal?: AbortSignal): Promise<CheckResult>;
+  /** Runs stop_cmd or restart_cmd (or restarts the container). Never throws. */
+  run(target: ServiceTarget, kind: CommandKind, signal?: AbortSignal): Promise<CommandResult>;
+  /** Cheap liveness of spec.pid_file's pid; 'unknown' when there is no pid file or it cannot be read. */
+  probePid(target: ServiceTarget): Promise<PidProbe>;
+  /** Releases timers, sockets and connections. */
+  close(): Promise<void>;
+}

@@ -1,0 +1,33 @@
+// The contract between reconcile (which decides that something is worth telling) and
+// notify (which decides whether, when and how it reaches a person: cooldown, outbox, sinks).
+import type { DesiredNotifier } from '../manifest/types.js';
+import type { ServiceSpec } from '../manifest/schema.js';
+
+export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder';
+
+export interface Alert {
+  /**
+   * Stable id, e.g. `minio:recovery-failed:7` (service, kind, incident sequence). The notifier
+   * ignores an id it has already accepted, so a vaid killed after deciding but before
+   * recording can send it again on restart without duplicating it.
+   */
+  id: string;
+  kind: AlertKind;
+  service: string;
+  spec: ServiceSpec;
+  /** ISO time of the decision. */
+  at: string;
+  /** The failing check's message and the attempt's outcome. */
+  message: string;
+  attempt: number;
+  /** Dependents that are blocked by this service's failure. */
+  dependents: string[];
+}
+
+export interface Notifier {
+  /** Durably accepts an alert (cooldown applied, queued in the outbox). Resolves once on disk. */
+  submit(alert: Alert): Promise<void>;
+  /** Notifier targets from the manifests (name -> spec). Called on every desired-state change. */
+  setTargets(targets: ReadonlyMap<string, DesiredNotifier>): void;
+  close(): Promise<void>;
+}

@@ -1,0 +1,16 @@
+// The published JSON Schemas, rendered from their TypeBox definitions.
+import { ManifestDocumentSchema } from './manifest/schema.js';
+import { StatusDocumentSchema } from './status/schema.js';
+
+export function renderSchemas(): Record<string, string> {
+  const status = {
+    $schema: 'https://json-schema.org/draft/2020-12/schema',
+    $id: 'https://vai.dev/schemas/status.schema.json',
+    title: 'vai status document',
+    ...StatusDocumentSchema,
+  };
+  return {
+    'service.schema.json': `${JSON.stringify(ManifestDocumentSchema, null, 2)}\n`,
+    'status.schema.json': `${JSON.stringify(status, null, 2)}\n`,
+  };
+}

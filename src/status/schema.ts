@@ -1,0 +1,212 @@
+// The status document written to STATE_DIR/status.json by vaid and read by vaictl.
+// Single definition: schema (schemas/status.schema.json, written by scripts/write-schemas.ts)
+// and types both come from here. Times are ISO-8601 strings in UTC.
+import { Type, type Static } from '@sinclair/typebox';
+
+export const STATUS_API_VERSION = 'vai/v1';
+/** Bumped on incompatible changes; vaictl refuses a newer major with a clear message. */
+export const STATUS_FORMAT_VERSION = 1;
+
+const Time = Type.String({ description: 'ISO-8601 UTC time' });
+const NullableTime = Type.Union([Time, Type.Null()]);
+
+export const PHASES = [
+  'Healthy',
+  'Recovering',
+  'WaitingForDependency',
+  'Degraded',
+  'CrashLoopBackOff',
+  'Stopped',
+  'Disabled',
+  'Unknown',
+] as const;
+export const PhaseSchema = Type.Union(PHASES.map((p) => Type.Literal(p)));
+
+export const CONDITION_TYPES = ['Healthy', 'DependenciesReady', 'Recovering', 'BackOff', 'ManuallyStopped'] as const;
+
+export const ConditionSchema = Type.Object(
+  {
+    type: Type.String(),
+    status: Type.Union([Type.Literal('True'), Type.Literal('False'), Type.Literal('Unknown')]),
+    reason: Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }),
+    message: Type.String(),
+    lastTransitionTime: Time,
+    observedGeneration: Type.Integer({ minimum: 0 }),
+  },
+  { additionalProperties: false },
+);
+
+export const EventSchema = Type.Object(
+  {
+    type: Type.Union([Type.Literal('Normal'), Type.Literal('Warning')]),
+    reason: Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }),
+    message: Type.String(),
+    count: Type.Integer({ minimum: 1 }),
+    firstTime: Time,
+    lastTime: Time,
+  },
+  { additionalProperties: false },
+);
+
+export const LastCheckSchema = Type.Object(
+  {
+    at: Time,
+    health: Type.Union([Type.Literal('healthy'), Type.Literal('unhealthy'), Type.Literal('unknown')]),
+    reason: Type.String(),
+    latencyMs: Type.Number({ minimum: 0 }),
+    message: Type.String(),
+  },
+  { additionalProperties: false },
+);
+
+/**
+ * The recovery state machine, kept in status so a vaid restarted mid-recovery resumes it:
+ * `Restarting` = commands were started at startedAt (if vaid died now, the command outcome is
+ * unknown: verify, do not restart again); `Verifying` = commands returned, poll until deadline.
+ */
+export const RecoverySchema = Type.Object(
+  {
+    state: Type.Union([Type.Literal('Restarting'), Type.Literal('Verifying')]),
+    attempt: Type.Integer({ minimum: 1 }),
+    reason: Type.String({ description: 'Why it restarted: the failing check message and how many checks failed.' }),
+    startedAt: Time,
+    deadline: NullableTime,
+  },
+  { additionalProperties: false },
+);
+
+export const ServiceStatusSchema = Type.Object(
+  {
+    name: Type.String(),
+    generation: Type.Integer({ minimum: 0 }),
+    observedGeneration: Type.Integer({ minimum: 0 }),
+    desired: Type.Union([Type.Literal('Running'), Type.Literal('Stopped'), Type.Literal('Disabled')]),
+    phase: PhaseSchema,
+    phaseSince: Time,
+    createdAt: Time,
+    labels: Type.Record(Type.String(), Type.String()),
+    source: Type.Object({ file: Type.String(), line: Type.Integer(), column: Type.Integer() }, { additionalProperties: false }),
+    conditions: Type.Array(ConditionSchema),
+    restarts: Type.Object(
+      { count: Type.Integer({ minimum: 0 }), lastAt: NullableTime, lastReason: Type.Union([Type.String(), Type.Null()]) },
+      { additionalProperties: false },
+    ),
+    lastCheck: Type.Union([LastCheckSchema, Type.Null()]),
+    nextCheckAt: NullableTime,
+    consecutiveFailures: Type.Integer({ minimum: 0 }),
+    consecutiveSuccesses: Type.Integer({ minimum: 0 }),
+    counters: Type.Object(
+      {
+        checks: Type.Integer({ minimum: 0 }),
+        failedChecks: Type.Integer({ minimum: 0 }),
+        recoveriesAttempted: Type.Integer({ minimum: 0 }),
+        recoveriesSucceeded: Type.Integer({ minimum: 0 }),
+      },
+      { additionalProperties: false },
+    ),
+    backoff: Type.Object(
+      {
+        /** Times of failed recovery attempts still inside failure_window_seconds. */
+        failures: Type.Array(Time),
+        /** Current CrashLoopBackOff delay in seconds (0 when not backing off). */
+        delaySeconds: Type.Number({ minimum: 0 }),
+        nextAttemptAt: NullableTime,
+        healthySince: NullableTime,
+      },
+      { additionalProperties: false },
+    ),
+    recovery: Type.Union([RecoverySchema, Type.Null()]),
+    /** Incident bookkeeping for alerts: sequence of the current incident and what was sent. */
+    incident: Type.Object(
+      {
+        seq: Type.Integer({ minimum: 0 }),
+        open: Type.Boolean(),
+        notifiedFailure: Type.Boolean(),
+        notifiedCrashLoop: Type.Boolean(),
+        openedAt: NullableTime,
+      },
+      { additionalProperties: false },
+    ),
+    events: Type.Array(EventSchema, { maxItems: 50 }),
+  },
+  { additionalProperties: false },
+);
+
+export const ManifestErrorSchema = Type.Object(
+  {
+    code: Type.String(),
+    file: Type.String(),
+    line: Type.Integer(),
+    column: Type.Integer(),
+    path: Type.String(),
+    message: Type.String(),
+    services: Type.Optional(Type.Array(Type.String())),
+  },
+  { additionalProperties: false },
+);
+
+const RevisionSchema = Type.Union([
+  Type.Object({ commit: Type.Union([Type.String(), Type.Null()]), dirty: Type.Boolean() }, { additionalProperties: false }),
+  Type.Null(),
+]);
+
+export const AlertRecordSchema = Type.Object(
+  {
+    id: Type.String(),
+    at: Time,
+    service: Type.String(),
+    kind: Type.String(),
+    priority: Type.Integer({ minimum: 1, maximum: 5 }),
+    sink: Type.String(),
+    target: Type.String({ description: 'Topic or URL without credentials.' }),
+    state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('suppressed'), Type.Literal('dropped')]),
+    attempts: Type.Integer({ minimum: 0 }),
+    lastError: Type.Union([Type.String(), Type.Null()]),
+    deliveredAt: NullableTime,
+  },
+  { additionalProperties: false },
+);
+
+export const StatusDocumentSchema = Type.Object(
+  {
+    $schema: Type.Optional(Type.String()),
+    apiVersion: Type.Literal(STATUS_API_VERSION),
+    kind: Type.Literal('Status'),
+    formatVersion: Type.Integer({ minimum: 1 }),
+    vaid: Type.Object(
+      { pid: Type.Integer(), version: Type.String(), startedAt: Time, hostname: Type.String() },
+      { additionalProperties: false },
+    ),
+    writtenAt: Time,
+    manifests: Type.Object(
+      {
+        dir: Type.String(),
+        generation: Type.Integer({ minimum: 0 }),
+        revision: RevisionSchema,
+        attemptedRevision: RevisionSchema,
+        appliedAt: NullableTime,
+        errors: Type.Array(ManifestErrorSchema),
+      },
+      { additionalProperties: false },
+    ),
+    services: Type.Record(Type.String(), ServiceStatusSchema),
+    alerts: Type.Object(
+      {
+        outboxSize: Type.Integer({ minimum: 0 }),
+        dropped: Type.Integer({ minimum: 0 }),
+        recent: Type.Array(AlertRecordSchema, { maxItems: 200 }),
+      },
+      { additionalProperties: false },
+    ),
+  },
+  { additionalProperties: false },
+);
+
+export type Phase = (typeof PHASES)[number];
+export type Condition = Static<typeof ConditionSchema>;
+export type StatusEvent = Static<typeof EventSchema>;
+export type LastCheck = Static<typeof LastCheckSchema>;
+export type Recovery = Static<typeof RecoverySchema>;
+export type ServiceStatus = Static<typeof ServiceStatusSchema>;
+export type StatusDocument = Static<typeof StatusDocumentSchema>;
+export type AlertRecord = Static<typeof AlertRecordSchema>;
