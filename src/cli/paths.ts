@@ -8,7 +8,10 @@ export interface Paths {
   markerDir: string;
   statusFile: string;
   lockFile: string;
-  /** vaictl restart drops request files here; vaid watches it. */
+  /**
+   * vaictl restart writes `<name>.restart` (JSON `{"requestedAt": ISO}`) here; vaid watches the
+   * dir, starts a recovery of that service now (bypassing backoff, not the queue) and deletes the file.
+   */
   requestsDir: string;
   logsDir: string;
   outboxDir: string;

@@ -2,6 +2,7 @@
 // notify (which decides whether, when and how it reaches a person: cooldown, outbox, sinks).
 import type { DesiredNotifier } from '../manifest/types.js';
 import type { ServiceSpec } from '../manifest/schema.js';
+import type { AlertRecord } from '../status/schema.js';
 
 export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder';
 
@@ -29,5 +30,13 @@ export interface Notifier {
   submit(alert: Alert): Promise<void>;
   /** Notifier targets from the manifests (name -> spec). Called on every desired-state change. */
   setTargets(targets: ReadonlyMap<string, DesiredNotifier>): void;
+  /** What status.json shows under `alerts`: outbox size, dropped count, recent records (no secrets). */
+  snapshot(): NotifierSnapshot;
   close(): Promise<void>;
+}
+
+export interface NotifierSnapshot {
+  outboxSize: number;
+  dropped: number;
+  recent: AlertRecord[];
 }
