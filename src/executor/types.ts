@@ -50,6 +50,12 @@ export interface ServiceTarget {
   spec: ServiceSpec;
   /** Log file for command output when spec.log_path is unset. */
   defaultLogPath: string;
+  /**
+   * Directory of the manifest file that defined the service: commands and custom checks run
+   * there (as docker-compose resolves relative paths), and relative pid_file/log_path resolve
+   * against it. Host services only; container commands run in the container's own working dir.
+   */
+  workingDir: string;
 }
 
 export type CommandKind = 'stop' | 'restart';
