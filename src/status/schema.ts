@@ -3,9 +3,9 @@
 // and types both come from here. Times are ISO-8601 strings in UTC.
 import { Type, type Static } from '@sinclair/typebox';
 
-export const STATUS_API_VERSION = 'vai/v1';
-/** Bumped on incompatible changes; vaictl refuses a newer major with a clear message. */
-export const STATUS_FORMAT_VERSION = 1;
+import { STATUS_API_VERSION } from './format-version.js';
+
+export { STATUS_API_VERSION, STATUS_FORMAT_VERSION } from './format-version.js';
 
 const Time = Type.String({ description: 'ISO-8601 UTC time' });
 const NullableTime = Type.Union([Time, Type.Null()]);

@@ -1,0 +1,5 @@
+// The status document's identity, kept apart from schema.ts so readers that only need to know
+// whether they understand a file (vaictl get, a hot path) do not load TypeBox (~120 ms).
+export const STATUS_API_VERSION = 'vai/v1';
+/** Bumped on incompatible changes; vaictl refuses a newer major with a clear message. */
+export const STATUS_FORMAT_VERSION = 1;
