@@ -17,6 +17,7 @@ export const ERRORS = {
   VAI_E_STATE_DIR: { summary: 'The state directory cannot be used', fix: 'Check the path, its owner and its permissions.' },
   VAI_E_STATUS_MISSING: { summary: 'No status file yet', fix: 'Start vaid (make run, or vaid --manifests DIR).' },
   VAI_E_STATUS_VERSION: { summary: 'The status file was written by an incompatible version', fix: 'Upgrade vaictl to the version of vaid.' },
+  VAI_E_STATUS_INVALID: { summary: 'The status file is not valid JSON or not a status document', fix: 'Check that STATE_DIR/status.json was written by vaid; vaid rewrites it on its next change.' },
   VAI_E_NOT_FOUND: { summary: 'No service with that name', fix: 'vaictl get lists the services.' },
   VAI_E_USAGE: { summary: 'Wrong command-line usage', fix: 'See --help.' },
   VAI_E_EXECUTOR_UNAVAILABLE: { summary: 'The executor (e.g. the Docker engine) cannot be reached', fix: 'Start the engine or fix DOCKER_HOST; vai does not restart services meanwhile.' },
