@@ -1,0 +1,267 @@
+// The safety rules vai must never break, checked online against the simulation's trace.
+// Judged from what the reconciler could know (the executor's answers), not the hidden truth:
+// a crash between a check and a restart is nobody's fault; acting against the evidence is.
+import type { ServiceSpec } from '../../src/manifest/schema.js';
+import type { TraceEntry } from './trace.js';
+
+export interface Violation {
+  t: number;
+  rule: string;
+  service: string;
+  message: string;
+}
+
+export interface CheckerContext {
+  spec(name: string): ServiceSpec;
+  /** Cooldown applied to one (service, alert kind), in ms; 0 when the harness does not apply one. */
+  cooldownMs: number;
+}
+
+interface Attempt {
+  start: number;
+  end: number | null;
+  /** A healthy check ended after the attempt: the service came back. */
+  succeeded: boolean;
+  /** Reported failed by the checker once its verify time has passed with no healthy check. */
+  judgedFailed: boolean;
+}
+
+interface ServiceBook {
+  active: number;
+  lastCheck: { start: number; end: number; health: string } | null;
+  pendingCheckStart: number;
+  unhealthyStreak: number;
+  healthySince: number | null;
+  becameHealthyAt: number;
+  incidentStart: number | null;
+  attempts: Attempt[];
+  markerSince: number | null;
+  disabledSince: number | null;
+  alertedInIncident: boolean;
+  lastDelivered: Map<string, number>;
+  restartRuns: number;
+}
+
+export const RULES = {
+  healthy: 'a healthy service is never restarted',
+  desired: 'a disabled or manually stopped service is never acted on',
+  depOrder: 'a dependent is not restarted while its dependency is down, and is re-checked after it heals',
+  window: 'restarts within a window never exceed the policy',
+  outage: 'an executor outage causes no restart',
+  alertLost: 'every failed recovery is notified',
+  alertSpurious: 'no alert without a failed recovery of that service',
+  alertDup: 'at most one notification per (service, kind) per cooldown',
+  overlap: 'two reconciles of one service never overlap',
+  status: 'the status document validates and agrees with what happened',
+} as const;
+
+export class InvariantChecker {
+  readonly violations: Violation[] = [];
+  private readonly books = new Map<string, ServiceBook>();
+  private engineDownSince: number | null = null;
+  private readonly seenAlerts = new Set<string>();
+  failedAttempts = 0;
+  recoveries = 0;
+  alerts = 0;
+
+  constructor(private readonly ctx: CheckerContext) {}
+
+  book(name: string): ServiceBook {
+    let b = this.books.get(name);
+    if (!b) {
+      b = {
+        active: 0,
+        lastCheck: null,
+        pendingCheckStart: 0,
+        unhealthyStreak: 0,
+        healthySince: null,
+        becameHealthyAt: 0,
+        incidentStart: null,
+        attempts: [],
+        markerSince: null,
+        disabledSince: null,
+        alertedInIncident: false,
+        lastDelivered: new Map(),
+        restartRuns: 0,
+      };
+      this.books.set(name, b);
+    }
+    return b;
+  }
+
+  restartRuns(name: string): number {
+    return this.book(name).restartRuns;
+  }
+
+  private fail(t: number, rule: keyof typeof RULES, service: string, message: string): void {
+    if (this.violations.length < 1000) this.violations.push({ t, rule: RULES[rule], service, message });
+  }
+
+  onEntry(e: TraceEntry): void {
+    switch (e.type) {
+      case 'check-start': {
+        const b = this.book(e.service);
+        if (b.active > 0) this.fail(e.t, 'overlap', e.service, 'a check started while another operation on the service was running');
+        b.active++;
+        b.pendingCheckStart = e.t;
+        break;
+      }
+      case 'check-end':
+        this.onCheckEnd(e.t, e.service, e.health);
+        break;
+      case 'run-start':
+        this.onRunStart(e.t, e.service, e.kind);
+        break;
+      case 'run-end': {
+        const b = this.book(e.service);
+        b.active--;
+        if (e.kind === 'restart') {
+          const a = b.attempts[b.attempts.length - 1];
+          if (a) a.end = e.t;
+        }
+        break;
+      }
+      case 'marker':
+        this.book(e.service).markerSince = e.present ? e.t : null;
+        break;
+      case 'enabled':
+        this.book(e.service).disabledSince = e.enabled ? null : e.t;
+        break;
+      case 'engine':
+        this.engineDownSince = e.up ? null : e.t;
+        break;
+      case 'alert':
+        this.onAlert(e.t, e.alert.service, e.alert.kind, e.alert.id);
+        break;
+      case 'fault':
+        break;
+    }
+  }
+
+  private onCheckEnd(t: number, name: string, health: string): void {
+    const b = this.book(name);
+    b.active--;
+    b.lastCheck = { start: b.pendingCheckStart, end: t, health };
+    if (health === 'healthy') {
+      if (b.healthySince === null) {
+        b.healthySince = t;
+        b.becameHealthyAt = t;
+      }
+      b.unhealthyStreak = 0;
+      const a = b.attempts[b.attempts.length - 1];
+      if (a && a.end !== null && !a.succeeded && !a.judgedFailed) {
+        a.succeeded = true;
+        this.recoveries++;
+      }
+      b.incidentStart = null;
+      b.alertedInIncident = false;
+    } else if (health === 'unhealthy') {
+      b.healthySince = null;
+      b.unhealthyStreak++;
+      if (b.incidentStart === null) b.incidentStart = t;
+    }
+  }
+
+  private onRunStart(t: number, name: string, kind: string): void {
+    const b = this.book(name);
+    const spec = this.ctx.spec(name);
+    if (b.active > 0) this.fail(t, 'overlap', name, `${kind} started while another operation on the service was running`);
+    b.active++;
+    const decidedAt = b.lastCheck?.start ?? t;
+    const grace = spec.health_check.timeout_seconds * 1000 + 2000;
+    for (const [since, what] of [
+      [b.markerSince, 'its manual-stop marker'],
+      [b.disabledSince, 'enabled: false'],
+    ] as const) {
+      if (since !== null && (since < decidedAt || since < t - grace)) {
+        this.fail(t, 'desired', name, `${kind} ran although ${what} was set ${t - since} ms before`);
+      }
+    }
+    const last = b.lastCheck;
+    if (!last || last.health !== 'unhealthy') {
+      const rule = last?.health === 'unknown' ? 'outage' : 'healthy';
+      this.fail(t, rule, name, `${kind} ran although the last check was ${last ? last.health : 'never run'}`);
+    } else if (b.unhealthyStreak < spec.health_check.failure_threshold && !this.inRecovery(b)) {
+      this.fail(t, 'healthy', name, `${kind} after ${b.unhealthyStreak} failed checks; failure_threshold is ${spec.health_check.failure_threshold}`);
+    }
+    for (const dep of spec.dependencies) {
+      const d = this.book(dep);
+      if (!d.lastCheck || d.lastCheck.health !== 'healthy') {
+        this.fail(t, 'depOrder', name, `${kind} ran while dependency ${dep} was ${d.lastCheck ? d.lastCheck.health : 'never checked'}`);
+      } else if (last && d.becameHealthyAt > last.start) {
+        this.fail(t, 'depOrder', name, `${kind} ran without a re-check after dependency ${dep} healed at +${d.becameHealthyAt - last.start} ms`);
+      }
+    }
+    if (kind !== 'restart') return;
+    b.restartRuns++;
+    this.judge(name, t);
+    const windowMs = spec.failure_window_seconds * 1000;
+    const failed = b.attempts.filter((a) => a.judgedFailed && a.start > t - windowMs);
+    const prev = b.attempts[b.attempts.length - 1];
+    if (failed.length >= spec.max_failures && prev && prev.end !== null) {
+      const gap = t - prev.end;
+      if (gap < spec.backoff_initial_seconds * 1000 - 1) {
+        this.fail(t, 'window', name, `attempt ${gap} ms after the last failed one, with ${failed.length} failures in the window (max_failures ${spec.max_failures}): no backoff`);
+      }
+    }
+    b.attempts.push({ start: t, end: null, succeeded: false, judgedFailed: false });
+    if (b.attempts.length > 64) b.attempts.splice(0, b.attempts.length - 64);
+  }
+
+  private inRecovery(b: ServiceBook): boolean {
+    const a = b.attempts[b.attempts.length - 1];
+    return !!a && !a.succeeded;
+  }
+
+  /** Marks attempts whose verify time has passed without a healthy check as failed. */
+  private judge(name: string, now: number): void {
+    const b = this.book(name);
+    const spec = this.ctx.spec(name);
+    const verifyMs = (spec.startup_delay_seconds + spec.health_check.timeout_seconds) * 1000 + 1000;
+    for (const a of b.attempts) {
+      if (a.succeeded || a.judgedFailed || a.end === null) continue;
+      if (now >= a.end + verifyMs || a !== b.attempts[b.attempts.length - 1]) {
+        a.judgedFailed = true;
+        this.failedAttempts++;
+      }
+    }
+  }
+
+  private onAlert(t: number, name: string, kind: string, id: string): void {
+    if (this.seenAlerts.has(id)) return;
+    this.seenAlerts.add(id);
+    this.alerts++;
+    const b = this.book(name);
+    if (kind === 'recovery-failed' || kind === 'crash-loop') {
+      this.judge(name, t + 1);
+      const incident = b.incidentStart ?? -Infinity;
+      if (!b.attempts.some((a) => a.start >= incident && !a.succeeded)) {
+        this.fail(t, 'alertSpurious', name, `${kind} alert ${id} without a failed recovery attempt in this incident`);
+      }
+      b.alertedInIncident = true;
+    }
+    if (this.ctx.cooldownMs > 0) {
+      const prev = b.lastDelivered.get(kind);
+      if (prev !== undefined && t - prev < this.ctx.cooldownMs) {
+        this.fail(t, 'alertDup', name, `${kind} alert ${id} ${t - prev} ms after the previous one (cooldown ${this.ctx.cooldownMs} ms)`);
+      }
+      b.lastDelivered.set(kind, t);
+    }
+  }
+
+  /**
+   * Called at each step with the current time: a failed attempt whose incident has had time
+   * to be reported (its verify time plus `slackMs`) must have an alert by now.
+   */
+  sweep(now: number, slackMs: number): void {
+    for (const [name, b] of this.books) {
+      this.judge(name, now - slackMs);
+      if (b.alertedInIncident || b.incidentStart === null) continue;
+      const lastFailed = b.attempts.find((a) => a.judgedFailed && a.start >= (b.incidentStart ?? 0));
+      if (lastFailed) {
+        this.fail(now, 'alertLost', name, `recovery attempt at ${lastFailed.start} failed and no alert followed within ${slackMs} ms`);
+        b.alertedInIncident = true;
+      }
+    }
+  }
+}
