@@ -1,0 +1,119 @@
+// Reading another host's status over its vaid endpoint (`vaictl --server URL`). Uses the
+// same document the local status file holds, so every vaictl printer works on it unchanged.
+import http from 'node:http';
+import https from 'node:https';
+import jsonPatch, { type Operation } from 'fast-json-patch';
+import { VaiError } from '../errors.js';
+import { STATUS_API_VERSION, type StatusDocument } from '../status/schema.js';
+
+export interface RemoteOptions {
+  timeoutMs?: number;
+}
+
+/** `base` is the server's URL (http://host:port, a trailing path prefix is kept); `token` is sent as Bearer. */
+export async function fetchStatus(base: string, token?: string, opts: RemoteOptions = {}): Promise<StatusDocument> {
+  const url = endpoint(base, 'api/status');
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: headers(token), signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000), redirect: 'error' });
+  } catch (e) {
+    throw new VaiError('VAI_E_REMOTE', `cannot reach ${url.origin}: ${describeFetchError(e)}`, { url: url.href });
+  }
+  const body = await res.text();
+  if (res.status === 401) throw new VaiError('VAI_E_REMOTE', `${url.origin} wants a token: set VAI_WEB_TOKEN to the token of that host's vaid`, { url: url.href });
+  if (!res.ok) throw new VaiError('VAI_E_REMOTE', `${url.href} answered HTTP ${res.status}: ${body.slice(0, 200).trim()}`, { url: url.href });
+  return parseStatus(body, url.href);
+}
+
+/**
+ * Follows /api/events: calls `onStatus` with the whole document after the first snapshot and
+ * after each patch. Resolves when `signal` aborts; rejects when the stream cannot be opened.
+ */
+export async function watchStatus(base: string, token: string | undefined, onStatus: (doc: StatusDocument) => void, signal: AbortSignal): Promise<void> {
+  const url = endpoint(base, 'api/events');
+  const client = url.protocol === 'https:' ? https : http;
+  await new Promise<void>((resolve, reject) => {
+    const req = client.get(url, { headers: { ...headers(token), Accept: 'text/event-stream' }, signal }, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        reject(new VaiError('VAI_E_REMOTE', `${url.href} answered HTTP ${res.statusCode}${res.statusCode === 401 ? ': set VAI_WEB_TOKEN' : ''}`, { url: url.href }));
+        return;
+      }
+      let doc: StatusDocument | undefined;
+      const parser = sseParser((event, data) => {
+        if (event === 'snapshot') doc = parseStatus(data, url.href);
+        else if (event === 'patch' && doc) doc = jsonPatch.applyPatch(doc, JSON.parse(data) as Operation[], false, false).newDocument;
+        else return;
+        onStatus(doc!);
+      });
+      res.setEncoding('utf8');
+      res.on('data', (chunk: string) => {
+        try {
+          parser(chunk);
+        } catch (e) {
+          req.destroy();
+          reject(new VaiError('VAI_E_REMOTE', `bad event stream from ${url.href}: ${(e as Error).message}`));
+        }
+      });
+      res.on('end', () => resolve());
+      res.on('error', () => resolve());
+    });
+    req.on('error', (e) => (signal.aborted ? resolve() : reject(new VaiError('VAI_E_REMOTE', `cannot reach ${url.origin}: ${describeFetchError(e)}`))));
+  });
+}
+
+/** An incremental text/event-stream parser: feed it chunks, it calls back once per event. */
+export function sseParser(onEvent: (event: string, data: string) => void): (chunk: string) => void {
+  let buf = '';
+  return (chunk) => {
+    buf += chunk;
+    for (let i = buf.indexOf('\n\n'); i >= 0; i = buf.indexOf('\n\n')) {
+      const block = buf.slice(0, i);
+      buf = buf.slice(i + 2);
+      let event = 'message';
+      const data: string[] = [];
+      for (const line of block.split('\n')) {
+        if (line.startsWith('event:')) event = line.slice(6).trim();
+        else if (line.startsWith('data:')) data.push(line.slice(5).replace(/^ /, ''));
+      }
+      if (data.length > 0) onEvent(event, data.join('\n'));
+    }
+  };
+}
+
+function endpoint(base: string, rel: string): URL {
+  let u: URL;
+  try {
+    u = new URL(base.includes('://') ? base : `http://${base}`);
+  } catch {
+    throw new VaiError('VAI_E_USAGE', `--server "${base}" is not a URL (e.g. http://vps1:9753)`);
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new VaiError('VAI_E_USAGE', `--server "${base}": only http and https are supported`);
+  if (u.username || u.password) throw new VaiError('VAI_E_USAGE', '--server must not carry credentials; set VAI_WEB_TOKEN instead');
+  if (!u.pathname.endsWith('/')) u.pathname += '/';
+  return new URL(rel, u);
+}
+
+function headers(token: string | undefined): Record<string, string> {
+  return token ? { Authorization: `Bearer ${token}` } : {};
+}
+
+function parseStatus(body: string, where: string): StatusDocument {
+  let doc: unknown;
+  try {
+    doc = JSON.parse(body);
+  } catch {
+    throw new VaiError('VAI_E_REMOTE', `${where} did not answer JSON; is this a vaid endpoint?`);
+  }
+  const d = doc as Partial<StatusDocument> | null;
+  if (!d || d.apiVersion !== STATUS_API_VERSION || d.kind !== 'Status' || typeof d.services !== 'object') {
+    throw new VaiError('VAI_E_REMOTE', `${where} did not answer a vai status document (apiVersion ${STATUS_API_VERSION}, kind Status)`);
+  }
+  return d as StatusDocument;
+}
+
+function describeFetchError(e: unknown): string {
+  const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
+  if (err.name === 'TimeoutError') return 'timed out';
+  return err.cause?.code ?? err.cause?.message ?? err.message ?? String(e);
+}

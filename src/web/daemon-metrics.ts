@@ -1,0 +1,39 @@
+// Metrics only the daemon can know (the status document does not hold them). vaid creates
+// these, feeds them where the events happen, and passes `registry` to startWebServer as
+// `extraMetrics`; /metrics then serves them next to the status-derived ones.
+import { Counter, Gauge, Histogram, Registry, collectDefaultMetrics } from 'prom-client';
+
+export interface DaemonMetrics {
+  registry: Registry;
+  /** Set to the work queue's length (queued, not processing) whenever it changes. */
+  queueDepth: Gauge;
+  /** Observe once per reconcile of one service, in seconds, with result ok|error. */
+  reconcileDuration: Histogram<'result'>;
+  /** Increment once per status.json write. */
+  statusWrites: Counter;
+  /** Observe once per status.json write (serialize + fsync + rename), in seconds. */
+  statusWriteDuration: Histogram;
+}
+
+export function createDaemonMetrics(opts: { processMetrics?: boolean } = {}): DaemonMetrics {
+  const registry = new Registry();
+  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  return {
+    registry,
+    queueDepth: new Gauge({ name: 'vai_queue_depth', help: 'Service names waiting in the work queue.', registers: [registry] }),
+    reconcileDuration: new Histogram({
+      name: 'vai_reconcile_duration_seconds',
+      help: 'Time to reconcile one service (check, plan, act, record).',
+      labelNames: ['result'],
+      buckets: [0.001, 0.005, 0.01, 0.05, 0.1, 0.5, 1, 5, 10, 30, 60],
+      registers: [registry],
+    }),
+    statusWrites: new Counter({ name: 'vai_status_writes_total', help: 'Writes of status.json.', registers: [registry] }),
+    statusWriteDuration: new Histogram({
+      name: 'vai_status_write_duration_seconds',
+      help: 'Time to write status.json atomically.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+  };
+}

@@ -1,0 +1,27 @@
+// What leaves the HTTP endpoint must not carry secrets. The status document holds no spec
+// commands, but check messages and restart reasons quote URLs, which may carry credentials
+// (http://user:pass@host) or tokens in query strings. Every string goes through `redactText`.
+
+const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*@/gi;
+const SECRET_PARAM = /([?&;](?:access_?token|token|api_?key|apikey|key|secret|password|passwd|pwd|auth|signature|sig)=)[^&#\s"']*/gi;
+const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/g;
+
+export function redactText(s: string): string {
+  return s.replace(USERINFO, '$1***@').replace(SECRET_PARAM, '$1***').replace(BEARER, '$1***');
+}
+
+/** A deep copy of a JSON value with every string redacted. */
+export function redactJson<T>(value: T): T {
+  return walk(value) as T;
+}
+
+function walk(v: unknown): unknown {
+  if (typeof v === 'string') return redactText(v);
+  if (Array.isArray(v)) return v.map(walk);
+  if (v !== null && typeof v === 'object') {
+    const out: Record<string, unknown> = {};
+    for (const [k, x] of Object.entries(v)) out[k] = walk(x);
+    return out;
+  }
+  return v;
+}

@@ -1,0 +1,149 @@
+// vaid's HTTP endpoint: /metrics, /healthz, /api/status, /api/events (SSE) and the read-only
+// status page at /. It only reads: no route runs a command or changes state, only GET and HEAD
+// are served. Off by default; vaid starts it for --listen.
+import http, { type IncomingMessage, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import type { Logger } from 'pino';
+import { Registry } from 'prom-client';
+import { VaiError } from '../errors.js';
+import type { StatusDocument } from '../status/schema.js';
+import { loadAssets, type Asset } from './assets.js';
+import { bearerMatches, MIN_TOKEN_LENGTH } from './bearer-auth.js';
+import { EventStream, EVENT_STREAM_DEFAULTS, type EventStreamOptions } from './event-stream.js';
+import { NO_STORE, setSecurityHeaders } from './http-headers.js';
+import { hostHeaderName, isLoopbackHost, parseListenAddress } from './listen-address.js';
+import { redactJson } from './redact.js';
+import { createStatusMetrics } from './status-metrics.js';
+
+export interface WebServerOptions {
+  /** host:port; port 0 picks a free one (see the returned url). */
+  listen: string;
+  /** Required for a non-loopback address; then /api/* and /metrics want `Authorization: Bearer TOKEN`. */
+  token?: string | undefined;
+  getStatus(): StatusDocument;
+  /** Called with each new status document; returns an unsubscribe function. */
+  subscribe(cb: (doc: StatusDocument) => void): () => void;
+  log?: Logger | undefined;
+  /** Metrics only the daemon knows (see daemon-metrics.ts), served after the status-derived ones. */
+  extraMetrics?: Registry | undefined;
+  eventStream?: Partial<EventStreamOptions> | undefined;
+}
+
+export interface WebServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+export async function startWebServer(opts: WebServerOptions): Promise<WebServer> {
+  const addr = parseListenAddress(opts.listen);
+  const token = opts.token === '' ? undefined : opts.token;
+  if (!addr.loopback && token === undefined) {
+    throw new VaiError('VAI_E_WEB_INSECURE', `refusing to serve on ${opts.listen} without a token: anyone who can reach it would read this host's status. Set VAI_WEB_TOKEN, or listen on 127.0.0.1.`, { listen: opts.listen });
+  }
+  if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
+    throw new VaiError('VAI_E_WEB_INSECURE', `the web token is ${token.length} characters long; use at least ${MIN_TOKEN_LENGTH} (e.g. openssl rand -hex 24)`);
+  }
+
+  const assets = loadAssets();
+  const redactedStatus = () => redactJson(opts.getStatus());
+  const events = new EventStream(redactedStatus, { ...EVENT_STREAM_DEFAULTS, ...opts.eventStream });
+  const metrics = createStatusMetrics({ sseClients: () => events.size });
+  // merge() also refuses a daemon metric whose name collides with a status-derived one.
+  const scrapeRegistry = opts.extraMetrics ? Registry.merge([metrics.registry, opts.extraMetrics]) : metrics.registry;
+  const unsubscribe = opts.subscribe((doc) => {
+    metrics.observe(doc);
+    events.publish(() => redactJson(doc));
+  });
+
+  const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
+    '/healthz': (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'ok\n', NO_STORE),
+    '/api/status': (_req, res) => send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(redactedStatus())}\n`, NO_STORE),
+    '/api/events': (req, res) => {
+      if (req.method === 'HEAD') return send(res, 200, 'text/event-stream', '', NO_STORE);
+      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': NO_STORE, 'X-Accel-Buffering': 'no' });
+      res.flushHeaders();
+      if (!events.add(res)) res.end('event: error\ndata: "too many event stream clients"\n\n');
+    },
+    '/metrics': async (_req, res) => {
+      const doc = opts.getStatus();
+      metrics.observe(doc);
+      send(res, 200, scrapeRegistry.contentType, await metrics.render(doc, scrapeRegistry), NO_STORE);
+    },
+  };
+  const protectedPath = (p: string) => p.startsWith('/api/') || p === '/metrics';
+
+  const server = http.createServer((req, res) => {
+    setSecurityHeaders(res);
+    const started = process.hrtime.bigint();
+    res.on('finish', () => opts.log?.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'));
+    void handle(req, res).catch((e: unknown) => {
+      opts.log?.error({ err: e, path: req.url }, 'http handler failed');
+      if (!res.headersSent) send(res, 503, 'text/plain; charset=utf-8', 'status not available\n', NO_STORE);
+      else res.destroy();
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method !== 'GET' && req.method !== 'HEAD') {
+      res.setHeader('Allow', 'GET, HEAD');
+      return send(res, 405, 'text/plain; charset=utf-8', 'read-only endpoint: only GET and HEAD\n', NO_STORE);
+    }
+    // Without a token the loopback listener is protected only by who can reach it; a web page
+    // could still reach it through DNS rebinding, which a Host check defeats.
+    const host = hostHeaderName(req.headers.host);
+    if (token === undefined && !isLoopbackHost(host) && host !== addr.host) {
+      return send(res, 403, 'text/plain; charset=utf-8', 'host not allowed\n', NO_STORE);
+    }
+    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    if (token !== undefined && protectedPath(pathname) && !bearerMatches(req.headers.authorization, token)) {
+      res.setHeader('WWW-Authenticate', 'Bearer realm="vai"');
+      return send(res, 401, 'text/plain; charset=utf-8', 'a Bearer token is required\n', NO_STORE);
+    }
+    const route = routes[pathname];
+    if (route) return route(req, res);
+    const asset = assets.get(pathname);
+    if (asset) return sendAsset(req, res, asset);
+    send(res, 404, 'text/plain; charset=utf-8', 'not found\n', NO_STORE);
+  }
+
+  server.headersTimeout = 10_000;
+  server.requestTimeout = 15_000;
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (e: NodeJS.ErrnoException) =>
+      reject(new VaiError('VAI_E_WEB_LISTEN', `cannot listen on ${opts.listen}: ${e.code ?? e.message}`, { listen: opts.listen })),
+    );
+    server.listen({ host: addr.host, port: addr.port }, () => resolve());
+  });
+  const bound = server.address() as AddressInfo;
+  const url = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
+  opts.log?.info({ url, auth: token === undefined ? 'none (loopback)' : 'bearer' }, 'web endpoint listening');
+
+  let closed: Promise<void> | undefined;
+  return {
+    url,
+    close() {
+      closed ??= new Promise<void>((resolve) => {
+        unsubscribe();
+        events.close();
+        server.close(() => resolve());
+        server.closeAllConnections();
+      });
+      return closed;
+    },
+  };
+}
+
+function send(res: ServerResponse, status: number, type: string, body: string, cacheControl: string): void {
+  res.writeHead(status, { 'Content-Type': type, 'Cache-Control': cacheControl, 'Content-Length': Buffer.byteLength(body) });
+  res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+function sendAsset(req: IncomingMessage, res: ServerResponse, a: Asset): void {
+  if (req.headers['if-none-match'] === a.etag) {
+    res.writeHead(304, { ETag: a.etag, 'Cache-Control': 'no-cache' });
+    res.end();
+    return;
+  }
+  res.writeHead(200, { 'Content-Type': a.type, ETag: a.etag, 'Cache-Control': 'no-cache', 'Content-Length': a.body.length });
+  res.end(req.method === 'HEAD' ? undefined : a.body);
+}
