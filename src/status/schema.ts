@@ -124,6 +124,8 @@ export const ServiceStatusSchema = Type.Object(
         notifiedFailure: Type.Boolean(),
         notifiedCrashLoop: Type.Boolean(),
         openedAt: NullableTime,
+        /** Recovery attempts started in this incident (absent in files written before it existed). */
+        attempts: Type.Optional(Type.Integer({ minimum: 0 })),
       },
       { additionalProperties: false },
     ),

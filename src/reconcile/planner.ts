@@ -1,0 +1,499 @@
+// The planner: one service's whole truth in (spec, desired run state, the fresh observation,
+// the previous status, its dependencies' statuses, now) -> the new status, the actions to take
+// and when to look again. Pure and synchronous: no I/O, no clock, no randomness (the caller
+// passes `random`), so every decision is table-testable and replays in a simulation.
+//
+// The recovery is a state machine kept in status (DESIGN.md "The reconcile of one service"):
+//   Healthy -> failing (failure_threshold) -> dependencies ready? -> not in backoff? -> restart
+//   restart: status says Restarting *before* the commands run (write-ahead), Verifying after;
+//   Verifying: success_threshold passes -> Healthy; deadline passed -> attempt failed -> backoff.
+// A status found in Restarting or Verifying (vaid restarted mid-recovery) is verified, never
+// restarted again.
+import type { DesiredService } from '../manifest/types.js';
+import type { ServiceSpec } from '../manifest/schema.js';
+import type { CheckResult, CommandResult } from '../executor/types.js';
+import type { Alert, AlertKind } from '../notify/types.js';
+import type { Phase, ServiceStatus } from '../status/schema.js';
+import { setCondition, type ConditionUpdate } from '../status/conditions.js';
+import { EventReason, recordEvent, type NewEvent } from '../status/events.js';
+import { newServiceStatus, type DesiredRun } from '../status/service-status.js';
+import { backoffExpired, failuresInWindow, nextBackoffDelay, verifyPollDelay } from './crash-loop-backoff.js';
+
+export type { DesiredRun };
+
+export interface DependencyState {
+  name: string;
+  /** null when the dependency has no status yet (never observed). */
+  status: ServiceStatus | null;
+}
+
+export interface PlanInput {
+  name: string;
+  /** null when the service is no longer in the desired state. */
+  service: DesiredService | null;
+  desired: DesiredRun;
+  /** The check just run, or null when none was run. */
+  observation: CheckResult | null;
+  previous: ServiceStatus | null;
+  dependencies: readonly DependencyState[];
+  /** Services that depend on this one (named in its alerts). */
+  dependents: readonly string[];
+  now: number;
+  /** A `vaictl restart` request (epoch ms it was made), or null. */
+  restartRequest: number | null;
+  /** Uniform in [0, 1): jitter for the next interval check. */
+  random: number;
+}
+
+export type Action =
+  /** Write-ahead the status, run stop_cmd (when stopFirst), then restart_cmd; then completeRestart(). */
+  | { type: 'restart'; attempt: number; reason: string; stopFirst: boolean }
+  /** Reconcile these services now (dependencies of a failing service). */
+  | { type: 'enqueue'; names: string[]; reason: string }
+  /** Submit this alert to the notifier before the returned status is recorded. */
+  | { type: 'notify'; alert: Alert }
+  /** The service left the desired state: drop its status and timers. */
+  | { type: 'forget' };
+
+/**
+ * Why to look again: 'interval' is the regular check; the others are parts of a recovery that a
+ * one-shot pass (vaictl reconcile --once) follows through ('verify', 'dependency') or not.
+ */
+export type RequeueKind = 'interval' | 'verify' | 'dependency' | 'backoff' | 'unknown';
+
+export interface Requeue {
+  afterMs: number;
+  kind: RequeueKind;
+}
+
+export interface PlanResult {
+  status: ServiceStatus | null;
+  actions: Action[];
+  requeue: Requeue | null;
+}
+
+const UNKNOWN_RETRY_MS = 2000;
+const DEPENDENCY_RETRY_MS = 1000;
+
+/** Builder for one plan: the status under construction, its events and actions. */
+class Draft {
+  readonly t: string;
+  readonly actions: Action[] = [];
+  private readonly events: NewEvent[] = [];
+  private readonly conditions: ConditionUpdate[] = [];
+
+  constructor(
+    public s: ServiceStatus,
+    readonly input: PlanInput,
+    readonly service: DesiredService,
+  ) {
+    this.t = iso(input.now);
+  }
+
+  get spec(): ServiceSpec {
+    return this.service.spec;
+  }
+
+  event(type: NewEvent['type'], reason: NewEvent['reason'], message: string): void {
+    this.events.push({ type, reason, message });
+  }
+
+  condition(c: ConditionUpdate): void {
+    this.conditions.push(c);
+  }
+
+  phase(p: Phase): void {
+    if (this.s.phase !== p) this.s.phaseSince = this.t;
+    this.s.phase = p;
+  }
+
+  notify(kind: AlertKind, message: string): void {
+    const s = this.s;
+    this.actions.push({
+      type: 'notify',
+      alert: {
+        id: `${s.name}:${kind}:${s.incident.seq}`,
+        kind,
+        service: s.name,
+        spec: this.spec,
+        at: this.t,
+        message,
+        attempt: s.incident.attempts ?? 0,
+        dependents: [...this.input.dependents],
+      },
+    });
+  }
+
+  finish(requeue: Requeue | null): PlanResult {
+    let conditions = this.s.conditions;
+    for (const c of this.conditions) conditions = setCondition(conditions, c, this.t, this.service.generation);
+    let events = this.s.events;
+    for (const e of this.events) events = recordEvent(events, e, this.t);
+    this.s.conditions = conditions;
+    this.s.events = events;
+    this.s.nextCheckAt = requeue ? iso(this.input.now + requeue.afterMs) : null;
+    return { status: this.s, actions: this.actions, requeue };
+  }
+}
+
+export function plan(input: PlanInput): PlanResult {
+  const { service, previous, now } = input;
+  if (!service) return { status: null, actions: [{ type: 'forget' }], requeue: null };
+  const t = iso(now);
+  const s: ServiceStatus = previous ? structuredClone(previous) : newServiceStatus(service, input.desired, t);
+  const d = new Draft(s, input, service);
+
+  if (previous && previous.generation !== service.generation) {
+    d.event('Normal', EventReason.SpecChanged, `generation ${service.generation} applied (was ${previous.generation})`);
+  }
+  if (previous && previous.desired !== input.desired) desiredChanged(d, previous.desired, input.desired);
+  s.generation = service.generation;
+  s.desired = input.desired;
+  s.labels = { ...service.labels };
+  s.source = { file: service.source.file, line: service.source.line, column: service.source.column };
+  s.backoff.failures = failuresInWindow(s.backoff.failures, now, service.spec);
+  if (s.incident.attempts === undefined) s.incident.attempts = 0;
+
+  observe(d, input.observation);
+  s.observedGeneration = service.generation;
+  d.condition(
+    input.desired === 'Stopped'
+      ? { type: 'ManuallyStopped', status: 'True', reason: 'MarkerPresent', message: `marker ${s.name}.stopped is present: vai observes but never acts` }
+      : { type: 'ManuallyStopped', status: 'False', reason: 'NoMarker', message: '' },
+  );
+  const deps = dependencyReadiness(input.dependencies, null);
+  d.condition(deps.length ? { type: 'DependenciesReady', status: 'False', reason: 'DependencyNotReady', message: deps.join('; ') } : readyDependencies(input));
+
+  if (input.desired !== 'Running') return notRunning(d);
+  if (input.restartRequest !== null && !s.recovery) return requested(d, input.restartRequest);
+  const obs = input.observation;
+  if (!obs || obs.health === 'unknown') return unknown(d);
+  if (s.recovery) return verifying(d, obs);
+  if (obs.health === 'healthy') return healthy(d);
+  return unhealthy(d, obs);
+}
+
+/** After the restart commands return: Restarting -> Verifying (or back to Unknown if they could not run). */
+export function completeRestart(input: {
+  status: ServiceStatus;
+  service: DesiredService;
+  stop: CommandResult | null;
+  restart: CommandResult;
+  now: number;
+}): PlanResult {
+  const s = structuredClone(input.status);
+  const d = new Draft(s, { ...emptyInput(input.service, input.now), previous: input.status }, input.service);
+  if (!s.recovery) return d.finish(intervalRequeue(d));
+  if (input.stop && !input.stop.ok) d.event('Warning', EventReason.CommandFailed, `stop_cmd ${input.stop.message}`);
+  if (input.restart.unavailable) {
+    s.recovery = null;
+    d.phase('Unknown');
+    d.event('Warning', EventReason.RestartUnavailable, `restart could not run: ${input.restart.message}`);
+    d.condition({ type: 'Recovering', status: 'False', reason: 'ExecutorUnavailable', message: input.restart.message });
+    return d.finish({ afterMs: Math.min(UNKNOWN_RETRY_MS, intervalMs(d.spec)), kind: 'unknown' });
+  }
+  if (!input.restart.ok) d.event('Warning', EventReason.CommandFailed, `restart_cmd ${input.restart.message}`);
+  s.recovery = { ...s.recovery, state: 'Verifying', deadline: iso(input.now + d.spec.startup_delay_seconds * 1000) };
+  d.condition({ type: 'Recovering', status: 'True', reason: 'Verifying', message: `attempt ${s.recovery.attempt}: waiting up to ${d.spec.startup_delay_seconds}s for the check to pass` });
+  return d.finish({ afterMs: 0, kind: 'verify' });
+}
+
+function observe(d: Draft, obs: CheckResult | null): void {
+  const s = d.s;
+  const before = s.lastCheck?.health ?? null;
+  if (obs) {
+    s.lastCheck = { at: d.t, health: obs.health, reason: obs.reason, latencyMs: Math.max(0, obs.latencyMs), message: obs.message };
+    s.counters.checks++;
+    if (obs.health === 'unhealthy') {
+      s.counters.failedChecks++;
+      s.consecutiveFailures++;
+      s.consecutiveSuccesses = 0;
+    } else if (obs.health === 'healthy') {
+      s.consecutiveSuccesses++;
+      s.consecutiveFailures = 0;
+    }
+    if (obs.health !== before) {
+      if (obs.health === 'unhealthy') d.event('Warning', EventReason.CheckFailed, obs.message);
+      else if (obs.health === 'unknown') d.event('Warning', EventReason.ExecutorUnavailable, obs.message);
+      else if (before !== null) d.event('Normal', EventReason.CheckPassed, 'health check passes again');
+    }
+  }
+  const last = s.lastCheck;
+  if (!last) d.condition({ type: 'Healthy', status: 'Unknown', reason: 'NotChecked', message: 'not checked yet' });
+  else if (last.health === 'healthy') d.condition({ type: 'Healthy', status: 'True', reason: 'CheckPassed', message: last.message });
+  else d.condition({ type: 'Healthy', status: last.health === 'unknown' ? 'Unknown' : 'False', reason: camel(last.reason), message: last.message });
+}
+
+function desiredChanged(d: Draft, from: DesiredRun, to: DesiredRun): void {
+  if (to === 'Stopped') d.event('Normal', EventReason.ManuallyStopped, `marker ${d.s.name}.stopped created: vai will not act on the service`);
+  else if (to === 'Disabled') d.event('Normal', EventReason.Disabled, 'enabled: false: vai will not act on the service');
+  else if (from === 'Stopped') d.event('Normal', EventReason.ManualStopCleared, `marker ${d.s.name}.stopped removed: vai keeps the service running again`);
+  else d.event('Normal', EventReason.Enabled, 'enabled again: vai keeps the service running');
+}
+
+function notRunning(d: Draft): PlanResult {
+  const s = d.s;
+  // A manual stop or a disable wins over an unfinished recovery: vai stops acting at once.
+  s.recovery = null;
+  s.incident.open = false;
+  d.phase(d.input.desired === 'Stopped' ? 'Stopped' : 'Disabled');
+  d.condition({ type: 'Recovering', status: 'False', reason: 'NotDesired', message: `desired state is ${d.input.desired}` });
+  d.condition({ type: 'BackOff', status: 'False', reason: 'NotDesired', message: '' });
+  return d.finish(intervalRequeue(d));
+}
+
+function requested(d: Draft, at: number): PlanResult {
+  if (!hasRestartAction(d.spec)) {
+    d.event('Warning', EventReason.NoRestartCommand, 'restart requested but the service has no restart_cmd');
+    return d.finish(intervalRequeue(d));
+  }
+  d.event('Normal', EventReason.RestartRequested, `restart requested at ${iso(at)}`);
+  if (!d.s.incident.open) openIncident(d);
+  return startRestart(d, `requested by vaictl restart at ${iso(at)}`);
+}
+
+function unknown(d: Draft): PlanResult {
+  // The executor cannot see the service: never act on that, look again soon.
+  const s = d.s;
+  d.phase('Unknown');
+  const retry = Math.min(UNKNOWN_RETRY_MS, intervalMs(d.spec));
+  if (s.recovery) {
+    d.condition({ type: 'Recovering', status: 'True', reason: 'Verifying', message: `attempt ${s.recovery.attempt}: cannot observe the service` });
+    return d.finish({ afterMs: Math.min(retry, pollDelay(d)), kind: 'verify' });
+  }
+  d.condition({ type: 'Recovering', status: 'False', reason: 'ExecutorUnavailable', message: 'vai cannot observe the service; it does not act meanwhile' });
+  return d.finish({ afterMs: retry, kind: 'unknown' });
+}
+
+function verifying(d: Draft, obs: CheckResult): PlanResult {
+  const s = d.s;
+  const rec = s.recovery!;
+  const spec = d.spec;
+  if (rec.state === 'Restarting' || rec.deadline === null) {
+    // vaid died while the commands ran: their outcome is unknown, so verify, never restart again.
+    s.recovery = { ...rec, state: 'Verifying', deadline: iso(d.input.now + spec.startup_delay_seconds * 1000) };
+    d.event('Normal', EventReason.ResumedRecovery, `vaid restarted during attempt ${rec.attempt}: verifying instead of restarting again`);
+  }
+  const deadline = Date.parse(s.recovery!.deadline!);
+  if (obs.health === 'healthy') {
+    if (s.consecutiveSuccesses >= spec.health_check.success_threshold) return recovered(d);
+    d.phase('Recovering');
+    d.condition({ type: 'Recovering', status: 'True', reason: 'Verifying', message: `attempt ${rec.attempt}: ${s.consecutiveSuccesses}/${spec.health_check.success_threshold} checks passed` });
+    return d.finish({ afterMs: pollDelay(d), kind: 'verify' });
+  }
+  if (d.input.now < deadline) {
+    d.phase('Recovering');
+    d.condition({ type: 'Recovering', status: 'True', reason: 'Verifying', message: `attempt ${rec.attempt}: waiting until ${iso(deadline)} for the check to pass` });
+    return d.finish({ afterMs: Math.min(pollDelay(d), Math.max(1, deadline - d.input.now)), kind: 'verify' });
+  }
+  attemptFailed(d, obs);
+  return unhealthy(d, obs);
+}
+
+function recovered(d: Draft): PlanResult {
+  const s = d.s;
+  const rec = s.recovery!;
+  s.recovery = null;
+  s.counters.recoveriesSucceeded++;
+  d.event('Normal', EventReason.Recovered, `healthy again after attempt ${rec.attempt} (${rec.reason})`);
+  return healthyNow(d);
+}
+
+function healthy(d: Draft): PlanResult {
+  const s = d.s;
+  const wasFailing = s.phase !== 'Healthy' && s.counters.checks > 1 && s.phase !== 'Unknown';
+  if (wasFailing && s.consecutiveSuccesses < d.spec.health_check.success_threshold) {
+    d.condition({ type: 'Recovering', status: 'False', reason: 'Settling', message: `${s.consecutiveSuccesses}/${d.spec.health_check.success_threshold} checks passed` });
+    return d.finish({ afterMs: intervalMs(d.spec), kind: 'interval' });
+  }
+  return healthyNow(d);
+}
+
+function healthyNow(d: Draft): PlanResult {
+  const s = d.s;
+  const now = d.input.now;
+  d.phase('Healthy');
+  if (s.incident.open) {
+    if (s.incident.notifiedFailure || s.incident.notifiedCrashLoop) d.notify('recovered', `${s.name} is healthy again: ${s.lastCheck?.message ?? ''}`);
+    s.incident.open = false;
+  }
+  s.backoff.healthySince ??= d.t;
+  if ((s.backoff.delaySeconds > 0 || s.backoff.nextAttemptAt) && backoffExpired(s.backoff.healthySince, now, d.spec)) {
+    s.backoff = { failures: [], delaySeconds: 0, nextAttemptAt: null, healthySince: s.backoff.healthySince };
+    d.event('Normal', EventReason.BackOffReset, `healthy for ${d.spec.backoff_reset_seconds}s: crash-loop backoff forgotten`);
+  }
+  if (s.backoff.delaySeconds === 0) d.condition({ type: 'BackOff', status: 'False', reason: 'NoBackOff', message: '' });
+  else d.condition({ type: 'BackOff', status: 'False', reason: 'HealthyInBackOff', message: `backoff of ${s.backoff.delaySeconds}s is forgotten after ${d.spec.backoff_reset_seconds}s healthy` });
+  d.condition({ type: 'Recovering', status: 'False', reason: 'Healthy', message: '' });
+  return d.finish(intervalRequeue(d));
+}
+
+function unhealthy(d: Draft, obs: CheckResult): PlanResult {
+  const s = d.s;
+  const spec = d.spec;
+  s.backoff.healthySince = null;
+  if (s.consecutiveFailures < spec.health_check.failure_threshold) {
+    d.phase('Degraded');
+    d.condition({ type: 'Recovering', status: 'False', reason: 'BelowFailureThreshold', message: `${s.consecutiveFailures}/${spec.health_check.failure_threshold} consecutive checks failed` });
+    return d.finish({ afterMs: intervalMs(spec), kind: 'interval' });
+  }
+  if (!s.incident.open) openIncident(d);
+  const failingSince = Date.parse(s.incident.openedAt!);
+
+  const notReady = dependencyReadiness(d.input.dependencies, failingSince);
+  if (notReady.length) {
+    const names = d.input.dependencies.filter((x) => !isReady(x, failingSince)).map((x) => x.name);
+    d.phase('WaitingForDependency');
+    d.condition({ type: 'DependenciesReady', status: 'False', reason: 'DependencyNotReady', message: notReady.join('; ') });
+    d.condition({ type: 'Recovering', status: 'False', reason: 'WaitingForDependency', message: `checking ${names.join(', ')} first` });
+    d.event('Normal', EventReason.WaitingForDependency, `not restarting until ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} healthy`);
+    d.actions.push({ type: 'enqueue', names, reason: `${s.name} is failing: check its dependencies first` });
+    return d.finish({ afterMs: Math.min(DEPENDENCY_RETRY_MS, intervalMs(spec)), kind: 'dependency' });
+  }
+  d.condition(readyDependencies(d.input));
+
+  const next = s.backoff.nextAttemptAt ? Date.parse(s.backoff.nextAttemptAt) : null;
+  if (next !== null && d.input.now < next) {
+    d.phase('CrashLoopBackOff');
+    backOffCondition(d);
+    d.condition({ type: 'Recovering', status: 'False', reason: 'BackOff', message: `next attempt at ${s.backoff.nextAttemptAt}` });
+    return d.finish({ afterMs: Math.min(next - d.input.now, jittered(d)), kind: 'backoff' });
+  }
+
+  if (!hasRestartAction(spec)) {
+    d.phase('Degraded');
+    d.event('Warning', EventReason.NoRestartCommand, 'unhealthy, but the service has no restart_cmd: vai can only observe it');
+    d.condition({ type: 'Recovering', status: 'False', reason: 'NoRestartCommand', message: 'no restart_cmd' });
+    if (!s.incident.notifiedFailure) {
+      d.notify('recovery-failed', `${s.name} is unhealthy (${obs.message}) and has no restart_cmd`);
+      s.incident.notifiedFailure = true;
+    }
+    return d.finish(intervalRequeue(d));
+  }
+  const n = s.consecutiveFailures;
+  return startRestart(d, `${obs.message}, ${n} consecutive failure${n === 1 ? '' : 's'}`);
+}
+
+function startRestart(d: Draft, reason: string): PlanResult {
+  const s = d.s;
+  const attempt = (s.incident.attempts ?? 0) + 1;
+  s.incident.attempts = attempt;
+  s.recovery = { state: 'Restarting', attempt, reason, startedAt: d.t, deadline: null };
+  s.restarts = { count: s.restarts.count + 1, lastAt: d.t, lastReason: reason };
+  s.counters.recoveriesAttempted++;
+  s.consecutiveSuccesses = 0;
+  s.backoff.nextAttemptAt = null;
+  d.phase('Recovering');
+  d.event('Normal', EventReason.Restarting, reason);
+  d.condition({ type: 'Recovering', status: 'True', reason: 'Restarting', message: `attempt ${attempt}: ${reason}` });
+  if (s.backoff.delaySeconds === 0) d.condition({ type: 'BackOff', status: 'False', reason: 'NoBackOff', message: '' });
+  d.actions.push({ type: 'restart', attempt, reason, stopFirst: Boolean(d.spec.stop_cmd) });
+  return d.finish(null);
+}
+
+function attemptFailed(d: Draft, obs: CheckResult): void {
+  const s = d.s;
+  const spec = d.spec;
+  const rec = s.recovery!;
+  s.recovery = null;
+  s.backoff.failures = [...failuresInWindow(s.backoff.failures, d.input.now, spec), d.t];
+  const message = `attempt ${rec.attempt} failed: still unhealthy ${spec.startup_delay_seconds}s after the restart: ${obs.message}`;
+  d.event('Warning', EventReason.RecoveryFailed, message);
+  if (!s.incident.notifiedFailure) {
+    d.notify('recovery-failed', message);
+    s.incident.notifiedFailure = true;
+  }
+  const delay = nextBackoffDelay(s.backoff.failures.length, s.backoff.delaySeconds, spec);
+  if (delay === 0) return;
+  s.backoff.delaySeconds = delay;
+  s.backoff.nextAttemptAt = iso(d.input.now + delay * 1000);
+  d.event('Warning', EventReason.BackOff, `${s.backoff.failures.length} failed attempts in ${spec.failure_window_seconds}s: next attempt in ${delay}s`);
+  backOffCondition(d);
+  if (!s.incident.notifiedCrashLoop) {
+    d.notify('crash-loop', `${s.name} has failed ${s.backoff.failures.length} recovery attempts in ${spec.failure_window_seconds}s; retrying every ${delay}s (at most ${spec.backoff_max_seconds}s): ${obs.message}`);
+    s.incident.notifiedCrashLoop = true;
+  }
+}
+
+function openIncident(d: Draft): void {
+  d.s.incident = { seq: d.s.incident.seq + 1, open: true, notifiedFailure: false, notifiedCrashLoop: false, openedAt: d.t, attempts: 0 };
+}
+
+function backOffCondition(d: Draft): void {
+  const b = d.s.backoff;
+  d.condition({
+    type: 'BackOff',
+    status: 'True',
+    reason: 'CrashLoop',
+    message: `${b.failures.length} failed attempts in ${d.spec.failure_window_seconds}s; next attempt at ${b.nextAttemptAt} (delay ${b.delaySeconds}s)`,
+  });
+}
+
+function readyDependencies(input: PlanInput): ConditionUpdate {
+  return input.dependencies.length
+    ? { type: 'DependenciesReady', status: 'True', reason: 'AllReady', message: `${input.dependencies.map((x) => x.name).join(', ')} healthy` }
+    : { type: 'DependenciesReady', status: 'True', reason: 'NoDependencies', message: '' };
+}
+
+/**
+ * A dependency is ready when it is Healthy — and, for a failing dependent, checked healthy after
+ * the dependent started failing (so two services that crashed together never race).
+ */
+function isReady(dep: DependencyState, failingSince: number | null): boolean {
+  const st = dep.status;
+  if (!st || st.phase !== 'Healthy' || st.lastCheck?.health !== 'healthy') return false;
+  return failingSince === null || Date.parse(st.lastCheck.at) > failingSince;
+}
+
+/** One message per dependency that is not ready, naming it and why. */
+export function dependencyReadiness(deps: readonly DependencyState[], failingSince: number | null): string[] {
+  const out: string[] = [];
+  for (const dep of deps) {
+    if (isReady(dep, failingSince)) continue;
+    const st = dep.status;
+    if (!st) out.push(`${dep.name} has not been checked yet`);
+    else if (st.phase === 'Healthy') out.push(`${dep.name} has not been checked since this service started failing`);
+    else if (st.phase === 'CrashLoopBackOff') out.push(`${dep.name} is in CrashLoopBackOff (next attempt at ${st.backoff.nextAttemptAt})`);
+    else if (st.phase === 'Stopped') out.push(`${dep.name} is manually stopped`);
+    else if (st.phase === 'Disabled') out.push(`${dep.name} is disabled`);
+    else out.push(`${dep.name} is ${st.phase}${st.lastCheck ? `: ${st.lastCheck.message}` : ''}`);
+  }
+  return out;
+}
+
+function hasRestartAction(spec: ServiceSpec): boolean {
+  return Boolean(spec.restart_cmd) || spec.restart_container === true;
+}
+
+function pollDelay(d: Draft): number {
+  const rec = d.s.recovery;
+  if (!rec?.deadline) return 25;
+  const returnedAt = Date.parse(rec.deadline) - d.spec.startup_delay_seconds * 1000;
+  return verifyPollDelay(d.input.now - returnedAt);
+}
+
+function intervalMs(spec: ServiceSpec): number {
+  return spec.health_check.interval_seconds * 1000;
+}
+
+/** The interval ± 10%, so a thousand services with one interval drift apart. */
+function jittered(d: Draft): number {
+  return Math.max(1, Math.round(intervalMs(d.spec) * (0.9 + 0.2 * d.input.random)));
+}
+
+function intervalRequeue(d: Draft): Requeue {
+  return { afterMs: jittered(d), kind: 'interval' };
+}
+
+function camel(reason: string): string {
+  const r = reason.replace(/[^A-Za-z0-9]/g, '');
+  return /^[A-Z]/.test(r) ? r : `Check${r}`;
+}
+
+function iso(ms: number): string {
+  return new Date(ms).toISOString();
+}
+
+function emptyInput(service: DesiredService, now: number): PlanInput {
+  return { name: service.name, service, desired: 'Running', observation: null, previous: null, dependencies: [], dependents: [], now, restartRequest: null, random: 0.5 };
+}

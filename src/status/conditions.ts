@@ -1,0 +1,44 @@
+// Kubernetes condition semantics (apimachinery meta.SetStatusCondition): lastTransitionTime
+// changes only when the status flips; reason, message and observedGeneration update in place.
+import type { Condition } from './schema.js';
+
+export type ConditionType = 'Healthy' | 'DependenciesReady' | 'Recovering' | 'BackOff' | 'ManuallyStopped';
+export type ConditionStatus = Condition['status'];
+
+export interface ConditionUpdate {
+  type: ConditionType;
+  status: ConditionStatus;
+  reason: string;
+  message: string;
+}
+
+/** Returns a new list with the condition set; other conditions are kept as they are. */
+export function setCondition(conditions: readonly Condition[], update: ConditionUpdate, now: string, generation: number): Condition[] {
+  const out: Condition[] = [];
+  let found = false;
+  for (const c of conditions) {
+    if (c.type !== update.type) {
+      out.push(c);
+      continue;
+    }
+    found = true;
+    out.push({
+      type: c.type,
+      status: update.status,
+      reason: update.reason,
+      message: update.message,
+      lastTransitionTime: c.status === update.status ? c.lastTransitionTime : now,
+      observedGeneration: generation,
+    });
+  }
+  if (!found) out.push({ ...update, lastTransitionTime: now, observedGeneration: generation });
+  return out;
+}
+
+export function findCondition(conditions: readonly Condition[], type: ConditionType): Condition | undefined {
+  return conditions.find((c) => c.type === type);
+}
+
+export function isConditionTrue(conditions: readonly Condition[], type: ConditionType): boolean {
+  return findCondition(conditions, type)?.status === 'True';
+}

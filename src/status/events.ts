@@ -1,0 +1,52 @@
+// Recent events of a service, as kubectl describe shows them: a repeat of the same type,
+// reason and message folds into one entry with a count; the list keeps the latest MAX_EVENTS.
+import type { StatusEvent } from './schema.js';
+
+export const MAX_EVENTS = 50;
+
+/** Event reasons are constants so that tools and people can grep for them. */
+export const EventReason = {
+  CheckFailed: 'CheckFailed',
+  CheckPassed: 'CheckPassed',
+  ExecutorUnavailable: 'ExecutorUnavailable',
+  WaitingForDependency: 'WaitingForDependency',
+  Restarting: 'Restarting',
+  Stopping: 'Stopping',
+  CommandFailed: 'CommandFailed',
+  RestartUnavailable: 'RestartUnavailable',
+  Recovered: 'Recovered',
+  RecoveryFailed: 'RecoveryFailed',
+  BackOff: 'BackOff',
+  BackOffReset: 'BackOffReset',
+  NoRestartCommand: 'NoRestartCommand',
+  ManuallyStopped: 'ManuallyStopped',
+  ManualStopCleared: 'ManualStopCleared',
+  Disabled: 'Disabled',
+  Enabled: 'Enabled',
+  SpecChanged: 'SpecChanged',
+  RestartRequested: 'RestartRequested',
+  ResumedRecovery: 'ResumedRecovery',
+  Notified: 'Notified',
+} as const;
+export type EventReason = (typeof EventReason)[keyof typeof EventReason];
+
+export interface NewEvent {
+  type: 'Normal' | 'Warning';
+  reason: EventReason;
+  message: string;
+}
+
+/** Returns a new list with the event recorded (folded into an equal one, moved last). */
+export function recordEvent(events: readonly StatusEvent[], e: NewEvent, now: string): StatusEvent[] {
+  const i = events.findIndex((x) => x.type === e.type && x.reason === e.reason && x.message === e.message);
+  const out = events.slice();
+  let entry: StatusEvent;
+  if (i >= 0) {
+    const old = out.splice(i, 1)[0]!;
+    entry = { ...old, count: old.count + 1, lastTime: now };
+  } else {
+    entry = { type: e.type, reason: e.reason, message: e.message, count: 1, firstTime: now, lastTime: now };
+  }
+  out.push(entry);
+  return out.length > MAX_EVENTS ? out.slice(out.length - MAX_EVENTS) : out;
+}

@@ -1,0 +1,30 @@
+// The status of a service vai has never seen before.
+import type { DesiredService } from '../manifest/types.js';
+import type { ServiceStatus } from './schema.js';
+
+export type DesiredRun = ServiceStatus['desired'];
+
+export function newServiceStatus(service: DesiredService, desired: DesiredRun, now: string): ServiceStatus {
+  return {
+    name: service.name,
+    generation: service.generation,
+    observedGeneration: 0,
+    desired,
+    phase: 'Unknown',
+    phaseSince: now,
+    createdAt: now,
+    labels: { ...service.labels },
+    source: { file: service.source.file, line: service.source.line, column: service.source.column },
+    conditions: [],
+    restarts: { count: 0, lastAt: null, lastReason: null },
+    lastCheck: null,
+    nextCheckAt: null,
+    consecutiveFailures: 0,
+    consecutiveSuccesses: 0,
+    counters: { checks: 0, failedChecks: 0, recoveriesAttempted: 0, recoveriesSucceeded: 0 },
+    backoff: { failures: [], delaySeconds: 0, nextAttemptAt: null, healthySince: null },
+    recovery: null,
+    incident: { seq: 0, open: false, notifiedFailure: false, notifiedCrashLoop: false, openedAt: null, attempts: 0 },
+    events: [],
+  };
+}
