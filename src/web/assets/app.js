@@ -84,7 +84,7 @@ function restartsText(s) {
 function renderTable(doc) {
   const names = Object.keys(doc.services).sort();
   if (names.length === 0) return h('p', { class: 'muted' }, 'No services found.');
-  const cols = [['NAME'], ['DESIRED', 'opt'], ['PHASE'], ['HEALTH'], ['RESTARTS'], ['LAST CHECK'], ['AGE', 'opt']];
+  const cols = [['NAME'], ['DESIRED', 'opt'], ['PHASE'], ['HEALTH', 'opt-narrow'], ['RESTARTS'], ['LAST CHECK'], ['AGE', 'opt']];
   const rows = names.map((n) => {
     const s = doc.services[n];
     const go = () => { location.hash = `#/service/${encodeURIComponent(n)}`; };
@@ -92,7 +92,7 @@ function renderTable(doc) {
       h('td', {}, h('a', { href: `#/service/${encodeURIComponent(n)}` }, n)),
       h('td', { class: 'opt' }, s.desired),
       h('td', {}, phaseEl(s.phase)),
-      h('td', { class: `h-${health(s)}` }, health(s)),
+      h('td', { class: `h-${health(s)} opt-narrow` }, health(s)),
       h('td', { 'data-restarts': s.restarts.count }, restartsText(s)),
       h('td', { title: s.lastCheck ? s.lastCheck.message : '' }, s.lastCheck ? `${age(s.lastCheck.at)} ago` : '<none>'),
       h('td', { class: 'opt' }, age(s.createdAt)),
