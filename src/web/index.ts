@@ -6,3 +6,4 @@ export { createDaemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
 export { fetchStatus, watchStatus } from './client.js';
 export { parseListenAddress, isLoopbackHost } from './listen-address.js';
 export { webConfigFromEnv, WEB_OPTIONS, type WebFlags } from './web-config.js';
+export { storeSource } from './store-source.js';
