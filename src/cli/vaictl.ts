@@ -5,6 +5,7 @@ import { COMMANDS } from './commands/index.js';
 import { EXIT, type Command, type CommandContext } from './command.js';
 import { isVaiError } from '../errors.js';
 import { VERSION } from '../version.js';
+import { editDistance } from './edit-distance.js';
 
 function help(): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
@@ -30,20 +31,6 @@ function closest(name: string): string | undefined {
     if (!best || d < best.d) best = { c, d };
   }
   return best && best.d <= 2 ? best.c.name : undefined;
-}
-
-export function editDistance(a: string, b: string): number {
-  const row = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    let prev = row[0]!;
-    row[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = row[j]!;
-      row[j] = Math.min(row[j]! + 1, row[j - 1]! + 1, prev + (a[i - 1] === b[j - 1] ? 0 : 1));
-      prev = tmp;
-    }
-  }
-  return row[b.length]!;
 }
 
 export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): Promise<number> {
@@ -78,6 +65,12 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     throw e;
   }
 }
+
+// `vaictl get | head` closes the pipe early: that is the reader being done, not an error.
+process.stdout.on('error', (e: NodeJS.ErrnoException) => {
+  if (e.code === 'EPIPE') process.exit(0);
+  throw e;
+});
 
 const code = await main(process.argv.slice(2), {
   env: process.env,

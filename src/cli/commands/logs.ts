@@ -1,13 +1,119 @@
-import type { Command } from '../command.js';
+// vaictl logs NAME [-n N] [-f]: the service's log_path (command output goes there, as in the
+// seed), on the host, or inside its container through the Docker Engine API (docker exec tail)
+// when the service has a container and a log_path. Without log_path: STATE_DIR/logs/NAME.log.
+import path from 'node:path';
+import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../command.js';
+import { notFoundMessage, parse, usageError } from '../command-support.js';
+import { VaiError } from '../../errors.js';
+import { follow, lastLines } from '../log-tail.js';
+import { assertServiceName } from '../manual-stop.js';
+import { readSpecs } from '../spec-reader.js';
+import { readStatus } from '../status-reader.js';
+import type { StatusDocument } from '../../status/schema.js';
+import type { DesiredService } from '../../manifest/types.js';
 
-// Placeholder until the owning issue lands; listed so the command set is fixed.
 export const logsCommand: Command = {
   name: 'logs',
-  summary: '(not built yet)',
-  usage: 'vaictl logs',
+  summary: "Print a service's log (log_path), on the host or in its container",
+  usage: `Usage: vaictl logs NAME [-n N] [-f] [flags]
+
+Prints the last lines of the service's log_path: inside its container (docker exec tail) when
+the service has a container, else on the host; STATE_DIR/logs/NAME.log when log_path is unset.
+
+Flags:
+  -n, --tail N     lines to show (default 50, as the seed's "tail -50")
+  -f, --follow     keep printing what is appended (Ctrl-C ends)
+  --manifests DIR, --state-dir DIR  (or VAI_MANIFESTS, VAI_STATE_DIR)
+
+Exit codes: 0 ok, 1 the log cannot be read, 2 usage, 3 no such service.`,
   async run(ctx) {
-    ctx.stderr.write('vaictl logs: not built yet\n');
-    return EXIT.FAILED;
+    const { values, positionals, paths, manifestsExplicit } = parse<{ tail?: string; follow?: boolean }>(ctx, {
+      tail: { type: 'string', short: 'n' },
+      follow: { type: 'boolean', short: 'f' },
+    });
+    if (positionals.length !== 1) throw usageError('name exactly one service');
+    const name = positionals[0]!;
+    assertServiceName(name);
+    const lines = values.tail === undefined ? 50 : Number(values.tail);
+    if (!Number.isInteger(lines) || lines < 0) throw usageError(`-n wants a whole number of lines, got "${values.tail}"`);
+    let doc: StatusDocument | null = null;
+    try {
+      doc = readStatus(paths, Date.now()).doc;
+    } catch {
+      doc = null;
+    }
+    const specs = await readSpecs(doc, paths.manifests, manifestsExplicit);
+    const spec = specs.services.get(name);
+    if (!spec && doc && !doc.services[name]) {
+      ctx.stderr.write(`Error: ${notFoundMessage(name, Object.keys(doc.services))}\n`);
+      return EXIT.NOT_FOUND;
+    }
+    if (!spec && specs.warning) ctx.stderr.write(`Warning: ${specs.warning}; showing the default log\n`);
+    const target = logTarget(spec, name, paths.logsDir);
+    if (target.container) return containerLogs(ctx, target.container, target.file, lines, Boolean(values.follow));
+    return hostLogs(ctx, target.file, lines, Boolean(values.follow));
   },
 };
+
+export function logTarget(spec: DesiredService | undefined, name: string, logsDir: string): { file: string; container: string | null } {
+  const logPath = spec?.spec.log_path;
+  if (!logPath) return { file: path.join(logsDir, `${name}.log`), container: null };
+  if (spec.spec.container) return { file: logPath, container: spec.spec.container };
+  return { file: path.resolve(path.dirname(spec.source.file), logPath), container: null };
+}
+
+async function hostLogs(ctx: CommandContext, file: string, lines: number, follows: boolean): Promise<number> {
+  let tail;
+  try {
+    tail = lastLines(file, lines);
+  } catch (e) {
+    throw new VaiError('VAI_E_STATE_DIR', `cannot read log ${file}: ${(e as Error).message}`);
+  }
+  ctx.stdout.write(tail.text);
+  if (!follows) return EXIT.OK;
+  await untilInterrupted((signal) => follow(file, tail.end, tail.ino, ctx.stdout, signal));
+  return EXIT.OK;
+}
+
+async function containerLogs(ctx: CommandContext, container: string, file: string, lines: number, follows: boolean): Promise<number> {
+  const { default: Docker } = await import('dockerode');
+  const docker = new Docker();
+  try {
+    const exec = await docker.getContainer(container).exec({
+      Cmd: ['tail', '-n', String(lines), ...(follows ? ['-F'] : []), '--', file],
+      AttachStdout: true,
+      AttachStderr: true,
+    });
+    const stream = await exec.start({ hijack: true, stdin: false });
+    await untilInterrupted(
+      (signal) =>
+        new Promise<void>((resolve, reject) => {
+          docker.modem.demuxStream(stream, ctx.stdout, ctx.stderr);
+          stream.on('end', resolve);
+          stream.on('error', reject);
+          signal.addEventListener('abort', () => {
+            stream.destroy();
+            resolve();
+          });
+        }),
+    );
+    const info = await exec.inspect();
+    return info.ExitCode === 0 || info.ExitCode === null ? EXIT.OK : EXIT.FAILED;
+  } catch (e) {
+    throw new VaiError('VAI_E_EXECUTOR_UNAVAILABLE', `cannot read ${file} in container ${container}: ${(e as Error).message}`);
+  }
+}
+
+async function untilInterrupted(run: (signal: AbortSignal) => Promise<void>): Promise<void> {
+  const controller = new AbortController();
+  const stop = (): void => controller.abort();
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+  try {
+    await run(controller.signal);
+  } finally {
+    process.off('SIGINT', stop);
+    process.off('SIGTERM', stop);
+  }
+}

@@ -1,13 +1,42 @@
+// vaictl restart NAME...: asks vaid for a recovery now through STATE_DIR/requests/NAME.restart.
+// vaictl never runs restart_cmd itself: vaid alone acts, so the restart is recorded, counted
+// and verified like any other, and cannot race a recovery vaid is already running.
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
+import { parse, usageError } from '../command-support.js';
+import { assertServiceName, writeRestartRequest } from '../manual-stop.js';
+import { knownServices } from './start.js';
 
-// Placeholder until the owning issue lands; listed so the command set is fixed.
 export const restartCommand: Command = {
   name: 'restart',
-  summary: '(not built yet)',
-  usage: 'vaictl restart',
+  summary: 'Ask vaid to recover a service now (stop_cmd, restart_cmd, verify)',
+  usage: `Usage: vaictl restart NAME... [flags]
+
+Writes STATE_DIR/requests/NAME.restart; vaid picks it up at once, runs stop_cmd (if set) and
+restart_cmd, verifies the check within startup_delay_seconds, and deletes the request.
+A stopped or disabled service is not restarted.
+
+Flags:
+  --state-dir DIR  (or VAI_STATE_DIR)
+
+Exit codes: 0 request written, 2 usage or a bad name, 3 no such service, 4 vaid not running.`,
   async run(ctx) {
-    ctx.stderr.write('vaictl restart: not built yet\n');
-    return EXIT.FAILED;
+    const { positionals, paths } = parse(ctx, {});
+    if (positionals.length === 0) throw usageError('name the service(s) to restart');
+    positionals.forEach(assertServiceName);
+    const known = knownServices(ctx, paths, positionals);
+    if (!known.ok) return EXIT.NOT_FOUND;
+    for (const name of positionals) {
+      const file = writeRestartRequest(paths, name, new Date());
+      const desired = known.doc?.services[name]?.desired;
+      const note = desired && desired !== 'Running' ? ` Note: ${name} is ${desired}, so vaid will not act on the request.` : '';
+      ctx.stdout.write(`service/${name} restart requested (${file}).${note}\n`);
+    }
+    if (!known.daemon.running) {
+      ctx.stderr.write('Warning: vaid is not running; the request waits until it starts.\n');
+      return EXIT.NO_DAEMON;
+    }
+    ctx.stdout.write(`vaid (pid ${known.daemon.pid}) runs it now; follow with: vaictl get -w ${positionals.join(' ')}\n`);
+    return EXIT.OK;
   },
 };

@@ -1,0 +1,77 @@
+// What vaictl's read commands share: flag parsing with the common path flags, picking services
+// by name and selector (unknown names suggest the closest), and the stale-status warning.
+import { parseArgs, type ParseArgsConfig } from 'node:util';
+import { EXIT, type CommandContext } from './command.js';
+import type { StatusSnapshot } from './status-reader.js';
+import { VaiError } from '../errors.js';
+import { PATH_OPTIONS, resolvePaths, type Paths } from './paths.js';
+import type { ServiceStatus, StatusDocument } from '../status/schema.js';
+import { editDistance } from './edit-distance.js';
+
+type Options = NonNullable<ParseArgsConfig['options']>;
+
+export interface Parsed<V> {
+  values: V & { manifests?: string; 'state-dir'?: string; 'marker-dir'?: string };
+  positionals: string[];
+  paths: Paths;
+  /** The manifests dir was named by flag or VAI_MANIFESTS (else status.manifests.dir is preferred). */
+  manifestsExplicit: boolean;
+}
+
+export function parse<V>(ctx: CommandContext, options: Options): Parsed<V> {
+  const { values, positionals } = parseArgs({ args: ctx.argv, options: { ...PATH_OPTIONS, ...options }, allowPositionals: true, strict: true });
+  const v = values as Parsed<V>['values'];
+  return {
+    values: v,
+    positionals,
+    paths: resolvePaths(v, ctx.env, ctx.cwd),
+    manifestsExplicit: v.manifests !== undefined || Boolean(ctx.env.VAI_MANIFESTS),
+  };
+}
+
+export function usageError(message: string): VaiError {
+  return new VaiError('VAI_E_USAGE', message);
+}
+
+/** The closest known name within an edit distance of 3, for "did you mean". */
+export function closestName(name: string, known: Iterable<string>): string | undefined {
+  let best: { n: string; d: number } | undefined;
+  for (const k of known) {
+    const d = editDistance(name, k);
+    if (!best || d < best.d || (d === best.d && k < best.n)) best = { n: k, d };
+  }
+  return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.n : undefined;
+}
+
+export function notFoundMessage(name: string, known: Iterable<string>): string {
+  const hint = closestName(name, known);
+  return `service "${name}" not found${hint ? `; did you mean "${hint}"?` : ''}`;
+}
+
+/** Services named on the command line, in the order given, plus the names that do not exist. */
+export function pickByName(doc: StatusDocument, names: readonly string[]): { found: ServiceStatus[]; missing: string[] } {
+  const found: ServiceStatus[] = [];
+  const missing: string[] = [];
+  const seen = new Set<string>();
+  for (const n of names) {
+    if (seen.has(n)) continue;
+    seen.add(n);
+    const s = doc.services[n];
+    if (s) found.push(s);
+    else missing.push(n);
+  }
+  return { found, missing };
+}
+
+export function allSorted(doc: StatusDocument): ServiceStatus[] {
+  return Object.keys(doc.services)
+    .sort()
+    .map((n) => doc.services[n]!);
+}
+
+/** Output was printed from a status file nobody updates: warn, and exit 4 unless already failing. */
+export function staleExit(ctx: CommandContext, snap: StatusSnapshot, code: number): number {
+  if (!snap.staleWarning) return code;
+  ctx.stderr.write(`Warning: ${snap.staleWarning}\n`);
+  return code === EXIT.OK ? EXIT.NO_DAEMON : code;
+}

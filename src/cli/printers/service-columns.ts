@@ -1,0 +1,52 @@
+// The columns of `vaictl get`: priority 0 always, priority 1 with -o wide. Wide columns come from
+// the spec (the status has none); a row without a spec shows <unknown> there.
+import type { DesiredService } from '../../manifest/types.js';
+import type { ServiceStatus } from '../../status/schema.js';
+import { age, until } from './age.js';
+import { checkTarget } from './check-words.js';
+import { healthColour, phaseColour } from './color.js';
+import { checkSuccessRate, formatRate } from './rates.js';
+import type { Column } from './table.js';
+
+export interface ServiceRow {
+  status: ServiceStatus;
+  spec?: DesiredService | undefined;
+  /** get -w: the service left the status document (its manifest was removed). */
+  removed?: boolean;
+}
+
+export function restartsCell(s: ServiceStatus, now: number): string {
+  const { count, lastAt } = s.restarts;
+  return lastAt ? `${count} (${age(lastAt, now)} ago)` : String(count);
+}
+
+export function serviceColumns(now: number): Column<ServiceRow>[] {
+  return [
+    { name: 'name', priority: 0, cell: (r) => r.status.name },
+    {
+      name: 'desired',
+      priority: 0,
+      cell: (r) => r.status.desired,
+      colour: (r) => (r.status.desired === 'Running' ? undefined : 'grey'),
+    },
+    { name: 'phase', priority: 0, cell: (r) => (r.removed ? 'Removed' : r.status.phase), colour: (r) => (r.removed ? 'grey' : phaseColour(r.status.phase)) },
+    {
+      name: 'health',
+      priority: 0,
+      cell: (r) => r.status.lastCheck?.health ?? '<none>',
+      colour: (r) => healthColour(r.status.lastCheck?.health ?? ''),
+    },
+    { name: 'restarts', priority: 0, cell: (r) => restartsCell(r.status, now) },
+    { name: 'last check', priority: 0, cell: (r) => (r.status.lastCheck ? age(r.status.lastCheck.at, now) : '<none>') },
+    { name: 'age', priority: 0, cell: (r) => age(r.status.createdAt, now) },
+    { name: 'check', priority: 1, cell: (r) => (r.spec ? checkTarget(r.spec.spec.health_check) : '<unknown>') },
+    { name: 'container', priority: 1, cell: (r) => (r.spec ? (r.spec.spec.container ?? '<none>') : '<unknown>') },
+    {
+      name: 'dependencies',
+      priority: 1,
+      cell: (r) => (r.spec ? r.spec.spec.dependencies.join(',') || '<none>' : '<unknown>'),
+    },
+    { name: 'next check', priority: 1, cell: (r) => until(r.status.nextCheckAt, now) },
+    { name: 'success', priority: 1, cell: (r) => formatRate(checkSuccessRate(r.status.counters)) },
+  ];
+}
