@@ -1,0 +1,89 @@
+// One manifest file from text to definitions: parse, pick native or legacy, validate each
+// document against the schema, then the per-document rules. A file either yields all its
+// definitions or errors; the caller decides what a failing file means.
+import path from 'node:path';
+import type { NotifierManifest, NotifierSpec, ServiceManifest, ServiceSpec } from './schema.js';
+import type { ManifestError, SourcePosition } from './types.js';
+import { nativeCandidate, type Candidate } from './candidate.js';
+import { parseSource } from './source-document.js';
+import { isLegacyDocument, legacyCandidates } from './legacy-config.js';
+import { validateCandidate } from './schema-validator.js';
+import { checkServiceRules } from './spec-rules.js';
+
+interface DefinitionBase {
+  name: string;
+  labels: Record<string, string>;
+  annotations: Record<string, string>;
+  source: SourcePosition;
+  format: 'native' | 'legacy';
+  /** The candidate it came from, to place errors on its fields. */
+  candidate: Candidate;
+}
+
+export interface ServiceDefinition extends DefinitionBase {
+  kind: 'Service';
+  spec: ServiceSpec;
+}
+
+export interface NotifierDefinition extends DefinitionBase {
+  kind: 'Notifier';
+  spec: NotifierSpec;
+}
+
+export type Definition = ServiceDefinition | NotifierDefinition;
+
+export interface FileResult {
+  file: string;
+  definitions: Definition[];
+  errors: ManifestError[];
+}
+
+function definitionOf(c: Candidate, kind: 'Service' | 'Notifier'): Definition {
+  const m = c.data as unknown as ServiceManifest | NotifierManifest;
+  const pos = c.source.keyAt(c.toSource(['metadata', 'name']));
+  const base = {
+    name: m.metadata.name,
+    labels: m.metadata.labels,
+    annotations: m.metadata.annotations,
+    source: { file: c.source.file, line: pos.line, column: pos.column },
+    format: c.format,
+    candidate: c,
+  };
+  return kind === 'Service' ? { ...base, kind, spec: (m as ServiceManifest).spec } : { ...base, kind, spec: (m as NotifierManifest).spec };
+}
+
+/** Candidates of a file's text: native documents, or the entries of a legacy file. */
+export function candidatesOf(text: string, file: string): { candidates: Candidate[]; errors: ManifestError[] } {
+  const isJson = path.extname(file) === '.json';
+  const parsed = parseSource(text, file, { single: isJson });
+  const candidates: Candidate[] = [];
+  const errors = [...parsed.errors];
+  for (const doc of parsed.documents) {
+    if (isLegacyDocument(file, doc.data)) {
+      const legacy = legacyCandidates(doc);
+      candidates.push(...legacy.candidates);
+      errors.push(...legacy.errors);
+    } else {
+      candidates.push(nativeCandidate(doc));
+    }
+  }
+  return { candidates, errors };
+}
+
+export function loadFileText(text: string, file: string): FileResult {
+  const { candidates, errors } = candidatesOf(text, file);
+  const definitions: Definition[] = [];
+  for (const c of candidates) {
+    const v = validateCandidate(c);
+    errors.push(...v.errors);
+    if (!v.kind) continue;
+    if (v.kind === 'Service') {
+      const ruleErrors = checkServiceRules(c.data as unknown as ServiceManifest, c);
+      errors.push(...ruleErrors);
+      if (ruleErrors.length > 0) continue;
+    }
+    definitions.push(definitionOf(c, v.kind));
+  }
+  errors.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { file, definitions: errors.length > 0 ? [] : definitions, errors };
+}

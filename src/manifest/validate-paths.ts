@@ -1,0 +1,55 @@
+// `vaictl validate`: the same checks vaid applies, over directories and files given on the
+// command line, without a previous state (nothing is kept: every problem is reported).
+import { stat } from 'node:fs/promises';
+import path from 'node:path';
+import type { ManifestError } from './types.js';
+import type { LabelSelector } from './label-selector.js';
+import { scanTree } from './scan-tree.js';
+import { loadFile, type FileCache } from './load-desired-state.js';
+import type { FileResult } from './load-file.js';
+import { assembleState } from './assemble-state.js';
+
+export interface ValidateOptions {
+  /** Also refuse files and dirs writable by group/others, as vaid does (off: CI checkouts often are). */
+  checkPermissions?: boolean;
+  selector?: LabelSelector;
+}
+
+export interface ValidationReport {
+  errors: ManifestError[];
+  files: number;
+  services: number;
+  notifiers: number;
+}
+
+export async function validateTree(paths: string[], opts: ValidateOptions = {}): Promise<ValidationReport> {
+  const results = new Map<string, FileResult>();
+  const scanErrors: ManifestError[] = [];
+  const refused: string[] = [];
+  const cache: FileCache = new Map();
+  let root = process.cwd();
+  for (const p of paths) {
+    const abs = path.resolve(p);
+    const st = await stat(abs).catch(() => undefined);
+    if (st?.isFile()) {
+      results.set(abs, await loadFile(abs, cache));
+      continue;
+    }
+    if (paths.length === 1) root = abs;
+    const scan = await scanTree(abs, { checkPermissions: opts.checkPermissions ?? false });
+    scanErrors.push(...scan.errors);
+    refused.push(...scan.failed);
+    for (const f of scan.files) results.set(f, await loadFile(f, cache));
+  }
+  const state = assembleState({ root, results, scanErrors, refused, selector: opts.selector });
+  return {
+    errors: state.errors,
+    files: results.size,
+    services: [...results.values()].reduce((n, r) => n + r.definitions.filter((d) => d.kind === 'Service' && (!opts.selector || state.services.has(d.name))).length, 0),
+    notifiers: [...results.values()].reduce((n, r) => n + r.definitions.filter((d) => d.kind === 'Notifier').length, 0),
+  };
+}
+
+export async function validatePaths(paths: string[], opts: ValidateOptions = {}): Promise<ManifestError[]> {
+  return (await validateTree(paths, opts)).errors;
+}

@@ -1,0 +1,133 @@
+// Watching the manifest directory: a burst of file events (git checkout or pull rewriting many
+// files, an editor's save-by-rename, a delete) becomes exactly one new desired state. Events
+// restart a settle timer; the load runs once no event came for debounceMs (or maxWaitMs after
+// the first event, so a never-quiet directory still gets loaded). Events that arrive while a
+// load runs make its result stale: it is thrown away and the directory loaded again.
+import { watch, type FSWatcher } from 'chokidar';
+import path from 'node:path';
+import type { DesiredState } from './types.js';
+import type { LabelSelector } from './label-selector.js';
+import { loadDesiredState, stateDiffers, type FileCache } from './load-desired-state.js';
+
+export interface WatchOptions {
+  dir: string;
+  debounceMs?: number;
+  /** Upper bound on how long a stream of events can delay a load. */
+  maxWaitMs?: number;
+  allowUnsafePermissions?: boolean;
+  selector?: LabelSelector;
+  onChange: (state: DesiredState) => void;
+  onError?: (e: unknown) => void;
+}
+
+export interface DesiredStateWatch {
+  current(): DesiredState;
+  /** Loads now (after any pending burst); onChange fires if the result differs. */
+  reload(): Promise<DesiredState>;
+  close(): Promise<void>;
+}
+
+function hidden(root: string, p: string): boolean {
+  const rel = path.relative(root, p);
+  return rel !== '' && rel.split(path.sep).some((part) => part.startsWith('.'));
+}
+
+export async function watchDesiredState(opts: WatchOptions): Promise<DesiredStateWatch> {
+  const root = path.resolve(opts.dir);
+  const debounceMs = opts.debounceMs ?? 100;
+  const maxWaitMs = opts.maxWaitMs ?? Math.max(2_000, debounceMs * 20);
+  const cache: FileCache = new Map();
+  const load = (previous?: DesiredState) =>
+    loadDesiredState({ dir: root, previous, allowUnsafePermissions: opts.allowUnsafePermissions, selector: opts.selector, cache });
+
+  let state = await load();
+  let closed = false;
+  let timer: NodeJS.Timeout | undefined;
+  let firstEventAt: number | undefined;
+  let eventsSinceLoad = 0;
+  let running: Promise<DesiredState> | undefined;
+
+  const apply = (next: DesiredState) => {
+    if (closed || !stateDiffers(state, next)) return;
+    state = next;
+    try {
+      opts.onChange(state);
+    } catch (e) {
+      opts.onError?.(e);
+    }
+  };
+
+  const runLoad = async (): Promise<DesiredState> => {
+    for (let attempt = 0; ; attempt++) {
+      eventsSinceLoad = 0;
+      const next = await load(state);
+      const stale = eventsSinceLoad > 0 && firstEventAt !== undefined && Date.now() - firstEventAt < maxWaitMs;
+      if (!stale || closed || attempt >= 20) {
+        firstEventAt = undefined;
+        apply(next);
+        return state;
+      }
+      await new Promise((r) => setTimeout(r, debounceMs));
+    }
+  };
+
+  const fire = () => {
+    timer = undefined;
+    if (closed) return;
+    if (running) {
+      // The running load sees these events as stale and reloads; nothing more to schedule.
+      return;
+    }
+    running = runLoad()
+      .catch((e) => {
+        opts.onError?.(e);
+        return state;
+      })
+      .finally(() => {
+        running = undefined;
+        if (eventsSinceLoad > 0 && !timer && !closed) schedule();
+      });
+  };
+
+  const schedule = () => {
+    const now = Date.now();
+    firstEventAt ??= now;
+    if (timer) clearTimeout(timer);
+    const wait = Math.max(0, Math.min(debounceMs, firstEventAt + maxWaitMs - now));
+    timer = setTimeout(fire, wait);
+  };
+
+  const watcher: FSWatcher = watch(root, {
+    ignoreInitial: true,
+    ignored: (p: string) => hidden(root, p),
+    depth: 16,
+    followSymlinks: false,
+  });
+  watcher.on('all', () => {
+    eventsSinceLoad++;
+    schedule();
+  });
+  watcher.on('error', (e) => opts.onError?.(e));
+  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+
+  return {
+    current: () => state,
+    async reload() {
+      if (timer) {
+        clearTimeout(timer);
+        timer = undefined;
+      }
+      while (running) await running;
+      running = runLoad().finally(() => {
+        running = undefined;
+      });
+      return running;
+    },
+    async close() {
+      closed = true;
+      if (timer) clearTimeout(timer);
+      await watcher.close();
+      if (running) await running.catch(() => undefined);
+    },
+  };
+}
