@@ -32,6 +32,11 @@ export interface Notifier {
   setTargets(targets: ReadonlyMap<string, DesiredNotifier>): void;
   /** What status.json shows under `alerts`: outbox size, dropped count, recent records (no secrets). */
   snapshot(): NotifierSnapshot;
+  /**
+   * Optional: the service no longer needs a person (stopped, disabled, removed): close its open
+   * incident silently so no reminder follows. A 'recovered' alert closes it with a message.
+   */
+  closeIncident?(service: string): Promise<void>;
   close(): Promise<void>;
 }
 

@@ -1,0 +1,113 @@
+// Pure rendering of an alert into the seed's "Notification format" (title, priority, tags and
+// the Service/Status/Recovery attempt/... body). No I/O, no clock: same alert, same text.
+import type { HealthCheck, ServiceSpec } from '../manifest/schema.js';
+import type { Alert, AlertKind } from './types.js';
+import type { Notification } from './notification.js';
+import { levelOf } from './priority.js';
+import { redactUrl } from './redact.js';
+
+const TITLES: Record<AlertKind, string> = {
+  'recovery-failed': 'Recovery Failed',
+  'crash-loop': 'Crash Loop',
+  reminder: 'Still Failing',
+  recovered: 'Recovered',
+};
+
+const FAILURE_TAGS = ['rotating_light', 'alert', 'auto-recovery'];
+const TAGS: Record<AlertKind, string[]> = {
+  'recovery-failed': FAILURE_TAGS,
+  'crash-loop': [...FAILURE_TAGS, 'crash-loop'],
+  reminder: [...FAILURE_TAGS, 'reminder'],
+  recovered: ['white_check_mark', 'resolved', 'auto-recovery'],
+};
+
+export function describeCheck(hc: HealthCheck, container: string | undefined): string {
+  switch (hc.type) {
+    case 'http':
+      return `HTTP GET ${redactUrl(hc.endpoint ?? '')}`;
+    case 'tcp':
+      return `TCP connect ${hc.host ?? '127.0.0.1'}:${hc.port ?? '?'}`;
+    case 'process':
+      return `process matching "${hc.process_name ?? ''}"`;
+    case 'custom':
+      return `custom command: ${hc.command ?? ''}`;
+    case 'docker':
+      return `Docker container ${container ?? '?'} running and healthy`;
+  }
+}
+
+/**
+ * The seed shows the restart command without its output redirection and trailing `&`
+ * (`minio server /data ...` rather than `... >> minio.log 2>&1 &`): the part a person would type.
+ */
+export function displayCommand(cmd: string): string {
+  let out = cmd.trim();
+  for (let i = 0; i < 8; i++) {
+    const next = out
+      .replace(/\s*&\s*$/, '')
+      .replace(/\s*\d?>&\d\s*$/, '')
+      .replace(/\s*(?:\d|&)?>>?\s*[^\s;&|]+\s*$/, '')
+      .trim();
+    if (next === out) break;
+    out = next;
+  }
+  return redactUrl(out);
+}
+
+function viewLogs(service: string, spec: ServiceSpec): string {
+  if (!spec.log_path) return `vaictl logs ${service} -n 50`;
+  const tail = `tail -50 ${spec.log_path}`;
+  return spec.container ? `docker exec ${spec.container} ${tail}` : tail;
+}
+
+function statusLines(alert: Alert): string[] {
+  const reason = alert.message.trim();
+  switch (alert.kind) {
+    case 'recovery-failed':
+      return [
+        `Status: Failed health check${reason ? ` (${reason})` : ''}`,
+        `Recovery attempt: Failed (attempt ${alert.attempt})`,
+      ];
+    case 'crash-loop':
+      return [
+        `Status: Crash loop${reason ? ` (${reason})` : ''}`,
+        `Recovery attempt: Failed (attempt ${alert.attempt}); backing off, vai keeps retrying`,
+      ];
+    case 'reminder':
+      return [`Status: Still failing${reason ? ` (${reason})` : ''}`, `Recovery attempt: Failed (attempt ${alert.attempt})`];
+    case 'recovered':
+      return [`Status: Healthy again${reason ? ` (${reason})` : ''}`, `Recovery attempt: Succeeded (attempt ${alert.attempt})`];
+  }
+}
+
+export function formatAlert(alert: Alert, host: string): Notification {
+  const { spec } = alert;
+  const { level, priority } = levelOf(alert.kind);
+  const failing = alert.kind !== 'recovered';
+  const lines = [
+    `Service: ${alert.service}`,
+    ...statusLines(alert),
+    `Container: ${spec.container ?? 'none (runs on the host)'}`,
+    `Host: ${host}`,
+  ];
+  if (failing) lines.push('Action required: Manual intervention needed');
+  if (alert.dependents.length > 0) lines.push(`Dependents affected: ${alert.dependents.join(', ')}`);
+  lines.push('', `Health check: ${describeCheck(spec.health_check, spec.container)}`);
+  if (spec.restart_container) lines.push(`Restart: docker restart ${spec.container ?? '?'}`);
+  else if (spec.restart_cmd) lines.push(`Restart command: ${displayCommand(spec.restart_cmd)}`);
+  lines.push('', `View logs: ${viewLogs(alert.service, spec)}`);
+  return {
+    id: alert.id,
+    service: alert.service,
+    kind: alert.kind,
+    title: `${alert.service} ${TITLES[alert.kind]}`,
+    priority,
+    level,
+    tags: TAGS[alert.kind],
+    message: lines.join('\n'),
+    at: alert.at,
+    attempt: alert.attempt,
+    dependents: [...alert.dependents],
+    host,
+  };
+}

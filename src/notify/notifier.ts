@@ -1,0 +1,481 @@
+// The durable notifier: accepts alerts (idempotent on id, cooldown per service and kind),
+// keeps them in the outbox on disk, and delivers them in the background, in order per
+// destination, retrying what time can fix and recording what it cannot.
+import os from 'node:os';
+import pino from 'pino';
+import type { DesiredNotifier } from '../manifest/types.js';
+import type { AlertRecord } from '../status/schema.js';
+import type { Alert, Notifier, NotifierSnapshot } from './types.js';
+import { formatAlert } from './format.js';
+import { levelOf } from './priority.js';
+import { checkCooldown, cooldownKey } from './cooldown.js';
+import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from './retry-delay.js';
+import { redactText, secretValues } from './redact.js';
+import {
+  DEFAULT_TOKEN_ENV,
+  destinationKey,
+  resolveRoute,
+  routeTarget,
+  secretEnvNames,
+  storableRoute,
+  type Route,
+} from './route.js';
+import { OutboxStore, type NotifierState, type OutboxEntry } from './outbox-store.js';
+import type { DeliveryOutcome } from './sinks/outcome.js';
+import { sendNtfy } from './sinks/ntfy.js';
+import { sendWebhook } from './sinks/webhook.js';
+import { runCommandSink } from './sinks/command.js';
+
+export interface Clock {
+  now(): number;
+  setTimeout(fn: () => void, ms: number): unknown;
+  clearTimeout(handle: unknown): void;
+}
+
+const realClock: Clock = {
+  now: () => Date.now(),
+  setTimeout: (fn, ms) => {
+    const t = setTimeout(fn, ms);
+    // Pending deliveries must not keep a finished process alive; vaid has its own handles.
+    t.unref();
+    return t;
+  },
+  clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+};
+
+export interface NotifierOptions {
+  outboxDir: string;
+  env: NodeJS.ProcessEnv;
+  log?: pino.Logger;
+  clock?: Clock;
+  /** Shown in every notification (`Host:`); default os.hostname(). */
+  hostname?: string;
+  /** One delivery attempt (connect + answer, or the command's run time). Default 10 s. */
+  deliveryTimeoutMs?: number;
+  retry?: Partial<RetryPolicy>;
+  /** An alert still undelivered after this long is given up as failed. Default 24 h. */
+  maxAgeMs?: number;
+  /** Most notifications waiting in the outbox; the oldest fall off beyond it. Default 1000. */
+  maxOutbox?: number;
+  /** Alert records kept for status and `vaictl alerts`. Default 100 (status allows 200). */
+  maxRecords?: number;
+}
+
+const MAX_SEEN = 10_000;
+/** Sanity bound on timers: a far-future time is re-checked at least this often. */
+const MAX_TIMER_MS = 2 ** 30;
+
+export class DurableNotifier implements Notifier {
+  private readonly store: OutboxStore;
+  private readonly env: NodeJS.ProcessEnv;
+  private readonly log: pino.Logger;
+  private readonly clock: Clock;
+  private readonly host: string;
+  private readonly timeoutMs: number;
+  private readonly retry: RetryPolicy;
+  private readonly maxAgeMs: number;
+  private readonly maxOutbox: number;
+  private readonly maxRecords: number;
+
+  private state: NotifierState;
+  private entries: OutboxEntry[];
+  private seen: Set<string>;
+  private targets: ReadonlyMap<string, DesiredNotifier> = new Map();
+  private readonly inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
+  private deliveryTimer: unknown;
+  private reminderTimer: unknown;
+  private chain: Promise<unknown> = Promise.resolve();
+  private closed = false;
+
+  private constructor(opts: NotifierOptions, store: OutboxStore, state: NotifierState, entries: OutboxEntry[]) {
+    this.store = store;
+    this.env = opts.env;
+    this.log = opts.log ?? pino({ enabled: false });
+    this.clock = opts.clock ?? realClock;
+    this.host = opts.hostname ?? os.hostname();
+    this.timeoutMs = opts.deliveryTimeoutMs ?? 10_000;
+    this.retry = { ...DEFAULT_RETRY, ...opts.retry };
+    this.maxAgeMs = opts.maxAgeMs ?? 24 * 3_600_000;
+    this.maxOutbox = opts.maxOutbox ?? 1000;
+    this.maxRecords = opts.maxRecords ?? 100;
+    this.state = state;
+    this.entries = entries;
+    this.seen = new Set(state.seen);
+  }
+
+  static async open(opts: NotifierOptions): Promise<DurableNotifier> {
+    const store = new OutboxStore(opts.outboxDir);
+    const { state, entries, problems } = await store.load();
+    const n = new DurableNotifier(opts, store, state, entries);
+    for (const p of problems) n.log.error({ file: p.file, err: p.message }, 'notifier: unreadable outbox file moved aside');
+    await n.adoptOrphans();
+    if (entries.length > 0) n.log.info({ pending: entries.length }, 'notifier: resuming undelivered notifications');
+    n.kick();
+    n.scheduleReminders();
+    return n;
+  }
+
+  /**
+   * Entries written just before a crash whose ids state.json does not name yet are adopted;
+   * entries whose record is already final (a crash before their file was removed) are discarded.
+   */
+  private async adoptOrphans(): Promise<void> {
+    const final = new Set(this.state.records.filter((r) => r.state === 'delivered' || r.state === 'failed').map((r) => r.id));
+    for (const e of this.entries.filter((x) => final.has(x.id))) await this.store.removeEntry(e.seq);
+    this.entries = this.entries.filter((x) => !final.has(x.id));
+    for (const e of this.entries) {
+      if (this.seen.has(e.id)) continue;
+      this.remember(e.id);
+      const key = cooldownKey(e.service, e.kind);
+      this.state.cooldowns[key] = Math.max(this.state.cooldowns[key] ?? 0, e.createdAt);
+      this.upsertRecord(this.recordOf(e, 'pending'));
+    }
+  }
+
+  setTargets(targets: ReadonlyMap<string, DesiredNotifier>): void {
+    this.targets = targets;
+    this.scheduleReminders();
+    this.kick();
+  }
+
+  submit(alert: Alert): Promise<void> {
+    return this.serial(() => this.accept(alert));
+  }
+
+  /**
+   * Closes a service's open incident without a message (it was stopped, disabled or removed),
+   * so no reminder follows. A later 'recovered' then has nothing to resolve and stays silent.
+   */
+  closeIncident(service: string): Promise<void> {
+    return this.serial(async () => {
+      if (!this.state.incidents[service]) return;
+      delete this.state.incidents[service];
+      await this.store.writeState(this.state);
+      this.scheduleReminders();
+    });
+  }
+
+  snapshot(): NotifierSnapshot {
+    return {
+      outboxSize: this.entries.length,
+      dropped: this.state.dropped,
+      recent: this.state.records.map((r) => ({ ...r })),
+    };
+  }
+
+  async close(): Promise<void> {
+    if (this.closed) return;
+    this.closed = true;
+    this.clock.clearTimeout(this.deliveryTimer);
+    this.clock.clearTimeout(this.reminderTimer);
+    for (const f of this.inFlight.values()) f.abort.abort();
+    await Promise.allSettled([...this.inFlight.values()].map((f) => f.promise));
+    await this.chain.catch(() => undefined);
+  }
+
+  private serial<T>(fn: () => Promise<T>): Promise<T> {
+    const run = this.chain.then(fn, fn);
+    this.chain = run.catch(() => undefined);
+    return run;
+  }
+
+  private secrets(): string[] {
+    const names = new Set<string>([DEFAULT_TOKEN_ENV]);
+    for (const t of this.targets.values()) {
+      const r = resolveRoute(t.name, this.targets, this.env);
+      if (r.ok) for (const n of secretEnvNames(r.value.route)) names.add(n);
+    }
+    for (const e of this.entries) for (const n of secretEnvNames(e.route)) names.add(n);
+    return secretValues(this.env, names);
+  }
+
+  private clean(text: string): string {
+    return redactText(text, this.secrets());
+  }
+
+  private remember(id: string): void {
+    this.seen.add(id);
+    this.state.seen.push(id);
+    if (this.state.seen.length > MAX_SEEN) {
+      for (const old of this.state.seen.splice(0, this.state.seen.length - MAX_SEEN)) this.seen.delete(old);
+    }
+  }
+
+  private async accept(alert: Alert): Promise<void> {
+    if (this.closed) throw new Error('notifier is closed');
+    if (this.seen.has(alert.id)) {
+      this.log.debug({ alertId: alert.id }, 'notifier: alert already accepted; ignored');
+      return;
+    }
+    const now = this.clock.now();
+    const notifyOnFail = alert.spec.notify_on_fail;
+    if (!notifyOnFail) {
+      this.remember(alert.id);
+      this.log.debug({ alertId: alert.id, service: alert.service }, 'notifier: service has no notify_on_fail; nothing sent');
+      await this.store.writeState(this.state);
+      return;
+    }
+    const resolved = resolveRoute(notifyOnFail, this.targets, this.env);
+    const { priority } = levelOf(alert.kind);
+    if (!resolved.ok) {
+      this.remember(alert.id);
+      this.upsertRecord({ ...this.baseRecord(alert, priority, '-', '-'), state: 'failed', lastError: resolved.error });
+      this.log.error({ alertId: alert.id, service: alert.service, code: 'VAI_E_NOTIFY_REJECTED', err: resolved.error }, 'notifier: no way to send alert');
+      await this.store.writeState(this.state);
+      return;
+    }
+    const { route, cooldownSeconds } = resolved.value;
+    const target = routeTarget(route);
+    const suppress = async (reason: string) => {
+      this.remember(alert.id);
+      this.upsertRecord({ ...this.baseRecord(alert, priority, route.sink, target), state: 'suppressed', lastError: reason });
+      this.log.info({ alertId: alert.id, service: alert.service, kind: alert.kind, reason }, 'notifier: alert suppressed');
+      await this.store.writeState(this.state);
+    };
+
+    if (alert.kind === 'recovered') {
+      // A resolve notice only answers a failure notice that actually went out.
+      if (!this.state.incidents[alert.service]) return suppress('no failure notice was sent for this incident');
+      delete this.state.incidents[alert.service];
+    } else if (alert.kind !== 'reminder') {
+      const key = cooldownKey(alert.service, alert.kind);
+      const c = checkCooldown(this.state.cooldowns[key], cooldownSeconds, now);
+      if (!c.allowed) return suppress(`cooldown: one ${alert.kind} per ${cooldownSeconds} s; next allowed at ${new Date(c.until).toISOString()}`);
+      this.state.cooldowns[key] = now;
+      const open = this.state.incidents[alert.service];
+      this.state.incidents[alert.service] = open
+        ? { ...open, lastNotifiedAt: now, alert }
+        : { openedAt: now, lastNotifiedAt: now, reminders: 0, notifyOnFail, alert };
+    }
+    await this.enqueue(alert, route, now);
+    this.scheduleReminders();
+    this.kick();
+  }
+
+  private async enqueue(alert: Alert, route: Route, now: number): Promise<void> {
+    const notification = formatAlert({ ...alert, message: this.clean(alert.message) }, this.host);
+    notification.message = this.clean(notification.message);
+    const stored = storableRoute(route);
+    const entry: OutboxEntry = {
+      seq: this.state.nextSeq,
+      id: alert.id,
+      service: alert.service,
+      kind: alert.kind,
+      destination: destinationKey(stored),
+      route: stored,
+      notification,
+      createdAt: now,
+      attempts: 0,
+      lastError: null,
+      nextAttemptAt: now,
+    };
+    this.state.nextSeq += 1;
+    await this.store.writeEntry(entry);
+    this.entries.push(entry);
+    this.remember(alert.id);
+    this.upsertRecord(this.recordOf(entry, 'pending'));
+    await this.enforceBound();
+    await this.store.writeState(this.state);
+    this.log.info({ alertId: entry.id, service: entry.service, kind: entry.kind, sink: route.sink, target: routeTarget(stored) }, 'notifier: alert queued');
+  }
+
+  private async enforceBound(): Promise<void> {
+    while (this.entries.length > this.maxOutbox) {
+      const victim = this.entries.find((e) => !this.inFlight.has(e.destination) || this.headOf(e.destination) !== e);
+      if (!victim) return;
+      this.entries = this.entries.filter((e) => e !== victim);
+      await this.store.removeEntry(victim.seq);
+      this.state.dropped += 1;
+      this.upsertRecord({ ...this.recordOf(victim, 'dropped'), lastError: `outbox full (${this.maxOutbox}): oldest notification dropped` });
+      this.log.warn({ alertId: victim.id, service: victim.service, dropped: this.state.dropped, max: this.maxOutbox }, 'notifier: outbox full; dropped the oldest notification');
+    }
+  }
+
+  private headOf(destination: string): OutboxEntry | undefined {
+    return this.entries.find((e) => e.destination === destination);
+  }
+
+  private kick(): void {
+    if (this.closed) return;
+    this.clock.clearTimeout(this.deliveryTimer);
+    this.deliveryTimer = undefined;
+    const now = this.clock.now();
+    let next = Infinity;
+    const heads = new Map<string, OutboxEntry>();
+    for (const e of this.entries) if (!heads.has(e.destination)) heads.set(e.destination, e);
+    for (const [dest, head] of heads) {
+      if (this.inFlight.has(dest)) continue;
+      if (head.nextAttemptAt <= now) this.startAttempt(head);
+      else next = Math.min(next, head.nextAttemptAt);
+    }
+    if (next !== Infinity) {
+      this.deliveryTimer = this.clock.setTimeout(() => this.kick(), Math.min(MAX_TIMER_MS, Math.max(0, next - now)));
+    }
+  }
+
+  private startAttempt(entry: OutboxEntry): void {
+    const abort = new AbortController();
+    const promise = (async () => {
+      let outcome: DeliveryOutcome;
+      try {
+        outcome = await this.deliver(entry, abort.signal);
+      } catch (e) {
+        outcome = { type: 'retry', reason: `internal error: ${(e as Error).message}` };
+      }
+      await this.serial(() => this.settle(entry, outcome)).catch((e: unknown) => {
+        this.log.error({ alertId: entry.id, err: this.clean((e as Error).message) }, 'notifier: cannot record delivery outcome');
+      });
+    })().finally(() => {
+      this.inFlight.delete(entry.destination);
+      this.kick();
+    });
+    this.inFlight.set(entry.destination, { promise, abort });
+  }
+
+  /** The route to use now: URL userinfo was not stored, so such a route is re-read from its Notifier. */
+  private liveRoute(entry: OutboxEntry): Route {
+    const r = entry.route;
+    if (r.notifier === null) return r;
+    const t = this.targets.get(r.notifier);
+    if (!t || t.spec.type !== r.sink) return r;
+    const fresh = resolveRoute(r.notifier, this.targets, this.env);
+    if (!fresh.ok || destinationKey(storableRoute(fresh.value.route)) !== entry.destination) return r;
+    return fresh.value.route;
+  }
+
+  private deliver(entry: OutboxEntry, signal: AbortSignal): Promise<DeliveryOutcome> {
+    const route = this.liveRoute(entry);
+    const now = this.clock.now();
+    switch (route.sink) {
+      case 'ntfy':
+        return sendNtfy(entry.notification, { server: route.server, topic: route.topic, token: this.env[route.tokenEnv] || undefined }, this.timeoutMs, now, signal);
+      case 'webhook':
+        return sendWebhook(entry.notification, { url: route.url, headerEnv: route.headerEnv, target: routeTarget(route) }, this.env, this.timeoutMs, now, signal);
+      case 'command':
+        return runCommandSink(entry.notification, route.command, {
+          env: this.env,
+          withholdEnv: [DEFAULT_TOKEN_ENV, ...this.secretEnvNamesOfAll()],
+          timeoutMs: this.timeoutMs,
+          signal,
+        });
+    }
+  }
+
+  private secretEnvNamesOfAll(): string[] {
+    const out: string[] = [];
+    for (const t of this.targets.values()) {
+      const r = resolveRoute(t.name, this.targets, this.env);
+      if (r.ok) out.push(...secretEnvNames(r.value.route));
+    }
+    return out;
+  }
+
+  private async settle(entry: OutboxEntry, outcome: DeliveryOutcome): Promise<void> {
+    if (!this.entries.includes(entry)) return;
+    const now = this.clock.now();
+    entry.attempts += 1;
+    const ctx = { alertId: entry.id, service: entry.service, kind: entry.kind, sink: entry.route.sink, target: routeTarget(entry.route), attempt: entry.attempts };
+    if (outcome.type === 'delivered') {
+      await this.finish(entry, { state: 'delivered', lastError: entry.lastError, deliveredAt: new Date(now).toISOString() });
+      this.log.info({ ...ctx, detail: outcome.detail }, 'notifier: alert delivered');
+      return;
+    }
+    const reason = this.clean(outcome.reason);
+    if (outcome.type === 'reject') {
+      await this.finish(entry, { state: 'failed', lastError: reason, deliveredAt: null });
+      this.log.error({ ...ctx, code: 'VAI_E_NOTIFY_REJECTED', err: reason }, 'notifier: alert rejected for good; not retried');
+      return;
+    }
+    if (this.closed && reason.startsWith('aborted')) entry.attempts -= 1;
+    if (now - entry.createdAt >= this.maxAgeMs) {
+      const lastError = `gave up after ${entry.attempts} attempts over ${Math.round((now - entry.createdAt) / 60_000)} min: ${reason}`;
+      await this.finish(entry, { state: 'failed', lastError, deliveredAt: null });
+      this.log.error({ ...ctx, err: lastError }, 'notifier: alert expired undelivered');
+      return;
+    }
+    const delay = retryDelayMs(Math.max(1, entry.attempts), this.retry, outcome.retryAfterMs);
+    entry.lastError = reason;
+    entry.nextAttemptAt = now + delay;
+    await this.store.writeEntry(entry);
+    this.upsertRecord(this.recordOf(entry, 'pending'));
+    await this.store.writeState(this.state);
+    this.log.warn({ ...ctx, err: reason, retryInMs: delay }, 'notifier: delivery failed; will retry');
+  }
+
+  private async finish(entry: OutboxEntry, result: Pick<AlertRecord, 'state' | 'lastError' | 'deliveredAt'>): Promise<void> {
+    this.entries = this.entries.filter((e) => e !== entry);
+    this.upsertRecord({ ...this.recordOf(entry, result.state), lastError: result.lastError, deliveredAt: result.deliveredAt });
+    // The record is the truth: once it says delivered or failed, a leftover entry file (a crash
+    // before the removal) is discarded on load instead of being sent again.
+    await this.store.writeState(this.state);
+    await this.store.removeEntry(entry.seq);
+  }
+
+  private baseRecord(alert: Alert, priority: number, sink: string, target: string): AlertRecord {
+    return { id: alert.id, at: alert.at, service: alert.service, kind: alert.kind, priority, sink, target, state: 'pending', attempts: 0, lastError: null, deliveredAt: null };
+  }
+
+  private recordOf(e: OutboxEntry, state: AlertRecord['state']): AlertRecord {
+    return {
+      id: e.id,
+      at: e.notification.at,
+      service: e.service,
+      kind: e.kind,
+      priority: e.notification.priority,
+      sink: e.route.sink,
+      target: routeTarget(e.route),
+      state,
+      attempts: e.attempts,
+      lastError: e.lastError,
+      deliveredAt: null,
+    };
+  }
+
+  private upsertRecord(r: AlertRecord): void {
+    const i = this.state.records.findIndex((x) => x.id === r.id);
+    if (i >= 0) this.state.records[i] = r;
+    else this.state.records.push(r);
+    if (this.state.records.length > this.maxRecords) this.state.records.splice(0, this.state.records.length - this.maxRecords);
+  }
+
+  private scheduleReminders(): void {
+    if (this.closed) return;
+    this.clock.clearTimeout(this.reminderTimer);
+    this.reminderTimer = undefined;
+    const now = this.clock.now();
+    let next = Infinity;
+    for (const inc of Object.values(this.state.incidents)) {
+      const r = resolveRoute(inc.notifyOnFail, this.targets, this.env);
+      if (!r.ok || r.value.reminderSeconds <= 0) continue;
+      next = Math.min(next, inc.lastNotifiedAt + r.value.reminderSeconds * 1000);
+    }
+    if (next === Infinity) return;
+    this.reminderTimer = this.clock.setTimeout(() => {
+      void this.serial(() => this.sendDueReminders()).catch((e: unknown) => {
+        this.log.error({ err: this.clean((e as Error).message) }, 'notifier: reminder failed');
+      });
+    }, Math.min(MAX_TIMER_MS, Math.max(0, next - now)));
+  }
+
+  private async sendDueReminders(): Promise<void> {
+    if (this.closed) return;
+    const now = this.clock.now();
+    for (const [service, inc] of Object.entries(this.state.incidents)) {
+      const r = resolveRoute(inc.notifyOnFail, this.targets, this.env);
+      if (!r.ok || r.value.reminderSeconds <= 0 || now < inc.lastNotifiedAt + r.value.reminderSeconds * 1000) continue;
+      const n = inc.reminders + 1;
+      const id = `${service}:reminder:${inc.openedAt}:${n}`;
+      this.state.incidents[service] = { ...inc, lastNotifiedAt: now, reminders: n };
+      if (this.seen.has(id)) continue;
+      const since = new Date(inc.openedAt).toISOString();
+      await this.enqueue(
+        { ...inc.alert, id, kind: 'reminder', at: new Date(now).toISOString(), message: `failing since ${since}; reminder ${n}: ${inc.alert.message}` },
+        r.value.route,
+        now,
+      );
+    }
+    await this.store.writeState(this.state);
+    this.scheduleReminders();
+    this.kick();
+  }
+}

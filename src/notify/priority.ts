@@ -1,0 +1,18 @@
+// The seed's notify.sh levels and the ntfy priorities they map to (ntfy: 5 max/urgent .. 1 min).
+import type { AlertKind } from './types.js';
+
+export const LEVELS = { CRITICAL: 5, HIGH: 4, ERROR: 4, WARNING: 3, INFO: 2, DEBUG: 1 } as const;
+export type Level = keyof typeof LEVELS;
+
+/** The seed sends CRITICAL for failures; a resolve notice is good news, so it stays quiet. */
+export const KIND_LEVEL: Record<AlertKind, Level> = {
+  'recovery-failed': 'CRITICAL',
+  'crash-loop': 'CRITICAL',
+  reminder: 'HIGH',
+  recovered: 'INFO',
+};
+
+export function levelOf(kind: AlertKind): { level: Level; priority: number } {
+  const level = KIND_LEVEL[kind];
+  return { level, priority: LEVELS[level] };
+}

@@ -1,0 +1,91 @@
+// One HTTP(S) POST with a hard deadline covering connect, upload and the whole answer. A fresh
+// connection each time (no agent pool): a server that hung once must not keep a pooled socket.
+import http from 'node:http';
+import https from 'node:https';
+import { classifyHttpStatus, parseRetryAfter, type DeliveryOutcome } from './outcome.js';
+
+export interface PostOptions {
+  url: string;
+  headers: Record<string, string>;
+  body: string;
+  timeoutMs: number;
+  nowMs: number;
+  signal?: AbortSignal;
+}
+
+const MAX_ANSWER_BYTES = 4096;
+
+export function httpPost(opts: PostOptions): Promise<{ outcome: DeliveryOutcome; status: number | null; answer: string }> {
+  return new Promise((resolve) => {
+    let settled = false;
+    let timer: NodeJS.Timeout | undefined;
+    let onAbort: () => void = () => undefined;
+    const finish = (outcome: DeliveryOutcome, status: number | null = null, answer = '') => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      opts.signal?.removeEventListener('abort', onAbort);
+      resolve({ outcome, status, answer });
+    };
+    let url: URL;
+    try {
+      url = new URL(opts.url);
+    } catch {
+      finish({ type: 'reject', reason: 'invalid URL' });
+      return;
+    }
+    if (url.protocol !== 'http:' && url.protocol !== 'https:') {
+      finish({ type: 'reject', reason: `unsupported URL scheme ${url.protocol}` });
+      return;
+    }
+    const headers: Record<string, string | number> = { ...opts.headers, 'Content-Length': Buffer.byteLength(opts.body) };
+    if (url.username || url.password) {
+      const user = decodeURIComponent(url.username);
+      const pass = decodeURIComponent(url.password);
+      headers.Authorization ??= `Basic ${Buffer.from(`${user}:${pass}`).toString('base64')}`;
+      url.username = '';
+      url.password = '';
+    }
+    const mod = url.protocol === 'https:' ? https : http;
+    const req = mod.request(url, { method: 'POST', headers, agent: false });
+    timer = setTimeout(() => {
+      finish({ type: 'retry', reason: `timed out after ${opts.timeoutMs} ms` });
+      req.destroy();
+    }, opts.timeoutMs);
+    onAbort = () => {
+      finish({ type: 'retry', reason: 'aborted: the notifier is closing' });
+      req.destroy();
+    };
+    if (opts.signal?.aborted) onAbort();
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    req.on('error', (e: NodeJS.ErrnoException) => {
+      finish({ type: 'retry', reason: e.code === 'ECONNREFUSED' ? 'connection refused' : `${e.code ?? 'error'}: ${e.message}` });
+    });
+    req.on('response', (res) => {
+      const chunks: Buffer[] = [];
+      let size = 0;
+      res.on('data', (c: Buffer) => {
+        if (size < MAX_ANSWER_BYTES) chunks.push(c.subarray(0, MAX_ANSWER_BYTES - size));
+        size += c.length;
+      });
+      res.on('error', (e) => finish({ type: 'retry', reason: `answer broken off: ${e.message}` }));
+      res.on('end', () => {
+        const status = res.statusCode ?? 0;
+        const answer = Buffer.concat(chunks).toString('utf8');
+        const kind = classifyHttpStatus(status);
+        const summary = `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`;
+        const said = answer.trim().replace(/\s+/g, ' ').slice(0, 300);
+        if (kind === 'delivered') finish({ type: 'delivered', detail: summary }, status, answer);
+        else if (kind === 'reject') finish({ type: 'reject', reason: said ? `${summary}: ${said}` : summary }, status, answer);
+        else {
+          const header = res.headers['retry-after'];
+          const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, opts.nowMs);
+          const outcome: DeliveryOutcome = { type: 'retry', reason: said ? `${summary}: ${said}` : summary };
+          if (retryAfterMs !== undefined) outcome.retryAfterMs = retryAfterMs;
+          finish(outcome, status, answer);
+        }
+      });
+    });
+    req.end(opts.body);
+  });
+}

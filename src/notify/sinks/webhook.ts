@@ -1,0 +1,41 @@
+// A generic webhook: the notification as JSON, POSTed with headers whose values come from
+// environment variables named in the Notifier (header_env), so no secret lives in git.
+import type { Notification } from '../notification.js';
+import { httpPost } from './http-post.js';
+import type { DeliveryOutcome } from './outcome.js';
+
+export function webhookPayload(n: Notification, target: string): string {
+  return JSON.stringify({
+    id: n.id,
+    service: n.service,
+    event: n.kind,
+    title: n.title,
+    priority: n.priority,
+    level: n.level,
+    tags: n.tags,
+    message: n.message,
+    at: n.at,
+    attempt: n.attempt,
+    dependents: n.dependents,
+    host: n.host,
+    target,
+  });
+}
+
+export async function sendWebhook(
+  n: Notification,
+  dest: { url: string; headerEnv: Record<string, string>; target: string },
+  env: NodeJS.ProcessEnv,
+  timeoutMs: number,
+  nowMs: number,
+  signal?: AbortSignal,
+): Promise<DeliveryOutcome> {
+  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  for (const [name, varName] of Object.entries(dest.headerEnv)) {
+    const v = env[varName];
+    if (v === undefined || v === '') return { type: 'reject', reason: `header ${name}: environment variable ${varName} is not set` };
+    headers[name] = v;
+  }
+  const { outcome } = await httpPost({ url: dest.url, headers, body: webhookPayload(n, dest.target), timeoutMs, nowMs, ...(signal ? { signal } : {}) });
+  return outcome;
+}

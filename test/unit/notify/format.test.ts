@@ -1,0 +1,73 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { displayCommand, formatAlert } from '../../../src/notify/format.js';
+import { alert, minioSpec } from './fixtures.js';
+
+test("recovery failed reads as the seed's Notification format", () => {
+  const n = formatAlert(alert('minio', 'recovery-failed', 7, { attempt: 2, dependents: ['api', 'web'] }), 'vps1');
+  assert.equal(n.title, 'minio Recovery Failed');
+  assert.equal(n.priority, 5);
+  assert.equal(n.level, 'CRITICAL');
+  assert.deepEqual(n.tags, ['rotating_light', 'alert', 'auto-recovery']);
+  assert.equal(
+    n.message,
+    [
+      'Service: minio',
+      'Status: Failed health check (HTTP 503 from http://localhost:9000/minio/health/live after 12 ms)',
+      'Recovery attempt: Failed (attempt 2)',
+      'Container: services-container',
+      'Host: vps1',
+      'Action required: Manual intervention needed',
+      'Dependents affected: api, web',
+      '',
+      'Health check: HTTP GET http://localhost:9000/minio/health/live',
+      'Restart command: /usr/local/bin/minio server /data --console-address :9001',
+      '',
+      'View logs: docker exec services-container tail -50 /workspace/vai/logs/minio.log',
+    ].join('\n'),
+  );
+});
+
+test('crash loop is critical and says so in title and tags', () => {
+  const n = formatAlert(alert('minio', 'crash-loop', 1, { message: 'failed 3 times in 300 s' }), 'h');
+  assert.equal(n.title, 'minio Crash Loop');
+  assert.equal(n.priority, 5);
+  assert.ok(n.tags.includes('crash-loop'));
+  assert.match(n.message, /^Status: Crash loop \(failed 3 times in 300 s\)$/m);
+});
+
+test('recovered is a low-priority resolve notice without "action required"', () => {
+  const n = formatAlert(alert('minio', 'recovered', 1, { message: 'healthy after restart' }), 'h');
+  assert.equal(n.title, 'minio Recovered');
+  assert.equal(n.priority, 2);
+  assert.deepEqual(n.tags, ['white_check_mark', 'resolved', 'auto-recovery']);
+  assert.doesNotMatch(n.message, /Action required/);
+});
+
+test('a host service without log_path points at vaictl logs; checks of each type are described', () => {
+  const spec = minioSpec({ container: undefined, log_path: undefined, health_check: { type: 'tcp', host: '127.0.0.1', port: 5432, interval_seconds: 60, timeout_seconds: 5, failure_threshold: 1, success_threshold: 1 } });
+  const n = formatAlert(alert('pg', 'recovery-failed', 1, { spec }), 'h');
+  assert.match(n.message, /^Container: none \(runs on the host\)$/m);
+  assert.match(n.message, /^Health check: TCP connect 127\.0\.0\.1:5432$/m);
+  assert.match(n.message, /^View logs: vaictl logs pg -n 50$/m);
+  const proc = formatAlert(alert('w', 'recovery-failed', 1, { spec: minioSpec({ health_check: { type: 'process', process_name: 'worker.py', interval_seconds: 60, timeout_seconds: 5, failure_threshold: 1, success_threshold: 1 } }) }), 'h');
+  assert.match(proc.message, /^Health check: process matching "worker\.py"$/m);
+  const ctr = formatAlert(alert('c', 'recovery-failed', 1, { spec: minioSpec({ restart_container: true, health_check: { type: 'docker', interval_seconds: 60, timeout_seconds: 5, failure_threshold: 1, success_threshold: 1 } }) }), 'h');
+  assert.match(ctr.message, /^Restart: docker restart services-container$/m);
+});
+
+test('credentials in a check URL or restart command never reach the text', () => {
+  const spec = minioSpec({
+    health_check: { type: 'http', endpoint: 'http://admin:s3cr3t@localhost:9000/health', interval_seconds: 60, timeout_seconds: 5, failure_threshold: 1, success_threshold: 1 },
+    restart_cmd: 'curl -X POST https://bob:hunter22@ctl.local/restart',
+  });
+  const n = formatAlert(alert('minio', 'recovery-failed', 1, { spec }), 'h');
+  assert.doesNotMatch(n.message, /s3cr3t|hunter22/);
+  assert.match(n.message, /http:\/\/\*\*\*@localhost:9000\/health/);
+});
+
+test('displayCommand keeps what a person would type', () => {
+  assert.equal(displayCommand('pkill -f svc || true; sleep 2; /usr/local/bin/svc start > /var/log/svc.log 2>&1 &'), 'pkill -f svc || true; sleep 2; /usr/local/bin/svc start');
+  assert.equal(displayCommand('systemctl restart nginx'), 'systemctl restart nginx');
+  assert.equal(displayCommand('app &>> /tmp/app.log &'), 'app');
+});
