@@ -5,8 +5,9 @@
 import { Counter, Gauge, Histogram, Registry } from 'prom-client';
 import { PHASES, type StatusDocument } from '../status/schema.js';
 
-const DESIRED = ['Running', 'Stopped', 'Disabled'] as const;
-export const LATENCY_BUCKETS = [0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10];
+// Few buckets on purpose: each is one series per service, and /metrics with 1,000 services
+// must stay cheap to render and scrape.
+export const LATENCY_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.5, 1, 5];
 
 export interface StatusMetrics {
   registry: Registry;
@@ -41,8 +42,8 @@ export function createStatusMetrics(extra: { sseClients?: () => number } = {}): 
   gauge('vai_service_phase', 'Phase of the service as a state set: 1 for the current phase, 0 for the others.', ['service', 'phase'], (g) => {
     for (const s of services()) for (const p of PHASES) g.set({ service: s.name, phase: p }, s.phase === p ? 1 : 0);
   });
-  gauge('vai_service_desired', 'Desired state as a state set (Running = enabled and not manually stopped).', ['service', 'desired'], (g) => {
-    for (const s of services()) for (const d of DESIRED) g.set({ service: s.name, desired: d }, s.desired === d ? 1 : 0);
+  gauge('vai_service_desired_running', '1 when the service should run (enabled and not manually stopped), 0 when stopped or disabled.', ['service'], (g) => {
+    for (const s of services()) g.set({ service: s.name }, s.desired === 'Running' ? 1 : 0);
   });
   counter('vai_service_checks_total', 'Health checks run.', (s) => s.counters.checks);
   counter('vai_service_checks_failed_total', 'Health checks that did not pass.', (s) => s.counters.failedChecks);

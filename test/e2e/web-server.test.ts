@@ -75,6 +75,7 @@ test('/metrics parses as Prometheus text and its values are those of the status 
     const service = svc.name;
     assert.equal(m.value('vai_service_up', { service }), svc.lastCheck?.health === 'healthy' ? 1 : 0, `up of ${service}`);
     for (const phase of PHASES) assert.equal(m.value('vai_service_phase', { service, phase }), svc.phase === phase ? 1 : 0, `${service} ${phase}`);
+    assert.equal(m.value('vai_service_desired_running', { service }), svc.desired === 'Running' ? 1 : 0);
     assert.equal(m.value('vai_service_checks_total', { service }), svc.counters.checks);
     assert.equal(m.value('vai_service_checks_failed_total', { service }), svc.counters.failedChecks);
     assert.equal(m.value('vai_service_restarts_total', { service }), svc.restarts.count);
