@@ -79,7 +79,9 @@ if [ "$start" = 1 ]; then
   if [ -d /run/systemd/system ]; then
     systemctl daemon-reload
     if [ "$mode" = daemon ]; then
-      systemctl enable --now vaid.service
+      # restart, not just start: an upgrade must run the new build (KillMode=process keeps the services up)
+      systemctl enable vaid.service
+      systemctl restart vaid.service
       say "vaid is running: systemctl status vaid; vaictl get; curl -s http://127.0.0.1:9753/healthz"
     else
       systemctl disable --now vaid.service 2>/dev/null || true
