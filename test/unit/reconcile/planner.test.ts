@@ -13,7 +13,7 @@ import { statusDocumentProblems } from '../../../src/status/validate.js';
 
 const T0 = Date.UTC(2026, 0, 1, 10, 0, 0);
 
-function service(name: string, spec: Partial<ServiceSpec> & { health_check?: Partial<ServiceSpec['health_check']> } = {}, generation = 1): DesiredService {
+function service(name: string, spec: Omit<Partial<ServiceSpec>, 'health_check'> & { health_check?: Partial<ServiceSpec['health_check']> } = {}, generation = 1): DesiredService {
   const full = Value.Default(ServiceSpecSchema, {
     restart_cmd: `start-${name} &`,
     ...spec,
@@ -233,7 +233,7 @@ test('resource exhaustion: restart does not help -> attempt failed after startup
   st.step(refused);
   st.step(refused, { after: 2000 });
   assert.equal(st.s.phase, 'Recovering', 'still inside the startup delay');
-  assert.deepEqual(st.alerts, []);
+  assert.equal(st.alerts.length, 0);
   st.step(refused, { after: 4000 });
   assert.equal(st.s.backoff.failures.length, 1);
   assert.ok(st.s.events.some((e) => e.reason === 'RecoveryFailed'));

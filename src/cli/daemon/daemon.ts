@@ -1,0 +1,209 @@
+// Wiring of vaid: the lock, the status store (reloaded from the previous run), the executor,
+// the notifier, the manifest watch, the marker and restart-request dirs, and the controller.
+// A Daemon exposes what an HTTP endpoint or a test needs: status(), 'change' and 'write'
+// events from the store, and the daemon-only Prometheus metrics.
+import { readFileSync, renameSync, unlinkSync } from 'node:fs';
+import path from 'node:path';
+import type { Logger } from 'pino';
+import { createExecutor } from '../../executor/index.js';
+import type { Executor } from '../../executor/types.js';
+import { createNotifier } from '../../notify/index.js';
+import type { Notifier } from '../../notify/types.js';
+import { watchDesiredState, parseLabelSelector, matchesSelector, type DesiredStateWatch, type LabelSelector } from '../../manifest/index.js';
+import { StatusStore, defaultVaidInfo } from '../../status/store.js';
+import type { StatusDocument } from '../../status/schema.js';
+import { ensureDir } from '../../status/atomic-write.js';
+import { loadStatusFile } from '../../status/load.js';
+import { Controller } from '../../reconcile/controller.js';
+import { systemClock, type Clock } from '../../reconcile/clock.js';
+import { watchDir, type DirWatch } from '../../reconcile/dir-watch.js';
+import { createDaemonMetrics, type DaemonMetrics } from '../../web/index.js';
+import { VERSION } from '../../version.js';
+import type { Paths } from '../paths.js';
+import { acquireLock, type Lock } from './lock.js';
+
+export interface DaemonOptions {
+  paths: Paths;
+  log: Logger;
+  env: NodeJS.ProcessEnv;
+  concurrency: number;
+  allowUnsafePermissions: boolean;
+  dockerHost: string | undefined;
+  selector: string | undefined;
+  /** How long shutdown waits for running commands before leaving them to the next vaid. */
+  shutdownTimeoutMs?: number;
+  clock?: Clock;
+}
+
+const ALERTS_REFRESH_MS = 2000;
+
+/** Opens the state shared by vaid and vaictl reconcile --once: lock, reloaded status, executor, notifier. */
+export async function openState(paths: Paths, log: Logger, env: NodeJS.ProcessEnv, dockerHost: string | undefined, clock: Clock) {
+  ensureDir(paths.stateDir);
+  const lock = acquireLock(paths.lockFile);
+  try {
+    ensureDir(paths.logsDir);
+    const loaded = loadStatusFile(paths.statusFile);
+    if (loaded.kind === 'rejected') {
+      const kept = `${paths.statusFile}.rejected`;
+      log.warn({ reason: loaded.reason, kept }, `previous status not reloaded (${loaded.reason}); kept as ${kept}; starting afresh`);
+      try {
+        renameSync(paths.statusFile, kept);
+      } catch {
+        // Unreadable and unmovable: the first write replaces it.
+      }
+    }
+    const previous = loaded.kind === 'loaded' ? Object.values(loaded.doc.services) : [];
+    if (previous.length) log.info({ services: previous.length }, `reloaded the status of ${previous.length} services from ${paths.statusFile}`);
+    const store = new StatusStore({
+      file: paths.statusFile,
+      clock,
+      vaid: defaultVaidInfo(VERSION, clock.now()),
+      manifestsDir: paths.manifests,
+      services: previous,
+    });
+    store.on('error', (e) => log.error({ err: e.message }, `cannot write ${paths.statusFile}: ${e.message}`));
+    const executor = createExecutor({ logsDir: paths.logsDir, dockerHost, log });
+    const notifier = await createNotifier({ outboxDir: paths.outboxDir, env, log });
+    return { lock, store, executor, notifier };
+  } catch (e) {
+    lock.release();
+    throw e;
+  }
+}
+
+export class Daemon {
+  readonly metrics: DaemonMetrics;
+  private watches: DirWatch[] = [];
+  private manifests: DesiredStateWatch | null = null;
+  private alertsTimer: NodeJS.Timeout | null = null;
+  private stopping: Promise<void> | null = null;
+
+  private constructor(
+    private readonly opts: DaemonOptions,
+    readonly store: StatusStore,
+    readonly controller: Controller,
+    private readonly executor: Executor,
+    private readonly notifier: Notifier,
+    private readonly lock: Lock,
+  ) {
+    this.metrics = createDaemonMetrics();
+    store.on('write', (w) => {
+      this.metrics.statusWrites.inc();
+      this.metrics.statusWriteDuration.observe(w.durationMs / 1000);
+    });
+  }
+
+  static async start(opts: DaemonOptions): Promise<Daemon> {
+    const { paths, log } = opts;
+    const clock = opts.clock ?? systemClock();
+    const selector: LabelSelector | undefined = opts.selector ? parseLabelSelector(opts.selector) : undefined;
+    const { lock, store, executor, notifier } = await openState(paths, log, opts.env, opts.dockerHost, clock);
+    const controller = new Controller({
+      clock,
+      executor,
+      notifier,
+      store,
+      log,
+      logsDir: paths.logsDir,
+      concurrency: opts.concurrency,
+      ...(selector ? { selector: (s) => matchesSelector(s.labels, selector) } : {}),
+    });
+    const d = new Daemon(opts, store, controller, executor, notifier, lock);
+    controller.onReconciled = (ms, ok) => d.metrics.reconcileDuration.observe({ result: ok ? 'ok' : 'error' }, ms / 1000);
+    try {
+      await d.wire(selector);
+    } catch (e) {
+      await d.stop();
+      throw e;
+    }
+    return d;
+  }
+
+  private async wire(selector: LabelSelector | undefined): Promise<void> {
+    const { paths, log } = this.opts;
+    const c = this.controller;
+    ensureDir(paths.markerDir);
+    ensureDir(paths.requestsDir);
+    this.manifests = await watchDesiredState({
+      dir: paths.manifests,
+      allowUnsafePermissions: this.opts.allowUnsafePermissions,
+      ...(selector ? { selector } : {}),
+      onChange: (state) => {
+        log.info({ generation: state.generation, services: state.services.size, errors: state.errors.length, revision: state.revision?.commit ?? null }, `manifests: generation ${state.generation} applied`);
+        for (const e of state.errors) log.warn({ code: e.code, file: e.file, line: e.line, column: e.column, path: e.path }, `manifest error: ${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message}`);
+        c.setDesired(state);
+      },
+      onError: (e) => log.error({ err: String(e) }, 'manifest watch failed'),
+    });
+    const initial = this.manifests.current();
+    log.info({ dir: paths.manifests, generation: initial.generation, services: initial.services.size, errors: initial.errors.length }, `manifests: ${initial.services.size} services from ${paths.manifests}`);
+    for (const e of initial.errors) log.warn({ code: e.code, file: e.file, line: e.line, column: e.column, path: e.path }, `manifest error: ${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message}`);
+    c.setDesired(initial);
+    const markers = watchDir(paths.markerDir, (names) => c.setMarkers(markerNames(names)));
+    c.setMarkers(markerNames(markers.names()));
+    const requests = watchDir(paths.requestsDir, (names) => this.takeRequests(names));
+    this.watches.push(markers, requests);
+    this.metrics.queueDepth.set(0);
+    c.start();
+    this.takeRequests(requests.names());
+    this.alertsTimer = setInterval(() => {
+      this.store.setAlerts(this.notifier.snapshot());
+      this.metrics.queueDepth.set(c.queue.length);
+    }, ALERTS_REFRESH_MS);
+    this.alertsTimer.unref();
+  }
+
+  /** `vaictl restart NAME` leaves STATE_DIR/requests/NAME.restart; take it, delete it, act. */
+  private takeRequests(names: ReadonlySet<string>): void {
+    const { paths, log } = this.opts;
+    for (const file of names) {
+      const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.restart$/.exec(file);
+      if (!m) continue;
+      const full = path.join(paths.requestsDir, file);
+      let at = Date.now();
+      try {
+        const parsed = JSON.parse(readFileSync(full, 'utf8')) as { requestedAt?: unknown };
+        if (typeof parsed.requestedAt === 'string' && !Number.isNaN(Date.parse(parsed.requestedAt))) at = Date.parse(parsed.requestedAt);
+      } catch {
+        // An empty or partial file still asks for a restart; its time is now.
+      }
+      try {
+        unlinkSync(full);
+      } catch {
+        continue;
+      }
+      const name = m[1]!;
+      if (!this.controller.requestRestart(name, at)) log.warn({ service: name }, `restart requested for unknown service ${name}; ignored`);
+    }
+  }
+
+  status(): StatusDocument {
+    return this.store.document();
+  }
+
+  /** Stops taking work, waits (bounded) for running commands, flushes status, releases the lock. */
+  stop(): Promise<void> {
+    this.stopping ??= (async () => {
+      const { log } = this.opts;
+      if (this.alertsTimer) clearInterval(this.alertsTimer);
+      for (const w of this.watches) w.close();
+      await this.manifests?.close();
+      const finished = await this.controller.stop(this.opts.shutdownTimeoutMs ?? 10_000);
+      if (!finished) log.warn({}, 'shutdown: commands still running are left to finish; the next vaid verifies their services');
+      this.store.setAlerts(this.notifier.snapshot());
+      this.store.close();
+      await this.notifier.close();
+      await this.executor.close();
+      this.lock.release();
+      log.info({ writes: this.store.writes }, 'vaid stopped');
+    })();
+    return this.stopping;
+  }
+}
+
+function markerNames(files: ReadonlySet<string>): Set<string> {
+  const out = new Set<string>();
+  for (const f of files) if (f.endsWith('.stopped')) out.add(f.slice(0, -'.stopped'.length));
+  return out;
+}

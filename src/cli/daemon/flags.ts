@@ -1,0 +1,79 @@
+// vaid's flags. Paths resolve through src/cli/paths.ts (shared with vaictl): flag, then
+// environment variable, then default.
+import { parseArgs } from 'node:util';
+import { VaiError } from '../../errors.js';
+import { PATH_OPTIONS, resolvePaths, type Paths } from '../paths.js';
+import { WEB_OPTIONS } from '../../web/index.js';
+import { LOG_LEVELS } from './logger.js';
+
+export interface VaidConfig {
+  paths: Paths;
+  logLevel: string;
+  concurrency: number;
+  allowUnsafePermissions: boolean;
+  dockerHost: string | undefined;
+  selector: string | undefined;
+  listen: string | undefined;
+  webTokenFile: string | undefined;
+  help: boolean;
+  version: boolean;
+}
+
+export const VAID_USAGE = `Usage: vaid [flags]
+
+vaid keeps the services declared in the manifests healthy: it checks them, restarts what fails
+(dependencies first), backs off from crash loops, and writes what it sees to STATE_DIR/status.json.
+
+Flags:
+  --manifests DIR               manifest directory (VAI_MANIFESTS, default ./manifests)
+  --state-dir DIR               status, lock, outbox and logs (VAI_STATE_DIR, default ./.vai)
+  --marker-dir DIR              <name>.stopped manual-stop markers (VAI_MARKER_DIR, default STATE_DIR/manual-stop)
+  --log-level LEVEL             trace|debug|info|warn|error|fatal|silent (VAI_LOG_LEVEL, default info)
+  --concurrency N               services reconciled at once (VAI_CONCURRENCY, default 32)
+  --selector SELECTOR           only services whose labels match, e.g. host=vps1,tier!=test (VAI_SELECTOR)
+  --docker-host URL             Docker engine for services with a container (DOCKER_HOST)
+  --allow-unsafe-permissions    accept manifests writable by other users
+  --listen HOST:PORT            serve /metrics, /api/status and the status page (VAI_LISTEN; off by default)
+  --web-token-file PATH         bearer token for a non-loopback --listen (VAI_WEB_TOKEN_FILE or VAI_WEB_TOKEN)
+  --version, --help
+`;
+
+export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): VaidConfig {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: argv,
+      allowPositionals: false,
+      options: {
+        ...PATH_OPTIONS,
+        ...WEB_OPTIONS,
+        'log-level': { type: 'string' },
+        concurrency: { type: 'string' },
+        selector: { type: 'string' },
+        'docker-host': { type: 'string' },
+        'allow-unsafe-permissions': { type: 'boolean' },
+        help: { type: 'boolean', short: 'h' },
+        version: { type: 'boolean' },
+      },
+    }));
+  } catch (e) {
+    throw new VaiError('VAI_E_USAGE', (e as Error).message);
+  }
+  const logLevel = values['log-level'] ?? env.VAI_LOG_LEVEL ?? 'info';
+  if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new VaiError('VAI_E_USAGE', `--log-level ${logLevel}: use one of ${LOG_LEVELS.join(', ')}`);
+  const concText = values.concurrency ?? env.VAI_CONCURRENCY ?? '32';
+  const concurrency = Number(concText);
+  if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 4096) throw new VaiError('VAI_E_USAGE', `--concurrency ${concText}: use a whole number from 1 to 4096`);
+  return {
+    paths: resolvePaths(values, env, cwd),
+    logLevel,
+    concurrency,
+    allowUnsafePermissions: values['allow-unsafe-permissions'] ?? false,
+    dockerHost: values['docker-host'] ?? env.DOCKER_HOST,
+    selector: values.selector ?? env.VAI_SELECTOR,
+    listen: values.listen ?? env.VAI_LISTEN,
+    webTokenFile: values['web-token-file'] ?? env.VAI_WEB_TOKEN_FILE,
+    help: values.help ?? false,
+    version: values.version ?? false,
+  };
+}

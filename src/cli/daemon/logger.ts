@@ -1,0 +1,13 @@
+// vaid's log: pino JSON lines on stdout, pretty when stdout is a terminal. Records carry the
+// service name and generation (the controller adds them); secrets never reach it (tokens live in
+// the environment and are not logged).
+import pino, { type Logger, type Level } from 'pino';
+import pretty from 'pino-pretty';
+
+export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
+
+export function createLogger(level: string, tty: boolean): Logger {
+  const opts = { level: level as Level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
+  if (tty) return pino(opts, pretty({ colorize: !process.env.NO_COLOR, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid' }));
+  return pino(opts, pino.destination({ dest: 1, sync: true }));
+}

@@ -1,0 +1,415 @@
+// The controller: turns triggers into reconciles of one service name at a time and carries out
+// what the planner decides. reconcile(name) = observe (executor.check) -> plan (pure) -> act
+// (notify, write-ahead, stop_cmd/restart_cmd, enqueue) -> record (status store).
+//
+// Contract of a reconcile (controller-runtime's, adapted): it re-reads the whole truth every
+// time, so a missed or duplicated trigger costs nothing; a thrown error is logged and the name
+// requeued after a second; requeue.afterMs schedules the next look; a name never runs twice at
+// once (the work queue guarantees it).
+import path from 'node:path';
+import type { DesiredService, DesiredState } from '../manifest/types.js';
+import type { Executor, PidProbe, ServiceTarget, CommandResult } from '../executor/types.js';
+import type { Notifier } from '../notify/types.js';
+import type { ServiceStatus } from '../status/schema.js';
+import type { StatusStore } from '../status/store.js';
+import type { Clock, TimerHandle } from './clock.js';
+import { WorkQueue } from './work-queue.js';
+import { startWorkerPool, type WorkerPool } from './worker-pool.js';
+import { completeRestart, plan, type Action, type DesiredRun, type PlanResult, type Requeue } from './planner.js';
+import { topologicalOrder } from './topological-order.js';
+
+/** The subset of pino's logger the controller uses (pino, or a silent stub in the simulation). */
+export interface Log {
+  debug(obj: object, msg?: string): void;
+  info(obj: object, msg?: string): void;
+  warn(obj: object, msg?: string): void;
+  error(obj: object, msg?: string): void;
+}
+
+export interface ControllerOptions {
+  clock: Clock;
+  executor: Executor;
+  notifier: Notifier;
+  store: StatusStore;
+  log: Log;
+  /** Where command output goes for services without log_path (STATE_DIR/logs). */
+  logsDir: string;
+  concurrency?: number;
+  /** Uniform in [0,1); injected so the simulation replays exactly. */
+  random?: () => number;
+  /** Only services it accepts are reconciled (vaid --selector). */
+  selector?: (service: DesiredService) => boolean;
+  /** 'once': vaictl reconcile --once follows recoveries through and ignores interval timers. */
+  mode?: 'daemon' | 'once';
+  /** How often services with a pid_file have their pid probed (ms); 0 turns it off. */
+  pidProbeIntervalMs?: number;
+  /** First checks after start are spread over min(interval, this) so a big host does not fire at once. */
+  startSpreadMs?: number;
+  /** Called after each reconcile with its duration (metrics). */
+  onReconciled?: (durationMs: number, ok: boolean) => void;
+}
+
+export interface ControllerStats {
+  queued: number;
+  processing: number;
+  delayed: number;
+  reconciles: number;
+  restarts: number;
+  lastReconcileMs: number;
+}
+
+const ERROR_REQUEUE_MS = 1000;
+
+export class Controller {
+  readonly queue: WorkQueue;
+  private readonly clock: Clock;
+  private readonly random: () => number;
+  private readonly mode: 'daemon' | 'once';
+  private desired: DesiredState | null = null;
+  private services = new Map<string, DesiredService>();
+  private dependents = new Map<string, string[]>();
+  private markers: ReadonlySet<string> = new Set();
+  private readonly restartRequests = new Map<string, number>();
+  private pool: WorkerPool | null = null;
+  private readonly abort = new AbortController();
+  private probeTimer: TimerHandle | null = null;
+  private probing = false;
+  private readonly lastProbe = new Map<string, PidProbe>();
+  private started = false;
+  private onceWaiters: Array<() => void> = [];
+  /** Called after each reconcile with its duration (metrics); settable after construction. */
+  onReconciled: ((durationMs: number, ok: boolean) => void) | undefined;
+  readonly stats: ControllerStats = { queued: 0, processing: 0, delayed: 0, reconciles: 0, restarts: 0, lastReconcileMs: 0 };
+
+  constructor(private readonly opts: ControllerOptions) {
+    this.clock = opts.clock;
+    this.random = opts.random ?? Math.random;
+    this.mode = opts.mode ?? 'daemon';
+    this.onReconciled = opts.onReconciled;
+    this.queue = new WorkQueue(opts.clock);
+    opts.store.on('change', (c) => {
+      if (!c.status) return;
+      const touched = (p: string) => c.ops.some((o) => o.path === p || o.path.startsWith(`${p}/`) || o.path === '');
+      if (touched('/phase') || touched('/lastCheck/health')) {
+        const s = c.status;
+        opts.log.info(
+          { service: s.name, generation: s.generation, phase: s.phase, was: c.previous?.phase ?? null, check: s.lastCheck ? `${s.lastCheck.health}: ${s.lastCheck.message}` : null },
+          `${s.name}: ${c.previous?.phase ?? 'new'} -> ${s.phase}`,
+        );
+      }
+    });
+  }
+
+  /** Applies a new desired state: changed, new and removed services are reconciled. */
+  setDesired(state: DesiredState): void {
+    const before = this.services;
+    const selected = new Map<string, DesiredService>();
+    for (const [name, svc] of state.services) if (!this.opts.selector || this.opts.selector(svc)) selected.set(name, svc);
+    this.desired = state;
+    this.services = selected;
+    this.dependents = dependentsOf(selected);
+    this.opts.notifier.setTargets(state.notifiers);
+    this.opts.store.setManifests({
+      dir: this.opts.store.document().manifests.dir,
+      generation: state.generation,
+      revision: state.revision,
+      attemptedRevision: state.attemptedRevision,
+      appliedAt: new Date(state.loadedAt).toISOString(),
+      errors: state.errors.map((e) => ({ code: e.code, file: e.file, line: e.line, column: e.column, path: e.path, message: e.message, ...(e.services ? { services: [...e.services] } : {}) })),
+    });
+    if (!this.started) return;
+    for (const [name, svc] of selected) {
+      const old = before.get(name);
+      if (!old) this.scheduleFirst(name, svc);
+      else if (old.generation !== svc.generation) this.queue.add(name);
+    }
+    for (const name of before.keys()) if (!selected.has(name)) this.queue.add(name);
+    for (const name of this.opts.store.names()) if (!selected.has(name)) this.queue.add(name);
+  }
+
+  /** The names that have a `<name>.stopped` marker now; changes are reconciled at once. */
+  setMarkers(names: ReadonlySet<string>): void {
+    const before = this.markers;
+    this.markers = new Set(names);
+    if (!this.started) return;
+    for (const n of names) if (!before.has(n) && this.services.has(n)) this.queue.add(n);
+    for (const n of before) if (!names.has(n) && this.services.has(n)) this.queue.add(n);
+  }
+
+  /** A `vaictl restart NAME` request: recover now, bypassing backoff (not the queue). */
+  requestRestart(name: string, at: number): boolean {
+    if (!this.services.has(name)) return false;
+    this.restartRequests.set(name, at);
+    this.queue.add(name);
+    return true;
+  }
+
+  /** Starts the workers and the triggers (daemon mode). */
+  start(): void {
+    this.started = true;
+    this.pool = startWorkerPool(this.queue, this.opts.concurrency ?? 32, (n) => this.reconcile(n), (n, e) => this.failed(n, e));
+    for (const [name, svc] of this.services) this.scheduleFirst(name, svc);
+    for (const name of this.opts.store.names()) if (!this.services.has(name)) this.queue.add(name);
+    if (this.mode === 'daemon' && (this.opts.pidProbeIntervalMs ?? 100) > 0) this.armProbe();
+  }
+
+  /**
+   * One full pass (vaictl reconcile --once): every service, dependencies first, recoveries
+   * verified to the end. Resolves when nothing is left to do now.
+   */
+  async runOnce(): Promise<void> {
+    this.started = true;
+    const done = new Promise<void>((r) => this.onceWaiters.push(r));
+    this.pool = startWorkerPool(this.queue, this.opts.concurrency ?? 32, (n) => this.reconcile(n), (n, e) => this.failed(n, e));
+    for (const name of topologicalOrder(this.services)) this.queue.add(name);
+    for (const name of this.opts.store.names()) if (!this.services.has(name)) this.queue.add(name);
+    this.checkOnceDone();
+    await done;
+  }
+
+  /** Stops taking work; waits up to timeoutMs for running reconciles (their commands) to end. */
+  async stop(timeoutMs: number): Promise<boolean> {
+    this.queue.shutDown();
+    if (this.probeTimer) this.clock.clearTimer(this.probeTimer);
+    this.probeTimer = null;
+    const finished = this.pool ? await this.pool.stop(timeoutMs) : true;
+    // Abandoned commands keep running; their write-ahead status makes the next vaid verify them.
+    this.abort.abort();
+    return finished;
+  }
+
+  /** Unhealthy desired-running services (for --once's exit code). */
+  unhealthy(): ServiceStatus[] {
+    const out: ServiceStatus[] = [];
+    for (const name of this.services.keys()) {
+      const s = this.opts.store.get(name);
+      if (s && s.desired === 'Running' && s.phase !== 'Healthy') out.push(s);
+    }
+    return out;
+  }
+
+  snapshotStats(): ControllerStats {
+    return { ...this.stats, queued: this.queue.length, processing: this.queue.processingCount, delayed: this.queue.delayedCount };
+  }
+
+  private desiredRun(svc: DesiredService): DesiredRun {
+    if (!svc.spec.enabled) return 'Disabled';
+    return this.markers.has(svc.name) ? 'Stopped' : 'Running';
+  }
+
+  private target(svc: DesiredService): ServiceTarget {
+    return { name: svc.name, spec: svc.spec, defaultLogPath: path.join(this.opts.logsDir, `${svc.name}.log`), workingDir: path.dirname(svc.source.file) };
+  }
+
+  private scheduleFirst(name: string, svc: DesiredService): void {
+    const st = this.opts.store.get(name);
+    if (this.mode === 'once' || st?.recovery || this.restartRequests.has(name)) {
+      this.queue.add(name);
+      return;
+    }
+    const spread = Math.min(svc.spec.health_check.interval_seconds * 1000, this.opts.startSpreadMs ?? 5000);
+    this.queue.addAfter(name, Math.floor(this.random() * spread));
+  }
+
+  /** Observe, plan, act, record one service. */
+  async reconcile(name: string): Promise<void> {
+    const started = performance.now();
+    this.stats.reconciles++;
+    let ok = false;
+    try {
+      await this.reconcileInner(name);
+      ok = true;
+    } finally {
+      this.stats.lastReconcileMs = performance.now() - started;
+      this.onReconciled?.(this.stats.lastReconcileMs, ok);
+      if (this.mode === 'once') queueMicrotask(() => this.checkOnceDone());
+    }
+  }
+
+  private async reconcileInner(name: string): Promise<void> {
+    const { store, executor, log } = this.opts;
+    const svc = this.services.get(name) ?? null;
+    const previous = store.get(name) ?? null;
+    if (!svc) {
+      if (previous) {
+        store.delete(name);
+        log.info({ service: name }, `${name}: removed from the manifests; its status is dropped`);
+        if (previous.incident.open) await this.closeIncident(name);
+      }
+      this.queue.forget(name);
+      this.restartRequests.delete(name);
+      return;
+    }
+    const desired = this.desiredRun(svc);
+    const observation = await executor.check(this.target(svc), this.abort.signal);
+    if (this.abort.signal.aborted) return;
+    const request = this.restartRequests.get(name) ?? null;
+    this.restartRequests.delete(name);
+    const result = plan({
+      name,
+      service: svc,
+      desired,
+      observation,
+      // Re-read: nothing else writes this name's status while it is processing, but be exact.
+      previous: store.get(name) ?? previous,
+      dependencies: svc.spec.dependencies.map((d) => ({ name: d, status: this.services.has(d) ? (store.get(d) ?? null) : outsideSelector(d) })),
+      dependents: this.dependents.get(name) ?? [],
+      now: this.clock.now(),
+      restartRequest: request,
+      random: this.random(),
+    });
+    if (request !== null) log.info({ service: name, generation: svc.generation }, `${name}: restart requested`);
+    await this.act(svc, previous, result);
+  }
+
+  private async act(svc: DesiredService, previous: ServiceStatus | null, result: PlanResult): Promise<void> {
+    const { store, log } = this.opts;
+    const name = svc.name;
+    let notified = false;
+    for (const a of result.actions) {
+      if (a.type !== 'notify') continue;
+      notified = true;
+      try {
+        // Submit first, record after: the notifier ignores an id it already has, so a crash in
+        // between re-sends nothing twice.
+        await this.opts.notifier.submit(a.alert);
+        log.warn({ service: name, generation: svc.generation, alert: a.alert.kind, id: a.alert.id }, `${name}: alert ${a.alert.kind}: ${a.alert.message}`);
+      } catch (e) {
+        log.error({ service: name, alert: a.alert.id, err: String(e) }, `${name}: the notifier refused alert ${a.alert.id}`);
+      }
+    }
+    if (notified) store.setAlerts(this.opts.notifier.snapshot());
+    if (!result.status) return;
+    if (previous?.incident.open && !result.status.incident.open && !notified) await this.closeIncident(name);
+    store.set(result.status);
+    for (const a of result.actions) {
+      if (a.type === 'enqueue') {
+        log.info({ service: name, generation: svc.generation, enqueue: a.names }, `${name}: ${a.reason}: ${a.names.join(', ')}`);
+        for (const n of a.names) if (this.services.has(n)) this.queue.add(n);
+      }
+    }
+    const restart = result.actions.find((a): a is Extract<Action, { type: 'restart' }> => a.type === 'restart');
+    if (restart) {
+      await this.restart(svc, result.status, restart);
+      return;
+    }
+    this.requeue(name, result.requeue);
+    if (result.status.phase === 'Healthy') this.wakeDependents(name);
+  }
+
+  private async restart(svc: DesiredService, status: ServiceStatus, a: Extract<Action, { type: 'restart' }>): Promise<void> {
+    const { store, executor, log } = this.opts;
+    const name = svc.name;
+    const meta = { service: name, generation: svc.generation, attempt: a.attempt };
+    // Write-ahead: "Restarting attempt N" is on disk before any command runs, so a vaid killed
+    // during the command verifies on restart instead of restarting a second time.
+    store.flushNow();
+    this.stats.restarts++;
+    const target = this.target(svc);
+    let stop: CommandResult | null = null;
+    log.warn({ ...meta, reason: a.reason }, `${name}: restarting (attempt ${a.attempt}): ${a.reason}`);
+    if (a.stopFirst) {
+      log.info({ ...meta, command: svc.spec.stop_cmd }, `${name}: running stop_cmd`);
+      stop = await executor.run(target, 'stop');
+      log.info({ ...meta, ok: stop.ok, result: stop.message }, `${name}: stop_cmd ${stop.message}`);
+    }
+    log.info({ ...meta, command: svc.spec.restart_container ? '(restart container)' : svc.spec.restart_cmd }, `${name}: running restart_cmd`);
+    const restart = await executor.run(target, 'restart');
+    log.info({ ...meta, ok: restart.ok, result: restart.message }, `${name}: restart_cmd ${restart.message}`);
+    const after = completeRestart({ status: store.get(name) ?? status, service: svc, stop, restart, now: this.clock.now() });
+    if (after.status) store.set(after.status);
+    this.requeue(name, after.requeue);
+  }
+
+  private requeue(name: string, r: Requeue | null): void {
+    if (!r) return;
+    if (this.mode === 'once' && r.kind !== 'verify') return;
+    this.queue.addAfter(name, r.afterMs);
+  }
+
+  /** A service turned (or stayed) Healthy: dependents waiting for it look again now. */
+  private wakeDependents(name: string): void {
+    for (const d of this.dependents.get(name) ?? []) {
+      if (this.opts.store.get(d)?.phase === 'WaitingForDependency') this.queue.add(d);
+    }
+  }
+
+  private async closeIncident(name: string): Promise<void> {
+    try {
+      await this.opts.notifier.closeIncident?.(name);
+    } catch (e) {
+      this.opts.log.warn({ service: name, err: String(e) }, `${name}: notifier could not close the incident`);
+    }
+  }
+
+  private failed(name: string, err: unknown): void {
+    this.opts.log.error({ service: name, err: err instanceof Error ? err.stack ?? err.message : String(err) }, `${name}: reconcile failed; retrying in 1 s`);
+    if (this.mode === 'daemon') this.queue.addAfter(name, ERROR_REQUEUE_MS);
+  }
+
+  private checkOnceDone(): void {
+    if (this.mode !== 'once' || !this.pool) return;
+    if (this.queue.length === 0 && this.pool.active === 0 && this.queue.processingCount === 0 && this.queue.delayedCount === 0) {
+      const w = this.onceWaiters;
+      this.onceWaiters = [];
+      for (const r of w) r();
+    }
+  }
+
+  private armProbe(): void {
+    this.probeTimer = this.clock.setTimer(() => {
+      this.probeTimer = null;
+      void this.probePids().finally(() => {
+        if (!this.queue.isShuttingDown) this.armProbe();
+      });
+    }, this.opts.pidProbeIntervalMs ?? 100);
+  }
+
+  /** A cheap liveness probe between two checks: a dead pid of a Healthy service triggers a reconcile now. */
+  private async probePids(): Promise<void> {
+    if (this.probing) return;
+    this.probing = true;
+    try {
+      const jobs: Array<Promise<void>> = [];
+      for (const svc of this.services.values()) {
+        if (!svc.spec.pid_file || this.desiredRun(svc) !== 'Running' || this.queue.isProcessing(svc.name)) continue;
+        const st = this.opts.store.get(svc.name);
+        if (!st || st.phase !== 'Healthy') continue;
+        jobs.push(
+          this.opts.executor.probePid(this.target(svc)).then((p) => {
+            const last = this.lastProbe.get(svc.name);
+            this.lastProbe.set(svc.name, p);
+            if (p === 'dead' && last !== 'dead') {
+              this.opts.log.info({ service: svc.name, generation: svc.generation }, `${svc.name}: pid_file process is gone; checking now`);
+              this.queue.add(svc.name);
+            }
+          }),
+        );
+      }
+      await Promise.all(jobs);
+    } finally {
+      this.probing = false;
+    }
+  }
+}
+
+function dependentsOf(services: ReadonlyMap<string, DesiredService>): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const svc of services.values()) {
+    for (const d of svc.spec.dependencies) {
+      const list = out.get(d) ?? [];
+      list.push(svc.name);
+      out.set(d, list);
+    }
+  }
+  return out;
+}
+
+/**
+ * A dependency outside this vaid's selector (--selector) is another host's business: it counts
+ * as ready, checked just now, so it never blocks a local recovery.
+ */
+function outsideSelector(name: string): ServiceStatus {
+  const lastCheck = { at: new Date(8.64e15).toISOString(), health: 'healthy' as const, reason: 'NotSelected', latencyMs: 0, message: `${name} is outside this vaid's --selector` };
+  return { name, phase: 'Healthy', lastCheck } as ServiceStatus;
+}

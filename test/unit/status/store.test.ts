@@ -1,0 +1,135 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, symlinkSync, writeFileSync, statSync, readdirSync, lstatSync } from 'node:fs';
+import { Value } from '@sinclair/typebox/value';
+import { StatusStore } from '../../../src/status/store.js';
+import { writeFileAtomic } from '../../../src/status/atomic-write.js';
+import { loadStatusFile } from '../../../src/status/load.js';
+import { statusDocumentProblems } from '../../../src/status/validate.js';
+import { newServiceStatus } from '../../../src/status/service-status.js';
+import { setCondition } from '../../../src/status/conditions.js';
+import { recordEvent, MAX_EVENTS } from '../../../src/status/events.js';
+import { manualClock } from '../../../src/reconcile/clock.js';
+import { ServiceSpecSchema, type ServiceSpec } from '../../../src/manifest/schema.js';
+import type { DesiredService } from '../../../src/manifest/types.js';
+import { testdir } from '../../support/testdir.js';
+
+const spec = Value.Default(ServiceSpecSchema, { health_check: { type: 'tcp', port: 1 } }) as ServiceSpec;
+const svc = (name: string): DesiredService => ({ name, labels: { tier: 'db' }, annotations: {}, spec, generation: 1, source: { file: '/m/a.yaml', line: 3, column: 1 }, format: 'native' });
+const vaid = { pid: 42, version: 'test', startedAt: '2026-01-01T00:00:00.000Z', hostname: 'h' };
+
+test('the store coalesces many changes into one atomic write that validates against the schema', () => {
+  const dir = testdir();
+  try {
+    const clock = manualClock();
+    const file = dir.join('status.json');
+    const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m', minWriteIntervalMs: 500 });
+    const writes: string[] = [];
+    store.on('write', () => {
+      const text = readFileSync(file, 'utf8');
+      assert.equal(statusDocumentProblems(JSON.parse(text)), null, 'every write validates');
+      writes.push(text);
+    });
+    for (let i = 0; i < 1000; i++) {
+      const s = newServiceStatus(svc(`s${i % 100}`), 'Running', new Date(clock.now()).toISOString());
+      store.set({ ...s, consecutiveFailures: i });
+    }
+    assert.equal(writes.length, 0, 'nothing written synchronously');
+    clock.advance(10);
+    assert.equal(writes.length, 1, '1000 changes, one write');
+    const doc = JSON.parse(writes[0]!);
+    assert.equal(Object.keys(doc.services).length, 100);
+    store.set({ ...newServiceStatus(svc('s1'), 'Running', '2026-01-01T00:00:00.000Z'), consecutiveFailures: 5000 });
+    clock.advance(100);
+    assert.equal(writes.length, 1, 'at most one write per 500 ms');
+    clock.advance(500);
+    assert.equal(writes.length, 2);
+    clock.advance(5000);
+    assert.equal(writes.length, 2, 'no write when nothing changed');
+    assert.equal((statSync(file).mode & 0o777).toString(8), '644');
+    assert.deepEqual(readdirSync(dir.path), ['status.json'], 'no temp files left behind');
+  } finally {
+    dir.remove();
+  }
+});
+
+test('set() emits the JSON patch between the previous and the new status; an equal status emits nothing', () => {
+  const store = new StatusStore({ file: '/nonexistent/x', clock: manualClock(), vaid, manifestsDir: '/m', write: () => {} });
+  const changes: Array<{ ops: Array<{ op: string; path: string }> }> = [];
+  store.on('change', (c) => changes.push(c));
+  const a = newServiceStatus(svc('db'), 'Running', '2026-01-01T00:00:00.000Z');
+  store.set(a);
+  store.set(structuredClone(a));
+  store.set({ ...a, phase: 'Healthy' });
+  assert.equal(changes.length, 2);
+  assert.deepEqual(changes[1]!.ops, [{ op: 'replace', path: '/phase', value: 'Healthy' }]);
+});
+
+test('flushNow writes at once (the write-ahead before a restart command)', () => {
+  const dir = testdir();
+  try {
+    const clock = manualClock();
+    const file = dir.join('status.json');
+    const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
+    store.set({ ...newServiceStatus(svc('db'), 'Running', '2026-01-01T00:00:00.000Z'), phase: 'Recovering' });
+    store.flushNow();
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).services.db.phase, 'Recovering');
+    const loaded = loadStatusFile(file);
+    assert.equal(loaded.kind, 'loaded');
+  } finally {
+    dir.remove();
+  }
+});
+
+test('an atomic write replaces a planted symlink instead of writing through it', () => {
+  const dir = testdir({ 'victim.txt': 'keep me' });
+  try {
+    symlinkSync(dir.join('victim.txt'), dir.join('status.json'));
+    writeFileAtomic(dir.join('status.json'), '{"ok":true}\n');
+    assert.equal(readFileSync(dir.join('victim.txt'), 'utf8'), 'keep me');
+    assert.equal(lstatSync(dir.join('status.json')).isSymbolicLink(), false);
+    assert.equal(readFileSync(dir.join('status.json'), 'utf8'), '{"ok":true}\n');
+  } finally {
+    dir.remove();
+  }
+});
+
+test('loading a corrupt, invalid or newer status file is refused with the reason', () => {
+  const dir = testdir();
+  try {
+    const f = dir.join('status.json');
+    assert.equal(loadStatusFile(f).kind, 'missing');
+    writeFileSync(f, '{"apiVersion": "vai/v1", ');
+    const bad = loadStatusFile(f);
+    assert.equal(bad.kind, 'rejected');
+    assert.match((bad as { reason: string }).reason, /not JSON/);
+    writeFileSync(f, JSON.stringify({ apiVersion: 'vai/v1', kind: 'Status', formatVersion: 99 }));
+    assert.match((loadStatusFile(f) as { reason: string }).reason, /formatVersion 99, newer/);
+    writeFileSync(f, JSON.stringify({ apiVersion: 'vai/v1', kind: 'Status', formatVersion: 1 }));
+    assert.match((loadStatusFile(f) as { reason: string }).reason, /does not match the status schema/);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('conditions: lastTransitionTime moves only when the status flips', () => {
+  let c = setCondition([], { type: 'Healthy', status: 'True', reason: 'CheckPassed', message: 'a' }, 't1', 1);
+  c = setCondition(c, { type: 'Healthy', status: 'True', reason: 'CheckPassed', message: 'b' }, 't2', 2);
+  assert.equal(c[0]!.lastTransitionTime, 't1');
+  assert.equal(c[0]!.message, 'b');
+  assert.equal(c[0]!.observedGeneration, 2);
+  c = setCondition(c, { type: 'Healthy', status: 'False', reason: 'Timeout', message: 'c' }, 't3', 2);
+  assert.equal(c[0]!.lastTransitionTime, 't3');
+  assert.equal(c.length, 1);
+});
+
+test('events: repeats fold into one entry with a count; the list is bounded', () => {
+  let ev = recordEvent([], { type: 'Warning', reason: 'CheckFailed', message: 'x' }, 't1');
+  ev = recordEvent(ev, { type: 'Normal', reason: 'Recovered', message: 'y' }, 't2');
+  ev = recordEvent(ev, { type: 'Warning', reason: 'CheckFailed', message: 'x' }, 't3');
+  assert.equal(ev.length, 2);
+  assert.deepEqual(ev[1], { type: 'Warning', reason: 'CheckFailed', message: 'x', count: 2, firstTime: 't1', lastTime: 't3' });
+  for (let i = 0; i < 200; i++) ev = recordEvent(ev, { type: 'Normal', reason: 'Restarting', message: `m${i}` }, `t${i}`);
+  assert.equal(ev.length, MAX_EVENTS);
+  assert.equal(ev.at(-1)!.message, 'm199');
+});
