@@ -17,6 +17,8 @@ export type CheckReason =
   | 'CommandFailed'
   | 'ContainerNotRunning'
   | 'ContainerUnhealthy'
+  /** The container runs but its HEALTHCHECK has not decided yet (health 'unknown'). */
+  | 'ContainerStarting'
   | 'ExecutorUnavailable'
   | 'ContainerMissing'
   | 'CheckError';

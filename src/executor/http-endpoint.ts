@@ -1,0 +1,41 @@
+// An http(s) health endpoint, parsed once per spec: the check path must not re-parse URLs
+// thousands of times a minute.
+
+export interface HttpEndpoint {
+  url: string;
+  tls: boolean;
+  /** Hostname without IPv6 brackets, as net.connect wants it. */
+  host: string;
+  port: number;
+  /** Path and query, as sent in the request line. */
+  path: string;
+  /** Host header value (keeps a non-default port, and brackets for IPv6). */
+  hostHeader: string;
+}
+
+const cache = new Map<string, HttpEndpoint | string>();
+
+/** The parsed endpoint, or a message saying why it cannot be used. */
+export function parseHttpEndpoint(endpoint: string): HttpEndpoint | string {
+  const hit = cache.get(endpoint);
+  if (hit !== undefined) return hit;
+  const parsed = parse(endpoint);
+  if (cache.size > 10_000) cache.clear();
+  cache.set(endpoint, parsed);
+  return parsed;
+}
+
+function parse(endpoint: string): HttpEndpoint | string {
+  let u: URL;
+  try {
+    u = new URL(endpoint);
+  } catch {
+    return `invalid URL ${JSON.stringify(endpoint)}`;
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `unsupported scheme ${u.protocol} in ${endpoint} (use http or https)`;
+  if (u.username || u.password) return 'credentials in the URL are not supported (they would show in status and logs)';
+  const tls = u.protocol === 'https:';
+  const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
+  const port = u.port ? Number(u.port) : tls ? 443 : 80;
+  return { url: endpoint, tls, host, port, path: `${u.pathname || '/'}${u.search}`, hostHeader: u.host };
+}

@@ -1,0 +1,57 @@
+// Executors: how to check a service and how to run its commands, on the host and in Docker
+// containers. Knows nothing of policy (whether to act is reconcile's); imports nothing from
+// reconcile, status, notify or cli. Its own failures come back as `unknown`, never `unhealthy`.
+import type { Logger } from 'pino';
+import type { CheckResult, CommandKind, CommandResult, Executor, PidProbe, ServiceTarget } from './types.js';
+import { LocalExecutor } from './local-executor.js';
+import { DockerExecutor } from './docker-executor.js';
+
+export type * from './types.js';
+export { LocalExecutor, hostLogPath } from './local-executor.js';
+export { DockerExecutor } from './docker-executor.js';
+export { probePid, probePidFile } from './pid-probe.js';
+
+export interface ExecutorOptions {
+  /** Per-service command logs for services without log_path (STATE_DIR/logs). */
+  logsDir: string;
+  /** Docker engine address (unix:///path or tcp://host:port); default DOCKER_HOST, else /var/run/docker.sock. */
+  dockerHost?: string | undefined;
+  log?: Logger | undefined;
+}
+
+/** Routes each service to the host executor, or to Docker when spec.container is set. */
+export function createExecutor(opts: ExecutorOptions): Executor {
+  const local = new LocalExecutor(opts.log);
+  let docker: DockerExecutor | null = null;
+  const pick = (t: ServiceTarget): Executor => {
+    if (!t.spec.container) return local;
+    docker ??= new DockerExecutor(opts.dockerHost ?? process.env.DOCKER_HOST, opts.log);
+    return docker;
+  };
+  return {
+    check: (t: ServiceTarget, signal?: AbortSignal): Promise<CheckResult> => safe(() => pick(t).check(t, signal), checkFailure),
+    run: (t: ServiceTarget, kind: CommandKind, signal?: AbortSignal): Promise<CommandResult> => safe(() => pick(t).run(t, kind, signal), runFailure),
+    probePid: (t: ServiceTarget): Promise<PidProbe> => safe(() => pick(t).probePid(t), () => 'unknown' as const),
+    close: async () => {
+      await local.close();
+      await docker?.close();
+    },
+  };
+}
+
+// The contract says "never throws": a bug in an executor must not take the reconciler down.
+async function safe<T>(f: () => Promise<T>, onError: (e: unknown) => T): Promise<T> {
+  try {
+    return await f();
+  } catch (e) {
+    return onError(e);
+  }
+}
+
+function checkFailure(e: unknown): CheckResult {
+  return { health: 'unknown', reason: 'CheckError', message: `executor error: ${(e as Error)?.message ?? String(e)}`, latencyMs: 0 };
+}
+
+function runFailure(e: unknown): CommandResult {
+  return { ok: false, exitCode: null, signal: null, timedOut: false, unavailable: true, durationMs: 0, message: `executor error: ${(e as Error)?.message ?? String(e)}` };
+}

@@ -1,0 +1,88 @@
+// The process check, as `pgrep -f PATTERN`: some process's full command line (arguments joined by
+// spaces) matches the pattern. It reads /proc directly; spawning pgrep would cost a fork per check.
+import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
+import { performance } from 'node:perf_hooks';
+import type { HealthCheck } from '../manifest/schema.js';
+import type { CheckResult } from './types.js';
+import { isOwnShell } from './own-shells.js';
+import { oneLine } from './format.js';
+import { round } from './http-check.js';
+
+const patterns = new Map<string, RegExp | string>();
+const scratch = Buffer.allocUnsafe(64 * 1024);
+
+export function compilePattern(source: string): RegExp | string {
+  let re = patterns.get(source);
+  if (re === undefined) {
+    try {
+      re = new RegExp(source);
+    } catch (e) {
+      re = `invalid process_name pattern ${JSON.stringify(source)}: ${(e as Error).message}`;
+    }
+    if (patterns.size > 10_000) patterns.clear();
+    patterns.set(source, re);
+  }
+  return re;
+}
+
+export interface ProcessMatch {
+  pid: number;
+  cmdline: string;
+}
+
+/** First process (other than vai and vai's own shells) whose command line matches. */
+export function findProcess(re: RegExp, procDir = '/proc'): ProcessMatch | null {
+  const self = process.pid;
+  for (const entry of readdirSync(procDir)) {
+    const c = entry.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    const pid = Number(entry);
+    if (pid === self) continue;
+    const raw = readCmdline(`${procDir}/${entry}/cmdline`);
+    if (raw === null || raw.length === 0) continue;
+    if (isOwnShell(pid) && isShellCmdline(raw)) continue;
+    const cmdline = raw.toString('utf8', 0, raw.at(-1) === 0 ? raw.length - 1 : raw.length).replaceAll('\0', ' ');
+    if (re.test(cmdline)) return { pid, cmdline };
+  }
+  return null;
+}
+
+function readCmdline(file: string): Buffer | null {
+  let fd: number;
+  try {
+    fd = openSync(file, 'r');
+  } catch {
+    return null;
+  }
+  try {
+    const n = readSync(fd, scratch, 0, scratch.length, 0);
+    return scratch.subarray(0, n);
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// A shell of ours that has since exec'd the service (`exec minio server`) is the service.
+function isShellCmdline(raw: Buffer): boolean {
+  const argv0End = raw.indexOf(0);
+  const argv0 = raw.toString('latin1', 0, argv0End < 0 ? raw.length : argv0End);
+  return /(?:^|\/)(?:ba)?sh$/.test(argv0) && raw.toString('latin1', argv0End + 1, argv0End + 4) === '-c\0';
+}
+
+export function processCheck(hc: HealthCheck): CheckResult {
+  const started = performance.now();
+  const source = hc.process_name ?? '';
+  const re = compilePattern(source);
+  if (typeof re === 'string') return { health: 'unknown', reason: 'CheckError', message: re, latencyMs: 0 };
+  let match: ProcessMatch | null;
+  try {
+    match = findProcess(re);
+  } catch (e) {
+    return { health: 'unknown', reason: 'CheckError', message: `cannot read /proc: ${(e as Error).message}`, latencyMs: 0 };
+  }
+  const latencyMs = round(performance.now() - started);
+  if (!match) return { health: 'unhealthy', reason: 'ProcessNotFound', message: `no process matches ${JSON.stringify(source)}`, latencyMs };
+  return { health: 'healthy', reason: 'CheckPassed', message: oneLine(`pid ${match.pid} matches ${JSON.stringify(source)}: ${match.cmdline}`, 200), latencyMs };
+}
