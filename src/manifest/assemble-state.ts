@@ -154,6 +154,7 @@ function toService(e: Entry, previous: DesiredState | undefined): DesiredService
   const def = e.def!;
   const prev = previous?.services.get(e.name);
   const same = prev && deepEqual(prev.spec, def.spec) && deepEqual(prev.labels, def.labels);
+  if (same && prev.format === def.format && deepEqual(prev.annotations, def.annotations) && deepEqual(prev.source, def.source)) return prev;
   return deepFreeze({
     name: def.name,
     labels: def.labels,

@@ -24,7 +24,9 @@ export function nativeCandidate(source: SourceDocument): Candidate {
  */
 export function errorAt(c: Candidate, path: FieldPath, at: 'key' | 'value', code: ErrorCode, message: string): ManifestError {
   const sourcePath = c.toSource(path);
-  const pos = at === 'key' ? c.source.keyAt(sourcePath) : c.source.valueAt(sourcePath);
+  // A legacy entry as a whole (its name, its missing fields) is best shown at its name.
+  const key = at === 'key' || (c.format === 'legacy' && sourcePath.length <= 2);
+  const pos = key ? c.source.keyAt(sourcePath) : c.source.valueAt(sourcePath);
   const shown = formatPath(sourcePath);
   return {
     code,
