@@ -82,7 +82,13 @@ export class OutboxStore {
     await removeStaleTemps(this.pendingDir);
     const problems: LoadProblem[] = [];
     let state = emptyState();
-    const text = await readFileNoFollow(this.stateFile);
+    let text: string | undefined;
+    try {
+      text = await readFileNoFollow(this.stateFile);
+    } catch (e) {
+      problems.push({ file: this.stateFile, message: (e as Error).message });
+      await this.moveAside(this.stateFile);
+    }
     if (text !== undefined) {
       try {
         state = { ...emptyState(), ...(JSON.parse(text) as Partial<NotifierState>) };

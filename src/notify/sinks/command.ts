@@ -44,7 +44,9 @@ export function runCommandSink(
   opts: { env: NodeJS.ProcessEnv; withholdEnv: readonly string[]; timeoutMs: number; cwd?: string; signal?: AbortSignal },
 ): Promise<DeliveryOutcome> {
   return new Promise((resolve) => {
-    const child = spawn('bash', ['-c', command], {
+    // Node's stdio pipes are sockets, and Debian's bash sources ~/.bashrc when stdin is a
+    // socket (its rsh/ssh heuristic): --norc keeps a slow or noisy rc file out of alerts.
+    const child = spawn('bash', ['--norc', '--noprofile', '-c', command], {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
       env: commandEnv(n, opts.env, opts.withholdEnv),

@@ -169,7 +169,7 @@ test('undelivered alerts survive a restart and arrive once, in order, when the s
   await waitFor(() => c.snapshot().outboxSize === 0);
   await c.submit(alert('d', 'recovery-failed', 1));
   await waitFor(delivered(server, 4));
-  assert.deepEqual(server.messages.map((m) => m.title.split(' ')[0]), ['a', 'b', 'c', 'd']);
+  assert.deepEqual(server.messages.map((m) => (m.title ?? '').split(' ')[0]), ['a', 'b', 'c', 'd']);
 });
 
 test('429 with Retry-After is honoured before the next attempt', async (t) => {
@@ -229,7 +229,7 @@ test('the outbox is bounded: the oldest fall off, are counted, and the rest arri
   assert.ok(lines.some((l) => l.includes('outbox full')));
   await server.setMode({ type: 'accept' });
   await waitFor(() => n.snapshot().outboxSize === 0);
-  const titles = server.messages.map((m) => m.title.split(' ')[0]);
+  const titles = server.messages.map((m) => (m.title ?? '').split(' ')[0]);
   // The one in flight when the outbox overflowed is kept; the next oldest fall off.
   assert.equal(titles.length, 3);
   assert.deepEqual(titles.slice(-2), ['s4', 's5']);

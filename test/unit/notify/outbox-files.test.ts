@@ -1,0 +1,86 @@
+// The outbox's files on disk: what a crash, a corrupt file or a planted symlink leaves behind.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { createNotifier } from '../../../src/notify/index.js';
+import { startNtfyServer } from '../../support/ntfy-server.js';
+import { testdir } from '../../support/testdir.js';
+import { waitFor } from '../../support/wait.js';
+import { alert, capturingLog } from './fixtures.js';
+
+async function setup(t: { after(fn: () => unknown): void }) {
+  const dir = testdir();
+  const server = await startNtfyServer();
+  t.after(async () => {
+    await server.close();
+    dir.remove();
+  });
+  return { dir, server, env: { VAI_NTFY_URL: server.url }, outboxDir: dir.join('outbox') };
+}
+
+test('a symlink planted as state.json is neither read nor written through', async (t) => {
+  const { dir, server, env, outboxDir } = await setup(t);
+  const victim = dir.write('victim.txt', 'do not touch\n');
+  mkdirSync(outboxDir, { recursive: true });
+  symlinkSync(victim, `${outboxDir}/state.json`);
+  const { log, lines } = capturingLog();
+  const n = await createNotifier({ outboxDir, env, log });
+  t.after(() => n.close());
+  await n.submit(alert('minio', 'recovery-failed', 1));
+  await waitFor(() => server.messages.length === 1);
+  assert.equal(readFileSync(victim, 'utf8'), 'do not touch\n');
+  assert.ok(lstatSync(`${outboxDir}/state.json`).isFile());
+  assert.ok(lines.some((l) => l.includes('moved aside')));
+});
+
+test('a corrupt state file is moved aside; the notifier keeps working', async (t) => {
+  const { server, env, outboxDir } = await setup(t);
+  mkdirSync(outboxDir, { recursive: true });
+  writeFileSync(`${outboxDir}/state.json`, '{"formatVersion": 1, "seen": [');
+  const n = await createNotifier({ outboxDir, env });
+  t.after(() => n.close());
+  await n.submit(alert('minio', 'recovery-failed', 1));
+  await waitFor(() => server.messages.length === 1);
+  assert.ok(existsSync(`${outboxDir}/state.json.corrupt`));
+});
+
+test('an entry written just before a crash (state.json not yet updated) is delivered once and its cooldown holds', async (t) => {
+  const { server, env, outboxDir } = await setup(t);
+  await server.setMode({ type: 'refuse' });
+  const a = await createNotifier({ outboxDir, env });
+  await a.submit(alert('minio', 'recovery-failed', 1));
+  await a.close();
+  // Simulate the crash window: the entry is on disk, state.json has never heard of it.
+  writeFileSync(`${outboxDir}/state.json`, JSON.stringify({ formatVersion: 1, nextSeq: 2, dropped: 0, seen: [], cooldowns: {}, incidents: {}, records: [] }));
+  await server.setMode({ type: 'accept' });
+  const b = await createNotifier({ outboxDir, env });
+  t.after(() => b.close());
+  await b.submit(alert('minio', 'recovery-failed', 1));
+  await b.submit(alert('minio', 'recovery-failed', 2));
+  await waitFor(() => server.messages.length === 1 && b.snapshot().outboxSize === 0);
+  await b.submit(alert('sentinel', 'recovery-failed', 1));
+  await waitFor(() => server.messages.length === 2);
+  assert.deepEqual(server.messages.map((m) => m.title), ['minio Recovery Failed', 'sentinel Recovery Failed']);
+  assert.equal(b.snapshot().recent.find((r) => r.id === 'minio:recovery-failed:2')?.state, 'suppressed');
+});
+
+test('an entry whose delivery was recorded but whose file a crash left behind is not sent again', async (t) => {
+  const { server, env, outboxDir } = await setup(t);
+  await server.setMode({ type: 'refuse' });
+  const a = await createNotifier({ outboxDir, env });
+  await a.submit(alert('minio', 'recovery-failed', 1));
+  await a.close();
+  const entry = readFileSync(`${outboxDir}/pending/000000000001.json`, 'utf8');
+  await server.setMode({ type: 'accept' });
+  const b = await createNotifier({ outboxDir, env });
+  await waitFor(() => b.snapshot().recent[0]?.state === 'delivered');
+  await b.close();
+  writeFileSync(`${outboxDir}/pending/000000000001.json`, entry);
+  const c = await createNotifier({ outboxDir, env });
+  t.after(() => c.close());
+  assert.equal(c.snapshot().outboxSize, 0);
+  assert.ok(!existsSync(`${outboxDir}/pending/000000000001.json`));
+  await c.submit(alert('sentinel', 'recovery-failed', 1));
+  await waitFor(() => server.messages.length === 2);
+  assert.deepEqual(server.messages.map((m) => m.title), ['minio Recovery Failed', 'sentinel Recovery Failed']);
+});
