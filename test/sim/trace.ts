@@ -34,7 +34,8 @@ export class Trace {
     const out: TraceEntry[] = [];
     for (let i = this.entries.length - 1; i >= 0 && out.length < n; i--) {
       const e = this.entries[i]!;
-      if (service === undefined || !('service' in e) || e.service === service) out.push(e);
+      const of = e.type === 'alert' ? e.alert.service : 'service' in e ? e.service : undefined;
+      if (service === undefined || of === undefined || of === service) out.push(e);
     }
     return out.reverse();
   }
@@ -42,6 +43,7 @@ export class Trace {
 
 export function formatEntry(e: TraceEntry, t0: number): string {
   const at = `+${((e.t - t0) / 1000).toFixed(3)}s`;
+  if (e.type === 'alert') return `${at} alert ${e.alert.kind} ${e.alert.service} id=${e.alert.id}`;
   const { t: _t, type, ...rest } = e;
   return `${at} ${type} ${JSON.stringify(rest)}`;
 }

@@ -1,0 +1,180 @@
+// Runs one seed: a random host (scenario), faults, manual stops and spec changes on virtual
+// time, the real reconciler in the middle, and the invariants checked after every step.
+import type { ServiceSpec } from '../../src/manifest/schema.js';
+import type { DesiredService } from '../../src/manifest/types.js';
+import { InvariantChecker, type Violation } from './invariants.js';
+import { createRng } from './prng.js';
+import { RecordingNotifier } from './recording-notifier.js';
+import { desiredService, desiredStateOf, makeScenario } from './scenario.js';
+import { SimExecutor } from './sim-executor.js';
+import { SimWorld } from './sim-world.js';
+import { documentProblems, serviceProblems } from './status-check.js';
+import type { SystemFactory } from './system.js';
+import { formatEntry, Trace } from './trace.js';
+import { VirtualClock } from './virtual-clock.js';
+
+export interface SeedOptions {
+  hours: number;
+  services?: number;
+  /** Validate the whole document every Nth write (each service status is validated on every change). */
+  fullDocumentEvery?: number;
+  /** Stop at the first violation (the default) or collect up to the cap. */
+  stopOnViolation?: boolean;
+}
+
+export interface SeedResult {
+  seed: number;
+  services: number;
+  serviceHours: number;
+  steps: number;
+  checks: number;
+  restarts: number;
+  failedRecoveries: number;
+  recoveries: number;
+  alerts: number;
+  faults: number;
+  statusWrites: number;
+  violations: Violation[];
+  /** The last trace entries of the first violating service, for the report. */
+  context: string[];
+}
+
+export const COOLDOWN_SECONDS = 900;
+
+export function replayCommand(seed: number, opts: SeedOptions): string {
+  const svc = opts.services !== undefined ? ` --services ${opts.services}` : '';
+  return `node --import tsx test/sim/replay.ts --seed ${seed} --hours ${opts.hours}${svc}`;
+}
+
+export async function runSeed(seed: number, opts: SeedOptions, factory: SystemFactory): Promise<SeedResult> {
+  const rng = createRng(seed);
+  const clock = new VirtualClock();
+  const t0 = clock.now();
+  const trace = new Trace();
+  const scenario = makeScenario(rng.fork('scenario'), opts.services === undefined ? {} : { services: opts.services });
+  const world = new SimWorld(clock, rng.fork('world'), trace, {
+    serviceFaultMeanMs: scenario.faultMeanMs,
+    engineOutageMeanMs: 8 * 3_600_000,
+    engineOutageMaxMs: 15 * 60_000,
+  });
+  const specs = new Map<string, ServiceSpec>();
+  const desired = new Map<string, DesiredService>();
+  for (const s of scenario.services) {
+    world.add({ name: s.name, dependencies: s.spec.dependencies, container: s.container, startMs: s.startMs, needsDeps: s.needsDeps });
+    specs.set(s.name, s.spec);
+    desired.set(s.name, desiredService(s, s.spec, 1));
+  }
+  const checker = new InvariantChecker({ spec: (n) => specs.get(n)!, cooldownMs: 0 });
+  const counts = { checks: 0, restarts: 0, faults: 0, writes: 0 };
+  trace.on((e) => {
+    checker.onEntry(e);
+    if (e.type === 'check-end') counts.checks++;
+    else if (e.type === 'run-start' && e.kind === 'restart') counts.restarts++;
+    else if (e.type === 'fault') counts.faults++;
+  });
+  const statusViolation = (message: string, service = '*') => checker.violations.push({ t: clock.now(), rule: 'the status document validates and agrees with what happened', service, message });
+  const fullEvery = opts.fullDocumentEvery ?? 25;
+  let lastText = '';
+  const notifier = new RecordingNotifier(clock, trace, COOLDOWN_SECONDS);
+  const executor = new SimExecutor(world);
+  const markers = new Set<string>();
+  const system = await factory({
+    clock,
+    executor,
+    notifier,
+    desired: desiredStateOf(desired, 1, clock.now()),
+    markers,
+    onWrite(text) {
+      counts.writes++;
+      lastText = text;
+      if (counts.writes % fullEvery === 1) {
+        const p = documentProblems(text);
+        if (p) statusViolation(`status.json write #${counts.writes} does not validate: ${p}`);
+      }
+    },
+    onServiceStatus(status) {
+      const p = serviceProblems(status);
+      if (p) statusViolation(`status of ${status.name} does not validate: ${p}`, status.name);
+      const runs = checker.restartRuns(status.name);
+      // The store is written ahead of a restart command, so it may count one the executor has not started yet.
+      if (status.restarts.count < runs || status.restarts.count > runs + 1) {
+        statusViolation(`status counts ${status.restarts.count} restarts, the executor ran ${runs}`, status.name);
+      }
+    },
+  });
+
+  const ops = rng.fork('operator');
+  let generation = 1;
+  for (const s of scenario.services) {
+    const armMarker = () =>
+      clock.setTimeout(() => {
+        markers.add(s.name);
+        trace.add({ t: clock.now(), type: 'marker', service: s.name, present: true });
+        system.setMarker(s.name, true);
+        clock.setTimeout(() => {
+          markers.delete(s.name);
+          trace.add({ t: clock.now(), type: 'marker', service: s.name, present: false });
+          system.setMarker(s.name, false);
+          armMarker();
+        }, ops.between(60_000, 3_600_000));
+      }, ops.exp(scenario.markerMeanMs));
+    armMarker();
+    const armFlip = () =>
+      clock.setTimeout(() => {
+        const prev = specs.get(s.name)!;
+        const spec = { ...prev, enabled: !prev.enabled };
+        specs.set(s.name, spec);
+        const d = desired.get(s.name)!;
+        desired.set(s.name, desiredService(s, spec, d.generation + 1));
+        trace.add({ t: clock.now(), type: 'enabled', service: s.name, enabled: spec.enabled });
+        system.setDesired(desiredStateOf(new Map(desired), ++generation, clock.now()));
+        armFlip();
+      }, ops.exp(scenario.enabledFlipMeanMs));
+    armFlip();
+    if (!s.spec.enabled) trace.add({ t: clock.now(), type: 'enabled', service: s.name, enabled: false });
+  }
+  world.start();
+
+  const end = t0 + opts.hours * 3_600_000;
+  const stopOn = opts.stopOnViolation ?? true;
+  let steps = 0;
+  try {
+    while (await clock.step(end)) {
+      steps++;
+      if (steps % 64 === 0) checker.sweep(clock.now(), 120_000);
+      if (stopOn && checker.violations.length > 0) break;
+    }
+    checker.sweep(clock.now(), 120_000);
+  } finally {
+    world.stop();
+    await system.stop();
+  }
+  if (lastText) {
+    const p = documentProblems(lastText);
+    if (p) statusViolation(`last status.json does not validate: ${p}`);
+  }
+  const first = checker.violations[0];
+  const context = first ? trace.tail(40, first.service === '*' ? undefined : first.service).map((e) => formatEntry(e, t0)) : [];
+  return {
+    seed,
+    services: scenario.services.length,
+    serviceHours: (scenario.services.length * (Math.min(clock.now(), end) - t0)) / 3_600_000,
+    steps,
+    checks: counts.checks,
+    restarts: counts.restarts,
+    failedRecoveries: checker.failedAttempts,
+    recoveries: checker.recoveries,
+    alerts: notifier.submitted,
+    faults: counts.faults,
+    statusWrites: counts.writes,
+    violations: checker.violations,
+    context,
+  };
+}
+
+export function describeFailure(r: SeedResult, opts: SeedOptions, t0 = new VirtualClock().now()): string {
+  const lines = [`seed ${r.seed}: ${r.violations.length} invariant violation(s); replay with:`, `  ${replayCommand(r.seed, opts)}`];
+  for (const v of r.violations.slice(0, 5)) lines.push(`  +${((v.t - t0) / 1000).toFixed(3)}s ${v.service}: ${v.rule}: ${v.message}`);
+  if (r.context.length) lines.push('  last events of that service:', ...r.context.map((c) => `    ${c}`));
+  return lines.join('\n');
+}

@@ -1,0 +1,30 @@
+// What the simulation needs of vai: start it on a desired state with injected clock, executor
+// and notifier, tell it about spec and marker changes, stop it. The one implementation wires
+// the real controller (real-system.ts); the interface keeps the harness independent of how
+// the controller is built.
+import type { DesiredState } from '../../src/manifest/types.js';
+import type { Executor } from '../../src/executor/types.js';
+import type { Notifier } from '../../src/notify/types.js';
+import type { ServiceStatus } from '../../src/status/schema.js';
+import type { VirtualClock } from './virtual-clock.js';
+
+export interface SystemDeps {
+  clock: VirtualClock;
+  executor: Executor;
+  notifier: Notifier;
+  desired: DesiredState;
+  /** Names with a manual-stop marker at start. */
+  markers: ReadonlySet<string>;
+  /** Every status.json the store would write. */
+  onWrite(text: string): void;
+  /** Every change of one service's status. */
+  onServiceStatus(status: ServiceStatus): void;
+}
+
+export interface SystemUnderTest {
+  setDesired(state: DesiredState): void;
+  setMarker(name: string, present: boolean): void;
+  stop(): Promise<void>;
+}
+
+export type SystemFactory = (deps: SystemDeps) => Promise<SystemUnderTest>;
