@@ -2,7 +2,7 @@
 // they come from the manifests, read the way vaid reads them. The dir is the one vaid applied
 // (status.manifests.dir) unless --manifests or VAI_MANIFESTS names another. Loaded only when a
 // command needs it: yaml and ajv are too slow to load for a plain `vaictl get`.
-import type { DesiredService, DesiredState } from '../manifest/types.js';
+import type { DesiredService } from '../manifest/types.js';
 import type { StatusDocument } from '../status/schema.js';
 
 export interface SpecSet {
@@ -11,21 +11,13 @@ export interface SpecSet {
   warning: string | null;
 }
 
-interface ManifestModule {
-  loadDesiredState(dir: string, opts?: Record<string, unknown>): Promise<DesiredState> | DesiredState;
-}
-
 export async function readSpecs(doc: StatusDocument | null, manifests: string, explicit: boolean): Promise<SpecSet> {
   const dir = explicit || !doc ? manifests : doc.manifests.dir;
-  let mod: ManifestModule;
   try {
-    const specifier = '../manifest/index.js';
-    mod = (await import(specifier)) as ManifestModule;
-  } catch {
-    return { services: new Map(), warning: 'the manifest loader is not available in this build; spec fields show <unknown>' };
-  }
-  try {
-    const state = await mod.loadDesiredState(dir);
+    const { loadDesiredState } = await import('../manifest/load-desired-state.js');
+    // Display only: a file vaid refuses for its permissions is still worth showing, and the
+    // refusal itself is in status (manifest errors).
+    const state = await loadDesiredState({ dir, allowUnsafePermissions: true });
     return { services: state.services, warning: null };
   } catch (e) {
     return { services: new Map(), warning: `cannot read the manifests in ${dir} (${(e as Error).message}); spec fields show <unknown>` };

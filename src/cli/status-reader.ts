@@ -151,6 +151,7 @@ const isObj: Check = (v) => typeof v === 'object' && v !== null && !Array.isArra
 const isArr: Check = (v) => Array.isArray(v);
 const orNull = (c: Check): Check => (v) => v === null || c(v);
 const oneOf = (...vals: string[]): Check => (v) => typeof v === 'string' && vals.includes(v);
+const HEALTH = oneOf('healthy', 'unhealthy', 'unknown');
 
 // The fields vaictl reads, with what each must be; a document missing one is reported by path.
 const SERVICE_FIELDS: Array<[string, Check, string]> = [
@@ -185,9 +186,11 @@ const SERVICE_FIELDS: Array<[string, Check, string]> = [
   ['events', isArr, 'an array'],
 ];
 
-function get(obj: unknown, dotted: string): unknown {
+const SERVICE_CHECKS = SERVICE_FIELDS.map(([path, check, expected]) => ({ path, keys: path.split('.'), check, expected }));
+
+function get(obj: unknown, keys: readonly string[]): unknown {
   let v = obj;
-  for (const k of dotted.split('.')) v = isObj(v) ? (v as Record<string, unknown>)[k] : undefined;
+  for (const k of keys) v = isObj(v) ? (v as Record<string, unknown>)[k] : undefined;
   return v;
 }
 
@@ -201,16 +204,16 @@ function shapeProblem(top: Record<string, unknown>): Problem | null {
     ['services', isObj, 'an object'],
   ];
   for (const [path, check, expected] of topFields) {
-    const v = get(top, path);
+    const v = get(top, path.split('.'));
     if (!check(v)) return { path, expected, got: v };
   }
   for (const [name, svc] of Object.entries(top.services as Record<string, unknown>)) {
-    for (const [path, check, expected] of SERVICE_FIELDS) {
-      const v = get(svc, path);
+    for (const { path, keys, check, expected } of SERVICE_CHECKS) {
+      const v = get(svc, keys);
       if (!check(v)) return { path: `services.${name}.${path}`, expected, got: v };
     }
-    const lastCheck = get(svc, 'lastCheck');
-    if (lastCheck !== null && !(isString(get(lastCheck, 'at')) && oneOf('healthy', 'unhealthy', 'unknown')(get(lastCheck, 'health')))) {
+    const lastCheck = (svc as { lastCheck: Record<string, unknown> | null }).lastCheck;
+    if (lastCheck !== null && !(isString(lastCheck.at) && HEALTH(lastCheck.health))) {
       return { path: `services.${name}.lastCheck`, expected: 'an object with at and health', got: lastCheck };
     }
   }

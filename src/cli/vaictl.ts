@@ -1,13 +1,30 @@
 #!/usr/bin/env node
 // vaictl: the CLI edge. Parses the command name, runs it, turns errors into messages and exit
 // codes. Everything else lives in the command modules and the parts they call.
-import { COMMANDS } from './commands/index.js';
 import { EXIT, type Command, type CommandContext } from './command.js';
 import { isVaiError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { editDistance } from './edit-distance.js';
 
-function help(): string {
+// The everyday read and control commands load only their own module: commands/index.js pulls in
+// every command, and some (validate, convert) load yaml, ajv and TypeBox at import, which would
+// cost `vaictl get` several hundred milliseconds. Help and the other commands load the full list.
+const DIRECT: Record<string, () => Promise<Command>> = {
+  get: async () => (await import('./commands/get.js')).getCommand,
+  describe: async () => (await import('./commands/describe.js')).describeCommand,
+  events: async () => (await import('./commands/events.js')).eventsCommand,
+  logs: async () => (await import('./commands/logs.js')).logsCommand,
+  stop: async () => (await import('./commands/stop.js')).stopCommand,
+  start: async () => (await import('./commands/start.js')).startCommand,
+  restart: async () => (await import('./commands/restart.js')).restartCommand,
+  completion: async () => (await import('./commands/completion.js')).completionCommand,
+};
+
+async function allCommands(): Promise<readonly Command[]> {
+  return (await import('./commands/index.js')).COMMANDS;
+}
+
+function help(COMMANDS: readonly Command[]): string {
   const width = Math.max(...COMMANDS.map((c) => c.name.length));
   const lines = COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`);
   return [
@@ -24,7 +41,7 @@ function help(): string {
   ].join('\n');
 }
 
-function closest(name: string): string | undefined {
+function closest(COMMANDS: readonly Command[], name: string): string | undefined {
   let best: { c: Command; d: number } | undefined;
   for (const c of COMMANDS) {
     const d = editDistance(name, c.name);
@@ -36,17 +53,20 @@ function closest(name: string): string | undefined {
 export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
-    const target = name === 'help' && rest[0] ? COMMANDS.find((c) => c.name === rest[0]) : undefined;
-    ctx.stdout.write(target ? `${target.usage}\n` : help());
+    const commands = await allCommands();
+    const target = name === 'help' && rest[0] ? commands.find((c) => c.name === rest[0]) : undefined;
+    ctx.stdout.write(target ? `${target.usage}\n` : help(commands));
     return EXIT.OK;
   }
   if (name === 'version' || name === '--version') {
     ctx.stdout.write(`vaictl ${VERSION}\n`);
     return EXIT.OK;
   }
-  const command = COMMANDS.find((c) => c.name === name);
+  const direct = Object.hasOwn(DIRECT, name) ? DIRECT[name] : undefined;
+  const commands = direct ? null : await allCommands();
+  const command = direct ? await direct() : commands!.find((c) => c.name === name);
   if (!command) {
-    const hint = closest(name);
+    const hint = closest(commands ?? [], name);
     ctx.stderr.write(`vaictl: unknown command "${name}"${hint ? `; did you mean "${hint}"?` : ''}\nRun "vaictl help" for the list.\n`);
     return EXIT.USAGE;
   }

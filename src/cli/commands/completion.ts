@@ -4,7 +4,6 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
-import { COMMANDS } from './index.js';
 
 const NAME_COMMANDS = ['get', 'describe', 'events', 'logs', 'stop', 'start', 'restart', 'plan'];
 const COMMON_FLAGS = ['--manifests', '--state-dir', '--marker-dir'];
@@ -84,7 +83,8 @@ Completes commands, flags, -o formats and service names (from "vaictl get -o nam
   async run(ctx) {
     const { positionals } = parse(ctx, {});
     const shell = positionals[0];
-    const names = COMMANDS.map((c) => c.name);
+    // Loaded here, not at the top: index.js imports this module, and vaictl loads it alone.
+    const names = (await import('./index.js')).COMMANDS.map((c) => c.name);
     if (shell === 'bash') ctx.stdout.write(bashScript(names));
     else if (shell === 'zsh') ctx.stdout.write(zshScript(names));
     else throw usageError(shell === undefined ? 'name a shell: bash or zsh' : `no completion for "${shell}"; use bash or zsh`);

@@ -2,7 +2,7 @@
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../command.js';
 import { allSorted, notFoundMessage, parse, pickByName, staleExit } from '../command-support.js';
-import { matches, parseSelector } from '../label-selector.js';
+import { matchesSelector, parseLabelSelector } from '../../manifest/label-selector.js';
 import { painter, useColour, type Paint } from '../printers/color.js';
 import { parseOutput, printRows, type OutputFormat } from '../printers/output.js';
 import { serviceColumns, type ServiceRow } from '../printers/service-columns.js';
@@ -51,7 +51,7 @@ Examples:
       'no-headers': { type: 'boolean' },
     });
     const format = parseOutput(values.output);
-    const selector = values.selector === undefined ? null : parseSelector(values.selector);
+    const selector = values.selector === undefined ? null : parseLabelSelector(values.selector);
     const names = positionals[0] !== undefined && RESOURCE_WORDS.has(positionals[0]) ? positionals.slice(1) : positionals;
     const now = Date.now();
     const snap = readStatus(paths, now);
@@ -60,7 +60,7 @@ Examples:
 
     const select = (d: StatusDocument): ServiceRow[] => {
       const chosen = names.length > 0 ? pickByName(d, names).found : allSorted(d);
-      return chosen.filter((s) => !selector || matches(selector, s.labels)).map((status) => ({ status }));
+      return chosen.filter((s) => !selector || matchesSelector(s.labels, selector)).map((status) => ({ status }));
     };
     if (names.length > 0) {
       for (const m of pickByName(doc, names).missing) {

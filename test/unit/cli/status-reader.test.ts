@@ -1,0 +1,98 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { resolvePaths } from '../../../src/cli/paths.js';
+import { isAlive, readStatus } from '../../../src/cli/status-reader.js';
+import { isVaiError, type VaiError } from '../../../src/errors.js';
+import { testdir } from '../../support/testdir.js';
+import { waitFor } from '../../support/wait.js';
+import { writeStateDir } from '../../fixtures/status/state-dir.js';
+
+const fixture = (name: string): string => readFileSync(new URL(`../../fixtures/status/${name}`, import.meta.url), 'utf8');
+
+function thrown(fn: () => unknown): VaiError {
+  try {
+    fn();
+  } catch (e) {
+    if (isVaiError(e)) return e;
+    throw e;
+  }
+  assert.fail('expected a VaiError');
+}
+
+test('no status file and no vaid: says so and how to start it', (t) => {
+  const dir = testdir();
+  t.after(() => dir.remove());
+  const paths = resolvePaths({ 'state-dir': dir.join('state'), manifests: dir.join('m') }, {}, dir.path);
+  const e = thrown(() => readStatus(paths, Date.now()));
+  assert.equal(e.code, 'VAI_E_STATUS_MISSING');
+  assert.match(e.message, /no status file at .*status\.json: vaid is not running\. Start it: vaid --manifests .*\/m --state-dir .*\/state$/);
+});
+
+test('no status file but a live vaid in the lock: says it is running and to wait', (t) => {
+  const dir = testdir({ 'state/vaid.lock': `${JSON.stringify({ pid: process.pid })}\n` });
+  t.after(() => dir.remove());
+  const paths = resolvePaths({ 'state-dir': dir.join('state') }, {}, dir.path);
+  const e = thrown(() => readStatus(paths, Date.now()));
+  assert.match(e.message, new RegExp(`vaid is running \\(pid ${process.pid}\\) but has not written its first status yet`));
+});
+
+test('a status whose vaid is gone is read, with a warning that names the dead pid and the start command', (t) => {
+  const dir = testdir();
+  t.after(() => dir.remove());
+  const child = spawn(process.execPath, ['-e', '0']);
+  const deadPid = child.pid!;
+  writeStateDir(dir.join('state'), { lockPid: deadPid });
+  const paths = resolvePaths({ 'state-dir': dir.join('state') }, {}, dir.path);
+  return waitFor(() => !isAlive(deadPid), { what: 'the child to exit' }).then(() => {
+    const snap = readStatus(paths, Date.now());
+    assert.equal(snap.daemon.running, false);
+    assert.match(snap.staleWarning ?? '', new RegExp(`vaid is not running \\(pid ${deadPid} is gone\\); .* is not being updated\\. Start it: vaid --manifests `));
+    assert.equal(Object.keys(snap.doc.services).length, 8);
+  });
+});
+
+test('a live pid in the lock means no warning', (t) => {
+  const dir = testdir();
+  t.after(() => dir.remove());
+  writeStateDir(dir.join('state'), { lockPid: process.pid });
+  const snap = readStatus(resolvePaths({ 'state-dir': dir.join('state') }, {}, dir.path), Date.now());
+  assert.deepEqual(snap.daemon, { running: true, pid: process.pid });
+  assert.equal(snap.staleWarning, null);
+});
+
+test('a newer format is refused, naming both versions', (t) => {
+  const dir = testdir({ 'state/status.json': fixture('future-format.json') });
+  t.after(() => dir.remove());
+  const e = thrown(() => readStatus(resolvePaths({ 'state-dir': dir.join('state') }, {}, dir.path), Date.now()));
+  assert.equal(e.code, 'VAI_E_STATUS_VERSION');
+  assert.match(e.message, /has formatVersion 2 \(written by vaid 0\.9\.0\); this vaictl reads formatVersion 1\. Upgrade vaictl/);
+});
+
+test('a truncated file and a wrong field are reported with the file and the field path', (t) => {
+  const dir = testdir({ 'state/status.json': fixture('truncated.json') });
+  t.after(() => dir.remove());
+  const paths = resolvePaths({ 'state-dir': dir.join('state') }, {}, dir.path);
+  assert.match(thrown(() => readStatus(paths, Date.now())).message, /status\.json is not valid JSON/);
+  const doc = JSON.parse(fixture('demo.json'));
+  doc.services.redis.counters.checks = 'many';
+  writeFileSync(paths.statusFile, JSON.stringify(doc));
+  const e = thrown(() => readStatus(paths, Date.now()));
+  assert.equal(e.code, 'VAI_E_STATUS_INVALID');
+  assert.match(e.message, /status\.json: services\.redis\.counters\.checks: expected an integer >= 0, got "many"$/);
+});
+
+test('a zombie is not a running vaid: /proc state Z counts as dead, as DESIGN.md warns', async (t) => {
+  // The background sleep exits after its parent shell has exec'd into `sleep 60`, which never reaps it: a real zombie.
+  const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
+  t.after(() => parent.kill('SIGKILL'));
+  const zombie = await new Promise<number>((resolve) => parent.stdout.once('data', (d: Buffer) => resolve(Number(d.toString().trim()))));
+  await waitFor(() => {
+    const stat = readFileSync(`/proc/${zombie}/stat`, 'utf8');
+    return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
+  }, { what: 'the child to become a zombie' });
+  assert.equal(isAlive(zombie), false);
+  assert.equal(isAlive(parent.pid!), true);
+  assert.equal(isAlive(2 ** 22 + 1), false);
+});
