@@ -26,7 +26,7 @@ function how(o: ShellOutcome): string {
 export function checkResultOf(o: ShellOutcome): CheckResult {
   const latencyMs = round(o.durationMs);
   if (o.spawnError !== null) return { health: 'unknown', reason: 'CheckError', message: `cannot run the check: ${o.spawnError}`, latencyMs };
-  const output = o.lines && o.lines.length > 0 ? `: ${o.lines.join(' | ')}` : '';
+  const output = o.lines && o.lines.length > 0 ? `: ${o.lines.map((l) => oneLine(l, 120)).join(' | ')}` : '';
   const message = oneLine(`${how(o)}${output}`, 400);
   if (o.aborted) return { health: 'unknown', reason: 'CheckError', message, latencyMs };
   if (o.timedOut) return { health: 'unhealthy', reason: 'Timeout', message, latencyMs };

@@ -1,0 +1,63 @@
+import { test, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { parsePid, probePid, probePidFile, statState } from '../../../src/executor/pid-probe.js';
+import { LocalExecutor } from '../../../src/executor/local-executor.js';
+import { healthCheck, target } from './target.js';
+import { testdir } from '../../support/testdir.js';
+import { startGroup } from '../../support/services/processes.js';
+import { waitFor } from '../../support/wait.js';
+
+const dir = testdir();
+after(() => dir.remove());
+
+test('parsePid and statState read what the kernel and daemons write', () => {
+  assert.equal(parsePid('1234\n'), 1234);
+  assert.equal(parsePid('  77'), 77);
+  assert.equal(parsePid('abc'), null);
+  assert.equal(parsePid('0'), null);
+  assert.equal(statState('42 (my (odd) name) S 1 42 42 0'), 'S');
+  assert.equal(statState('42 (x) Z 1'), 'Z');
+});
+
+test('a live pid is alive; after SIGKILL it is dead', async () => {
+  const p = startGroup('sleep', ['1000']);
+  const file = dir.write('live.pid', `${p.pid}\n`);
+  assert.equal(await probePidFile(file), 'alive');
+  await p.kill();
+  assert.equal(await probePidFile(file), 'dead');
+});
+
+test('a zombie is dead although kill(pid, 0) still succeeds on it', async () => {
+  const pidFile = dir.join('zombie.pid');
+  // The parent execs into sleep, which never reaps: its finished child stays a zombie.
+  const p = startGroup('bash', ['-c', `sleep 0 & echo $! > ${pidFile}; exec sleep 1000`]);
+  try {
+    const zpid = await waitFor(() => existsSync(pidFile) && Number(readFileSync(pidFile, 'utf8')), { what: 'zombie pid file' });
+    await waitFor(() => statState(readFileSync(`/proc/${zpid}/stat`, 'latin1')) === 'Z', { what: 'child to become a zombie' });
+    assert.doesNotThrow(() => process.kill(zpid, 0));
+    assert.equal(await probePid(zpid), 'dead');
+  } finally {
+    await p.kill();
+  }
+});
+
+test('no pid file, an unreadable or garbled one: unknown', async () => {
+  const ex = new LocalExecutor();
+  const hc = healthCheck({ type: 'tcp', port: 1 });
+  assert.equal(await ex.probePid(target('a', { health_check: hc }, dir.path)), 'unknown');
+  assert.equal(await ex.probePid(target('a', { health_check: hc, pid_file: 'missing.pid' }, dir.path)), 'unknown');
+  writeFileSync(dir.join('garbage.pid'), 'not a pid');
+  assert.equal(await ex.probePid(target('a', { health_check: hc, pid_file: 'garbage.pid' }, dir.path)), 'unknown');
+});
+
+test('a relative pid_file resolves against the manifest directory', async () => {
+  const p = startGroup('sleep', ['1000']);
+  try {
+    dir.write('run/rel.pid', `${p.pid}\n`);
+    const ex = new LocalExecutor();
+    assert.equal(await ex.probePid(target('a', { health_check: healthCheck({ type: 'tcp', port: 1 }), pid_file: 'run/rel.pid' }, dir.path)), 'alive');
+  } finally {
+    await p.kill();
+  }
+});
