@@ -9,6 +9,7 @@ import { VaiError } from '../errors.js';
 import { STATUS_API_VERSION, STATUS_FORMAT_VERSION } from '../status/format-version.js';
 import type { StatusDocument } from '../status/schema.js';
 import { age } from './printers/age.js';
+import { isVaiProcess } from './daemon/lock.js';
 
 export interface DaemonState {
   running: boolean;
@@ -61,11 +62,12 @@ function isDefaultMarkerDir(paths: Paths): boolean {
 
 /**
  * Whether vaid holds the state dir: the lock's pid (plain number or JSON {"pid": N}) is a live,
- * non-zombie process. A zombie still answers kill(pid, 0), so /proc/PID/stat decides (DESIGN.md).
+ * non-zombie vai process, judged as vaid judges a stale lock (a zombie still answers kill(pid, 0),
+ * and a pid may have been reused by another program).
  */
 export function daemonState(paths: Paths, statusPid: number | null): DaemonState {
   const pid = lockPid(paths.lockFile) ?? statusPid;
-  return { pid, running: pid !== null && isAlive(pid) };
+  return { pid, running: pid !== null && isVaiProcess(pid) };
 }
 
 function lockPid(file: string): number | null {
@@ -88,17 +90,6 @@ function lockPid(file: string): number | null {
 
 function validPid(v: unknown): number | null {
   return typeof v === 'number' && Number.isInteger(v) && v > 0 ? v : null;
-}
-
-export function isAlive(pid: number): boolean {
-  let stat: string;
-  try {
-    stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-  } catch {
-    return false;
-  }
-  const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-  return state !== 'Z' && state !== 'X';
 }
 
 export function parseStatus(text: string, file: string): StatusDocument {

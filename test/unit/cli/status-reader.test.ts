@@ -3,7 +3,8 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolvePaths } from '../../../src/cli/paths.js';
-import { isAlive, readStatus } from '../../../src/cli/status-reader.js';
+import { readStatus } from '../../../src/cli/status-reader.js';
+import { isVaiProcess } from '../../../src/cli/daemon/lock.js';
 import { isVaiError, type VaiError } from '../../../src/errors.js';
 import { testdir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
@@ -30,12 +31,20 @@ test('no status file and no vaid: says so and how to start it', (t) => {
   assert.match(e.message, /no status file at .*status\.json: vaid is not running\. Start it: vaid --manifests .*\/m --state-dir .*\/state$/);
 });
 
+// A stand-in for vaid: a live process whose command line names vaid, as the lock check wants.
+function fakeVaid(t: { after(fn: () => void): void }): number {
+  const child = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60000)', 'fake-vaid'], { stdio: 'ignore' });
+  t.after(() => child.kill('SIGKILL'));
+  return child.pid!;
+}
+
 test('no status file but a live vaid in the lock: says it is running and to wait', (t) => {
-  const dir = testdir({ 'state/vaid.lock': `${JSON.stringify({ pid: process.pid })}\n` });
+  const pid = fakeVaid(t);
+  const dir = testdir({ 'state/vaid.lock': `${JSON.stringify({ pid })}\n` });
   t.after(() => dir.remove());
   const paths = resolvePaths({ 'state-dir': dir.join('state') }, {}, dir.path);
   const e = thrown(() => readStatus(paths, Date.now()));
-  assert.match(e.message, new RegExp(`vaid is running \\(pid ${process.pid}\\) but has not written its first status yet`));
+  assert.match(e.message, new RegExp(`vaid is running \\(pid ${pid}\\) but has not written its first status yet`));
 });
 
 test('a status whose vaid is gone is read, with a warning that names the dead pid and the start command', (t) => {
@@ -45,7 +54,7 @@ test('a status whose vaid is gone is read, with a warning that names the dead pi
   const deadPid = child.pid!;
   writeStateDir(dir.join('state'), { lockPid: deadPid });
   const paths = resolvePaths({ 'state-dir': dir.join('state') }, {}, dir.path);
-  return waitFor(() => !isAlive(deadPid), { what: 'the child to exit' }).then(() => {
+  return waitFor(() => !isVaiProcess(deadPid), { what: 'the child to exit' }).then(() => {
     const snap = readStatus(paths, Date.now());
     assert.equal(snap.daemon.running, false);
     assert.match(snap.staleWarning ?? '', new RegExp(`vaid is not running \\(pid ${deadPid} is gone\\); .* is not being updated\\. Start it: vaid --manifests `));
@@ -53,13 +62,18 @@ test('a status whose vaid is gone is read, with a warning that names the dead pi
   });
 });
 
-test('a live pid in the lock means no warning', (t) => {
+test('a live vaid pid in the lock means no warning; an unrelated live pid (reused) does not count', (t) => {
+  const pid = fakeVaid(t);
   const dir = testdir();
   t.after(() => dir.remove());
-  writeStateDir(dir.join('state'), { lockPid: process.pid });
+  writeStateDir(dir.join('state'), { lockPid: pid });
   const snap = readStatus(resolvePaths({ 'state-dir': dir.join('state') }, {}, dir.path), Date.now());
-  assert.deepEqual(snap.daemon, { running: true, pid: process.pid });
+  assert.deepEqual(snap.daemon, { running: true, pid });
   assert.equal(snap.staleWarning, null);
+  const other = spawn('sleep', ['60'], { stdio: 'ignore' });
+  t.after(() => other.kill('SIGKILL'));
+  writeStateDir(dir.join('state'), { lockPid: other.pid! });
+  assert.equal(readStatus(resolvePaths({ 'state-dir': dir.join('state') }, {}, dir.path), Date.now()).daemon.running, false);
 });
 
 test('a newer format is refused, naming both versions', (t) => {
@@ -83,7 +97,7 @@ test('a truncated file and a wrong field are reported with the file and the fiel
   assert.match(e.message, /status\.json: services\.redis\.counters\.checks: expected an integer >= 0, got "many"$/);
 });
 
-test('a zombie is not a running vaid: /proc state Z counts as dead, as DESIGN.md warns', async (t) => {
+test('a zombie in the lock is not a running vaid: /proc state Z counts as dead, as DESIGN.md warns', async (t) => {
   // The background sleep exits after its parent shell has exec'd into `sleep 60`, which never reaps it: a real zombie.
   const parent = spawn('sh', ['-c', 'sleep 0.2 & echo $!; exec sleep 60'], { stdio: ['ignore', 'pipe', 'ignore'] });
   t.after(() => parent.kill('SIGKILL'));
@@ -92,7 +106,10 @@ test('a zombie is not a running vaid: /proc state Z counts as dead, as DESIGN.md
     const stat = readFileSync(`/proc/${zombie}/stat`, 'utf8');
     return stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z');
   }, { what: 'the child to become a zombie' });
-  assert.equal(isAlive(zombie), false);
-  assert.equal(isAlive(parent.pid!), true);
-  assert.equal(isAlive(2 ** 22 + 1), false);
+  const dir = testdir();
+  t.after(() => dir.remove());
+  writeStateDir(dir.join('state'), { lockPid: zombie });
+  const snap = readStatus(resolvePaths({ 'state-dir': dir.join('state') }, {}, dir.path), Date.now());
+  assert.equal(snap.daemon.running, false);
+  assert.match(snap.staleWarning ?? '', new RegExp(`pid ${zombie} is gone`));
 });

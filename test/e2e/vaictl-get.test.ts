@@ -1,0 +1,137 @@
+// vaictl get, events and describe as a subprocess against real state dirs built from fixtures.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { copyFileSync } from 'node:fs';
+import { parse as parseYaml } from 'yaml';
+import type { ServiceStatus, StatusDocument } from '../../src/status/schema.js';
+import { testdir } from '../support/testdir.js';
+import { writeStateDir } from '../fixtures/status/state-dir.js';
+import { vaictl } from '../fixtures/status/run-vaictl.js';
+
+const dir = testdir();
+// A stand-in for a running vaid: a live process whose command line names vaid.
+const fake = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60000)', 'fake-vaid'], { stdio: 'ignore' });
+const doc: StatusDocument = writeStateDir(dir.join('state'), { lockPid: fake.pid! });
+const S = ['--state-dir', dir.join('state')];
+test.after(() => {
+  fake.kill('SIGKILL');
+  dir.remove();
+});
+
+test('get: the kubectl table, every column starting where its header does', async () => {
+  const r = await vaictl(['get', ...S]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stderr, '');
+  const lines = r.stdout.trimEnd().split('\n');
+  const header = lines[0]!;
+  assert.match(header, /^NAME +DESIRED +PHASE +HEALTH +RESTARTS +LAST CHECK +AGE$/);
+  const starts = ['DESIRED', 'PHASE', 'HEALTH', 'RESTARTS', 'LAST CHECK', 'AGE'].map((h) => header.indexOf(h));
+  assert.deepEqual(lines.slice(1).map((l) => l.split(/ {3,}/)[0]), ['api', 'cache', 'legacy-cron', 'minio', 'postgres', 'redis', 'search', 'worker']);
+  for (const line of lines.slice(1)) {
+    for (const s of starts) assert.match(line.slice(s - 3, s), /^ {3}$/, `column at ${s} in "${line}"`);
+  }
+  const redis = lines.find((l) => l.startsWith('redis '))!;
+  assert.match(redis, /^redis +Running +CrashLoopBackOff +unhealthy +3 \(3m\d*s? ago\) +\d+s +3d2h$/);
+  assert.match(lines.find((l) => l.startsWith('worker '))!, /^worker +Stopped +Stopped /);
+  assert.match(lines.find((l) => l.startsWith('legacy-cron '))!, /^legacy-cron +Disabled +Disabled +<none> +0 +<none> +24h$/);
+});
+
+test('get -o json / yaml / name parse back to exactly the status objects', async () => {
+  const sorted = Object.keys(doc.services).sort().map((n) => doc.services[n]!);
+  const json = await vaictl(['get', '-o', 'json', ...S]);
+  assert.equal(json.code, 0, json.stderr);
+  assert.deepEqual(JSON.parse(json.stdout), { apiVersion: 'vai/v1', kind: 'List', items: sorted });
+  const yaml = await vaictl(['get', '-o', 'yaml', ...S]);
+  assert.deepEqual(parseYaml(yaml.stdout), { apiVersion: 'vai/v1', kind: 'List', items: sorted });
+  const one = await vaictl(['get', 'services', 'minio', '-o', 'json', ...S]);
+  assert.deepEqual(JSON.parse(one.stdout) as ServiceStatus, doc.services.minio);
+  const names = await vaictl(['get', '-o', 'name', ...S]);
+  assert.deepEqual(names.stdout.trimEnd().split('\n'), sorted.map((s) => `service/${s.name}`));
+});
+
+test('get -o wide adds check target (no credentials), container, dependencies, next check, success rate', async () => {
+  const r = await vaictl(['get', '-o', 'wide', ...S]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.split('\n');
+  assert.match(lines[0]!, /^NAME +DESIRED +PHASE +HEALTH +RESTARTS +LAST CHECK +AGE +CHECK +CONTAINER +DEPENDENCIES +NEXT CHECK +SUCCESS$/);
+  assert.match(lines.find((l) => l.startsWith('minio '))!, / http http:\/\/\*\*\*@localhost:9000\/minio\/health\/live +services-container +<none> +in \d+s +98%$/);
+  assert.match(lines.find((l) => l.startsWith('api '))!, / http http:\/\/127\.0\.0\.1:8080\/healthz +<none> +redis,postgres +in \d+s +97%$/);
+  assert.match(lines.find((l) => l.startsWith('postgres '))!, / tcp 127\.0\.0\.1:5432 +<none> +<none> /);
+  assert.ok(!r.stdout.includes('s3cr3t'));
+});
+
+test('get -l: equality, inequality and set selectors; no match says "No resources found" without a header', async () => {
+  const names = async (sel: string): Promise<string[]> => {
+    const r = await vaictl(['get', '-l', sel, '-o', 'name', ...S]);
+    assert.equal(r.code, 0, r.stderr);
+    return r.stdout.split('\n').filter(Boolean);
+  };
+  assert.deepEqual(await names('tier=cache'), ['service/cache', 'service/redis']);
+  assert.deepEqual(await names('tier=cache,app!=redis'), ['service/cache']);
+  assert.deepEqual(await names('tier in (db,storage)'), ['service/minio', 'service/postgres']);
+  assert.deepEqual(await names('!tier'), ['service/legacy-cron']);
+  const none = await vaictl(['get', '-l', 'tier=nothing', ...S]);
+  assert.deepEqual([none.code, none.stdout, none.stderr], [0, '', 'No resources found\n']);
+  const bad = await vaictl(['get', '-l', 'tier in (a', ...S]);
+  assert.equal(bad.code, 2);
+  assert.match(bad.stderr, /invalid label selector "tier in \(a"/);
+});
+
+test('an unknown name exits 3 and suggests the closest; the known ones still print', async () => {
+  const r = await vaictl(['get', 'minoi', 'redis', ...S]);
+  assert.equal(r.code, 3);
+  assert.match(r.stderr, /^Error: service "minoi" not found; did you mean "minio"\?$/m);
+  assert.match(r.stdout, /^redis +Running/m);
+});
+
+test('exit codes: 2 usage, 4 no status file, 1 newer format, 4 with a warning when vaid is gone', async (t) => {
+  assert.equal((await vaictl(['get', '-o', 'tsv', ...S])).code, 2);
+  assert.equal((await vaictl(['get', '--bogus', ...S])).code, 2);
+  const empty = testdir();
+  t.after(() => empty.remove());
+  const missing = await vaictl(['get', '--state-dir', empty.join('state')]);
+  assert.equal(missing.code, 4);
+  assert.match(missing.stderr, /no status file at .*: vaid is not running\. Start it: vaid --manifests /);
+  copyFileSync(new URL('../fixtures/status/future-format.json', import.meta.url), empty.write('new/status.json', ''));
+  const newer = await vaictl(['get', '--state-dir', empty.join('new')]);
+  assert.equal(newer.code, 1);
+  assert.match(newer.stderr, /formatVersion 2 \(written by vaid 0\.9\.0\); this vaictl reads formatVersion 1/);
+  writeStateDir(empty.join('stale'));
+  const stale = await vaictl(['get', '--state-dir', empty.join('stale')]);
+  assert.equal(stale.code, 4);
+  assert.match(stale.stdout, /^NAME /);
+  assert.match(stale.stderr, /Warning: vaid is not running .* is not being updated\. Start it: vaid --manifests /);
+});
+
+test('colour only on a terminal, and never with NO_COLOR', async () => {
+  const tty = await vaictl(['get', ...S], { tty: true });
+  assert.ok(tty.stdout.includes('\u001b[32mHealthy\u001b[39m'), JSON.stringify(tty.stdout.slice(0, 300)));
+  const noColor = await vaictl(['get', ...S], { tty: true, env: { NO_COLOR: '1' } });
+  assert.match(noColor.stdout, /Healthy/);
+  assert.ok(!noColor.stdout.includes('\u001b['));
+  const piped = await vaictl(['get', ...S]);
+  assert.ok(!piped.stdout.includes('\u001b['));
+});
+
+test('events: every service, oldest first, repeats folded', async () => {
+  const r = await vaictl(['events', ...S]);
+  assert.equal(r.code, 0, r.stderr);
+  const lines = r.stdout.trimEnd().split('\n');
+  assert.match(lines[0]!, /^LAST SEEN +TYPE +REASON +OBJECT +MESSAGE$/);
+  assert.match(r.stdout, /^\d+s \(x14 over 7m\d*s?\) +Warning +CheckFailed +service\/redis +connect ECONNREFUSED 127\.0\.0\.1:6379$/m);
+  assert.match(lines[1]!, /^24h +Normal +SpecChanged +service\/postgres/);
+  const only = await vaictl(['events', 'worker', ...S]);
+  assert.equal(only.stdout.trimEnd().split('\n').length, 2);
+});
+
+test('describe via the CLI: spec from the manifests vaid applied, status, events; unknown name exits 3', async () => {
+  const r = await vaictl(['describe', 'api', 'redis', ...S]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.equal(r.stdout.match(/^Name:/gm)?.length, 2);
+  assert.match(r.stdout, /^Dependencies: +redis \(CrashLoopBackOff\)$/m);
+  assert.match(r.stdout, /^Restart Command: +redis-server --daemonize yes$/m);
+  const bad = await vaictl(['describe', 'redsi', ...S]);
+  assert.equal(bad.code, 3);
+  assert.match(bad.stderr, /did you mean "redis"/);
+});
