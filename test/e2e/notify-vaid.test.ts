@@ -1,0 +1,91 @@
+// A real vaid whose service cannot recover, alerting a real ntfy-like server on 127.0.0.1:
+// exactly one message arrives (the seed's format, with the token), and a restarted vaid,
+// still failing to recover the service, does not send a second one.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { startNtfyServer } from '../support/ntfy-server.js';
+import { testdir } from '../support/testdir.js';
+import { freePort, startVaid, VAICTL_BIN } from '../support/vaid.js';
+
+const TOKEN = 'tk_e2e_notify_0123456789abcdef';
+
+function filesUnder(root: string): string[] {
+  return readdirSync(root, { withFileTypes: true, recursive: true })
+    .filter((e) => e.isFile())
+    .map((e) => path.join(e.parentPath, e.name));
+}
+
+test('a service that cannot recover: one ntfy message, and none again after vaid restarts', async (t) => {
+  const dir = testdir({}, 'vai-notify-e2e-');
+  const server = await startNtfyServer();
+  t.after(async () => {
+    await server.close();
+    dir.remove();
+  });
+  server.requireToken = TOKEN;
+  const deadPort = await freePort();
+  dir.write(
+    'manifests/minio.yaml',
+    [
+      'apiVersion: vai/v1',
+      'kind: Service',
+      'metadata: { name: minio }',
+      'spec:',
+      `  health_check: { type: http, endpoint: "http://127.0.0.1:${deadPort}/minio/health/live", interval_seconds: 0.2, timeout_seconds: 1 }`,
+      // The restart "succeeds" but nothing ever listens: every attempt fails its verification.
+      `  restart_cmd: "echo restart >> ${dir.join('restarts.log')}"`,
+      '  startup_delay_seconds: 0.3',
+      '  max_failures: 1000',
+      '  backoff_initial_seconds: 0.2',
+      '  backoff_max_seconds: 0.5',
+      '  notify_on_fail: alerts',
+      '',
+    ].join('\n'),
+  );
+  dir.write(
+    'manifests/alerts.yaml',
+    ['apiVersion: vai/v1', 'kind: Notifier', 'metadata: { name: alerts }', 'spec:', `  type: ntfy`, `  server: ${server.url}`, '  topic: khali-vps-alerts', ''].join('\n'),
+  );
+  const opts = { manifests: dir.join('manifests'), stateDir: dir.join('state'), env: { VAI_NTFY_TOKEN: TOKEN } };
+
+  const first = await startVaid(opts);
+  t.after(() => first.stop());
+  await first.waitForStatus((d) => d.alerts.recent.find((r) => r.state === 'delivered'), 'the alert delivered', 60_000);
+  assert.equal(server.messages.length, 1);
+  const m = server.messages[0]!;
+  assert.equal(m.topic, 'khali-vps-alerts');
+  assert.equal(m.title, 'minio Recovery Failed');
+  assert.equal(m.priority, 5);
+  assert.deepEqual(m.tags, ['rotating_light', 'alert', 'auto-recovery']);
+  assert.equal(m.authorization, `Bearer ${TOKEN}`);
+  assert.match(m.message, /^Service: minio\nStatus: Failed health check/);
+  assert.match(m.message, new RegExp(`^Health check: HTTP GET http://127\\.0\\.0\\.1:${deadPort}/minio/health/live$`, 'm'));
+  assert.match(m.message, /^View logs: vaictl logs minio -n 50$/m);
+  const attemptsBefore = (await first.waitForService('minio', (s) => s.counters.recoveriesAttempted >= 3, 'three failed attempts', 60_000)).counters.recoveriesAttempted;
+  await first.stop();
+
+  const second = await startVaid(opts);
+  t.after(() => second.stop());
+  // Several more failed recoveries by the new vaid: any alert it were to send would be out by then.
+  await second.waitForService('minio', (s) => s.counters.recoveriesAttempted >= attemptsBefore + 3, 'three more failed attempts', 60_000);
+  await second.waitForStatus((d) => d.alerts.outboxSize === 0 && d.alerts.recent.length > 0, 'an empty outbox', 30_000);
+  assert.equal(server.messages.length, 1, 'no second notification after the restart');
+  assert.equal(server.requests, 1);
+
+  const ctl = spawnSync(process.execPath, [VAICTL_BIN, 'alerts', '--state-dir', opts.stateDir], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(ctl.status, 0, ctl.stderr);
+  assert.match(ctl.stdout, /minio +recovery-failed +CRITICAL\(5\) +ntfy +http:\/\/127\.0\.0\.1:\d+\/khali-vps-alerts +delivered +1/);
+  await second.stop();
+
+  for (const f of filesUnder(opts.stateDir)) {
+    if (statSync(f).size > 5_000_000) continue;
+    assert.ok(!readFileSync(f, 'utf8').includes(TOKEN), `${f} holds the token`);
+  }
+  const logs = first.stdout() + first.stderr() + second.stdout() + second.stderr();
+  assert.ok(logs.length > 0);
+  assert.ok(!logs.includes(TOKEN), 'a vaid log line holds the token');
+  assert.ok(!ctl.stdout.includes(TOKEN));
+});
