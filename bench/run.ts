@@ -1,0 +1,124 @@
+// vai's benchmark suite: `node dist/bench/run.js --quick|--full [--only a,b] [--no-monit]`.
+// Prints the table (with vai/monit ratios) and writes JSON to bench/results/.
+import { mkdirSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import type { Figure } from './lib/figure.js';
+import { describeMachine, machineLine } from './lib/machine.js';
+import { ensureMonit } from './lib/monit.js';
+import { installReaper, reapAll } from './lib/reaper.js';
+import { TINI } from './lib/reaping-init.js';
+import { figuresTable, ratios, ratiosTable } from './lib/table.js';
+import { PROFILES, type Profile } from './profiles.js';
+import { runCost } from './scenarios/cost.js';
+import { runEditAndCli } from './scenarios/edit-and-cli.js';
+import { runRecovery } from './scenarios/recovery.js';
+import { runScale } from './scenarios/scale.js';
+import { runServiceStart } from './scenarios/service-start.js';
+
+const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
+
+const SCENARIOS = ['start', 'crash', 'hang', 'cost', 'scale', 'edit'] as const;
+type ScenarioName = (typeof SCENARIOS)[number];
+
+function log(s: string): void {
+  process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
+}
+
+async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): Promise<Figure[]> {
+  const figs: Figure[] = [];
+  const step = async (name: string, fn: () => Promise<Figure[]>) => {
+    log(`${name} ...`);
+    const t0 = performance.now();
+    const got = await fn();
+    figs.push(...got);
+    for (const f of got) log(`  ${f.subject} ${f.scenario} ${f.metric}: median ${f.summary.median.toFixed(3)} ${f.unit} (n=${f.summary.n})${f.notes?.length ? ` — ${f.notes.join('; ')}` : ''}`);
+    log(`${name} done in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+    reapAll();
+  };
+  if (only.has('start')) await step('service start', () => runServiceStart(p.startSamples));
+  if (only.has('crash')) {
+    await step('vai crash (pid_file)', () => runRecovery({ subject: 'vai', fault: 'crash', usePidFile: true, samples: p.crashSamples }, log));
+    await step('vai crash (no pid_file)', () => runRecovery({ subject: 'vai', fault: 'crash', usePidFile: false, samples: p.crashSamples }, log));
+    if (withMonit) await step('monit crash', () => runRecovery({ subject: 'monit', fault: 'crash', usePidFile: true, samples: p.crashSamples }, log));
+  }
+  if (only.has('hang')) {
+    await step('vai hang', () => runRecovery({ subject: 'vai', fault: 'hang', usePidFile: true, samples: p.hangSamples }, log));
+    if (withMonit) await step('monit hang', () => runRecovery({ subject: 'monit', fault: 'hang', usePidFile: true, samples: p.hangSamples }, log));
+  }
+  if (only.has('cost')) {
+    for (const c of p.cost) {
+      await step(`vai cost ${c.services} ${c.kind}`, () => runCost({ subject: 'vai', ...c, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
+      if (withMonit && c.monit) await step(`monit cost ${c.services} ${c.kind}`, () => runCost({ subject: 'monit', ...c, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
+    }
+  }
+  if (only.has('scale')) await step(`vai scale ${p.scale.services}`, () => runScale(p.scale, log));
+  if (only.has('edit')) await step(`vai edit/cli ${p.edit.services}`, () => runEditAndCli(p.edit, log));
+  return figs;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({
+    options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, only: { type: 'string' }, 'no-monit': { type: 'boolean' } },
+  });
+  if (values.quick === values.full) {
+    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,crash,hang,cost,scale,edit] [--no-monit]\n');
+    return 2;
+  }
+  const mode = values.quick ? 'quick' : 'full';
+  const only = new Set<ScenarioName>(
+    values.only ? (values.only.split(',').filter((s): s is ScenarioName => (SCENARIOS as readonly string[]).includes(s)) as ScenarioName[]) : SCENARIOS,
+  );
+  installReaper();
+  const machine = describeMachine(TINI ? `tini -s (${TINI})` : 'PID 1 (tini not found: orphans may stay zombies ~2 s)');
+  let withMonit = !values['no-monit'];
+  if (withMonit) {
+    const m = ensureMonit(log);
+    if ('error' in m) {
+      log(`monit side skipped: ${m.error}`);
+      withMonit = false;
+    } else machine.monit = m.version;
+  }
+  log(`${mode} run on ${machineLine(machine)}`);
+  const startedAt = new Date();
+  const t0 = performance.now();
+  let figs: Figure[] = [];
+  try {
+    figs = await runAll(PROFILES[mode], only, withMonit);
+  } finally {
+    reapAll();
+  }
+  const rs = ratios(figs);
+  const out = [
+    '',
+    `vai bench (${mode}), ${startedAt.toISOString()}, ${((performance.now() - t0) / 1000).toFixed(0)} s`,
+    `machine: ${machineLine(machine)}`,
+    '',
+    figuresTable(figs),
+    '',
+    ratiosTable(rs),
+    '',
+  ];
+  const notes = figs.filter((f) => f.notes?.length).map((f) => `  ${f.subject} ${f.scenario} / ${f.metric}: ${f.notes?.join('; ')}`);
+  if (notes.length) out.push('notes:', ...notes, '');
+  process.stdout.write(out.join('\n'));
+  mkdirSync(RESULTS, { recursive: true });
+  const doc = { mode, startedAt: startedAt.toISOString(), seconds: (performance.now() - t0) / 1000, machine, figures: figs, ratios: rs };
+  const stamp = startedAt.toISOString().replace(/[:.]/g, '-');
+  writeFileSync(path.join(RESULTS, `${stamp}-${mode}.json`), `${JSON.stringify(doc, null, 2)}\n`);
+  writeFileSync(path.join(RESULTS, `latest-${mode}.json`), `${JSON.stringify(doc, null, 2)}\n`);
+  log(`wrote bench/results/latest-${mode}.json`);
+  return figs.some((f) => f.summary.n === 0) ? 1 : 0;
+}
+
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    reapAll();
+    process.stderr.write(`bench failed: ${(e as Error).stack ?? String(e)}\n`);
+    process.exitCode = 1;
+  },
+);

@@ -1,0 +1,98 @@
+// crash and hang MTTR: a real HTTP service is killed (SIGKILL) or frozen (SIGSTOP) and an
+// outside poller at 10 ms times how long until a new instance answers. Faults land at a random
+// phase of the 1 s check interval, after the supervisor has seen the service healthy again.
+import { mkdtempSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { figure, target, type Figure } from '../lib/figure.js';
+import { ensureMonit, startMonit } from '../lib/monit.js';
+import { pollUntilNewPid } from '../lib/poller.js';
+import { freePort } from '../lib/ports.js';
+import { isAlive } from '../lib/proc-stat.js';
+import { httpServiceDef, launchService, readPid } from '../lib/services.js';
+import type { Supervisor } from '../lib/supervisor.js';
+import { monitSupervisor, vaiSupervisor } from '../lib/supervisors.js';
+import { startVaid, writeManifests } from '../lib/vaid.js';
+
+export type Fault = 'crash' | 'hang';
+
+export interface RecoveryCase {
+  subject: 'vai' | 'monit';
+  fault: Fault;
+  usePidFile: boolean;
+  samples: number;
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+function targetFor(c: RecoveryCase) {
+  if (c.subject !== 'vai') return undefined;
+  if (c.fault === 'hang') return target('median', '<=', 1500, 'median <= 1.5 s');
+  return c.usePidFile ? target('median', '<=', 150, 'median <= 0.15 s') : target('median', '<=', 450, 'median <= 0.45 s');
+}
+
+export async function runRecovery(c: RecoveryCase, log: (s: string) => void): Promise<Figure[]> {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'vai-bench-'));
+  const label = `${c.fault} MTTR${c.fault === 'crash' ? (c.usePidFile ? ' (pid_file)' : ' (no pid_file)') : ''}`;
+  const port = await freePort();
+  const def = httpServiceDef('svc', port, dir, c.usePidFile);
+  let sup: Supervisor | undefined;
+  const notes: string[] = [];
+  const samples: number[] = [];
+  try {
+    let pid = await launchService(def);
+    const startedAt = Date.now();
+    if (c.subject === 'vai') {
+      writeManifests(path.join(dir, 'manifests'), [def]);
+      sup = vaiSupervisor(await startVaid({ manifestsDir: path.join(dir, 'manifests'), stateDir: path.join(dir, 'state') }));
+    } else {
+      const m = ensureMonit(log);
+      if ('error' in m) throw new Error(m.error);
+      sup = monitSupervisor(await startMonit(m.bin, path.join(dir, 'monit'), [def], def.startupDelaySeconds));
+    }
+    await sup.settled(def.name, startedAt);
+    let upSince = performance.now();
+    for (let i = 0; i < c.samples; i++) {
+      // A hang is only caught by connection checks, which monit pauses for the start timeout
+      // after each start; faults land past that grace for both supervisors.
+      const minUptime = c.fault === 'hang' ? def.startupDelaySeconds * 1000 + 500 : 300;
+      const wait = Math.max(0, minUptime - (performance.now() - upSince)) + Math.random() * def.intervalSeconds * 1000;
+      await sleep(wait);
+      const faultWall = Date.now();
+      const t0 = performance.now();
+      process.kill(pid, c.fault === 'crash' ? 'SIGKILL' : 'SIGSTOP');
+      const r = await pollUntilNewPid(port, pid, t0, { deadlineMs: 60_000 });
+      samples.push(r.ms);
+      upSince = performance.now();
+      if (c.fault === 'hang' && isAlive(pid)) {
+        notes.push(`frozen pid ${pid} still alive after recovery (stop_cmd did not kill it)`);
+        process.kill(pid, 'SIGKILL');
+      }
+      pid = r.newPid;
+      await sup.settled(def.name, faultWall);
+    }
+  } catch (e) {
+    notes.push(`stopped after ${samples.length}/${c.samples} samples: ${(e as Error).message.split('\n')[0]}`);
+    log(`${c.subject} ${label}: ${(e as Error).message}`);
+  } finally {
+    await sup?.stop();
+    const last = def.pidFile ? readPid(def.pidFile) : undefined;
+    if (last) {
+      try {
+        process.kill(last, 'SIGKILL');
+      } catch {
+        // already gone
+      }
+    }
+    if (notes.length === 0) rmSync(dir, { recursive: true, force: true });
+    else log(`kept ${dir} for inspection`);
+  }
+  const t = targetFor(c);
+  return [
+    figure(label, c.subject, 'time to answer again', 'ms', samples, {
+      compareKey: c.fault,
+      ...(t ? { target: t } : {}),
+      ...(notes.length ? { notes } : {}),
+    }),
+  ];
+}
