@@ -89,3 +89,52 @@ test('a service that cannot recover: one ntfy message, and none again after vaid
   assert.ok(!logs.includes(TOKEN), 'a vaid log line holds the token');
   assert.ok(!ctl.stdout.includes(TOKEN));
 });
+
+test('ntfy down when the alert is decided, vaid killed -9 meanwhile: the alert arrives once when ntfy returns', async (t) => {
+  const dir = testdir({}, 'vai-notify-e2e-');
+  const server = await startNtfyServer();
+  t.after(async () => {
+    await server.close();
+    dir.remove();
+  });
+  await server.setMode({ type: 'status', status: 503 });
+  const deadPort = await freePort();
+  dir.write(
+    'manifests/minio.yaml',
+    [
+      'apiVersion: vai/v1',
+      'kind: Service',
+      'metadata: { name: minio }',
+      'spec:',
+      `  health_check: { type: tcp, host: 127.0.0.1, port: ${deadPort}, interval_seconds: 0.2, timeout_seconds: 1 }`,
+      '  restart_cmd: "true"',
+      '  startup_delay_seconds: 0.3',
+      '  max_failures: 1000',
+      '  backoff_initial_seconds: 0.2',
+      '  backoff_max_seconds: 0.5',
+      '  notify_on_fail: khali-vps-alerts',
+      '',
+    ].join('\n'),
+  );
+  // No Notifier manifest: notify_on_fail is a topic on $VAI_NTFY_URL.
+  const opts = { manifests: dir.join('manifests'), stateDir: dir.join('state'), env: { VAI_NTFY_URL: server.url } };
+  const first = await startVaid(opts);
+  t.after(() => first.stop());
+  await first.waitForStatus((d) => d.alerts.recent.find((r) => r.attempts >= 2 && /503/.test(r.lastError ?? '')), 'the alert retried on 503', 60_000);
+  await first.kill9();
+
+  await server.setMode({ type: 'refuse' });
+  const second = await startVaid(opts);
+  t.after(() => second.stop());
+  await second.waitForStatus((d) => d.alerts.recent.find((r) => /refused/.test(r.lastError ?? '')), 'the alert retried on refusal after the restart', 60_000);
+  await server.setMode({ type: 'accept' });
+  const attempts = (await second.waitForStatus((d) => d.alerts.recent.find((r) => r.state === 'delivered'), 'the alert delivered', 60_000)).attempts;
+  assert.ok(attempts >= 3);
+  const before = second.readStatus()!.services.minio!.counters.recoveriesAttempted;
+  await second.waitForService('minio', (s) => s.counters.recoveriesAttempted >= before + 3, 'three more failed attempts', 60_000);
+  assert.equal(server.messages.length, 1);
+  assert.equal(server.messages[0]!.topic, 'khali-vps-alerts');
+  assert.equal(server.messages[0]!.title, 'minio Recovery Failed');
+  assert.match(server.messages[0]!.message, new RegExp(`^Health check: TCP connect 127\\.0\\.0\\.1:${deadPort}$`, 'm'));
+  await second.stop();
+});
