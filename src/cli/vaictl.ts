@@ -17,6 +17,7 @@ const DIRECT: Record<string, () => Promise<Command>> = {
   stop: async () => (await import('./commands/stop.js')).stopCommand,
   start: async () => (await import('./commands/start.js')).startCommand,
   restart: async () => (await import('./commands/restart.js')).restartCommand,
+  plan: async () => (await import('./commands/plan.js')).planCommand,
   completion: async () => (await import('./commands/completion.js')).completionCommand,
 };
 
@@ -36,6 +37,7 @@ function help(COMMANDS: readonly Command[]): string {
     ...lines,
     '',
     'Common flags: --manifests DIR (VAI_MANIFESTS), --state-dir DIR (VAI_STATE_DIR), --marker-dir DIR (VAI_MARKER_DIR)',
+    'Another host: get, describe and events take --server URL (that vaid\'s --listen endpoint; token in VAI_WEB_TOKEN)',
     'Run "vaictl help COMMAND" for a command\'s flags.',
     '',
   ].join('\n');
@@ -71,7 +73,9 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     return EXIT.USAGE;
   }
   try {
-    return await command.run({ ...ctx, argv: rest });
+    // --server (src/cli/vaictl-remote.ts) is loaded only when used: it pulls in the HTTP client.
+    const args = rest.some((a) => a === '--server' || a.startsWith('--server=')) ? await (await import('./vaictl-remote.js')).applyServerFlag(name, rest, ctx.env) : rest;
+    return await command.run({ ...ctx, argv: args });
   } catch (e) {
     if (isVaiError(e)) {
       ctx.stderr.write(`vaictl ${name}: ${e.message} [${e.code}]\n`);

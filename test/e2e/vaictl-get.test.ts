@@ -135,3 +135,18 @@ test('describe via the CLI: spec from the manifests vaid applied, status, events
   assert.equal(bad.code, 3);
   assert.match(bad.stderr, /did you mean "redis"/);
 });
+
+test('plan: a dry run per service from the last observation, with the marker on disk deciding Stopped', async () => {
+  const stop = await vaictl(['stop', 'worker', ...S]);
+  assert.equal(stop.code, 0, stop.stderr);
+  const r = await vaictl(['plan', ...S]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stdout, /^NAME +PHASE +ACTION +WHY$/m);
+  assert.match(r.stdout, /^api +WaitingForDependency +recover redis, postgres first, then restart api if it still fails +redis is in CrashLoopBackOff/m);
+  assert.match(r.stdout, /^worker +Stopped +nothing +manual-stop marker present/m);
+  assert.match(r.stdout, /^minio +Healthy +nothing +healthy: /m);
+  const json = JSON.parse((await vaictl(['plan', 'redis', '-o', 'json', ...S])).stdout) as { kind: string; items: Array<{ name: string; phase: string; actions: unknown[] }> };
+  assert.equal(json.kind, 'Plan');
+  assert.deepEqual(json.items.map((i) => [i.name, i.phase, i.actions.length]), [['redis', 'CrashLoopBackOff', 0]]);
+  await vaictl(['start', 'worker', ...S]);
+});

@@ -1,13 +1,135 @@
+// vaictl plan: a dry run of the reconciler. For each service, the real planner is given what
+// vaid would give it, except that the observation is the last check in status instead of a new
+// one: plan runs no command and no check at all, so it is safe on a production host at any time.
+// It answers "what will vaid do next if nothing changes", e.g. recover redis before api.
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
+import { notFoundMessage, parse, staleExit, usageError } from '../command-support.js';
+import { painter, phaseColour, useColour } from '../printers/color.js';
+import { parseOutput, serialize } from '../printers/output.js';
+import { planWords } from '../printers/plan-words.js';
+import { renderTable, type Column } from '../printers/table.js';
+import { markerPath, type Paths } from '../paths.js';
+import { readSpecs } from '../spec-reader.js';
+import { readStatus } from '../status-reader.js';
+import type { DesiredService } from '../../manifest/types.js';
+import type { ServiceStatus } from '../../status/schema.js';
+import type { CheckResult } from '../../executor/types.js';
+import type { PlanResult } from '../../reconcile/planner.js';
 
-// Placeholder until the owning issue lands; listed so the command set is fixed.
+interface PlanRow {
+  name: string;
+  phase: string;
+  next: string;
+  action: string;
+  why: string;
+}
+
+const COLUMNS: Column<PlanRow>[] = [
+  { name: 'name', priority: 0, cell: (r) => r.name },
+  { name: 'phase', priority: 0, cell: (r) => r.phase, colour: (r) => phaseColour(r.phase) },
+  { name: 'action', priority: 0, cell: (r) => r.action, colour: (r) => (r.action === 'nothing' ? undefined : 'yellow') },
+  { name: 'why', priority: 0, cell: (r) => r.why },
+  { name: 'next phase', priority: 1, cell: (r) => r.next },
+];
+
 export const planCommand: Command = {
   name: 'plan',
-  summary: '(not built yet)',
-  usage: 'vaictl plan',
+  summary: 'Dry run: what the reconciler would do now for each service, and why',
+  usage: `Usage: vaictl plan [NAME...] [flags]
+
+Runs the reconciler's planner on the current status and manifests, taking each service's last
+check in status as the observation. Runs no check and no command.
+
+Flags:
+  -o, --output FORMAT   table (default), wide (adds the phase it would move to), json or yaml
+  --manifests DIR, --state-dir DIR, --marker-dir DIR  (or VAI_MANIFESTS, VAI_STATE_DIR, VAI_MARKER_DIR)
+
+Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or vaid not running.`,
   async run(ctx) {
-    ctx.stderr.write('vaictl plan: not built yet\n');
-    return EXIT.FAILED;
+    const { values, positionals, paths, manifestsExplicit } = parse<{ output?: string }>(ctx, { output: { type: 'string', short: 'o' } });
+    const format = parseOutput(values.output);
+    if (format === 'name') throw usageError('-o name lists services; use vaictl get -o name');
+    const now = Date.now();
+    const snap = readStatus(paths, now);
+    const specs = await readSpecs(snap.doc, paths.manifests, manifestsExplicit);
+    if (specs.warning) {
+      ctx.stderr.write(`vaictl plan: ${specs.warning}\n`);
+      return EXIT.FAILED;
+    }
+    const all = [...new Set([...specs.services.keys(), ...Object.keys(snap.doc.services)])].sort();
+    let code: number = EXIT.OK;
+    for (const n of positionals.filter((p) => !all.includes(p))) {
+      ctx.stderr.write(`Error: ${notFoundMessage(n, all)}\n`);
+      code = EXIT.NOT_FOUND;
+    }
+    const names = positionals.length > 0 ? positionals.filter((p) => all.includes(p)) : all;
+    const { plan } = await import('../../reconcile/planner.js');
+    const rows: PlanRow[] = [];
+    const results: Array<{ name: string; result: PlanResult }> = [];
+    for (const name of names) {
+      const before = snap.doc.services[name] ?? null;
+      const result = plan({
+        name,
+        service: specs.services.get(name) ?? null,
+        desired: desiredRun(specs.services.get(name), paths, name),
+        observation: lastObservation(before),
+        previous: before,
+        dependencies: (specs.services.get(name)?.spec.dependencies ?? []).map((d) => ({ name: d, status: snap.doc.services[d] ?? null })),
+        dependents: dependentsOf(specs.services, name),
+        now,
+        restartRequest: pendingRequest(paths, name),
+        random: 0.5,
+      });
+      results.push({ name, result });
+      const w = planWords(name, before, result, now);
+      rows.push({ name, phase: before?.phase ?? '<none>', next: result.status?.phase ?? '<removed>', action: w.action, why: w.why });
+    }
+    if (format === 'json' || format === 'yaml') {
+      const items = results.map(({ name, result }, i) => ({ name, action: rows[i]!.action, why: rows[i]!.why, phase: result.status?.phase ?? null, actions: result.actions.map(stripSpec), requeue: result.requeue }));
+      ctx.stdout.write(await serialize({ apiVersion: 'vai/v1', kind: 'Plan', items }, format));
+    } else if (rows.length === 0) {
+      ctx.stderr.write('No resources found\n');
+    } else {
+      ctx.stdout.write(renderTable(COLUMNS, rows, { wide: format === 'wide', paint: painter(useColour(ctx.isTTY, ctx.env)) }));
+    }
+    return staleExit(ctx, snap, code);
   },
 };
+
+/** As vaid decides it: disabled by the spec, stopped by a marker, else running. */
+function desiredRun(svc: DesiredService | undefined, paths: Paths, name: string): ServiceStatus['desired'] {
+  if (svc && !svc.spec.enabled) return 'Disabled';
+  return existsSync(markerPath(paths, name)) ? 'Stopped' : 'Running';
+}
+
+function lastObservation(s: ServiceStatus | null): CheckResult | null {
+  const l = s?.lastCheck;
+  if (!l) return null;
+  return { health: l.health, reason: l.reason as CheckResult['reason'], message: l.message, latencyMs: l.latencyMs };
+}
+
+function dependentsOf(services: ReadonlyMap<string, DesiredService>, name: string): string[] {
+  return [...services.values()].filter((s) => s.spec.dependencies.includes(name)).map((s) => s.name);
+}
+
+/** A `vaictl restart` request vaid has not taken yet. */
+function pendingRequest(paths: Paths, name: string): number | null {
+  const file = path.join(paths.requestsDir, `${name}.restart`);
+  try {
+    const parsed = JSON.parse(readFileSync(file, 'utf8')) as { requestedAt?: unknown };
+    const at = typeof parsed.requestedAt === 'string' ? Date.parse(parsed.requestedAt) : NaN;
+    return Number.isNaN(at) ? Date.now() : at;
+  } catch {
+    return existsSync(file) ? Date.now() : null;
+  }
+}
+
+// Alerts carry the whole spec; the plan shows what would be sent, not the service's commands again.
+function stripSpec(a: PlanResult['actions'][number]): unknown {
+  if (a.type !== 'notify') return a;
+  const { spec: _spec, ...alert } = a.alert;
+  return { type: 'notify', alert };
+}
