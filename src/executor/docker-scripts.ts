@@ -36,8 +36,8 @@ p=$!
   exit 124
 ) >/dev/null 2>&1 </dev/null &
 w=$!
-wait $p; rc=$?
-kill -TERM $w 2>/dev/null; wait $w; to=0; [ $? = 124 ] && to=1
+wait $p 2>/dev/null; rc=$?
+kill -TERM $w 2>/dev/null; wait $w; wr=$?; to=0; [ "$wr" = 124 ] && to=1
 if [ "$VAI_KILL_ON_EXIT" = 1 ] || [ $to = 1 ]; then kill -KILL -$p 2>/dev/null; fi
 if [ -n "$t" ]; then
   if [ "$VAI_PRINT" = head ]; then head -c 65536 "$o"; else tail -c 65536 "$o"; fi
@@ -93,13 +93,13 @@ exit 69
 export const PROCESS_PROBE = `
 W=$PPID
 ours() {
-  q=$1
-  while [ "$q" -gt 1 ] 2>/dev/null; do
-    [ "$q" = "$W" ] && return 0
-    st=$(cat /proc/$q/stat 2>/dev/null) || return 1
+  a=$1
+  while [ "$a" -gt 1 ] 2>/dev/null; do
+    [ "$a" = "$W" ] && return 0
+    st=$(cat /proc/$a/stat 2>/dev/null) || return 1
     st=\${st##*) }
     set -- $st
-    q=$2
+    a=$2
   done
   return 1
 }
