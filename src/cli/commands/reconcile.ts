@@ -1,13 +1,97 @@
+// vaictl reconcile --once: cron mode, as the seed's */5 health-check job ran. One full pass with
+// vaid's planner and state (and its lock, so it never runs beside a vaid): every service,
+// dependencies first, recoveries verified to the end. Exit 1 if a service that should run is
+// still unhealthy afterwards.
+import { readdirSync } from 'node:fs';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
+import { parse, usageError } from '../command-support.js';
+import { createLogger, LOG_LEVELS } from '../daemon/logger.js';
+import { openState } from '../daemon/daemon.js';
+import { loadDesiredState, matchesSelector, parseLabelSelector } from '../../manifest/index.js';
+import { Controller } from '../../reconcile/controller.js';
+import { systemClock } from '../../reconcile/clock.js';
+import { ensureDir } from '../../status/atomic-write.js';
 
-// Placeholder until the owning issue lands; listed so the command set is fixed.
+const USAGE = `Usage: vaictl reconcile --once [flags]
+
+One full reconcile pass, then exit (cron mode, e.g. */5 * * * * vaictl reconcile --once).
+Checks every service (dependencies first), recovers what is unhealthy, verifies the recovery,
+alerts, and records it all in STATE_DIR/status.json. Refuses to run while vaid holds the lock.
+Exit 0 when every service that should run is healthy, 1 otherwise.
+
+Flags:
+  --once                        required: run one pass
+  --selector SELECTOR           only services whose labels match
+  --log-level LEVEL             ${LOG_LEVELS.join('|')} (default info; JSON lines on stdout)
+  --concurrency N               services at once (default 32)
+  --docker-host URL             Docker engine (DOCKER_HOST)
+  --allow-unsafe-permissions    accept manifests writable by other users
+  --manifests DIR, --state-dir DIR, --marker-dir DIR`;
+
+interface Flags {
+  once?: boolean;
+  selector?: string;
+  'log-level'?: string;
+  concurrency?: string;
+  'docker-host'?: string;
+  'allow-unsafe-permissions'?: boolean;
+}
+
 export const reconcileCommand: Command = {
   name: 'reconcile',
-  summary: '(not built yet)',
-  usage: 'vaictl reconcile',
+  summary: 'Run one full reconcile pass and exit (cron mode: --once)',
+  usage: USAGE,
   async run(ctx) {
-    ctx.stderr.write('vaictl reconcile: not built yet\n');
-    return EXIT.FAILED;
+    const { values, positionals, paths } = parse<Flags>(ctx, {
+      once: { type: 'boolean' },
+      selector: { type: 'string' },
+      'log-level': { type: 'string' },
+      concurrency: { type: 'string' },
+      'docker-host': { type: 'string' },
+      'allow-unsafe-permissions': { type: 'boolean' },
+    });
+    if (!values.once) throw usageError('vaid runs the reconcile loop; vaictl reconcile runs one pass and needs --once');
+    if (positionals.length) throw usageError(`unexpected argument ${positionals[0]}`);
+    const level = values['log-level'] ?? ctx.env.VAI_LOG_LEVEL ?? 'info';
+    if (!(LOG_LEVELS as readonly string[]).includes(level)) throw usageError(`--log-level ${level}: use one of ${LOG_LEVELS.join(', ')}`);
+    const concurrency = Number(values.concurrency ?? 32);
+    if (!Number.isInteger(concurrency) || concurrency < 1) throw usageError(`--concurrency ${values.concurrency}: use a whole number of at least 1`);
+    const selector = values.selector ? parseLabelSelector(values.selector) : undefined;
+    const log = createLogger(level, ctx.isTTY, ctx.stdout);
+    const clock = systemClock();
+
+    const { lock, store, executor, notifier } = await openState(paths, log, ctx.env, values['docker-host'] ?? ctx.env.DOCKER_HOST, clock);
+    try {
+      const desired = await loadDesiredState({ dir: paths.manifests, allowUnsafePermissions: values['allow-unsafe-permissions'] ?? false, selector });
+      for (const e of desired.errors) log.warn({ code: e.code, file: e.file, line: e.line, column: e.column, path: e.path }, `manifest error: ${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message}`);
+      ensureDir(paths.markerDir);
+      const markers = new Set(readdirSync(paths.markerDir).filter((f) => f.endsWith('.stopped')).map((f) => f.slice(0, -'.stopped'.length)));
+      const controller = new Controller({
+        clock,
+        executor,
+        notifier,
+        store,
+        log,
+        logsDir: paths.logsDir,
+        concurrency,
+        mode: 'once',
+        ...(selector ? { selector: (s) => matchesSelector(s.labels, selector) } : {}),
+      });
+      controller.setDesired(desired);
+      controller.setMarkers(markers);
+      await controller.runOnce();
+      store.setAlerts(notifier.snapshot());
+      const bad = controller.unhealthy();
+      const total = desired.services.size;
+      if (bad.length === 0) log.info({ services: total }, `reconcile --once: all ${total} services that should run are healthy`);
+      else log.error({ unhealthy: bad.map((s) => s.name) }, `reconcile --once: ${bad.length} of ${total} services still unhealthy: ${bad.map((s) => `${s.name} (${s.phase})`).join(', ')}`);
+      return bad.length ? EXIT.FAILED : EXIT.OK;
+    } finally {
+      store.close();
+      await notifier.close();
+      await executor.close();
+      lock.release();
+    }
   },
 };

@@ -6,8 +6,9 @@ import pretty from 'pino-pretty';
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
-export function createLogger(level: string, tty: boolean): Logger {
+/** A logger writing to fd 1 (vaid), or to `stream` (vaictl reconcile --once, tests). */
+export function createLogger(level: string, tty: boolean, stream?: NodeJS.WritableStream): Logger {
   const opts = { level: level as Level, base: { pid: process.pid }, timestamp: pino.stdTimeFunctions.isoTime };
-  if (tty) return pino(opts, pretty({ colorize: !process.env.NO_COLOR, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid' }));
-  return pino(opts, pino.destination({ dest: 1, sync: true }));
+  if (tty) return pino(opts, pretty({ colorize: !process.env.NO_COLOR, translateTime: 'SYS:HH:MM:ss.l', ignore: 'pid', ...(stream ? { destination: stream } : {}) }));
+  return pino(opts, stream ?? pino.destination({ dest: 1, sync: true }));
 }

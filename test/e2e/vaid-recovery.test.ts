@@ -1,0 +1,190 @@
+// vaid as a real subprocess recovering real services (node HTTP servers on 127.0.0.1): the seed's
+// scenarios end to end. Every status read validates against the schema (test/support/vaid.ts).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { writeFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import { testdir, type TestDir } from '../support/testdir.js';
+import { waitFor } from '../support/wait.js';
+import { answers, countLines, freePort, httpServiceManifest, killPidFiles, pidIn, startService, startVaid, type VaidProcess } from '../support/vaid.js';
+
+interface Env {
+  dir: TestDir;
+  run: string;
+  vaids: VaidProcess[];
+}
+
+async function withEnv(fn: (e: Env) => Promise<void>): Promise<void> {
+  const dir = testdir({}, 'vai-e2e-');
+  const run = dir.join('run');
+  mkdirSync(run, { recursive: true });
+  const e: Env = { dir, run, vaids: [] };
+  try {
+    await fn(e);
+  } finally {
+    for (const v of e.vaids) await v.kill9();
+    killPidFiles(run);
+    dir.remove();
+  }
+}
+
+async function start(e: Env, manifests: string, args: string[] = []): Promise<VaidProcess> {
+  e.dir.write('manifests/services.yaml', manifests);
+  const v = await startVaid({ manifests: e.dir.join('manifests'), stateDir: e.dir.join('state'), args });
+  e.vaids.push(v);
+  return v;
+}
+
+const healthy = (s: { phase: string }) => s.phase === 'Healthy';
+
+test('kill -9 a service: vaid restarts it, healthy again, restart count 1, the reason recorded', async () => {
+  await withEnv(async (e) => {
+    const port = await freePort();
+    await startService('web', port, e.run);
+    const vaid = await start(e, httpServiceManifest({ name: 'web', port, runDir: e.run }));
+    const first = await vaid.waitForService('web', healthy, 'web seen healthy');
+    assert.equal(first.restarts.count, 0);
+    const pid = pidIn(`${e.run}/web.pid`)!;
+    process.kill(pid, 'SIGKILL');
+    const s = await vaid.waitForService('web', (x) => x.restarts.count === 1 && healthy(x), 'web restarted after kill -9');
+    assert.ok(await answers(`http://127.0.0.1:${port}/health`));
+    assert.notEqual(pidIn(`${e.run}/web.pid`), pid);
+    assert.match(s.restarts.lastReason!, /ECONNREFUSED|connect/);
+    assert.match(s.restarts.lastReason!, /consecutive failure/);
+    assert.equal(s.counters.recoveriesSucceeded, first.counters.recoveriesSucceeded + 1);
+    assert.ok(s.events.some((ev) => ev.reason === 'Recovered'));
+    const logged = vaid.records().filter((r) => r.service === 'web' && typeof r.command === 'string');
+    assert.ok(logged.length >= 2, 'the log names the commands run');
+    assert.ok(logged.every((r) => r.generation === 1));
+    const { code } = await vaid.stop();
+    assert.equal(code, 0);
+  });
+});
+
+test('SIGSTOP a service: the check times out, stop_cmd then restart_cmd, healthy again', async () => {
+  await withEnv(async (e) => {
+    const port = await freePort();
+    const vaid = await start(e, httpServiceManifest({ name: 'hung', port, runDir: e.run, timeout: 0.5 }));
+    await vaid.waitForService('hung', (s) => healthy(s) && s.restarts.count === 1);
+    const stopsBefore = countLines(`${e.run}/hung.stops`);
+    const pid = pidIn(`${e.run}/hung.pid`)!;
+    process.kill(pid, 'SIGSTOP');
+    const s = await vaid.waitForService('hung', (x) => x.restarts.count === 2 && healthy(x), 'hung service restarted');
+    assert.match(s.restarts.lastReason!, /timed out|timeout/i);
+    assert.equal(countLines(`${e.run}/hung.stops`), stopsBefore + 1, 'stop_cmd ran once before the restart');
+    assert.notEqual(pidIn(`${e.run}/hung.pid`), pid);
+    await waitFor(() => {
+      try {
+        process.kill(pid, 0);
+        return false;
+      } catch {
+        return true;
+      }
+    }, { what: 'the frozen process to be gone' });
+  });
+});
+
+test('dependency killed: it is recovered first and the dependent is not restarted when it heals', async () => {
+  await withEnv(async (e) => {
+    const dbPort = await freePort();
+    const apiPort = await freePort();
+    const manifests = [
+      httpServiceManifest({ name: 'db', port: dbPort, runDir: e.run }),
+      httpServiceManifest({ name: 'api', port: apiPort, runDir: e.run, dependsOn: { name: 'db', port: dbPort } }),
+    ].join('---\n');
+    const vaid = await start(e, manifests);
+    await vaid.waitForStatus((d) => d.services.db && d.services.api && healthy(d.services.db) && healthy(d.services.api), 'db and api healthy');
+    const apiStarts = countLines(`${e.run}/api.starts`);
+    const before = vaid.readStatus()!;
+    process.kill(pidIn(`${e.run}/db.pid`)!, 'SIGKILL');
+    await vaid.waitForService('db', (s) => s.restarts.count === before.services.db!.restarts.count + 1 && healthy(s), 'db recovered');
+    const api = await vaid.waitForService('api', healthy, 'api healthy again');
+    assert.equal(api.restarts.count, before.services.api!.restarts.count, 'api was not restarted');
+    assert.equal(countLines(`${e.run}/api.starts`), apiStarts, 'api restart_cmd never ran');
+  });
+});
+
+test('a restart_cmd that never brings the service up: attempts bounded, CrashLoopBackOff, next attempt in status', async () => {
+  await withEnv(async (e) => {
+    const port = await freePort();
+    const vaid = await start(
+      e,
+      httpServiceManifest({
+        name: 'broken',
+        port,
+        runDir: e.run,
+        startupDelay: 0.3,
+        restartCmd: `echo started >> ${e.run}/broken.starts; exit 0`,
+        extra: '  max_failures: 2\n  failure_window_seconds: 300\n  backoff_initial_seconds: 30\n',
+      }),
+    );
+    const s = await vaid.waitForService('broken', (x) => x.phase === 'CrashLoopBackOff', 'CrashLoopBackOff');
+    assert.equal(s.restarts.count, 2);
+    assert.equal(s.backoff.failures.length, 2);
+    assert.ok(s.backoff.nextAttemptAt);
+    const wait = Date.parse(s.backoff.nextAttemptAt) - Date.parse(s.backoff.failures.at(-1)!);
+    assert.equal(wait, 30_000);
+    assert.equal(s.conditions.find((c) => c.type === 'BackOff')?.status, 'True');
+    // Several more checks pass by (interval 1 s) without another attempt.
+    const checks = s.counters.checks;
+    await vaid.waitForService('broken', (x) => x.counters.checks >= checks + 3, 'more checks');
+    assert.equal(countLines(`${e.run}/broken.starts`), 2);
+    assert.equal(vaid.readStatus()!.services.broken!.phase, 'CrashLoopBackOff');
+  });
+});
+
+test('marker present: no action while down; marker removed: recovered', async () => {
+  await withEnv(async (e) => {
+    const port = await freePort();
+    const markers = e.dir.join('state/manual-stop');
+    mkdirSync(markers, { recursive: true });
+    writeFileSync(`${markers}/quiet.stopped`, '');
+    const vaid = await start(e, httpServiceManifest({ name: 'quiet', port, runDir: e.run }));
+    const s = await vaid.waitForService('quiet', (x) => x.phase === 'Stopped' && x.counters.checks >= 3, 'observed while stopped');
+    assert.equal(s.restarts.count, 0);
+    assert.equal(s.lastCheck?.health, 'unhealthy');
+    assert.equal(countLines(`${e.run}/quiet.starts`), 0);
+    assert.equal(s.conditions.find((c) => c.type === 'ManuallyStopped')?.status, 'True');
+    unlinkSync(`${markers}/quiet.stopped`);
+    const r = await vaid.waitForService('quiet', (x) => healthy(x) && x.restarts.count === 1, 'recovered after the marker went');
+    assert.equal(r.conditions.find((c) => c.type === 'ManuallyStopped')?.status, 'False');
+    assert.ok(await answers(`http://127.0.0.1:${port}/health`));
+  });
+});
+
+test('kill -9 vaid in the middle of a recovery and start it again: no second restart', async () => {
+  await withEnv(async (e) => {
+    const port = await freePort();
+    const slow = `echo started >> ${e.run}/slow.starts; sleep 1.5; node ${process.cwd()}/manifests/demo/bin/http-service.mjs --name slow --port ${port} --pid-file ${e.run}/slow.pid &`;
+    const manifests = httpServiceManifest({ name: 'slow', port, runDir: e.run, restartCmd: slow, startupDelay: 10 });
+    const vaid = await start(e, manifests);
+    // The write-ahead: status says Restarting on disk while restart_cmd still runs.
+    await vaid.waitForService('slow', (s) => s.recovery?.state === 'Restarting', 'Restarting on disk');
+    await waitFor(() => countLines(`${e.run}/slow.starts`) === 1, { what: 'restart_cmd to be running' });
+    await vaid.kill9();
+    assert.equal(vaid.readStatus()!.services.slow!.recovery?.state, 'Restarting', 'vaid died before the command returned');
+    const again = await startVaid({ manifests: e.dir.join('manifests'), stateDir: e.dir.join('state') });
+    e.vaids.push(again);
+    const s = await again.waitForService('slow', healthy, 'healthy after vaid restarted', 60_000);
+    assert.equal(s.restarts.count, 1, 'the interrupted attempt is verified, not repeated');
+    assert.equal(countLines(`${e.run}/slow.starts`), 1);
+    assert.ok(s.events.some((ev) => ev.reason === 'ResumedRecovery'));
+    assert.equal(again.readStatus()!.vaid.pid, again.pid);
+  });
+});
+
+test('a second vaid on the same state dir exits 1 naming the pid that holds the lock; SIGTERM exits 0 and releases it', async () => {
+  await withEnv(async (e) => {
+    const port = await freePort();
+    const first = await start(e, httpServiceManifest({ name: 'one', port, runDir: e.run }));
+    await first.waitForStatus((d) => d.vaid.pid === first.pid, 'first vaid wrote status');
+    const second = await startVaid({ manifests: e.dir.join('manifests'), stateDir: e.dir.join('state') });
+    e.vaids.push(second);
+    const r = await second.exited;
+    assert.equal(r.code, 1);
+    assert.match(second.stderr(), new RegExp(`another vaid \\(pid ${first.pid}\\) holds .*vaid\\.lock`));
+    assert.equal((await first.stop()).code, 0);
+    const third = await startVaid({ manifests: e.dir.join('manifests'), stateDir: e.dir.join('state') });
+    e.vaids.push(third);
+    await third.waitForStatus((d) => d.vaid.pid === third.pid, 'third vaid took the released lock');
+  });
+});
