@@ -4,6 +4,7 @@
 // command needs it: yaml and ajv are too slow to load for a plain `vaictl get`.
 import type { DesiredService } from '../manifest/types.js';
 import type { StatusDocument } from '../status/schema.js';
+import { remoteServer } from './status-reader.js';
 
 export interface SpecSet {
   services: ReadonlyMap<string, DesiredService>;
@@ -12,6 +13,11 @@ export interface SpecSet {
 }
 
 export async function readSpecs(doc: StatusDocument | null, manifests: string, explicit: boolean): Promise<SpecSet> {
+  const server = remoteServer();
+  if (server && !explicit) {
+    // The status is another host's: its manifest dir is there, and a local dir of the same name would show the wrong specs.
+    return { services: new Map(), warning: `the manifests are on ${server}; pass --manifests DIR (a checkout of the same repo) to show spec fields` };
+  }
   const dir = explicit || !doc ? manifests : doc.manifests.dir;
   try {
     const { loadDesiredState } = await import('../manifest/load-desired-state.js');

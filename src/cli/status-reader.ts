@@ -24,7 +24,21 @@ export interface StatusSnapshot {
   staleWarning: string | null;
 }
 
+// vaictl --server (src/cli/vaictl-remote.ts): a document read over another host's endpoint
+// stands in for the local file. That vaid answered just now, so it counts as running.
+let remote: { doc: StatusDocument; server: string } | undefined;
+
+export function useRemoteStatus(doc: StatusDocument, server: string): void {
+  remote = { doc, server };
+}
+
+/** The --server URL the status came from, when it did. */
+export function remoteServer(): string | undefined {
+  return remote?.server;
+}
+
 export function readStatus(paths: Paths, now: number): StatusSnapshot {
+  if (remote) return { doc: remote.doc, daemon: { running: true, pid: remote.doc.vaid.pid }, staleWarning: null };
   let text: string;
   try {
     text = readFileSync(paths.statusFile, 'utf8');
