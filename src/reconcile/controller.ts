@@ -222,7 +222,8 @@ export class Controller {
     } finally {
       this.stats.lastReconcileMs = performance.now() - started;
       this.onReconciled?.(this.stats.lastReconcileMs, ok);
-      if (this.mode === 'once') queueMicrotask(() => this.checkOnceDone());
+      // After the worker pool has counted this reconcile as finished.
+      if (this.mode === 'once') setImmediate(() => this.checkOnceDone());
     }
   }
 

@@ -1,0 +1,202 @@
+// The controller on a manual clock with an in-test executor (a fake: these tests pin down
+// ordering — write-ahead before the command, dependencies before dependents — which real
+// processes cannot make deterministic; test/e2e/vaid-*.test.ts covers the same with real ones).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Value } from '@sinclair/typebox/value';
+import { ServiceSpecSchema, type ServiceSpec } from '../../../src/manifest/schema.js';
+import type { DesiredService, DesiredState } from '../../../src/manifest/types.js';
+import type { CheckResult, CommandKind, CommandResult, Executor, ServiceTarget } from '../../../src/executor/types.js';
+import type { Alert, Notifier } from '../../../src/notify/types.js';
+import type { StatusDocument } from '../../../src/status/schema.js';
+import { StatusStore } from '../../../src/status/store.js';
+import { statusDocumentProblems } from '../../../src/status/validate.js';
+import { Controller, type Log } from '../../../src/reconcile/controller.js';
+import { manualClock, type ManualClock } from '../../../src/reconcile/clock.js';
+
+const silent: Log = { debug() {}, info() {}, warn() {}, error() {} };
+
+function svc(name: string, deps: string[] = [], extra: Partial<ServiceSpec> = {}): DesiredService {
+  const spec = Value.Default(ServiceSpecSchema, {
+    restart_cmd: `start ${name}`,
+    startup_delay_seconds: 2,
+    dependencies: deps,
+    ...extra,
+    health_check: { type: 'tcp', port: 1, interval_seconds: 10 },
+  }) as ServiceSpec;
+  return { name, labels: {}, annotations: {}, spec, generation: 1, source: { file: '/m/s.yaml', line: 1, column: 1 }, format: 'native' };
+}
+
+function state(services: DesiredService[]): DesiredState {
+  return { generation: 1, revision: null, attemptedRevision: null, services: new Map(services.map((s) => [s.name, s])), notifiers: new Map(), errors: [], loadedAt: 0 };
+}
+
+/** A world of services that are up or down; restart brings one up unless it is `broken`. */
+class World implements Executor {
+  up = new Map<string, boolean>();
+  broken = new Set<string>();
+  log: string[] = [];
+  onRun: ((t: ServiceTarget, kind: CommandKind) => void) | null = null;
+  async check(t: ServiceTarget): Promise<CheckResult> {
+    await Promise.resolve();
+    this.log.push(`check ${t.name}`);
+    return this.up.get(t.name)
+      ? { health: 'healthy', reason: 'CheckPassed', message: 'ok', latencyMs: 1 }
+      : { health: 'unhealthy', reason: 'ConnectFailed', message: `connect ECONNREFUSED (${t.name})`, latencyMs: 1 };
+  }
+  async run(t: ServiceTarget, kind: CommandKind): Promise<CommandResult> {
+    this.onRun?.(t, kind);
+    this.log.push(`${kind} ${t.name}`);
+    await Promise.resolve();
+    if (kind === 'restart' && !this.broken.has(t.name)) this.up.set(t.name, true);
+    return { ok: true, exitCode: 0, signal: null, timedOut: false, unavailable: false, durationMs: 1, message: 'exit 0' };
+  }
+  async probePid() {
+    return 'unknown' as const;
+  }
+  async close() {}
+}
+
+class Alerts implements Notifier {
+  alerts: Alert[] = [];
+  async submit(a: Alert) {
+    this.alerts.push(a);
+  }
+  setTargets() {}
+  snapshot() {
+    return { outboxSize: 0, dropped: 0, recent: [] };
+  }
+  async close() {}
+}
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+async function advance(clock: ManualClock, ms: number, step = 25): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    clock.advance(step);
+    await settle();
+  }
+}
+
+function setup(services: DesiredService[], mode: 'daemon' | 'once' = 'daemon') {
+  const clock = manualClock();
+  const world = new World();
+  const notifier = new Alerts();
+  const written: StatusDocument[] = [];
+  const store = new StatusStore({
+    file: '/nowhere/status.json',
+    clock,
+    vaid: { pid: 1, version: 't', startedAt: new Date(clock.now()).toISOString(), hostname: 'h' },
+    manifestsDir: '/m',
+    write: (_f, text) => {
+      const doc = JSON.parse(text) as StatusDocument;
+      assert.equal(statusDocumentProblems(doc), null);
+      written.push(doc);
+    },
+  });
+  const controller = new Controller({ clock, executor: world, notifier, store, log: silent, logsDir: '/logs', mode, random: () => 0.5, pidProbeIntervalMs: 0 });
+  controller.setDesired(state(services));
+  return { clock, world, notifier, store, controller, written };
+}
+
+test('write-ahead: status.json says Restarting before restart_cmd runs', async () => {
+  const { clock, world, controller, written } = setup([svc('db')]);
+  world.onRun = (t, kind) => {
+    if (kind !== 'restart') return;
+    const last = written.at(-1);
+    assert.equal(last?.services[t.name]?.recovery?.state, 'Restarting', 'on disk before the command');
+  };
+  controller.start();
+  await advance(clock, 6000);
+  assert.ok(world.log.includes('restart db'));
+  assert.equal(controller.queue.processingCount, 0);
+  await controller.stop(1000);
+});
+
+test('dependency and dependent down together: db restarts first, api is healthy on re-check and never restarted', async () => {
+  const { clock, world, store, controller } = setup([svc('db'), svc('api', ['db'])]);
+  world.up.set('db', true);
+  world.up.set('api', true);
+  controller.start();
+  await advance(clock, 6000);
+  assert.equal(store.get('api')?.phase, 'Healthy');
+  // Both go down; api comes back by itself once db is up (it only needed its database).
+  world.up.set('db', false);
+  world.up.set('api', false);
+  const origRun = world.run.bind(world);
+  world.run = async (t, kind) => {
+    const r = await origRun(t, kind);
+    if (t.name === 'db' && kind === 'restart') world.up.set('api', true);
+    return r;
+  };
+  controller.queue.add('api');
+  await advance(clock, 5000);
+  assert.deepEqual(world.log.filter((l) => l.startsWith('restart')), ['restart db']);
+  assert.equal(store.get('db')?.phase, 'Healthy');
+  assert.equal(store.get('api')?.phase, 'Healthy');
+  assert.equal(store.get('api')?.restarts.count, 0);
+  const firstRestart = world.log.indexOf('restart db');
+  assert.ok(world.log.slice(0, firstRestart).includes('check db'), 'db was checked before its restart');
+  await controller.stop(1000);
+});
+
+test('one reconcile of a name at a time, even when triggers pile up', async () => {
+  const { clock, world, controller } = setup([svc('db')]);
+  world.up.set('db', true);
+  let inFlight = 0;
+  let overlaps = 0;
+  const origCheck = world.check.bind(world);
+  world.check = async (t) => {
+    if (++inFlight > 1) overlaps++;
+    await settle();
+    inFlight--;
+    return origCheck(t);
+  };
+  controller.start();
+  for (let i = 0; i < 50; i++) {
+    controller.queue.add('db');
+    controller.setMarkers(new Set(i % 2 ? ['db'] : []));
+    await new Promise((r) => setImmediate(r));
+  }
+  await advance(clock, 1000);
+  assert.equal(overlaps, 0);
+  await controller.stop(1000);
+});
+
+test('once mode: dependencies first, recoveries verified, then it returns', async () => {
+  const { world, store, controller } = setup([svc('api', ['db']), svc('db'), svc('web', ['api'])], 'once');
+  world.up.set('api', true);
+  world.up.set('web', true);
+  const done = controller.runOnce();
+  // runOnce waits on real verify polls through the manual clock: drive it.
+  let finished = false;
+  void done.then(() => (finished = true));
+  const clock = (controller as unknown as { clock: ManualClock }).clock;
+  for (let i = 0; i < 400 && !finished; i++) {
+    clock.advance(25);
+    await settle();
+  }
+  assert.ok(finished, 'runOnce returned');
+  assert.equal(world.log[0], 'check db', 'the first check is the dependency');
+  assert.deepEqual(world.log.filter((l) => l.startsWith('restart')), ['restart db']);
+  assert.equal(store.get('db')?.phase, 'Healthy');
+  assert.deepEqual(controller.unhealthy(), []);
+});
+
+test('once mode: a service that cannot be recovered is reported unhealthy and runOnce still returns', async () => {
+  const { world, controller, notifier } = setup([svc('db', [], { max_failures: 2 })], 'once');
+  world.broken.add('db');
+  const clock = (controller as unknown as { clock: ManualClock }).clock;
+  let finished = false;
+  void controller.runOnce().then(() => (finished = true));
+  for (let i = 0; i < 2000 && !finished; i++) {
+    clock.advance(25);
+    await settle();
+  }
+  assert.ok(finished);
+  assert.equal(world.log.filter((l) => l === 'restart db').length, 2, 'max_failures attempts, then backoff');
+  assert.deepEqual(controller.unhealthy().map((s) => s.phase), ['CrashLoopBackOff']);
+  assert.deepEqual(notifier.alerts.map((a) => a.kind), ['recovery-failed', 'crash-loop']);
+});
