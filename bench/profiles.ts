@@ -9,28 +9,34 @@ export interface CostSize {
 
 export interface Profile {
   startSamples: number;
+  floorRounds: number;
+  floorPerRound: number;
   crashSamples: number;
   hangSamples: number;
   cost: CostSize[];
   costSlices: number;
   costSliceMs: number;
-  scale: { services: number; slices: number; sliceMs: number };
-  edit: { services: number; edits: number; cliRuns: number };
+  scale: { services: number; intervalSeconds: number; slices: number; sliceMs: number };
+  edit: { services: number; intervalSeconds: number; edits: number; cliRuns: number };
 }
 
 export const PROFILES: Record<'quick' | 'full', Profile> = {
   quick: {
     startSamples: 2,
+    floorRounds: 1,
+    floorPerRound: 300,
     crashSamples: 2,
     hangSamples: 1,
     cost: [{ kind: 'http', services: 50, monit: true }],
-    costSlices: 2,
+    costSlices: 1,
     costSliceMs: 1000,
-    scale: { services: 1000, slices: 2, sliceMs: 1000 },
-    edit: { services: 100, edits: 3, cliRuns: 2 },
+    scale: { services: 200, intervalSeconds: 1, slices: 1, sliceMs: 1000 },
+    edit: { services: 50, intervalSeconds: 1, edits: 2, cliRuns: 1 },
   },
   full: {
     startSamples: 10,
+    floorRounds: 5,
+    floorPerRound: 2000,
     crashSamples: 20,
     hangSamples: 10,
     cost: [
@@ -43,7 +49,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     ],
     costSlices: 5,
     costSliceMs: 3000,
-    scale: { services: 10_000, slices: 10, sliceMs: 3000 },
-    edit: { services: 1000, edits: 25, cliRuns: 20 },
+    scale: { services: 10_000, intervalSeconds: 10, slices: 10, sliceMs: 3000 },
+    edit: { services: 1000, intervalSeconds: 10, edits: 25, cliRuns: 20 },
   },
 };

@@ -10,7 +10,9 @@ import { ensureMonit } from './lib/monit.js';
 import { installReaper, reapAll } from './lib/reaper.js';
 import { TINI } from './lib/reaping-init.js';
 import { figuresTable, ratios, ratiosTable } from './lib/table.js';
+import { profileVaidInto } from './lib/vaid.js';
 import { PROFILES, type Profile } from './profiles.js';
+import { runConnectFloor } from './scenarios/connect-floor.js';
 import { runCost } from './scenarios/cost.js';
 import { runEditAndCli } from './scenarios/edit-and-cli.js';
 import { runRecovery } from './scenarios/recovery.js';
@@ -19,7 +21,7 @@ import { runServiceStart } from './scenarios/service-start.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
-const SCENARIOS = ['start', 'crash', 'hang', 'cost', 'scale', 'edit'] as const;
+const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'scale', 'edit'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function log(s: string): void {
@@ -38,6 +40,7 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
     reapAll();
   };
   if (only.has('start')) await step('service start', () => runServiceStart(p.startSamples));
+  if (only.has('floor')) await step('Node client floor', () => runConnectFloor(p.floorRounds, p.floorPerRound));
   if (only.has('crash')) {
     await step('vai crash (pid_file)', () => runRecovery({ subject: 'vai', fault: 'crash', usePidFile: true, samples: p.crashSamples }, log));
     await step('vai crash (no pid_file)', () => runRecovery({ subject: 'vai', fault: 'crash', usePidFile: false, samples: p.crashSamples }, log));
@@ -60,10 +63,16 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
 
 async function main(): Promise<number> {
   const { values } = parseArgs({
-    options: { quick: { type: 'boolean' }, full: { type: 'boolean' }, only: { type: 'string' }, 'no-monit': { type: 'boolean' } },
+    options: {
+      quick: { type: 'boolean' },
+      full: { type: 'boolean' },
+      only: { type: 'string' },
+      'no-monit': { type: 'boolean' },
+      profile: { type: 'boolean' },
+    },
   });
   if (values.quick === values.full) {
-    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,crash,hang,cost,scale,edit] [--no-monit]\n');
+    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit] [--no-monit] [--profile]\n');
     return 2;
   }
   const mode = values.quick ? 'quick' : 'full';
@@ -71,6 +80,12 @@ async function main(): Promise<number> {
     values.only ? (values.only.split(',').filter((s): s is ScenarioName => (SCENARIOS as readonly string[]).includes(s)) as ScenarioName[]) : SCENARIOS,
   );
   installReaper();
+  if (values.profile) {
+    const dir = path.join(RESULTS, 'profiles');
+    mkdirSync(dir, { recursive: true });
+    profileVaidInto(dir);
+    log(`vaid CPU profiles go to ${dir} (open in Chrome DevTools)`);
+  }
   const machine = describeMachine(TINI ? `tini -s (${TINI})` : 'PID 1 (tini not found: orphans may stay zombies ~2 s)');
   let withMonit = !values['no-monit'];
   if (withMonit) {

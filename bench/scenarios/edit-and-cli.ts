@@ -14,6 +14,8 @@ import { readStatus, startVaid, VAICTL, waitStatus, writeManifests, type Vaid } 
 
 export interface EditCase {
   services: number;
+  /** Check interval; the first checks are spread over one interval (jitter). */
+  intervalSeconds: number;
   edits: number;
   cliRuns: number;
 }
@@ -79,7 +81,7 @@ export async function runEditAndCli(c: EditCase, log: (s: string) => void): Prom
       check: { type: 'tcp', port: port as number },
       startCmd: 'true',
       usePidFile: false,
-      intervalSeconds: 10,
+      intervalSeconds: c.intervalSeconds,
       timeoutSeconds: 1,
       startupDelaySeconds: 2,
     }));
