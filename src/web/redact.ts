@@ -3,7 +3,7 @@
 // (http://user:pass@host) or tokens in query strings. Every string goes through `redactText`.
 
 const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*@/gi;
-const SECRET_PARAM = /([?&;](?:access_?token|token|api_?key|apikey|key|secret|password|passwd|pwd|auth|signature|sig)=)[^&#\s"']*/gi;
+const SECRET_PARAM = /([?&;](?:access_?token|token|api_?key|apikey|key|secret|password|passwd|pwd|auth|signature|sig)=)[^&;#\s"']*/gi;
 const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/g;
 
 export function redactText(s: string): string {
