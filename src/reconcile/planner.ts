@@ -203,9 +203,12 @@ function observe(d: Draft, obs: CheckResult | null): void {
   const before = s.lastCheck?.health ?? null;
   if (obs) {
     s.lastCheck = { at: d.t, health: obs.health, reason: obs.reason, latencyMs: Math.max(0, obs.latencyMs), message: obs.message };
-    s.counters.checks++;
+    // Verification polls (many, fast, expected to fail while the service starts) are not
+    // counted as checks, so the success rates derived from counters mean what the seed's did.
+    const polling = s.recovery !== null;
+    if (!polling) s.counters.checks++;
     if (obs.health === 'unhealthy') {
-      s.counters.failedChecks++;
+      if (!polling) s.counters.failedChecks++;
       s.consecutiveFailures++;
       s.consecutiveSuccesses = 0;
     } else if (obs.health === 'healthy') {

@@ -469,3 +469,13 @@ test('restart_cmd that cannot run (executor unavailable): no failure counted, ph
   assert.equal(st.s.recovery, null);
   assert.equal(st.s.backoff.failures.length, 0);
 });
+
+test('verification polls are not counted as checks (the success rates stay meaningful)', () => {
+  const st = new Story(service('minio'));
+  st.step(ok);
+  st.step(refused);
+  for (let i = 0; i < 10; i++) st.step(refused, { after: 25 });
+  st.step(ok, { after: 25 });
+  assert.equal(st.s.phase, 'Healthy');
+  assert.deepEqual({ checks: st.s.counters.checks, failed: st.s.counters.failedChecks }, { checks: 2, failed: 1 });
+});
