@@ -11,6 +11,8 @@ export interface HttpEndpoint {
   path: string;
   /** Host header value (keeps a non-default port, and brackets for IPv6). */
   hostHeader: string;
+  /** The whole GET request, built once: the check path only writes it. */
+  request: Buffer;
 }
 
 const cache = new Map<string, HttpEndpoint | string>();
@@ -37,5 +39,7 @@ function parse(endpoint: string): HttpEndpoint | string {
   const tls = u.protocol === 'https:';
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   const port = u.port ? Number(u.port) : tls ? 443 : 80;
-  return { url: endpoint, tls, host, port, path: `${u.pathname || '/'}${u.search}`, hostHeader: u.host };
+  const reqPath = `${u.pathname || '/'}${u.search}`;
+  const request = Buffer.from(`GET ${reqPath} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: vai-health-check\r\nAccept: */*\r\nConnection: close\r\n\r\n`, 'latin1');
+  return { url: endpoint, tls, host, port, path: reqPath, hostHeader: u.host, request };
 }

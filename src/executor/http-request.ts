@@ -51,7 +51,7 @@ export function httpGet(ep: HttpEndpoint, opts: HttpGetOptions): Promise<HttpOut
 
     socket.once(ep.tls ? 'secureConnect' : 'connect', () => {
       connected = true;
-      socket.write(`GET ${ep.path} HTTP/1.1\r\nHost: ${ep.hostHeader}\r\nUser-Agent: vai-health-check\r\nAccept: */*\r\nConnection: close\r\n\r\n`);
+      socket.write(ep.request);
     });
     socket.on('error', (err) => finish({ kind: 'error', message: err.message, latencyMs: elapsed() }));
 

@@ -84,7 +84,9 @@ docker_engine_down() {
     kill -0 "$pid" 2>/dev/null && kill -KILL "$pid" 2>/dev/null
   fi
   # A container's leftover mounts would make rm fail; unmount whatever is still under the dir.
-  grep -o " $dir/[^ ]*" /proc/self/mounts 2>/dev/null | sort -r | while read -r m; do umount -l "$m" 2>/dev/null || true; done
+  local mounts m
+  mounts=$(grep -o " $dir/[^ ]*" /proc/self/mounts 2>/dev/null | sort -r || true)
+  for m in $mounts; do umount -l "$m" 2>/dev/null || true; done
   rm -rf "$dir"
   unset VAI_TEST_DOCKER_HOST VAI_TEST_DOCKER_IMAGE VAI_TEST_DOCKER_DIR
 }
