@@ -1,6 +1,8 @@
 // The git revision a manifest directory is at, as Flux records it: the commit of HEAD and
 // whether the tree under the directory has uncommitted changes. null outside a work tree.
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import type { Revision } from './types.js';
 
 function git(dir: string, args: string[]): Promise<string | undefined> {
@@ -15,7 +17,19 @@ function git(dir: string, args: string[]): Promise<string | undefined> {
   });
 }
 
+/** Whether `dir` or a parent holds a .git entry: outside a repository no git process is spawned. */
+function maybeInRepo(dir: string): boolean {
+  for (let d = path.resolve(dir), i = 0; i < 256; i++) {
+    if (existsSync(path.join(d, '.git'))) return true;
+    const up = path.dirname(d);
+    if (up === d) return false;
+    d = up;
+  }
+  return true;
+}
+
 export async function gitRevision(dir: string): Promise<Revision | null> {
+  if (!maybeInRepo(dir)) return null;
   const inside = await git(dir, ['rev-parse', '--is-inside-work-tree']);
   if (inside?.trim() !== 'true') return null;
   const [head, status] = await Promise.all([git(dir, ['rev-parse', '--verify', '-q', 'HEAD']), git(dir, ['status', '--porcelain', '--', '.'])]);

@@ -1,17 +1,24 @@
 // loadDesiredState: one pass over the manifest directory into a DesiredState, relative to
 // the previous one (last good specs, generations, revisions).
-import { readFile, stat } from 'node:fs/promises';
+import { readFileSync, statSync } from 'node:fs';
 import type { DesiredNotifier, DesiredService, DesiredState, ManifestError } from './types.js';
 import type { LabelSelector } from './label-selector.js';
-import { scanTree } from './scan-tree.js';
+import { scanTree, type FileStamp } from './scan-tree.js';
 import { loadFileText, type FileResult } from './load-file.js';
 import { assembleState } from './assemble-state.js';
 import { gitRevision } from './git-revision.js';
 import { deepEqual } from './deep.js';
 import { MAX_FILE_BYTES } from './limits.js';
 
-/** Parsed files by path, reused while their text is unchanged (the watcher keeps one). */
-export type FileCache = Map<string, { text: string; result: FileResult }>;
+/** Parsed files by path, reused while unchanged (the watcher keeps one). */
+export type FileCache = Map<string, { text: string; stamp?: string; readAt: number; result: FileResult }>;
+
+/**
+ * A file whose stamp is unchanged is not read again, unless it was modified within this long
+ * before it was last read: then a second write in the same timestamp tick could hide behind an
+ * equal stamp (git's "racily clean" problem), so it is read and compared.
+ */
+const RACY_MS = 2_000;
 
 export interface LoadOptions {
   dir: string;
@@ -25,23 +32,35 @@ function readError(file: string, message: string): FileResult {
   return { file, definitions: [], errors: [{ code: 'VAI_E_MANIFEST_READ', file, line: 1, column: 1, path: '', message }] };
 }
 
-export async function loadFile(file: string, cache?: FileCache): Promise<FileResult> {
+export async function loadFile(file: string, cache?: FileCache, stamp?: FileStamp): Promise<FileResult> {
+  const hit = cache?.get(file);
+  if (hit && stamp && hit.stamp === stamp.key && hit.readAt - stamp.mtimeMs > RACY_MS) return hit.result;
   let text: string;
+  const readAt = Date.now();
   try {
-    const st = await stat(file);
-    if (st.size > MAX_FILE_BYTES) {
-      return readError(file, `file is ${(st.size / 1024 / 1024).toFixed(1)} MiB, more than the limit of ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
+    const bytes = stamp?.size ?? statSync(file).size;
+    if (bytes > MAX_FILE_BYTES) {
+      return readError(file, `file is ${(bytes / 1024 / 1024).toFixed(1)} MiB, more than the limit of ${MAX_FILE_BYTES / 1024 / 1024} MiB`);
     }
-    text = await readFile(file, 'utf8');
+    // Synchronous for the same reason as in scan-tree.ts: small files, many of them.
+    text = readFileSync(file, 'utf8');
   } catch (e) {
     return readError(file, `cannot read: ${(e as NodeJS.ErrnoException).code ?? String(e)}`);
   }
   if (text.length > MAX_FILE_BYTES) return readError(file, `file grew past the limit of ${MAX_FILE_BYTES / 1024 / 1024} MiB while being read`);
-  const hit = cache?.get(file);
-  if (hit && hit.text === text) return hit.result;
+  if (hit && hit.text === text) {
+    cache?.set(file, { ...hit, ...(stamp ? { stamp: stamp.key } : {}), readAt });
+    return hit.result;
+  }
   const result = loadFileText(text, file);
-  cache?.set(file, { text, result });
+  cache?.set(file, { text, ...(stamp ? { stamp: stamp.key } : {}), readAt, result });
   return result;
+}
+
+export async function loadFiles(files: readonly string[], stamps: ReadonlyMap<string, FileStamp>, cache?: FileCache): Promise<Map<string, FileResult>> {
+  const out = new Map<string, FileResult>();
+  for (const f of files) out.set(f, await loadFile(f, cache, stamps.get(f)));
+  return out;
 }
 
 function sameServices(a: ReadonlyMap<string, DesiredService>, b: ReadonlyMap<string, DesiredService>): boolean {
@@ -66,10 +85,8 @@ function sameNotifiers(a: ReadonlyMap<string, DesiredNotifier>, b: ReadonlyMap<s
 /** `opts` may also be just the directory (callers that need no previous state). */
 export async function loadDesiredState(options: LoadOptions | string): Promise<DesiredState> {
   const opts: LoadOptions = typeof options === 'string' ? { dir: options } : options;
-  const attemptedRevision = await gitRevision(opts.dir);
-  const scan = await scanTree(opts.dir, { checkPermissions: !opts.allowUnsafePermissions });
-  const results = new Map<string, FileResult>();
-  for (const file of scan.files) results.set(file, await loadFile(file, opts.cache));
+  const [attemptedRevision, scan] = await Promise.all([gitRevision(opts.dir), scanTree(opts.dir, { checkPermissions: !opts.allowUnsafePermissions })]);
+  const results = await loadFiles(scan.files, scan.stats, opts.cache);
   if (opts.cache) for (const k of opts.cache.keys()) if (!results.has(k)) opts.cache.delete(k);
   const { services, notifiers, errors } = assembleState({
     root: scan.root,

@@ -3,9 +3,9 @@
 import { stat } from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestError } from './types.js';
-import type { LabelSelector } from './label-selector.js';
+import { matchesSelector, type LabelSelector } from './label-selector.js';
 import { scanTree } from './scan-tree.js';
-import { loadFile, type FileCache } from './load-desired-state.js';
+import { loadFile, loadFiles, type FileCache } from './load-desired-state.js';
 import type { FileResult } from './load-file.js';
 import { assembleState } from './assemble-state.js';
 
@@ -39,13 +39,13 @@ export async function validateTree(paths: string[], opts: ValidateOptions = {}):
     const scan = await scanTree(abs, { checkPermissions: opts.checkPermissions ?? false });
     scanErrors.push(...scan.errors);
     refused.push(...scan.failed);
-    for (const f of scan.files) results.set(f, await loadFile(f, cache));
+    for (const [f, r] of await loadFiles(scan.files, scan.stats, cache)) results.set(f, r);
   }
   const state = assembleState({ root, results, scanErrors, refused, selector: opts.selector });
   return {
     errors: state.errors,
     files: results.size,
-    services: [...results.values()].reduce((n, r) => n + r.definitions.filter((d) => d.kind === 'Service' && (!opts.selector || state.services.has(d.name))).length, 0),
+    services: [...results.values()].reduce((n, r) => n + r.definitions.filter((d) => d.kind === 'Service' && (!opts.selector || matchesSelector(d.labels, opts.selector))).length, 0),
     notifiers: [...results.values()].reduce((n, r) => n + r.definitions.filter((d) => d.kind === 'Notifier').length, 0),
   };
 }
