@@ -12,7 +12,7 @@ import { bearerMatches, MIN_TOKEN_LENGTH } from './bearer-auth.js';
 import { EventStream, EVENT_STREAM_DEFAULTS, type EventStreamOptions } from './event-stream.js';
 import { NO_STORE, setSecurityHeaders } from './http-headers.js';
 import { hostHeaderName, isLoopbackHost, parseListenAddress } from './listen-address.js';
-import { redactJson } from './redact.js';
+import { redactJson, redactText } from './redact.js';
 import { createStatusMetrics } from './status-metrics.js';
 
 export interface WebServerOptions {
@@ -27,6 +27,8 @@ export interface WebServerOptions {
   /** Metrics only the daemon knows (see daemon-metrics.ts), served after the status-derived ones. */
   extraMetrics?: Registry | undefined;
   eventStream?: Partial<EventStreamOptions> | undefined;
+  /** Why vaid is not healthy (e.g. its reconcile loop is stuck), or null; /healthz answers 503 with it. */
+  health?: (() => string | null) | undefined;
 }
 
 export interface WebServer {
@@ -56,7 +58,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   });
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
-    '/healthz': (_req, res) => send(res, 200, 'text/plain; charset=utf-8', 'ok\n', NO_STORE),
+    '/healthz': (_req, res) => {
+      const problem = opts.health?.() ?? null;
+      send(res, problem === null ? 200 : 503, 'text/plain; charset=utf-8', `${redactText(problem ?? 'ok')}\n`, NO_STORE);
+    },
     '/api/status': (_req, res) => send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(redactedStatus())}\n`, NO_STORE),
     '/api/events': (req, res) => {
       if (req.method === 'HEAD') return send(res, 200, 'text/event-stream', '', NO_STORE);

@@ -41,9 +41,10 @@ export function parsePrometheus(text: string): Exposition {
       }
       if (rest !== 0) throw new Error(`line ${i + 1}: bad labels: ${m[2]}`);
     }
-    const v = m[3]!;
-    const value = v === '+Inf' ? Infinity : v === '-Inf' ? -Infinity : Number(v);
-    if (Number.isNaN(value) && v !== 'NaN') throw new Error(`line ${i + 1}: bad value ${v}`);
+    // Prometheus reads values with Go's ParseFloat: NaN and Inf in any case (prom-client writes "Nan").
+    const v = m[3]!.toLowerCase();
+    const value = v === '+inf' || v === 'inf' ? Infinity : v === '-inf' ? -Infinity : v === 'nan' ? NaN : Number(v);
+    if (Number.isNaN(value) && v !== 'nan') throw new Error(`line ${i + 1}: bad value ${m[3]}`);
     samples.push({ name: m[1]!, labels, value });
   });
   const find = (name: string, want: Record<string, string> = {}) =>
