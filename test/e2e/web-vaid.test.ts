@@ -137,8 +137,10 @@ test('after a kill -9 the event stream and the page show Healthy -> Recovering -
     }
     await waitFor(() => streamed.findLast((e) => e.phase === 'Healthy' && streamed.indexOf(e) > streamed.indexOf(recovering)), { what: 'Healthy again on the event stream', timeoutMs: 60_000 });
     assert.ok(await healthy(), 'the service answers again');
-    // The stream pushes a status write as it happens: well within a second of vaid writing it.
-    assert.ok(recovering.delayMs < 1000, `Recovering reached the client ${recovering.delayMs} ms after vaid wrote it`);
+    // The stream pushes a status write as it happens (typically a few ms; web-server.test.ts holds
+    // the push path to a second). Here vaid shares 2 cores with other tests, so the bound is generous.
+    t.diagnostic(`Recovering reached the event stream client ${recovering.delayMs} ms after vaid wrote it`);
+    assert.ok(recovering.delayMs < 5000, `Recovering reached the client ${recovering.delayMs} ms after vaid wrote it`);
 
     if (page) {
       await page.waitForFunction(`(() => { const p = window.__phases; const r = p.indexOf('Recovering'); return r > 0 && p.indexOf('Healthy', r) > r; })()`, undefined, { timeout: 60_000 });
