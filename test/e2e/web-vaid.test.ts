@@ -163,3 +163,26 @@ test('after a kill -9 the event stream and the page show Healthy -> Recovering -
     await browser?.close();
   }
 });
+
+test('vaid refuses to listen beyond loopback without a token, and serves with one', { skip }, async () => {
+  // A manifest dir of its own: these vaid must not reconcile web-demo next to the main one.
+  const none = dir.join('no-manifests');
+  mkdirSync(none, { recursive: true });
+  const refused = startVaid(['--manifests', none, '--state-dir', dir.join('state-open'), '--listen', '0.0.0.0:0'], { stateDir: dir.join('state-open') });
+  await waitFor(() => refused.child.exitCode !== null, { what: 'vaid to exit', timeoutMs: 60_000 });
+  assert.equal(refused.child.exitCode, 1);
+  assert.match(refused.log(), /refusing to serve on 0\.0\.0\.0:0 without a token.*\[VAI_E_WEB_INSECURE\]/);
+
+  const token = 'vaid-token-0123456789abcdef';
+  dir.write('web-token', `${token}\n`);
+  const guarded = startVaid(['--manifests', none, '--state-dir', dir.join('state-token'), '--listen', '0.0.0.0:0', '--web-token-file', dir.join('web-token')], { stateDir: dir.join('state-token') });
+  try {
+    const open = (await guarded.url()).replace('0.0.0.0', '127.0.0.1');
+    assert.equal((await fetch(`${open}/api/status`)).status, 401);
+    assert.equal((await fetch(`${open}/metrics`, { headers: { Authorization: 'Bearer wrong-token-0123456789' } })).status, 401);
+    assert.equal((await fetchStatus(open, token)).apiVersion, 'vai/v1');
+    assert.ok(!guarded.log().includes(token), 'the token is never logged');
+  } finally {
+    await guarded.stop();
+  }
+});
