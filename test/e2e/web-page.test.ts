@@ -146,3 +146,20 @@ test('with a token the page asks for it once, then shows the status', { skip }, 
   assert.equal(await page.locator('#login').isHidden(), true);
   await page.close();
 });
+
+test('manifest errors are listed with file, line and column above the table', { skip }, async () => {
+  const doc = fleet();
+  doc.manifests.errors = [{ code: 'VAI_E_MANIFEST_SCHEMA', file: '/etc/vai/manifests/db.yaml', line: 7, column: 5, path: 'spec.health_check.port', message: 'must be <= 65535' }];
+  const feed = new StatusFeed(doc);
+  const server = await startWebServer({ listen: '127.0.0.1:0', getStatus: feed.getStatus, subscribe: feed.subscribe });
+  servers.push(server);
+  const { page, problems } = await open(server.url);
+  await page.locator('#problems li').waitFor();
+  assert.equal(await page.locator('#problems li').textContent(), '/etc/vai/manifests/db.yaml:7:5 spec.health_check.port: must be <= 65535 [VAI_E_MANIFEST_SCHEMA]');
+  const fixed = structuredClone(feed.doc);
+  fixed.manifests.errors = [];
+  feed.set(fixed);
+  await page.locator('#problems li').waitFor({ state: 'detached', timeout: 10_000 });
+  assert.deepEqual(problems, []);
+  await page.close();
+});
