@@ -71,6 +71,16 @@ export function candidatesOf(text: string, file: string): { candidates: Candidat
 }
 
 export function loadFileText(text: string, file: string): FileResult {
+  try {
+    return loadParsed(text, file);
+  } catch (e) {
+    // The parser recurses; a document nested thousands of levels deep overflows the stack.
+    const why = e instanceof RangeError ? 'nested too deeply to parse' : `cannot be parsed: ${e instanceof Error ? e.message : String(e)}`;
+    return { file, definitions: [], errors: [{ code: 'VAI_E_MANIFEST_SYNTAX', file, line: 1, column: 1, path: '', message: `the file is ${why}` }] };
+  }
+}
+
+function loadParsed(text: string, file: string): FileResult {
   const { candidates, errors } = candidatesOf(text, file);
   const definitions: Definition[] = [];
   for (const c of candidates) {
