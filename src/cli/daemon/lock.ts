@@ -49,14 +49,14 @@ export function lockHolder(file: string): number | null {
   }
 }
 
-/** The process exists, is not a zombie, and runs vai (so a reused pid does not count). */
+/** The process exists, is not a zombie, and runs vaid or vaictl (so a reused pid does not count). */
 export function isVaiProcess(pid: number): boolean {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
     if (state === 'Z' || state === 'X') return false;
     const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    return /vai/.test(cmdline);
+    return /vaid|vaictl/.test(cmdline);
   } catch {
     return false;
   }
