@@ -61,7 +61,9 @@ export interface NotifierOptions {
   maxRecords?: number;
 }
 
-const MAX_SEEN = 10_000;
+const MAX_SEEN = 2_000;
+/** How long close() waits for deliveries in flight before aborting them. */
+const CLOSE_GRACE_MS = 2_000;
 /** Sanity bound on timers: a far-future time is re-checked at least this often. */
 const MAX_TIMER_MS = 2 ** 30;
 
@@ -168,8 +170,13 @@ export class DurableNotifier implements Notifier {
     this.closed = true;
     this.clock.clearTimeout(this.deliveryTimer);
     this.clock.clearTimeout(this.reminderTimer);
-    for (const f of this.inFlight.values()) f.abort.abort();
-    await Promise.allSettled([...this.inFlight.values()].map((f) => f.promise));
+    // A delivery in flight may already have reached the server: give its answer a moment to
+    // arrive and be recorded, or the next start would send it again.
+    const inFlight = [...this.inFlight.values()];
+    const grace = new Promise<void>((resolve) => setTimeout(resolve, CLOSE_GRACE_MS).unref());
+    await Promise.race([Promise.allSettled(inFlight.map((f) => f.promise)), grace]);
+    for (const f of inFlight) f.abort.abort();
+    await Promise.allSettled(inFlight.map((f) => f.promise));
     await this.chain.catch(() => undefined);
   }
 

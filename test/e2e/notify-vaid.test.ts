@@ -85,9 +85,9 @@ test('a service that cannot recover: one ntfy message, and none again after vaid
     assert.ok(!readFileSync(f, 'utf8').includes(TOKEN), `${f} holds the token`);
   }
   const logs = first.stdout() + first.stderr() + second.stdout() + second.stderr();
-  assert.ok(logs.length > 0);
+  assert.ok(logs.length > 0, 'vaid logged');
   assert.ok(!logs.includes(TOKEN), 'a vaid log line holds the token');
-  assert.ok(!ctl.stdout.includes(TOKEN));
+  assert.ok(!ctl.stdout.includes(TOKEN), 'token in vaictl alerts');
 });
 
 test('ntfy down when the alert is decided, vaid killed -9 meanwhile: the alert arrives once when ntfy returns', async (t) => {
@@ -129,7 +129,7 @@ test('ntfy down when the alert is decided, vaid killed -9 meanwhile: the alert a
   await second.waitForStatus((d) => d.alerts.recent.find((r) => /refused/.test(r.lastError ?? '')), 'the alert retried on refusal after the restart', 60_000);
   await server.setMode({ type: 'accept' });
   const attempts = (await second.waitForStatus((d) => d.alerts.recent.find((r) => r.state === 'delivered'), 'the alert delivered', 60_000)).attempts;
-  assert.ok(attempts >= 3);
+  assert.ok(attempts >= 3, `attempts ${attempts}`);
   const before = second.readStatus()!.services.minio!.counters.recoveriesAttempted;
   await second.waitForService('minio', (s) => s.counters.recoveriesAttempted >= before + 3, 'three more failed attempts', 60_000);
   assert.equal(server.messages.length, 1);

@@ -105,3 +105,23 @@ export class ManualClock implements Clock {
     return this.timers.length;
   }
 }
+
+type HasAfter = { after(fn: () => unknown): void };
+const stacks = new WeakMap<HasAfter, (() => unknown)[]>();
+
+/**
+ * Cleanup in reverse order of registration (close the notifier before removing its dir):
+ * node:test runs a test's own `after` hooks first-in, first-out.
+ */
+export function cleanup(t: HasAfter, fn: () => unknown): void {
+  let stack = stacks.get(t);
+  if (!stack) {
+    const fns: (() => unknown)[] = [];
+    stack = fns;
+    stacks.set(t, fns);
+    t.after(async () => {
+      for (const f of fns.reverse()) await f();
+    });
+  }
+  stack.push(fn);
+}

@@ -32,7 +32,7 @@ test('crash loop is critical and says so in title and tags', () => {
   const n = formatAlert(alert('minio', 'crash-loop', 1, { message: 'failed 3 times in 300 s' }), 'h');
   assert.equal(n.title, 'minio Crash Loop');
   assert.equal(n.priority, 5);
-  assert.ok(n.tags.includes('crash-loop'));
+  assert.ok(n.tags.includes('crash-loop'), `tags: ${n.tags.join(',')}`);
   assert.match(n.message, /^Status: Crash loop \(failed 3 times in 300 s\)$/m);
 });
 

@@ -7,7 +7,7 @@ import { createNotifier } from '../../../src/notify/index.js';
 import { startNtfyServer, type NtfyServer } from '../../support/ntfy-server.js';
 import { testdir, type TestDir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
-import { alert, capturingLog, notifierTarget } from './fixtures.js';
+import { alert, capturingLog, notifierTarget, cleanup } from './fixtures.js';
 
 const TOKEN = 'tk_sup3rsecretvalue0123456789';
 const FAST = { deliveryTimeoutMs: 400, retry: { initialMs: 30, maxMs: 200 } };
@@ -15,7 +15,7 @@ const FAST = { deliveryTimeoutMs: 400, retry: { initialMs: 30, maxMs: 200 } };
 async function setup(t: { after(fn: () => unknown): void }) {
   const dir = testdir();
   const server = await startNtfyServer();
-  t.after(async () => {
+  cleanup(t, async () => {
     await server.close();
     dir.remove();
   });
@@ -43,7 +43,7 @@ const delivered = (server: NtfyServer, n: number) => () => server.messages.lengt
 test('ntfy: title, priority, tags, token and body match the seed format', async (t) => {
   const { server, env, outboxDir } = await setup(t);
   const n = await createNotifier({ outboxDir, env, hostname: 'vps1', ...FAST });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   await n.submit(alert('minio', 'recovery-failed', 1, { dependents: ['api'] }));
   await waitFor(delivered(server, 1), { what: 'the ntfy message' });
   const m = server.messages[0]!;
@@ -70,7 +70,7 @@ test('ntfy: title, priority, tags, token and body match the seed format', async 
 test('a Notifier maps the alias to its real topic and server; files are 0600', async (t) => {
   const { server, outboxDir } = await setup(t);
   const n = await createNotifier({ outboxDir, env: {}, ...FAST });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   n.setTargets(new Map([notifierTarget('alerts', { type: 'ntfy', server: `${server.url}/`, topic: 'khali-vps-alerts' })]));
   await n.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(delivered(server, 1));
@@ -87,7 +87,7 @@ test('the same alert id is accepted once, also across a restart', async (t) => {
   await waitFor(delivered(server, 1));
   await a.close();
   const b = await createNotifier({ outboxDir, env, ...FAST });
-  t.after(() => b.close());
+  cleanup(t, () => b.close());
   await b.submit(alert('minio', 'recovery-failed', 1));
   // A later, different alert to the same topic arrives; the duplicate would have come first.
   await b.submit(alert('other', 'recovery-failed', 1));
@@ -106,7 +106,7 @@ test('cooldown per service and kind holds across a notifier restart, and expires
 
   now += 60_000;
   const b = await createNotifier({ outboxDir, env, clock, ...FAST });
-  t.after(() => b.close());
+  cleanup(t, () => b.close());
   await b.submit(alert('minio', 'recovery-failed', 2));
   const suppressed = b.snapshot().recent.find((r) => r.id === 'minio:recovery-failed:2');
   assert.equal(suppressed?.state, 'suppressed');
@@ -123,7 +123,7 @@ test('cooldown per service and kind holds across a notifier restart, and expires
 test('server down (refusing, then 503, then hanging past the timeout): each alert arrives once, in order', async (t) => {
   const { server, env, outboxDir } = await setup(t);
   const n = await createNotifier({ outboxDir, env, ...FAST });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   await server.setMode({ type: 'refuse' });
   await n.submit(alert('minio', 'recovery-failed', 1));
   await n.submit(alert('redis', 'recovery-failed', 1));
@@ -147,7 +147,7 @@ test('server down (refusing, then 503, then hanging past the timeout): each aler
   await waitFor(delivered(server, 3), { what: 'all three after the server returned' });
   await waitFor(() => n.snapshot().outboxSize === 0);
   assert.deepEqual(server.messages.map((m) => m.title), ['minio Recovery Failed', 'redis Recovery Failed', 'minio Crash Loop']);
-  assert.ok(n.snapshot().recent.every((r) => r.state === 'delivered'));
+  assert.ok(n.snapshot().recent.every((r) => r.state === 'delivered'), JSON.stringify(n.snapshot().recent));
   assert.ok(n.snapshot().recent[0]!.attempts > 4, 'the first one was tried through the whole outage');
 });
 
@@ -164,7 +164,7 @@ test('undelivered alerts survive a restart and arrive once, in order, when the s
   await b.close();
   await server.setMode({ type: 'accept' });
   const c = await createNotifier({ outboxDir, env, ...FAST });
-  t.after(() => c.close());
+  cleanup(t, () => c.close());
   await waitFor(delivered(server, 3));
   await waitFor(() => c.snapshot().outboxSize === 0);
   await c.submit(alert('d', 'recovery-failed', 1));
@@ -176,7 +176,7 @@ test('429 with Retry-After is honoured before the next attempt', async (t) => {
   const { server, env, outboxDir } = await setup(t);
   await server.setMode({ type: 'status', status: 429, retryAfter: '1' });
   const n = await createNotifier({ outboxDir, env, ...FAST });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   await n.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(() => server.requests >= 1);
   const first = Date.now();
@@ -190,7 +190,7 @@ test('401 is recorded with its reason and not retried; the token appears in no l
   server.requireToken = 'the-right-token';
   const { log, lines } = capturingLog();
   const n = await createNotifier({ outboxDir, env, log, ...FAST });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   await n.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(() => n.snapshot().recent[0]?.state === 'failed', { what: 'the failed record' });
   const r = n.snapshot().recent[0]!;
@@ -198,10 +198,10 @@ test('401 is recorded with its reason and not retried; the token appears in no l
   assert.equal(r.attempts, 1);
   assert.equal(n.snapshot().outboxSize, 0, 'nothing left to retry');
   assert.equal(server.requests, 1);
-  assert.ok(lines.some((l) => l.includes('VAI_E_NOTIFY_REJECTED')));
+  await waitFor(() => lines.some((l) => l.includes('VAI_E_NOTIFY_REJECTED')), { what: 'the rejection logged with its code' });
   await n.close();
   assertNoSecret(dir, lines, TOKEN);
-  assert.ok(!JSON.stringify(n.snapshot()).includes(TOKEN));
+  assert.ok(!JSON.stringify(n.snapshot()).includes(TOKEN), 'token in the snapshot');
 });
 
 test('a server that echoes the token in its error does not get it into status or logs', async (t) => {
@@ -209,7 +209,7 @@ test('a server that echoes the token in its error does not get it into status or
   await server.setMode({ type: 'status', status: 403, body: `{"error":"token ${TOKEN} is not allowed on this topic"}` });
   const { log, lines } = capturingLog();
   const n = await createNotifier({ outboxDir, env, log, ...FAST });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   await n.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(() => n.snapshot().recent[0]?.state === 'failed');
   assert.match(n.snapshot().recent[0]!.lastError ?? '', /HTTP 403.*token \*\*\* is not allowed/);
@@ -222,11 +222,11 @@ test('the outbox is bounded: the oldest fall off, are counted, and the rest arri
   await server.setMode({ type: 'refuse' });
   const { log, lines } = capturingLog();
   const n = await createNotifier({ outboxDir, env, log, maxOutbox: 3, ...FAST });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   for (const s of ['s1', 's2', 's3', 's4', 's5']) await n.submit(alert(s, 'recovery-failed', 1));
   assert.equal(n.snapshot().outboxSize, 3);
   assert.equal(n.snapshot().dropped, 2);
-  assert.ok(lines.some((l) => l.includes('outbox full')));
+  assert.ok(lines.some((l) => l.includes('outbox full')), 'outbox full logged');
   await server.setMode({ type: 'accept' });
   await waitFor(() => n.snapshot().outboxSize === 0);
   const titles = server.messages.map((m) => (m.title ?? '').split(' ')[0]);
@@ -239,7 +239,7 @@ test('the outbox is bounded: the oldest fall off, are counted, and the rest arri
 test('recovered: a resolve notice follows a failure notice, never stands alone', async (t) => {
   const { server, env, outboxDir } = await setup(t);
   const n = await createNotifier({ outboxDir, env, ...FAST });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   await n.submit(alert('redis', 'recovered', 1));
   assert.equal(n.snapshot().recent[0]?.state, 'suppressed');
   await n.submit(alert('minio', 'recovery-failed', 1));

@@ -6,12 +6,12 @@ import { createNotifier } from '../../../src/notify/index.js';
 import { startNtfyServer } from '../../support/ntfy-server.js';
 import { testdir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
-import { alert, capturingLog } from './fixtures.js';
+import { alert, capturingLog, cleanup } from './fixtures.js';
 
 async function setup(t: { after(fn: () => unknown): void }) {
   const dir = testdir();
   const server = await startNtfyServer();
-  t.after(async () => {
+  cleanup(t, async () => {
     await server.close();
     dir.remove();
   });
@@ -25,12 +25,12 @@ test('a symlink planted as state.json is neither read nor written through', asyn
   symlinkSync(victim, `${outboxDir}/state.json`);
   const { log, lines } = capturingLog();
   const n = await createNotifier({ outboxDir, env, log });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   await n.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(() => server.messages.length === 1);
   assert.equal(readFileSync(victim, 'utf8'), 'do not touch\n');
-  assert.ok(lstatSync(`${outboxDir}/state.json`).isFile());
-  assert.ok(lines.some((l) => l.includes('moved aside')));
+  assert.ok(lstatSync(`${outboxDir}/state.json`).isFile(), 'state.json is a regular file again');
+  assert.ok(lines.some((l) => l.includes('moved aside')), 'the symlink logged');
 });
 
 test('a corrupt state file is moved aside; the notifier keeps working', async (t) => {
@@ -38,10 +38,10 @@ test('a corrupt state file is moved aside; the notifier keeps working', async (t
   mkdirSync(outboxDir, { recursive: true });
   writeFileSync(`${outboxDir}/state.json`, '{"formatVersion": 1, "seen": [');
   const n = await createNotifier({ outboxDir, env });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   await n.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(() => server.messages.length === 1);
-  assert.ok(existsSync(`${outboxDir}/state.json.corrupt`));
+  assert.ok(existsSync(`${outboxDir}/state.json.corrupt`), 'the corrupt file kept aside');
 });
 
 test('an entry written just before a crash (state.json not yet updated) is delivered once and its cooldown holds', async (t) => {
@@ -54,7 +54,7 @@ test('an entry written just before a crash (state.json not yet updated) is deliv
   writeFileSync(`${outboxDir}/state.json`, JSON.stringify({ formatVersion: 1, nextSeq: 2, dropped: 0, seen: [], cooldowns: {}, incidents: {}, records: [] }));
   await server.setMode({ type: 'accept' });
   const b = await createNotifier({ outboxDir, env });
-  t.after(() => b.close());
+  cleanup(t, () => b.close());
   await b.submit(alert('minio', 'recovery-failed', 1));
   await b.submit(alert('minio', 'recovery-failed', 2));
   await waitFor(() => server.messages.length === 1 && b.snapshot().outboxSize === 0);
@@ -77,9 +77,9 @@ test('an entry whose delivery was recorded but whose file a crash left behind is
   await b.close();
   writeFileSync(`${outboxDir}/pending/000000000001.json`, entry);
   const c = await createNotifier({ outboxDir, env });
-  t.after(() => c.close());
+  cleanup(t, () => c.close());
   assert.equal(c.snapshot().outboxSize, 0);
-  assert.ok(!existsSync(`${outboxDir}/pending/000000000001.json`));
+  assert.ok(!existsSync(`${outboxDir}/pending/000000000001.json`), 'the stale entry removed');
   await c.submit(alert('sentinel', 'recovery-failed', 1));
   await waitFor(() => server.messages.length === 2);
   assert.deepEqual(server.messages.map((m) => m.title), ['minio Recovery Failed', 'sentinel Recovery Failed']);

@@ -44,18 +44,18 @@ test('routes: a Notifier by name, else an ntfy topic on $VAI_NTFY_URL, else a cl
   ]);
   const env = { VAI_NTFY_URL: 'https://ntfy.example.org' };
   const a = resolveRoute('alerts', targets, env);
-  assert.ok(a.ok);
+  assert.ok(a.ok, 'alerts resolves');
   assert.deepEqual(a.value.route, { sink: 'ntfy', notifier: 'alerts', server: 'https://ntfy.example.org', topic: 'khali-vps-alerts', tokenEnv: 'OPS_TOKEN' });
   assert.equal(a.value.cooldownSeconds, 60);
   const topic = resolveRoute('my-topic', targets, {});
-  assert.ok(topic.ok);
+  assert.ok(topic.ok, 'a topic resolves');
   assert.equal(routeTarget(topic.value.route), 'https://ntfy.sh/my-topic');
   assert.equal(topic.value.cooldownSeconds, 900);
   const hook = resolveRoute('hook', targets, {});
-  assert.ok(hook.ok);
+  assert.ok(hook.ok, 'hook resolves');
   assert.equal(routeTarget(hook.value.route), 'https://***@hooks.example/x');
   const bad = resolveRoute('not a topic!', targets, {});
-  assert.ok(!bad.ok);
+  assert.ok(!bad.ok, 'a bad topic does not resolve');
   assert.match(bad.error, /names no Notifier and is not a valid ntfy topic/);
 });
 

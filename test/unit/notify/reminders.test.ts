@@ -6,14 +6,14 @@ import { createNotifier } from '../../../src/notify/index.js';
 import { startNtfyServer } from '../../support/ntfy-server.js';
 import { testdir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
-import { alert, ManualClock, notifierTarget } from './fixtures.js';
+import { alert, ManualClock, notifierTarget, cleanup } from './fixtures.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 
 async function setup(t: { after(fn: () => unknown): void }, reminderSeconds: number) {
   const dir = testdir();
   const server = await startNtfyServer();
-  t.after(async () => {
+  cleanup(t, async () => {
     await server.close();
     dir.remove();
   });
@@ -27,7 +27,7 @@ test('while a service stays failed it is re-notified every reminder_seconds, and
   const { server, targets, outboxDir } = await setup(t, 3600);
   const clock = new ManualClock(T0);
   const n = await createNotifier({ outboxDir, env: {}, clock });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   n.setTargets(targets);
   await n.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(() => server.messages.length === 1);
@@ -56,7 +56,7 @@ test('reminders are off by default, and closeIncident stops them without a messa
   const { server, targets, outboxDir } = await setup(t, 600);
   const clock = new ManualClock(T0);
   const n = await createNotifier({ outboxDir, env: {}, clock });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   n.setTargets(targets);
   await n.submit(alert('minio', 'recovery-failed', 1));
   await n.closeIncident('minio');
@@ -85,7 +85,7 @@ test('a reminder due while vaid was down is sent once after the restart, not onc
 
   clock.advance(5 * 600_000);
   const b = await createNotifier({ outboxDir, env: {}, clock });
-  t.after(() => b.close());
+  cleanup(t, () => b.close());
   b.setTargets(targets);
   clock.advance(0);
   await waitFor(() => server.messages.length === 2, { what: 'the overdue reminder' });

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { createNotifier } from '../../../src/notify/index.js';
 import { testdir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
-import { alert, capturingLog, minioSpec, notifierTarget } from './fixtures.js';
+import { alert, capturingLog, minioSpec, notifierTarget, cleanup } from './fixtures.js';
 
 const SECRET = 'hdr-s3cret-value-42';
 
@@ -30,7 +30,7 @@ async function jsonServer(t: { after(fn: () => unknown): void }, status: () => n
     });
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  t.after(() => new Promise<void>((r) => server.close(() => r())));
+  cleanup(t, () => new Promise<void>((r) => server.close(() => r())));
   server.unref();
   return { url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`, received };
 }
@@ -41,12 +41,12 @@ function filesUnder(root: string): string[] {
 
 test('webhook: JSON POST with headers from header_env, retried on 5xx, in order', async (t) => {
   const dir = testdir();
-  t.after(() => dir.remove());
+  cleanup(t, () => dir.remove());
   let answer = 502;
   const hook = await jsonServer(t, () => answer);
   const { log, lines } = capturingLog();
   const n = await createNotifier({ outboxDir: dir.join('outbox'), env: { HOOK_TOKEN: SECRET }, log, deliveryTimeoutMs: 1000, retry: { initialMs: 20, maxMs: 100 } });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   n.setTargets(new Map([notifierTarget('ops', { type: 'webhook', url: hook.url, header_env: { 'X-Auth-Token': 'HOOK_TOKEN' } })]));
   const spec = minioSpec({ notify_on_fail: 'ops' });
   await n.submit(alert('minio', 'recovery-failed', 1, { spec, dependents: ['api'] }));
@@ -76,10 +76,10 @@ test('webhook: JSON POST with headers from header_env, retried on 5xx, in order'
 
 test('webhook: a header whose variable is unset fails with a clear reason, not a loop', async (t) => {
   const dir = testdir();
-  t.after(() => dir.remove());
+  cleanup(t, () => dir.remove());
   const hook = await jsonServer(t, () => 200);
   const n = await createNotifier({ outboxDir: dir.join('outbox'), env: {}, retry: { initialMs: 20, maxMs: 100 } });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   n.setTargets(new Map([notifierTarget('ops', { type: 'webhook', url: hook.url, header_env: { Authorization: 'HOOK_AUTH' } })]));
   await n.submit(alert('minio', 'recovery-failed', 1, { spec: minioSpec({ notify_on_fail: 'ops' }) }));
   await waitFor(() => n.snapshot().recent[0]?.state === 'failed');
@@ -89,10 +89,10 @@ test('webhook: a header whose variable is unset fails with a clear reason, not a
 
 test('command: the notification as VAI_* variables and JSON on stdin', async (t) => {
   const dir = testdir();
-  t.after(() => dir.remove());
+  cleanup(t, () => dir.remove());
   const out = dir.join('got');
   const n = await createNotifier({ outboxDir: dir.join('outbox'), env: { PATH: process.env.PATH, VAI_NTFY_TOKEN: SECRET, OUT: out } });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   const script = 'printf "%s\\n%s\\n%s\\n%s\\n[%s]\\n" "$VAI_SERVICE" "$VAI_EVENT" "$VAI_TITLE" "$VAI_PRIORITY" "$VAI_NTFY_TOKEN" > "$OUT.tmp"; cat >> "$OUT.tmp"; mv "$OUT.tmp" "$OUT"';
   n.setTargets(new Map([notifierTarget('pager', { type: 'command', command: script })]));
   await n.submit(alert('minio', 'recovery-failed', 1, { spec: minioSpec({ notify_on_fail: 'pager' }) }));
@@ -112,11 +112,11 @@ test('command: the notification as VAI_* variables and JSON on stdin', async (t)
 
 test('command: a hung command is killed with its whole process group and retried', async (t) => {
   const dir = testdir();
-  t.after(() => dir.remove());
+  cleanup(t, () => dir.remove());
   const pids = dir.join('pids');
   const marker = dir.join('second-run');
   const n = await createNotifier({ outboxDir: dir.join('outbox'), env: { PATH: process.env.PATH, PIDS: pids, MARK: marker }, deliveryTimeoutMs: 500, retry: { initialMs: 20, maxMs: 100 } });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   // First run: leave a grandchild and hang. Second run: succeed.
   const script = 'if [ -e "$PIDS" ]; then touch "$MARK"; exit 0; fi; sleep 1000 & echo $! > "$PIDS"; wait';
   n.setTargets(new Map([notifierTarget('pager', { type: 'command', command: script })]));
@@ -138,9 +138,9 @@ test('command: a hung command is killed with its whole process group and retried
 
 test('command: exit 127 (not found) is final', async (t) => {
   const dir = testdir();
-  t.after(() => dir.remove());
+  cleanup(t, () => dir.remove());
   const n = await createNotifier({ outboxDir: dir.join('outbox'), env: { PATH: process.env.PATH }, retry: { initialMs: 20, maxMs: 100 } });
-  t.after(() => n.close());
+  cleanup(t, () => n.close());
   n.setTargets(new Map([notifierTarget('pager', { type: 'command', command: 'no-such-notify-tool --send' })]));
   await n.submit(alert('minio', 'recovery-failed', 1, { spec: minioSpec({ notify_on_fail: 'pager' }) }));
   await waitFor(() => n.snapshot().recent[0]?.state === 'failed');
