@@ -1,10 +1,10 @@
 // One script run inside a container through the Engine API (create exec, start it attached,
 // demultiplex its output), bounded in time and memory. The script text is a constant of
 // docker-scripts.ts; all values travel in `env`.
-import type Docker from 'dockerode';
 import { performance } from 'node:perf_hooks';
 import { classifyDockerError, type DockerFailure } from './docker-errors.js';
 import { WRAPPER } from './docker-scripts.js';
+import type { AttachStream, EngineClient } from './engine-client.js';
 
 export interface WrappedRun {
   /** What the wrapper runs with bash/sh -c. */
@@ -40,7 +40,7 @@ const MAX_CAPTURE = 96 * 1024;
 const ENGINE_SLACK_MS = 15_000;
 const CONTROL = /vai-exec rc=(\d+) timeout=([01]) shell=(\S+) tmp=([01])\s*$/;
 
-export async function runWrapped(docker: Docker, container: string, run: WrappedRun, signal?: AbortSignal): Promise<WrappedOutcome> {
+export async function runWrapped(engine: EngineClient, container: string, run: WrappedRun, signal?: AbortSignal): Promise<WrappedOutcome> {
   const started = performance.now();
   const env = {
     ...run.env,
@@ -54,7 +54,7 @@ export async function runWrapped(docker: Docker, container: string, run: Wrapped
   };
   const bound = run.timeoutMs + run.graceMs + ENGINE_SLACK_MS;
   try {
-    const exec = await docker.getContainer(container).exec({
+    const { Id: id } = await engine.json<{ Id: string }>('POST', `/containers/${encodeURIComponent(container)}/exec`, {
       Cmd: ['sh', '-c', WRAPPER],
       Env: Object.entries(env).map(([k, v]) => `${k}=${v}`),
       AttachStdout: true,
@@ -62,7 +62,7 @@ export async function runWrapped(docker: Docker, container: string, run: Wrapped
       AttachStdin: false,
       Tty: false,
     });
-    const stream = (await exec.start({ hijack: true, stdin: false })) as NodeJS.ReadableStream & { destroy(): void };
+    const stream = await engine.startExec(id);
     const { stdout, stderr, ended } = await collect(stream, bound, signal);
     if (!ended) {
       return { kind: 'failed', reason: 'ExecutorUnavailable', message: `docker exec in ${container} did not finish within ${Math.round(bound / 1000)} s`, durationMs: performance.now() - started };
@@ -71,7 +71,7 @@ export async function runWrapped(docker: Docker, container: string, run: Wrapped
     const m = CONTROL.exec(errText);
     if (!m) {
       // The wrapper never ran to its end: no sh in the image, or the exec was refused.
-      const info = await exec.inspect().catch(() => null);
+      const info = await engine.json<{ ExitCode: number | null }>('GET', `/exec/${encodeURIComponent(id)}/json`).catch(() => null);
       const why = oneLineOf(errText || stdout.toString('utf8')) || `exit ${info?.ExitCode ?? '?'}`;
       return { kind: 'failed', reason: 'ExecutorUnavailable', message: `cannot run sh in container ${container}: ${why}`, durationMs: performance.now() - started };
     }
@@ -91,7 +91,7 @@ export async function runWrapped(docker: Docker, container: string, run: Wrapped
 }
 
 function collect(
-  stream: NodeJS.ReadableStream & { destroy(): void },
+  stream: AttachStream,
   boundMs: number,
   signal?: AbortSignal,
 ): Promise<{ stdout: Buffer; stderr: Buffer; ended: boolean }> {

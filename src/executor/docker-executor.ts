@@ -19,6 +19,7 @@ import { checkResultOf, commandResultOf, skippedCommand, unavailableCommand } fr
 import { CHECK_KILL_GRACE_MS } from './custom-check.js';
 import { COMMAND_KILL_GRACE_MS } from './local-executor.js';
 import { openLogFile } from './log-file.js';
+import { EngineClient } from './engine-client.js';
 import { formatDuration, oneLine } from './format.js';
 import { OutputTail } from './output-tail.js';
 
@@ -26,13 +27,16 @@ const PROBE_TIMEOUT_MS = 5000;
 const EXIT_NO_TOOL = 69;
 
 export class DockerExecutor implements Executor {
+  /** dockerode for the rare calls (container restart); the lean client for the check path. */
   private readonly docker: Docker | null;
+  private readonly engine: EngineClient | null;
   private readonly configError: string | null;
 
   constructor(dockerHost: string | undefined, private readonly log?: Logger) {
     const opts = dockerOptions(dockerHost);
     this.configError = typeof opts === 'string' ? opts : null;
     this.docker = typeof opts === 'string' ? null : new Docker(opts);
+    this.engine = typeof opts === 'string' ? null : new EngineClient(opts);
   }
 
   async check(target: ServiceTarget, signal?: AbortSignal): Promise<CheckResult> {
@@ -62,7 +66,7 @@ export class DockerExecutor implements Executor {
       case 'custom': {
         const timeoutMs = hc.timeout_seconds * 1000;
         const o = await runWrapped(
-          this.docker,
+          this.engine!,
           container,
           {
             command: hc.command ?? 'false',
@@ -103,7 +107,7 @@ export class DockerExecutor implements Executor {
     if (command === undefined) return skippedCommand(`no ${kind}_cmd`, kind === 'stop');
     const timeoutMs = spec.command_timeout_seconds * 1000;
     const o = await runWrapped(
-      this.docker,
+      this.engine!,
       container,
       {
         command,
@@ -141,11 +145,13 @@ export class DockerExecutor implements Executor {
     return word === 'alive' || word === 'dead' ? word : 'unknown';
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.engine?.close();
+  }
 
   private probe(target: ServiceTarget, script: string, env: Record<string, string>, timeoutMs: number, signal?: AbortSignal): Promise<WrappedOutcome> {
     return runWrapped(
-      this.docker!,
+      this.engine!,
       target.spec.container ?? '',
       {
         command: script,
@@ -194,7 +200,7 @@ export class DockerExecutor implements Executor {
   private async containerCheck(container: string): Promise<CheckResult> {
     const started = performance.now();
     try {
-      const info = await this.docker!.getContainer(container).inspect();
+      const info = await this.engine!.json<Docker.ContainerInspectInfo>('GET', `/containers/${encodeURIComponent(container)}/json`);
       const ms = performance.now() - started;
       const st = info.State;
       if (!st.Running || st.Paused || st.Restarting) {
