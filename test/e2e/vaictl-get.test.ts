@@ -12,8 +12,13 @@ import { vaictl } from '../fixtures/status/run-vaictl.js';
 const dir = testdir();
 // A stand-in for a running vaid: a live process whose command line names vaid.
 const fake = spawn(process.execPath, ['-e', 'setInterval(() => {}, 60000)', 'fake-vaid'], { stdio: 'ignore' });
-const doc: StatusDocument = writeStateDir(dir.join('state'), { lockPid: fake.pid! });
 const S = ['--state-dir', dir.join('state')];
+// The fixture's times are relative to when it was written (backoff ends in 35 s, ...): each test
+// writes it afresh, so a slow machine does not move the services along between tests.
+let doc: StatusDocument = writeStateDir(dir.join('state'), { lockPid: fake.pid! });
+test.beforeEach(() => {
+  doc = writeStateDir(dir.join('state'), { lockPid: fake.pid! });
+});
 test.after(() => {
   fake.kill('SIGKILL');
   dir.remove();
@@ -55,8 +60,8 @@ test('get -o wide adds check target (no credentials), container, dependencies, n
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\n');
   assert.match(lines[0]!, /^NAME +DESIRED +PHASE +HEALTH +RESTARTS +LAST CHECK +AGE +CHECK +CONTAINER +DEPENDENCIES +NEXT CHECK +SUCCESS$/);
-  assert.match(lines.find((l) => l.startsWith('minio '))!, / http http:\/\/\*\*\*@localhost:9000\/minio\/health\/live +services-container +<none> +in \d+s +98%$/);
-  assert.match(lines.find((l) => l.startsWith('api '))!, / http http:\/\/127\.0\.0\.1:8080\/healthz +<none> +redis,postgres +in \d+s +97%$/);
+  assert.match(lines.find((l) => l.startsWith('minio '))!, / http http:\/\/\*\*\*@localhost:9000\/minio\/health\/live +services-container +<none> +(in \d+s|now) +98%$/);
+  assert.match(lines.find((l) => l.startsWith('api '))!, / http http:\/\/127\.0\.0\.1:8080\/healthz +<none> +redis,postgres +(in \d+s|now) +97%$/);
   assert.match(lines.find((l) => l.startsWith('postgres '))!, / tcp 127\.0\.0\.1:5432 +<none> +<none> /);
   assert.ok(!r.stdout.includes('s3cr3t'));
 });

@@ -5,7 +5,7 @@ import { allSorted, notFoundMessage, parse, pickByName, staleExit } from '../com
 import { matchesSelector, parseLabelSelector } from '../../manifest/label-selector.js';
 import { painter, useColour, type Paint } from '../printers/color.js';
 import { parseOutput, printRows, type OutputFormat } from '../printers/output.js';
-import { serviceColumns, type ServiceRow } from '../printers/service-columns.js';
+import { serviceColumns, visibleKey, WATCH_MIN_WIDTHS, type ServiceRow } from '../printers/service-columns.js';
 import { cells, columnWidths, renderRow, visibleColumns } from '../printers/table.js';
 import { readSpecs } from '../spec-reader.js';
 import { readStatus } from '../status-reader.js';
@@ -77,6 +77,7 @@ Examples:
       paint,
       noHeaders: Boolean(values['no-headers']),
       single: names.length === 1,
+      minWidths: values.watch ? WATCH_MIN_WIDTHS : undefined,
     };
     if (withSpecs.length === 0 && !values.watch) {
       if (code === EXIT.OK) ctx.stderr.write('No resources found\n');
@@ -108,7 +109,8 @@ interface WatchOpts {
 async function watchLoop(ctx: CommandContext, paths: Paths, first: StatusDocument, initial: ServiceRow[], o: WatchOpts): Promise<void> {
   const columns = visibleColumns(serviceColumns(Date.now()), o.format === 'wide');
   const header = columns.map((c) => c.name.toUpperCase());
-  let widths = columnWidths(header, cells(columns, initial));
+  let widths = columnWidths(header, cells(columns, initial)).map((w, i) => Math.max(w, WATCH_MIN_WIDTHS[columns[i]!.name] ?? 0));
+  const shown = new Map(initial.map((r) => [r.status.name, visibleKey(r)]));
   const specs = new Map(initial.map((r) => [r.status.name, r.spec]));
   const toYaml = o.format === 'yaml' ? (await import('yaml')).stringify : null;
   const controller = new AbortController();
@@ -127,7 +129,13 @@ async function watchLoop(ctx: CommandContext, paths: Paths, first: StatusDocumen
         if (o.format === 'json') ctx.stdout.write(rows.map((r) => `${JSON.stringify(r.status)}\n`).join(''));
         else if (toYaml) ctx.stdout.write(rows.map((r) => `---\n${toYaml(r.status, { lineWidth: 0 })}`).join(''));
         else if (o.format === 'name') ctx.stdout.write(rows.map((r) => `service/${r.status.name}\n`).join(''));
-        else widths = writeRows(ctx, rows, o, widths);
+        else {
+          // A table row that would look the same as the last one printed (only a hidden step of
+          // the recovery moved) is skipped; json/yaml/name print every change.
+          const fresh = rows.filter((r) => shown.get(r.status.name) !== visibleKey(r));
+          for (const r of fresh) shown.set(r.status.name, visibleKey(r));
+          if (fresh.length > 0) widths = writeRows(ctx, fresh, o, widths);
+        }
       },
       onError: (e) => ctx.stderr.write(`Warning: ${(e as Error).message}\n`),
     });

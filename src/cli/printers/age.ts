@@ -39,10 +39,10 @@ export function age(iso: string | null | undefined, now: number): string {
   return Number.isNaN(t) ? '<unknown>' : formatDuration(now - t);
 }
 
-/** "in 30s" for a future time, "now" once it has passed (a due check is about to run). */
+/** "in 30s" for a future time, "now" within the second or once it has passed (a due check is about to run). */
 export function until(iso: string | null | undefined, now: number): string {
   if (!iso) return '<none>';
   const t = Date.parse(iso);
   if (Number.isNaN(t)) return '<unknown>';
-  return t <= now ? 'now' : `in ${formatDuration(t - now)}`;
+  return t - now < 1000 ? 'now' : `in ${formatDuration(t - now)}`;
 }

@@ -32,6 +32,7 @@ export interface PrintOptions<R> {
   noHeaders: boolean;
   /** One name was asked for: json/yaml print the object, not a List. */
   single: boolean;
+  minWidths?: Readonly<Record<string, number>> | undefined;
 }
 
 export async function printRows<R extends { status: ServiceStatus }>(rows: R[], opts: PrintOptions<R>): Promise<string> {
@@ -43,6 +44,6 @@ export async function printRows<R extends { status: ServiceStatus }>(rows: R[], 
       return rows.map((r) => `service/${r.status.name}\n`).join('');
     case 'table':
     case 'wide':
-      return renderTable(opts.columns, rows, { wide: opts.format === 'wide', noHeaders: opts.noHeaders, paint: opts.paint });
+      return renderTable(opts.columns, rows, { wide: opts.format === 'wide', noHeaders: opts.noHeaders, paint: opts.paint, minWidths: opts.minWidths });
   }
 }

@@ -50,3 +50,22 @@ export function serviceColumns(now: number): Column<ServiceRow>[] {
     { name: 'success', priority: 1, cell: (r) => formatRate(checkSuccessRate(r.status.counters)) },
   ];
 }
+
+/**
+ * Widths that fit any phase, health and a typical restarts cell, for get -w: its later rows can
+ * hold values the first listing did not have (WaitingForDependency), and should still line up.
+ */
+export const WATCH_MIN_WIDTHS: Readonly<Record<string, number>> = {
+  desired: 'Disabled'.length,
+  phase: 'WaitingForDependency'.length,
+  health: 'unhealthy'.length,
+  restarts: '10 (59m ago)'.length,
+  'last check': 5,
+  age: 5,
+};
+
+/** What a row shows apart from ages, to skip printing the same row twice in a row in get -w. */
+export function visibleKey(r: ServiceRow): string {
+  const s = r.status;
+  return JSON.stringify([r.removed ?? false, s.desired, s.phase, s.lastCheck?.health ?? null, s.restarts.count]);
+}

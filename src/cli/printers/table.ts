@@ -14,6 +14,8 @@ export interface TableOptions {
   wide: boolean;
   noHeaders?: boolean;
   paint: Paint;
+  /** Minimum widths by column name, so rows printed later (get -w) fit under the header. */
+  minWidths?: Readonly<Record<string, number>>;
 }
 
 const GAP = 3;
@@ -46,7 +48,7 @@ export function renderTable<R>(columns: readonly Column<R>[], rows: readonly R[]
   const cols = visibleColumns(columns, opts.wide);
   const header = cols.map((c) => c.name.toUpperCase());
   const body = cells(cols, rows);
-  const widths = columnWidths(opts.noHeaders ? header.map(() => '') : header, body);
+  const widths = columnWidths(opts.noHeaders ? header.map(() => '') : header, body).map((w, i) => Math.max(w, opts.minWidths?.[cols[i]!.name] ?? 0));
   const lines: string[] = [];
   if (!opts.noHeaders) lines.push(renderRow(cols, undefined, header, widths, opts.paint));
   rows.forEach((r, i) => lines.push(renderRow(cols, r, body[i]!, widths, opts.paint)));
