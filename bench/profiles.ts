@@ -35,8 +35,8 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
   },
   full: {
     startSamples: 10,
-    floorRounds: 5,
-    floorPerRound: 2000,
+    floorRounds: 3,
+    floorPerRound: 1000,
     crashSamples: 20,
     hangSamples: 10,
     cost: [

@@ -1,7 +1,8 @@
 // One measured figure of a bench run, as printed in the table and written to JSON.
 import { summarize, type Summary } from './stats.js';
 
-export type Subject = 'vai' | 'monit';
+/** 'baseline': the floor under both supervisors (the service's own start, Node's own client cost). */
+export type Subject = 'vai' | 'monit' | 'baseline';
 
 export interface Target {
   /** Which statistic the target applies to. */

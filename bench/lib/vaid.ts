@@ -58,6 +58,8 @@ export interface VaidOptions {
   extraArgs?: string[];
   nodeArgs?: string[];
   concurrency?: number;
+  /** Default warn; the recovery scenarios read info lines to time each step. */
+  logLevel?: string;
 }
 
 let profileDir: string | undefined;
@@ -80,7 +82,7 @@ export async function startVaid(opts: VaidOptions): Promise<Vaid> {
     '--state-dir',
     opts.stateDir,
     '--log-level',
-    'warn',
+    opts.logLevel ?? 'warn',
     ...(opts.concurrency ? ['--concurrency', String(opts.concurrency)] : []),
     ...(opts.extraArgs ?? []),
   ];

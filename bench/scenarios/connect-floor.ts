@@ -45,7 +45,7 @@ export async function runConnectFloor(rounds: number, perRound: number): Promise
       const samples: number[] = [];
       for (let i = 0; i < rounds; i++) samples.push(await runOnce(mode, (mode === 'tcp' ? tcpPort : httpPort) as number, perRound));
       figs.push(
-        figure('Node client floor', 'vai', `CPU per ${mode} connection`, 'ms', samples, {
+        figure('Node client floor', 'baseline', `CPU per ${mode} connection`, 'ms', samples, {
           notes: [`${rounds} rounds of ${perRound} sequential fresh connections by a Node process doing nothing else`],
         }),
       );

@@ -12,7 +12,8 @@ import { isAlive } from '../lib/proc-stat.js';
 import { httpServiceDef, launchService, readPid } from '../lib/services.js';
 import type { Supervisor } from '../lib/supervisor.js';
 import { monitSupervisor, vaiSupervisor } from '../lib/supervisors.js';
-import { startVaid, writeManifests } from '../lib/vaid.js';
+import { recoverySteps, type RecoverySteps } from '../lib/recovery-steps.js';
+import { startVaid, writeManifests, type Vaid } from '../lib/vaid.js';
 
 export type Fault = 'crash' | 'hang';
 
@@ -39,12 +40,15 @@ export async function runRecovery(c: RecoveryCase, log: (s: string) => void): Pr
   let sup: Supervisor | undefined;
   const notes: string[] = [];
   const samples: number[] = [];
+  const steps: RecoverySteps[] = [];
+  let vaid: Vaid | undefined;
   try {
     let pid = await launchService(def);
     const startedAt = Date.now();
     if (c.subject === 'vai') {
       writeManifests(path.join(dir, 'manifests'), [def]);
-      sup = vaiSupervisor(await startVaid({ manifestsDir: path.join(dir, 'manifests'), stateDir: path.join(dir, 'state') }));
+      vaid = await startVaid({ manifestsDir: path.join(dir, 'manifests'), stateDir: path.join(dir, 'state'), logLevel: 'info' });
+      sup = vaiSupervisor(vaid);
     } else {
       const m = ensureMonit(log);
       if ('error' in m) throw new Error(m.error);
@@ -70,6 +74,8 @@ export async function runRecovery(c: RecoveryCase, log: (s: string) => void): Pr
       }
       pid = r.newPid;
       await sup.settled(def.name, faultWall);
+      const st = vaid ? recoverySteps(vaid.logFile, def.name, faultWall, r.ms) : undefined;
+      if (st) steps.push(st);
     }
   } catch (e) {
     notes.push(`stopped after ${samples.length}/${c.samples} samples: ${(e as Error).message.split('\n')[0]}`);
@@ -88,11 +94,22 @@ export async function runRecovery(c: RecoveryCase, log: (s: string) => void): Pr
     else log(`kept ${dir} for inspection`);
   }
   const t = targetFor(c);
+  const step = (metric: string, pick: (s: RecoverySteps) => number) =>
+    figure(label, c.subject, metric, 'ms', steps.map(pick), { notes: ["from vaid's info log; fault and answer times from the bench"] });
+  const breakdown = steps.length
+    ? [
+        step('  step: fault -> restart decided', (s) => s.decideMs),
+        step('  step: stop_cmd', (s) => s.stopMs),
+        step('  step: restart_cmd', (s) => s.restartMs),
+        step('  step: restart_cmd done -> answers', (s) => s.answerMs),
+      ]
+    : [];
   return [
     figure(label, c.subject, 'time to answer again', 'ms', samples, {
       compareKey: c.fault,
       ...(t ? { target: t } : {}),
       ...(notes.length ? { notes } : {}),
     }),
+    ...breakdown,
   ];
 }

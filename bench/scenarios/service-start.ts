@@ -33,5 +33,5 @@ export async function runServiceStart(samples: number): Promise<Figure[]> {
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
-  return [figure('service start (no supervisor)', 'vai', 'spawn to first answer', 'ms', times, { notes: [`baseline: the restart floor for both supervisors (${serviceProgram().kind} service)`] })];
+  return [figure('service start (no supervisor)', 'baseline', 'spawn to first answer', 'ms', times, { notes: [`baseline: the restart floor for both supervisors (${serviceProgram().kind} service)`] })];
 }
