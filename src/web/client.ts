@@ -27,7 +27,8 @@ export async function fetchStatus(base: string, token?: string, opts: RemoteOpti
 
 /**
  * Follows /api/events: calls `onStatus` with the whole document after the first snapshot and
- * after each patch. Resolves when `signal` aborts; rejects when the stream cannot be opened.
+ * after each patch (the same object, patched in place: copy it to keep a version). Resolves when
+ * `signal` aborts; rejects when the stream cannot be opened.
  */
 export async function watchStatus(base: string, token: string | undefined, onStatus: (doc: StatusDocument) => void, signal: AbortSignal): Promise<void> {
   const url = endpoint(base, 'api/events');
@@ -42,7 +43,8 @@ export async function watchStatus(base: string, token: string | undefined, onSta
       let doc: StatusDocument | undefined;
       const parser = sseParser((event, data) => {
         if (event === 'snapshot') doc = parseStatus(data, url.href);
-        else if (event === 'patch' && doc) doc = jsonPatch.applyPatch(doc, JSON.parse(data) as Operation[], false, false).newDocument;
+        // Patched in place: the document is ours, and a copy per change costs megabytes.
+        else if (event === 'patch' && doc) doc = jsonPatch.applyPatch(doc, JSON.parse(data) as Operation[], false, true).newDocument;
         else return;
         onStatus(doc!);
       });

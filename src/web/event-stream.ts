@@ -4,8 +4,8 @@
 // once per change, not once per client. A client that cannot keep up is dropped: it reconnects
 // and starts again from a snapshot, which is cheaper than buffering without bound.
 import type { ServerResponse } from 'node:http';
-import jsonPatch from 'fast-json-patch';
 import type { StatusDocument } from '../status/schema.js';
+import { statusPatch } from './status-patch.js';
 
 export interface EventStreamOptions {
   maxClients: number;
@@ -61,7 +61,7 @@ export class EventStream {
     const prev = this.base;
     this.base = doc;
     if (!prev) return;
-    const ops = jsonPatch.compare(prev, doc);
+    const ops = statusPatch(prev, doc);
     if (ops.length === 0) return;
     this.seq++;
     this.broadcast(ops.length > this.opts.maxPatchOps ? frame('snapshot', this.seq, doc) : frame('patch', this.seq, ops));

@@ -25,3 +25,25 @@ function walk(v: unknown): unknown {
   }
   return v;
 }
+
+const redactedServices = new WeakMap<object, unknown>();
+
+/**
+ * A redacted status document in which an unchanged service (the same object as last time) gives
+ * the same redacted object as last time, so the event stream can skip it by identity.
+ */
+export function redactStatus<D extends { services: Record<string, object> }>(doc: D): D {
+  const out = {} as Record<string, unknown>;
+  for (const [k, v] of Object.entries(doc)) if (k !== 'services') out[k] = walk(v);
+  const services: Record<string, unknown> = {};
+  for (const [name, s] of Object.entries(doc.services)) {
+    let r = redactedServices.get(s);
+    if (r === undefined) {
+      r = walk(s);
+      redactedServices.set(s, r);
+    }
+    services[name] = r;
+  }
+  out.services = services;
+  return out as D;
+}

@@ -12,7 +12,7 @@ import { bearerMatches, MIN_TOKEN_LENGTH } from './bearer-auth.js';
 import { EventStream, EVENT_STREAM_DEFAULTS, type EventStreamOptions } from './event-stream.js';
 import { NO_STORE, setSecurityHeaders } from './http-headers.js';
 import { hostHeaderName, isLoopbackHost, parseListenAddress } from './listen-address.js';
-import { redactJson, redactText } from './redact.js';
+import { redactJson, redactStatus, redactText } from './redact.js';
 import { createStatusMetrics } from './status-metrics.js';
 
 export interface WebServerOptions {
@@ -47,14 +47,15 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   }
 
   const assets = loadAssets();
-  const redactedStatus = () => redactJson(opts.getStatus());
-  const events = new EventStream(redactedStatus, { ...EVENT_STREAM_DEFAULTS, ...opts.eventStream });
+  // The event stream relies on unchanged services keeping their identity (redactStatus caches
+  // by object); /api/status redacts afresh, so it is right even for a caller that mutates in place.
+  const events = new EventStream(() => redactStatus(opts.getStatus()), { ...EVENT_STREAM_DEFAULTS, ...opts.eventStream });
   const metrics = createStatusMetrics({ sseClients: () => events.size });
   // merge() also refuses a daemon metric whose name collides with a status-derived one.
   const scrapeRegistry = opts.extraMetrics ? Registry.merge([metrics.registry, opts.extraMetrics]) : metrics.registry;
   const unsubscribe = opts.subscribe((doc) => {
     metrics.observe(doc);
-    events.publish(() => redactJson(doc));
+    events.publish(() => redactStatus(doc));
   });
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
@@ -62,7 +63,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       const problem = opts.health?.() ?? null;
       send(res, problem === null ? 200 : 503, 'text/plain; charset=utf-8', `${redactText(problem ?? 'ok')}\n`, NO_STORE);
     },
-    '/api/status': (_req, res) => send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(redactedStatus())}\n`, NO_STORE),
+    '/api/status': (_req, res) => send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(redactJson(opts.getStatus()))}\n`, NO_STORE),
     '/api/events': (req, res) => {
       if (req.method === 'HEAD') return send(res, 200, 'text/event-stream', '', NO_STORE);
       res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': NO_STORE, 'X-Accel-Buffering': 'no' });

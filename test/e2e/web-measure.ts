@@ -33,9 +33,10 @@ const stream = watchStatus(server.url, undefined, (d) => received?.(d), ac.signa
 await new Promise((r) => setTimeout(r, 300));
 const delays: number[] = [];
 for (let i = 0; i < 50; i++) {
-  const doc = structuredClone(feed.doc);
-  const s = doc.services[`svc-${String(i % n).padStart(4, '0')}`]!;
-  s.phase = s.phase === 'Healthy' ? 'Recovering' : 'Healthy';
+  // As vaid's status store does: the changed service is a new object, the others are kept.
+  const name = `svc-${String(i % n).padStart(4, '0')}`;
+  const s = feed.doc.services[name]!;
+  const doc = { ...feed.doc, writtenAt: new Date().toISOString(), services: { ...feed.doc.services, [name]: { ...s, phase: s.phase === 'Healthy' ? 'Recovering' as const : 'Healthy' as const } } };
   const got = new Promise<void>((r) => (received = () => r()));
   const t = performance.now();
   feed.set(doc);
