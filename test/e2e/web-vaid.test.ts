@@ -90,6 +90,8 @@ test('/metrics of a running vaid agrees with its /api/status', { skip }, async (
   between('vai_service_checks_failed_total', sa.counters.failedChecks, sb.counters.failedChecks);
   between('vai_service_restarts_total', sa.restarts.count, sb.restarts.count);
   assert.ok(sb.counters.checks >= 1);
+  const sampled = m.value('vai_service_check_latency_seconds_count', { service });
+  assert.ok(sampled >= 1 && sampled <= sb.counters.checks, `latency histogram sampled ${sampled} of ${sb.counters.checks} checks`);
   assert.equal(m.value('vai_manifest_generation'), b.manifests.generation);
   assert.equal(m.value('vai_manifest_errors'), 0);
   assert.ok(m.value('vai_status_writes_total') >= 1, 'daemon metrics are served');
