@@ -10,9 +10,11 @@ import { formatAlert } from './format.js';
 import { levelOf } from './priority.js';
 import { checkCooldown, cooldownKey } from './cooldown.js';
 import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from './retry-delay.js';
-import { redactText, secretValues } from './redact.js';
+import { redactText, redactUrl, secretValues } from './redact.js';
 import {
+  DEFAULT_NTFY_URL,
   DEFAULT_TOKEN_ENV,
+  routeHidesCredentials,
   destinationKey,
   resolveRoute,
   routeTarget,
@@ -83,6 +85,8 @@ export class DurableNotifier implements Notifier {
   private entries: OutboxEntry[];
   private seen: Set<string>;
   private targets: ReadonlyMap<string, DesiredNotifier> = new Map();
+  /** setTargets has run: a Notifier missing now is really gone, not just not loaded yet. */
+  private targetsKnown = false;
   private readonly inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private deliveryTimer: unknown;
   private reminderTimer: unknown;
@@ -136,6 +140,7 @@ export class DurableNotifier implements Notifier {
 
   setTargets(targets: ReadonlyMap<string, DesiredNotifier>): void {
     this.targets = targets;
+    this.targetsKnown = true;
     this.scheduleReminders();
     this.kick();
   }
@@ -312,6 +317,8 @@ export class DurableNotifier implements Notifier {
     for (const e of this.entries) if (!heads.has(e.destination)) heads.set(e.destination, e);
     for (const [dest, head] of heads) {
       if (this.inFlight.has(dest)) continue;
+      // Waits for setTargets, which calls kick() again.
+      if ('wait' in this.liveRoute(head)) continue;
       if (head.nextAttemptAt <= now) this.startAttempt(head);
       else next = Math.min(next, head.nextAttemptAt);
     }
@@ -325,7 +332,8 @@ export class DurableNotifier implements Notifier {
     const promise = (async () => {
       let outcome: DeliveryOutcome;
       try {
-        outcome = await this.deliver(entry, abort.signal);
+        const live = this.liveRoute(entry);
+        outcome = 'route' in live ? await this.deliver(entry, live.route, abort.signal) : { type: 'reject', reason: 'error' in live ? live.error : 'unreachable' };
       } catch (e) {
         outcome = { type: 'retry', reason: `internal error: ${(e as Error).message}` };
       }
@@ -339,19 +347,26 @@ export class DurableNotifier implements Notifier {
     this.inFlight.set(entry.destination, { promise, abort });
   }
 
-  /** The route to use now: URL userinfo was not stored, so such a route is re-read from its Notifier. */
-  private liveRoute(entry: OutboxEntry): Route {
+  /**
+   * The route to use now. URL userinfo is not stored (it is a credential), so a route that had
+   * some is re-read from its Notifier (or from $VAI_NTFY_URL); until the manifests are loaded
+   * such a route waits rather than be sent without its credentials.
+   */
+  private liveRoute(entry: OutboxEntry): { route: Route } | { wait: true } | { error: string } {
     const r = entry.route;
-    if (r.notifier === null) return r;
-    const t = this.targets.get(r.notifier);
-    if (!t || t.spec.type !== r.sink) return r;
+    if (!routeHidesCredentials(r)) return { route: r };
+    if (r.notifier === null) {
+      const server = this.env.VAI_NTFY_URL || DEFAULT_NTFY_URL;
+      if (r.sink === 'ntfy' && redactUrl(server) === r.server) return { route: { ...r, server } };
+      return { error: 'the ntfy server URL with credentials changed since this alert was queued' };
+    }
+    if (!this.targetsKnown) return { wait: true };
     const fresh = resolveRoute(r.notifier, this.targets, this.env);
-    if (!fresh.ok || destinationKey(storableRoute(fresh.value.route)) !== entry.destination) return r;
-    return fresh.value.route;
+    if (fresh.ok && destinationKey(storableRoute(fresh.value.route)) === entry.destination) return { route: fresh.value.route };
+    return { error: `Notifier "${r.notifier}" changed or is gone; the credentials in its URL were not stored with this alert` };
   }
 
-  private deliver(entry: OutboxEntry, signal: AbortSignal): Promise<DeliveryOutcome> {
-    const route = this.liveRoute(entry);
+  private deliver(entry: OutboxEntry, route: Route, signal: AbortSignal): Promise<DeliveryOutcome> {
     const now = this.clock.now();
     switch (route.sink) {
       case 'ntfy':

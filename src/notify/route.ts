@@ -96,6 +96,12 @@ export function secretEnvNames(route: Route): string[] {
   }
 }
 
+/** The stored route lost URL userinfo and must be re-read before sending. */
+export function routeHidesCredentials(route: Route): boolean {
+  const url = route.sink === 'ntfy' ? route.server : route.sink === 'webhook' ? route.url : '';
+  return url !== redactUrl(url) || /:\/\/\*\*\*@/.test(url);
+}
+
 /** A route as stored on disk: URL userinfo removed (it is a credential); delivery re-reads it from the Notifier. */
 export function storableRoute(route: Route): Route {
   switch (route.sink) {

@@ -1,12 +1,12 @@
 // The outbox's files on disk: what a crash, a corrupt file or a planted symlink leaves behind.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, lstatSync, readdirSync, readFileSync, symlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import { createNotifier } from '../../../src/notify/index.js';
 import { startNtfyServer } from '../../support/ntfy-server.js';
 import { testdir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
-import { alert, capturingLog, cleanup } from './fixtures.js';
+import { alert, capturingLog, cleanup, minioSpec, notifierTarget } from './fixtures.js';
 
 async function setup(t: { after(fn: () => unknown): void }) {
   const dir = testdir();
@@ -83,4 +83,29 @@ test('an entry whose delivery was recorded but whose file a crash left behind is
   await c.submit(alert('sentinel', 'recovery-failed', 1));
   await waitFor(() => server.messages.length === 2);
   assert.deepEqual(server.messages.map((m) => m.title), ['minio Recovery Failed', 'sentinel Recovery Failed']);
+});
+
+test('URL credentials are not stored: a queued alert waits for its Notifier after a restart, then goes with them', async (t) => {
+  const { dir, server, outboxDir } = await setup(t);
+  const targets = new Map([notifierTarget('alerts', { type: 'ntfy', server: `http://ops:pw-s3cret-77@127.0.0.1:${server.port}`, topic: 'ops' })]);
+  await server.setMode({ type: 'refuse' });
+  const a = await createNotifier({ outboxDir, env: {} });
+  a.setTargets(targets);
+  await a.submit(alert('minio', 'recovery-failed', 1));
+  await waitFor(() => (a.snapshot().recent[0]?.attempts ?? 0) >= 1);
+  await a.close();
+  for (const f of readdirSync(dir.path, { recursive: true, withFileTypes: true }).filter((e) => e.isFile())) {
+    assert.ok(!readFileSync(`${f.parentPath}/${f.name}`, 'utf8').includes('pw-s3cret-77'), `${f.name} holds the URL password`);
+  }
+  await server.setMode({ type: 'accept' });
+  const b = await createNotifier({ outboxDir, env: { VAI_NTFY_URL: server.url } });
+  cleanup(t, () => b.close());
+  // Before the manifests are loaded, nothing may go out without its credentials.
+  await b.submit(alert('sentinel', 'recovery-failed', 1, { spec: minioSpec({ notify_on_fail: 'plain-topic' }) }));
+  await waitFor(() => server.messages.length === 1);
+  assert.equal(server.messages[0]!.topic, 'plain-topic');
+  b.setTargets(targets);
+  await waitFor(() => server.messages.length === 2, { what: 'the queued alert after setTargets' });
+  assert.equal(server.messages[1]!.topic, 'ops');
+  assert.equal(server.messages[1]!.authorization, `Basic ${Buffer.from('ops:pw-s3cret-77').toString('base64')}`);
 });
