@@ -94,6 +94,59 @@ function shortMessage(message: string): string {
  * Parses every document of `text`. Syntax errors (including duplicate keys and excessive
  * aliases) come back as errors; a document with an error is left out of `documents`.
  */
+/**
+ * Positions of the first two levels of a document (`metadata.name`, `services.minio`, ...),
+ * taken while the tree is at hand: every definition needs its name's position.
+ */
+function shallowPositions(doc: Document, lc: LineCounter): Map<string, { key: Position; value: Position }> {
+  const out = new Map<string, { key: Position; value: Position }>();
+  const pos = (n: Node | null) => {
+    const o = n?.range?.[0];
+    if (o === undefined) return undefined;
+    const { line, col } = lc.linePos(o);
+    return { line, column: col };
+  };
+  const visit = (node: unknown, prefix: string[], depth: number) => {
+    if (!isMap(node) || depth > 1) return;
+    for (const pair of node.items) {
+      if (!isScalar(pair.key)) continue;
+      const path = [...prefix, String(pair.key.value)];
+      const key = pos(pair.key as Node);
+      const value = pos(resolve(pair.value, doc)) ?? key;
+      if (key && value) out.set(JSON.stringify(path), { key, value });
+      visit(resolve(pair.value, doc), path, depth + 1);
+    }
+  };
+  visit(resolve(doc.contents, doc), [], 0);
+  return out;
+}
+
+/**
+ * A document that knows the positions of its first two levels and finds deeper ones by parsing
+ * its file's text again on first use. Holding the node tree of every document instead costs
+ * ~8 KiB per service (84 MB for 10,000, measured); deep positions are only needed for errors.
+ */
+function locatedDocument(text: string, file: string, index: number, data: unknown, start: Position, shallow: Map<string, { key: Position; value: Position }>): SourceDocument {
+  let tree: { doc: Document; lc: LineCounter } | undefined;
+  const parsed = () => {
+    if (!tree) {
+      const lc = new LineCounter();
+      const docs = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true });
+      tree = { doc: [...docs][index]!, lc };
+    }
+    return tree;
+  };
+  const at = (path: FieldPath, prefer: 'key' | 'value'): Position => {
+    if (path.length === 0) return start;
+    const known = path.length <= 2 ? shallow.get(JSON.stringify(path.map(String))) : undefined;
+    if (known) return known[prefer];
+    const { doc, lc } = parsed();
+    const f = walk(doc, path);
+    return positionOf(lc, prefer === 'key' ? (f.key ?? f.value) : (f.value ?? f.key), start);
+  };
+  return { file, index, data, start, valueAt: (p) => at(p, 'value'), keyAt: (p) => at(p, 'key') };
+}
+
 export function parseSource(text: string, file: string, opts: { single?: boolean } = {}): ParsedFile {
   const lc = new LineCounter();
   const errors: ManifestError[] = [];
@@ -132,20 +185,7 @@ export function parseSource(text: string, file: string, opts: { single?: boolean
       errors.push(syntaxError(file, start, msg));
       return;
     }
-    documents.push({
-      file,
-      index,
-      data,
-      start,
-      valueAt: (path) => {
-        const f = walk(doc, path);
-        return positionOf(lc, f.value ?? f.key, start);
-      },
-      keyAt: (path) => {
-        const f = walk(doc, path);
-        return positionOf(lc, f.key ?? f.value, start);
-      },
-    });
+    documents.push(locatedDocument(text, file, index, data, start, shallowPositions(doc, lc)));
   });
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
   return { documents, errors };
