@@ -39,7 +39,16 @@ function procCpuMs(pid: number | 'self', children = false): number {
   return (ticks * 1000) / 100;
 }
 
-async function measure(name: string, n: number, width: number, once: () => Promise<unknown>, extraPid?: number) {
+interface Row {
+  check: string;
+  n: number;
+  cpuMsPerCheck: number;
+  childCpuMsPerCheck: number;
+  engineCpuMsPerCheck?: number;
+  wallMsPerCheck: number;
+}
+
+async function measure(name: string, n: number, width: number, once: () => Promise<unknown>, extraPid?: number): Promise<Row> {
   for (let i = 0; i < Math.min(50, n); i++) await once();
   const extra0 = extraPid ? procCpuMs(extraPid) : 0;
   const kids0 = procCpuMs('self', true) - procCpuMs('self');
@@ -52,7 +61,7 @@ async function measure(name: string, n: number, width: number, once: () => Promi
   const cpu = process.cpuUsage(cpu0);
   const wall = performance.now() - wall0;
   const kids = procCpuMs('self', true) - procCpuMs('self') - kids0;
-  const row = {
+  return {
     check: name,
     n,
     cpuMsPerCheck: +((cpu.user + cpu.system) / 1000 / n).toFixed(4),
@@ -60,25 +69,39 @@ async function measure(name: string, n: number, width: number, once: () => Promi
     ...(extraPid ? { engineCpuMsPerCheck: +((procCpuMs(extraPid) - extra0) / n).toFixed(3) } : {}),
     wallMsPerCheck: +(wall / n).toFixed(3),
   };
-  console.log(JSON.stringify(row));
+}
+
+// Other load on a shared machine only ever adds CPU time: of interleaved rounds, the cheapest
+// round is the closest to the true cost.
+async function cheapest(rounds: number, runs: Array<() => Promise<Row>>): Promise<void> {
+  const best: Row[] = [];
+  for (let r = 0; r < rounds; r++) {
+    for (const [i, run] of runs.entries()) {
+      const row = await run();
+      if (!best[i] || row.cpuMsPerCheck < best[i]!.cpuMsPerCheck) best[i] = row;
+    }
+  }
+  for (const row of best) console.log(JSON.stringify({ ...row, rounds }));
 }
 
 const svc = await startHttpService(dir.path);
 const ex: Executor = new LocalExecutor();
 try {
-  await measure('http (vai, raw socket)', N, 10, () => ex.check(t({ type: 'http', endpoint: svc.url() })));
-  await measure('http (vai, body_contains)', N, 10, () => ex.check(t({ type: 'http', endpoint: svc.url(), body_contains: 'ok' })));
   const agent = new http.Agent({ keepAlive: false });
-  await measure('http (node http.get, for comparison)', N, 10, () => new Promise<void>((resolve) => {
-    http.get(svc.url(), { agent }, (res) => res.resume().on('end', () => resolve())).on('error', () => resolve());
-  }));
-  await measure('tcp', N, 10, () => ex.check(t({ type: 'tcp', host: '127.0.0.1', port: svc.port })));
   const nproc = readdirSync('/proc').filter((e) => /^\d+$/.test(e)).length;
   const m = `vai-cost-${process.pid}`;
   const p = startGroup('bash', ['-c', `exec -a ${m} sleep 1000`]);
-  await measure(`process (${nproc} processes in /proc)`, Math.min(N, 1000), 1, () => ex.check(t({ type: 'process', process_name: `^${m}` })));
+  await cheapest(3, [
+    () => measure('http (vai, raw socket)', N, 10, () => ex.check(t({ type: 'http', endpoint: svc.url() }))),
+    () => measure('http (vai, body_contains)', N, 10, () => ex.check(t({ type: 'http', endpoint: svc.url(), body_contains: 'ok' }))),
+    () => measure('http (node http.get, for comparison)', N, 10, () => new Promise<void>((resolve) => {
+      http.get(svc.url(), { agent }, (res) => res.resume().on('end', () => resolve())).on('error', () => resolve());
+    })),
+    () => measure('tcp', N, 10, () => ex.check(t({ type: 'tcp', host: '127.0.0.1', port: svc.port }))),
+    () => measure(`process (${nproc} processes in /proc)`, Math.min(N, 1000), 1, () => ex.check(t({ type: 'process', process_name: `^${m}` }))),
+  ]);
   await p.kill();
-  await measure('custom (bash -c true)', Math.min(N, 300), 4, () => ex.check(t({ type: 'custom', command: 'true' })));
+  await cheapest(1, [() => measure('custom (bash -c true)', Math.min(N, 300), 4, () => ex.check(t({ type: 'custom', command: 'true' })))]);
 } finally {
   await svc.kill();
 }
@@ -100,9 +123,12 @@ if (dockerHost || args.includes('--docker')) {
     const dex = new DockerExecutor(host);
     const n = Math.min(N, 100);
     try {
-      await measure('docker exec http', n, 1, () => dex.check(t({ type: 'http', endpoint: 'http://127.0.0.1:8080/index.html' }, name)), dockerd);
-      await measure('docker exec tcp', n, 1, () => dex.check(t({ type: 'tcp', port: 8080 }, name)), dockerd);
-      await measure('docker (container state)', n * 5, 1, () => dex.check(t({ type: 'docker' }, name)), dockerd);
+      await cheapest(1, [
+        () => measure('docker exec http', n, 1, () => dex.check(t({ type: 'http', endpoint: 'http://127.0.0.1:8080/index.html' }, name)), dockerd),
+        () => measure('docker exec tcp', n, 1, () => dex.check(t({ type: 'tcp', port: 8080 }, name)), dockerd),
+        () => measure('docker (container state)', n * 5, 1, () => dex.check(t({ type: 'docker' }, name)), dockerd),
+      ]);
+      await dex.close();
     } finally {
       await c.remove({ force: true });
       await engine.stop();
