@@ -10,7 +10,7 @@ import { formatAlert } from './format.js';
 import { levelOf } from './priority.js';
 import { checkCooldown, cooldownKey } from './cooldown.js';
 import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from './retry-delay.js';
-import { redactText, redactUrl, secretValues } from './redact.js';
+import { mapStrings, redactText, redactUrl, secretValues } from './redact.js';
 import {
   DEFAULT_NTFY_URL,
   DEFAULT_TOKEN_ENV,
@@ -255,9 +255,11 @@ export class DurableNotifier implements Notifier {
       if (!c.allowed) return suppress(`cooldown: one ${alert.kind} per ${cooldownSeconds} s; next allowed at ${new Date(c.until).toISOString()}`);
       this.state.cooldowns[key] = now;
       const open = this.state.incidents[alert.service];
+      // Kept on disk for reminders: without URL credentials or known secret values.
+      const kept = mapStrings(alert, (x) => this.clean(x));
       this.state.incidents[alert.service] = open
-        ? { ...open, lastNotifiedAt: now, alert }
-        : { openedAt: now, lastNotifiedAt: now, reminders: 0, notifyOnFail, alert };
+        ? { ...open, lastNotifiedAt: now, alert: kept }
+        : { openedAt: now, lastNotifiedAt: now, reminders: 0, notifyOnFail, alert: kept };
     }
     await this.enqueue(alert, route, now);
     this.scheduleReminders();

@@ -27,3 +27,13 @@ export function secretValues(env: NodeJS.ProcessEnv, names: Iterable<string>): s
   }
   return [...out];
 }
+
+/** Every string inside a JSON-like value passed through `fn` (for specs kept on disk). */
+export function mapStrings<T>(value: T, fn: (s: string) => string): T {
+  if (typeof value === 'string') return fn(value) as T;
+  if (Array.isArray(value)) return value.map((v: unknown) => mapStrings(v, fn)) as T;
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, mapStrings(v, fn)])) as T;
+  }
+  return value;
+}

@@ -63,3 +63,9 @@ test('redaction: known secret values and URL userinfo', () => {
   assert.equal(redactUrl('see https://a:b@h.example/p and http://h2/'), 'see https://***@h.example/p and http://h2/');
   assert.equal(redactText('Bearer tk_abcdef failed', ['tk_abcdef']), 'Bearer *** failed');
 });
+
+test('ntfy headers: ASCII as is, anything else as an RFC 2047 encoded-word ntfy decodes', async () => {
+  const { headerValue } = await import('../../../src/notify/sinks/ntfy.js');
+  assert.equal(headerValue('minio Recovery Failed'), 'minio Recovery Failed');
+  assert.equal(headerValue('Ausfall – minio'), `=?UTF-8?B?${Buffer.from('Ausfall – minio').toString('base64')}?=`);
+});

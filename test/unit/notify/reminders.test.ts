@@ -6,7 +6,8 @@ import { createNotifier } from '../../../src/notify/index.js';
 import { startNtfyServer } from '../../support/ntfy-server.js';
 import { testdir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
-import { alert, ManualClock, notifierTarget, cleanup } from './fixtures.js';
+import { readdirSync, readFileSync } from 'node:fs';
+import { alert, ManualClock, minioSpec, notifierTarget, cleanup } from './fixtures.js';
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 
@@ -92,4 +93,22 @@ test('a reminder due while vaid was down is sent once after the restart, not onc
   await b.submit(alert('sentinel', 'recovery-failed', 1));
   await waitFor(() => server.messages.length === 3);
   assert.deepEqual(titles(server), ['minio Recovery Failed', 'minio Still Failing', 'sentinel Recovery Failed']);
+});
+
+test('the incident kept on disk for reminders holds no URL credentials of the service spec', async (t) => {
+  const { dir, server, targets, outboxDir } = await setup(t, 600);
+  const clock = new ManualClock(T0);
+  const n = await createNotifier({ outboxDir, env: {}, clock });
+  cleanup(t, () => n.close());
+  n.setTargets(targets);
+  const spec = minioSpec({ health_check: { type: 'http', endpoint: 'http://admin:hc-pass-991@localhost:9000/health', interval_seconds: 60, timeout_seconds: 5, failure_threshold: 1, success_threshold: 1 } });
+  await n.submit(alert('minio', 'recovery-failed', 1, { spec, message: 'GET http://admin:hc-pass-991@localhost:9000/health: refused' }));
+  clock.advance(600_000);
+  await waitFor(() => server.messages.length === 2, { what: 'the reminder' });
+  assert.match(server.messages[1]!.message, /^Health check: HTTP GET http:\/\/\*\*\*@localhost:9000\/health$/m);
+  await n.close();
+  for (const e of readdirSync(dir.path, { recursive: true, withFileTypes: true }).filter((x) => x.isFile())) {
+    assert.ok(!readFileSync(`${e.parentPath}/${e.name}`, 'utf8').includes('hc-pass-991'), `${e.name} holds the password`);
+  }
+  assert.ok(server.messages.every((m) => !m.message.includes('hc-pass-991')), 'a message holds the password');
 });
