@@ -4,6 +4,7 @@
 // the first event, so a never-quiet directory still gets loaded). Events that arrive while a
 // load runs make its result stale: it is thrown away and the directory loaded again.
 import { watch, type FSWatcher } from 'chokidar';
+import { statSync } from 'node:fs';
 import path from 'node:path';
 import type { DesiredState } from './types.js';
 import type { LabelSelector } from './label-selector.js';
@@ -16,6 +17,10 @@ export interface WatchOptions {
   maxWaitMs?: number;
   allowUnsafePermissions?: boolean;
   selector?: LabelSelector;
+  /** How often to check that the watched directory is still the same one (default 1 s). */
+  pollMs?: number;
+  /** How often to reload even without events (default 60 s). */
+  resyncMs?: number;
   onChange: (state: DesiredState) => void;
   onError?: (e: unknown) => void;
 }
@@ -25,6 +30,15 @@ export interface DesiredStateWatch {
   /** Loads now (after any pending burst); onChange fires if the result differs. */
   reload(): Promise<DesiredState>;
   close(): Promise<void>;
+}
+
+function identity(dir: string): string {
+  try {
+    const st = statSync(dir);
+    return st.isDirectory() ? `${st.dev}:${st.ino}` : 'missing';
+  } catch {
+    return 'missing';
+  }
 }
 
 function hidden(root: string, p: string): boolean {
@@ -97,18 +111,46 @@ export async function watchDesiredState(opts: WatchOptions): Promise<DesiredStat
     timer = setTimeout(fire, wait);
   };
 
-  const watcher: FSWatcher = watch(root, {
-    ignoreInitial: true,
-    ignored: (p: string) => hidden(root, p),
-    depth: 16,
-    followSymlinks: false,
-  });
-  watcher.on('all', () => {
+  // chokidar watches the directory it found at start. A manifest dir created later (vaid
+  // started before the clone) or replaced (rm -rf + fresh clone, a renamed-in checkout) is
+  // noticed by a cheap identity poll, which then watches the new one.
+  let watcher: FSWatcher | undefined;
+  let watchedIdentity = '';
+  const startWatcher = async () => {
+    const previous = watcher;
+    watcher = undefined;
+    if (previous) await previous.close();
+    watchedIdentity = identity(root);
+    if (watchedIdentity === 'missing' || closed) return;
+    const w = watch(root, { ignoreInitial: true, ignored: (p: string) => hidden(root, p), depth: 16, followSymlinks: false });
+    w.on('all', onEvent);
+    w.on('error', (e) => opts.onError?.(e));
+    watcher = w;
+    await new Promise<void>((resolve) => w.once('ready', () => resolve()));
+  };
+  const onEvent = () => {
     eventsSinceLoad++;
     schedule();
-  });
-  watcher.on('error', (e) => opts.onError?.(e));
-  await new Promise<void>((resolve) => watcher.once('ready', () => resolve()));
+  };
+  await startWatcher();
+  let polling = false;
+  const poll = setInterval(() => {
+    if (polling || closed) return;
+    if (identity(root) === watchedIdentity) return;
+    polling = true;
+    startWatcher()
+      .then(onEvent, (e: unknown) => opts.onError?.(e))
+      .finally(() => {
+        polling = false;
+      });
+  }, opts.pollMs ?? 1_000);
+  poll.unref();
+  // A periodic resync, as controller-runtime has: an event lost to an inotify overflow costs at
+  // most this long. Unchanged files are not parsed again, so it is cheap.
+  const resync = setInterval(() => {
+    if (!closed && !timer && !running) schedule();
+  }, opts.resyncMs ?? 60_000);
+  resync.unref();
 
   return {
     current: () => state,
@@ -125,8 +167,10 @@ export async function watchDesiredState(opts: WatchOptions): Promise<DesiredStat
     },
     async close() {
       closed = true;
+      clearInterval(poll);
+      clearInterval(resync);
       if (timer) clearTimeout(timer);
-      await watcher.close();
+      await watcher?.close();
       if (running) await running.catch(() => undefined);
     },
   };

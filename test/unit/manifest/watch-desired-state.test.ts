@@ -2,7 +2,7 @@
 // Each burst must become exactly one new desired state, and last-good must hold.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renameSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { testdir, type TestDir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
@@ -175,6 +175,27 @@ test('a rewrite that changes nothing produces no change; close stops watching', 
     writeFileSync(d.join('b.yaml'), service('b'));
     await new Promise((r) => setTimeout(r, 600));
     assert.equal(changes.length, 0);
+  } finally {
+    await w.close();
+    d.remove();
+  }
+});
+
+test('a manifest dir created after the watcher started, then replaced by a fresh one, is followed', async () => {
+  const d = testdir({});
+  const { w, changes } = await watching(d, d.join('m'));
+  try {
+    assert.equal(w.current().errors[0]!.message, 'cannot read the manifest directory: ENOENT');
+    mkdirSync(d.join('m'));
+    writeFileSync(d.join('m/a.yaml'), service('a'));
+    await waitFor(() => changes.at(-1)?.services.has('a'), { what: 'a from the new dir' });
+    d.write('fresh/b.yaml', service('b'));
+    rmSync(d.join('m'), { recursive: true });
+    renameSync(d.join('fresh'), d.join('m'));
+    await waitFor(() => changes.at(-1)?.services.has('b') && !changes.at(-1)?.services.has('a'), { what: 'b from the replacing dir' });
+    writeFileSync(d.join('m/c.yaml'), service('c'));
+    await waitFor(() => changes.at(-1)?.services.has('c'), { what: 'c written into the replacing dir' });
+    assert.deepEqual([...w.current().services.keys()], ['b', 'c']);
   } finally {
     await w.close();
     d.remove();
