@@ -97,6 +97,7 @@ export class Controller {
           `${s.name}: ${c.previous?.phase ?? 'new'} -> ${s.phase}`,
         );
       }
+      logNewEvents(opts.log, c.previous, c.status);
     });
   }
 
@@ -285,7 +286,7 @@ export class Controller {
     store.set(result.status);
     for (const a of result.actions) {
       if (a.type === 'enqueue') {
-        log.info({ service: name, generation: svc.generation, enqueue: a.names }, `${name}: ${a.reason}: ${a.names.join(', ')}`);
+        log.debug({ service: name, generation: svc.generation, enqueue: a.names }, `${name}: ${a.reason}: ${a.names.join(', ')}`);
         for (const n of a.names) if (this.services.has(n)) this.queue.add(n);
       }
     }
@@ -391,6 +392,23 @@ export class Controller {
     } finally {
       this.probing = false;
     }
+  }
+}
+
+// Check results and restarts have their own records; the other events (RecoveryFailed,
+// BackOff, WaitingForDependency, ...) are outcomes a person reading the log must see.
+const EVENTS_LOGGED_ELSEWHERE = new Set(['CheckFailed', 'CheckPassed', 'Restarting', 'ExecutorUnavailable']);
+
+function logNewEvents(log: Log, previous: ServiceStatus | null, status: ServiceStatus): void {
+  let since = '';
+  for (const e of previous?.events ?? []) if (e.lastTime > since) since = e.lastTime;
+  const before = new Map((previous?.events ?? []).map((e) => [`${e.type}/${e.reason}/${e.message}`, e.count]));
+  for (const e of status.events) {
+    if (EVENTS_LOGGED_ELSEWHERE.has(e.reason)) continue;
+    if (e.lastTime < since || before.get(`${e.type}/${e.reason}/${e.message}`) === e.count) continue;
+    const rec = { service: status.name, generation: status.generation, event: e.reason, count: e.count };
+    if (e.type === 'Warning') log.warn(rec, `${status.name}: ${e.reason}: ${e.message}`);
+    else log.info(rec, `${status.name}: ${e.reason}: ${e.message}`);
   }
 }
 

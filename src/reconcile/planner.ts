@@ -73,6 +73,7 @@ export interface PlanResult {
 }
 
 const UNKNOWN_RETRY_MS = 2000;
+const BUSY_PHASES: ReadonlySet<Phase> = new Set(['Recovering', 'CrashLoopBackOff', 'WaitingForDependency', 'Stopped', 'Disabled']);
 const DEPENDENCY_RETRY_MS = 1000;
 
 /** Builder for one plan: the status under construction, its events and actions. */
@@ -346,11 +347,15 @@ function unhealthy(d: Draft, obs: CheckResult): PlanResult {
   const notReady = dependencyReadiness(d.input.dependencies, failingSince);
   if (notReady.length) {
     const names = d.input.dependencies.filter((x) => !isReady(x, failingSince)).map((x) => x.name);
+    // One event per wait, not one per re-check while waiting.
+    if (s.phase !== 'WaitingForDependency') d.event('Normal', EventReason.WaitingForDependency, `not restarting until ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} healthy`);
     d.phase('WaitingForDependency');
     d.condition({ type: 'DependenciesReady', status: 'False', reason: 'DependencyNotReady', message: notReady.join('; ') });
     d.condition({ type: 'Recovering', status: 'False', reason: 'WaitingForDependency', message: `checking ${names.join(', ')} first` });
-    d.event('Normal', EventReason.WaitingForDependency, `not restarting until ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} healthy`);
-    d.actions.push({ type: 'enqueue', names, reason: `${s.name} is failing: check its dependencies first` });
+    // A dependency already recovering, backing off or stopped has its own schedule; checking it
+    // every second on a dependent's behalf would only add load.
+    const stale = d.input.dependencies.filter((x) => names.includes(x.name) && !BUSY_PHASES.has(x.status?.phase ?? 'Unknown')).map((x) => x.name);
+    if (stale.length) d.actions.push({ type: 'enqueue', names: stale, reason: `${s.name} is failing: check its dependencies first` });
     return d.finish({ afterMs: Math.min(DEPENDENCY_RETRY_MS, intervalMs(spec)), kind: 'dependency' });
   }
   d.condition(readyDependencies(d.input));

@@ -167,7 +167,7 @@ test('verification polls fast at first and slower later, never past the deadline
 });
 
 test('dependency down: recover it first, don\'t restart api', () => {
-  const db = depStatus('db', 'Recovering', T0 + 500, 'unhealthy');
+  const db = depStatus('db', 'Degraded', T0 + 500, 'unhealthy');
   const st = new Story(service('api', { dependencies: ['db'] }), [db]);
   st.step(ok, { after: 0 });
   const r = st.step(refused);
@@ -175,8 +175,12 @@ test('dependency down: recover it first, don\'t restart api', () => {
   assert.equal(st.s.phase, 'WaitingForDependency');
   assert.deepEqual(r.actions.filter((a) => a.type === 'enqueue').map((a) => (a as { names: string[] }).names), [['db']]);
   assert.equal(st.condition('DependenciesReady')?.status, 'False');
-  assert.match(st.condition('DependenciesReady')!.message, /db is Recovering/);
+  assert.match(st.condition('DependenciesReady')!.message, /db is Degraded/);
   assert.equal(r.requeue?.kind, 'dependency');
+  st.deps = [depStatus('db', 'Recovering', st.now, 'unhealthy')];
+  const again = st.step(refused);
+  assert.equal(again.actions.length, 0, 'a dependency already recovering is not checked again on api\'s behalf');
+  assert.equal(st.s.events.filter((e) => e.reason === 'WaitingForDependency')[0]?.count, 1, 'one event per wait');
 });
 
 test('dependency and dependent crash together: db still looks healthy from an older check, so check db first', () => {
