@@ -74,7 +74,6 @@ export interface PlanResult {
 
 const UNKNOWN_RETRY_MS = 2000;
 const BUSY_PHASES: ReadonlySet<Phase> = new Set(['Recovering', 'CrashLoopBackOff', 'WaitingForDependency', 'Stopped', 'Disabled']);
-const DEPENDENCY_RETRY_MS = 1000;
 
 /** Builder for one plan: the status under construction, its events and actions. */
 class Draft {
@@ -356,7 +355,9 @@ function unhealthy(d: Draft, obs: CheckResult): PlanResult {
     // every second on a dependent's behalf would only add load.
     const stale = d.input.dependencies.filter((x) => names.includes(x.name) && !BUSY_PHASES.has(x.status?.phase ?? 'Unknown')).map((x) => x.name);
     if (stale.length) d.actions.push({ type: 'enqueue', names: stale, reason: `${s.name} is failing: check its dependencies first` });
-    return d.finish({ afterMs: Math.min(DEPENDENCY_RETRY_MS, intervalMs(spec)), kind: 'dependency' });
+    // The controller wakes this service as soon as a dependency turns Healthy; the interval is
+    // only the fallback, so waiting on a long-failing dependency is not busy polling.
+    return d.finish({ afterMs: jittered(d), kind: 'dependency' });
   }
   d.condition(readyDependencies(d.input));
 
