@@ -93,6 +93,11 @@ test('the table shows every service with its phase, restarts and last check, and
   await page.locator('tr[data-service="cache"]').waitFor({ timeout: 10_000 });
   assert.equal(await page.locator('tr[data-service="batch"]').count(), 0);
   assert.deepEqual(problems, []);
+
+  // vaid goes away: the page says so instead of showing stale data as live.
+  await server.close();
+  await page.locator('#live.off').waitFor({ timeout: 15_000 });
+  assert.match((await page.locator('#live').textContent()) ?? '', /reconnecting/);
   await page.close();
 });
 
