@@ -5,7 +5,7 @@ import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, wr
 import path from 'node:path';
 import { isAlive } from './proc-stat.js';
 import { supervisedPid, underInit } from './reaping-init.js';
-import { trackGroup, untrackGroup } from './reaper.js';
+import { trackGroup, trackPid, untrackGroup, untrackPid } from './reaper.js';
 import type { ServiceDef } from './services.js';
 
 function which(cmd: string): string | undefined {
@@ -96,6 +96,8 @@ export async function startMonit(bin: string, dir: string, defs: readonly Servic
     exited = true;
   });
   const pid = await supervisedPid(group);
+  // monit -I still moves itself into its own process group, out of reach of tini's group kill.
+  trackPid(pid, ctl);
   return {
     pid,
     logFile,
@@ -116,12 +118,15 @@ export async function startMonit(bin: string, dir: string, defs: readonly Servic
         const deadline = performance.now() + 10_000;
         while (!exited && isAlive(pid) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
       }
-      try {
-        process.kill(-group, 'SIGKILL');
-      } catch {
-        // group already gone
+      for (const target of [-group, pid]) {
+        try {
+          process.kill(target, 'SIGKILL');
+        } catch {
+          // already gone
+        }
       }
       untrackGroup(group);
+      untrackPid(pid);
     },
   };
 }

@@ -3,15 +3,28 @@
 import { readFileSync } from 'node:fs';
 
 const groups = new Set<number>();
-const pids = new Set<number>();
+/** pid -> text its /proc/PID/cmdline must contain, so a pid reused by someone else is left alone. */
+const pids = new Map<number, string>();
 const pidFiles = new Set<string>();
 
 export function trackGroup(pgid: number): void {
   groups.add(pgid);
 }
 
-export function trackPid(pid: number): void {
-  pids.add(pid);
+export function trackPid(pid: number, mark: string): void {
+  pids.set(pid, mark);
+}
+
+export function untrackPid(pid: number): void {
+  pids.delete(pid);
+}
+
+function cmdlineHas(pid: number, mark: string): boolean {
+  try {
+    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').includes(mark);
+  } catch {
+    return false;
+  }
 }
 
 /** Services restarted by a supervisor have pids the bench never saw: their pid files name them. */
@@ -43,10 +56,11 @@ export function untrackGroup(pgid: number): void {
 export function reapAll(): void {
   for (const file of pidFiles) {
     const pid = pidFromFile(file);
-    if (pid !== undefined && pid !== process.pid) kill(pid);
+    // the service's own argv names its pid file
+    if (pid !== undefined && pid !== process.pid && cmdlineHas(pid, file)) kill(pid);
   }
   for (const g of groups) kill(-g);
-  for (const p of pids) kill(p);
+  for (const [p, mark] of pids) if (cmdlineHas(p, mark)) kill(p);
   pidFiles.clear();
   groups.clear();
   pids.clear();

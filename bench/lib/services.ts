@@ -67,7 +67,7 @@ export async function launchService(def: ServiceDef): Promise<number> {
     stdio: 'ignore',
   });
   child.unref();
-  if (child.pid) trackPid(child.pid);
+  if (child.pid) trackPid(child.pid, def.pidFile);
   const deadline = performance.now() + 30_000;
   for (;;) {
     const pid = readPid(def.pidFile);

@@ -8,7 +8,7 @@ import YAML from 'yaml';
 import type { StatusDocument } from '../../src/status/schema.js';
 import { isAlive } from './proc-stat.js';
 import { supervisedPid, underInit } from './reaping-init.js';
-import { trackGroup, untrackGroup } from './reaper.js';
+import { trackGroup, trackPid, untrackGroup, untrackPid } from './reaper.js';
 import type { ServiceDef } from './services.js';
 
 export const VAID = fileURLToPath(new URL('../../src/cli/vaid.js', import.meta.url));
@@ -97,6 +97,8 @@ export async function startVaid(opts: VaidOptions): Promise<Vaid> {
     exited = true;
   });
   const pid = await supervisedPid(group);
+  // Tracked by pid too, in case it ever leaves tini's process group.
+  trackPid(pid, opts.stateDir);
   return {
     pid,
     stateDir: opts.stateDir,
@@ -117,6 +119,7 @@ export async function startVaid(opts: VaidOptions): Promise<Vaid> {
         // group already gone
       }
       untrackGroup(group);
+      untrackPid(pid);
     },
   };
 }

@@ -13,7 +13,7 @@ type Mode = 'tcp' | 'net-http' | 'http-get';
 function runOnce(mode: Mode, port: number, count: number): Promise<number> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [FLOOR, mode, String(port), String(count)], { stdio: ['pipe', 'pipe', 'inherit'] });
-    if (child.pid) trackPid(child.pid);
+    if (child.pid) trackPid(child.pid, FLOOR);
     let before = 0;
     const timer = setTimeout(() => {
       child.kill('SIGKILL');

@@ -19,7 +19,7 @@ export async function runServiceStart(samples: number): Promise<Figure[]> {
       const port = await freePort();
       const t0 = performance.now();
       const child = spawn(file, [...pre, String(port), path.join(dir, `s${i}.pid`), String(process.pid)], { stdio: 'ignore' });
-      if (child.pid) trackPid(child.pid);
+      if (child.pid) trackPid(child.pid, dir);
       const deadline = t0 + 30_000;
       for (;;) {
         const pid = await askPid(port, 500);
