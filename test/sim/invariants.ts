@@ -40,6 +40,9 @@ interface ServiceBook {
   alertedInIncident: boolean;
   lastDelivered: Map<string, number>;
   restartRuns: number;
+  /** Start times of recent checks made outside a recovery and not after an `unknown`. */
+  idleChecks: number[];
+  overBudget: boolean;
 }
 
 export const RULES = {
@@ -52,6 +55,7 @@ export const RULES = {
   alertSpurious: 'no alert without a failed recovery of that service',
   alertDup: 'at most one notification per (service, kind) per cooldown',
   overlap: 'two reconciles of one service never overlap',
+  budget: 'outside a recovery, a service is checked about once per interval (no busy polling)',
   status: 'the status document validates and agrees with what happened',
 } as const;
 
@@ -83,6 +87,8 @@ export class InvariantChecker {
         alertedInIncident: false,
         lastDelivered: new Map(),
         restartRuns: 0,
+        idleChecks: [],
+        overBudget: false,
       };
       this.books.set(name, b);
     }
@@ -104,6 +110,7 @@ export class InvariantChecker {
         if (b.active > 0) this.fail(e.t, 'overlap', e.service, 'a check started while another operation on the service was running');
         b.active++;
         b.pendingCheckStart = e.t;
+        this.countIdleCheck(e.t, e.service, b);
         break;
       }
       case 'check-end':
@@ -206,6 +213,27 @@ export class InvariantChecker {
     }
     b.attempts.push({ start: t, end: null, succeeded: false, judgedFailed: false });
     if (b.attempts.length > 64) b.attempts.splice(0, b.attempts.length - 64);
+  }
+
+  /**
+   * Checks a person would call idle (no recovery in progress, the engine answering) stay near
+   * one per interval: within any window of ten intervals (at least a minute), at most twice
+   * the intervals that fit plus ten for triggers (spec, marker, dependency wake-ups).
+   */
+  private countIdleCheck(t: number, name: string, b: ServiceBook): void {
+    if (b.overBudget || b.lastCheck?.health === 'unknown') return;
+    const spec = this.ctx.spec(name);
+    const a = b.attempts[b.attempts.length - 1];
+    if (a && !a.succeeded && (a.end === null || t <= a.end + (spec.startup_delay_seconds + spec.health_check.timeout_seconds) * 1000 + 2000)) return;
+    const intervalMs = spec.health_check.interval_seconds * 1000;
+    const windowMs = Math.max(60_000, 10 * intervalMs);
+    const limit = Math.ceil((2 * windowMs) / intervalMs) + 10;
+    b.idleChecks.push(t);
+    while (b.idleChecks.length > 0 && b.idleChecks[0]! < t - windowMs) b.idleChecks.shift();
+    if (b.idleChecks.length > limit) {
+      b.overBudget = true;
+      this.fail(t, 'budget', name, `${b.idleChecks.length} checks in ${windowMs / 1000} s outside any recovery; its interval is ${spec.health_check.interval_seconds} s`);
+    }
   }
 
   private inRecovery(b: ServiceBook): boolean {

@@ -9,15 +9,17 @@ const { values } = parseArgs({
     seed: { type: 'string' },
     hours: { type: 'string', default: '200' },
     services: { type: 'string' },
+    'max-steps': { type: 'string' },
     all: { type: 'boolean', default: false },
   },
 });
 if (values.seed === undefined || !/^\d+$/.test(values.seed)) {
-  process.stderr.write('usage: node --import tsx test/sim/replay.ts --seed N [--hours H] [--services K] [--all]\n');
+  process.stderr.write('usage: node --import tsx test/sim/replay.ts --seed N [--hours H] [--services K] [--max-steps N] [--all]\n');
   process.exit(2);
 }
 const opts: SeedOptions = { hours: Number(values.hours), stopOnViolation: !values.all };
 if (values.services !== undefined) opts.services = Number(values.services);
+if (values['max-steps'] !== undefined) opts.maxSteps = Number(values['max-steps']);
 const r = await runSeed(Number(values.seed), opts, realSystem);
 const { violations, context, ...figures } = r;
 process.stdout.write(`${JSON.stringify(figures)}\n`);

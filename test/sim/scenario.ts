@@ -40,7 +40,8 @@ export function makeScenario(rng: Rng, opts: { services?: number } = {}): Scenar
     const deps = services.filter(() => rng.chance(0.25)).map((s) => s.name).slice(0, 3);
     const container = rng.chance(0.4);
     const startupDelay = rng.between(2, 30);
-    const interval = rng.between(30, 300);
+    // Mostly the seed's 5-minute cron cadence and slower; a fifth check every 30 s to 5 min.
+    const interval = rng.chance(0.2) ? rng.between(30, 300) : rng.between(300, 900);
     const backoffInitial = rng.between(5, 60);
     const spec = makeSpec({
       enabled: !rng.chance(0.08),
@@ -71,7 +72,7 @@ export function makeScenario(rng: Rng, opts: { services?: number } = {}): Scenar
   }
   return {
     services,
-    faultMeanMs: rng.between(1, 6) * 3_600_000,
+    faultMeanMs: rng.between(4, 12) * 3_600_000,
     markerMeanMs: rng.between(6, 48) * 3_600_000,
     enabledFlipMeanMs: rng.between(12, 96) * 3_600_000,
   };

@@ -116,7 +116,7 @@ export class SimWorld {
       }
       case 'broken':
         s.state = 'down';
-        s.brokenUntil = now + r.between(60_000, 40 * 60_000);
+        s.brokenUntil = now + r.between(30_000, 12 * 60_000);
         break;
       case 'slow-start':
         s.slowStartMs = r.between(5_000, 120_000);

@@ -13,6 +13,8 @@ export interface SystemDeps {
   executor: Executor;
   notifier: Notifier;
   desired: DesiredState;
+  /** The seed's generator for the reconciler's own jitter. */
+  random: () => number;
   /** Names with a manual-stop marker at start. */
   markers: ReadonlySet<string>;
   /** Every status.json the store would write. */

@@ -1,0 +1,138 @@
+// Crash safety of the real daemon: vaid is killed with SIGKILL at 100+ random moments — while
+// it writes status, in the middle of a recovery (its restart command still running), while an
+// alert is on its way — and started again each time. After every kill the status file parses
+// and validates; at the end every restart ran exactly as often as the breakages needed (counted
+// by restart commands that append a line to a file), every alert reached the ntfy-like server
+// exactly once, and a crash-looping service kept its backoff across all the restarts.
+// The kill moments come from a seeded generator: VAI_CRASH_SEED=N replays a run's schedule.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createRng } from '../sim/prng.js';
+import { documentProblems } from '../sim/status-check.js';
+import { startNtfyServer } from '../support/ntfy-server.js';
+import { testdir } from '../support/testdir.js';
+import { waitFor } from '../support/wait.js';
+import { startVaid, countLines, type VaidProcess } from '../support/vaid.js';
+
+const KILLS = Number(process.env.VAI_CRASH_KILLS ?? 100);
+const SEED = Number(process.env.VAI_CRASH_SEED ?? Date.now() % 1_000_000);
+const BACKOFF_S = 2;
+
+function service(name: string, fields: string[]): string {
+  return ['apiVersion: vai/v1', 'kind: Service', `metadata: { name: ${name} }`, 'spec:', ...fields.map((f) => `  ${f}`), ''].join('\n');
+}
+
+function notifier(name: string, url: string, cooldown: number): string {
+  return ['apiVersion: vai/v1', 'kind: Notifier', `metadata: { name: ${name} }`, 'spec:', '  type: ntfy', `  server: ${url}`, `  topic: ${name}`, `  cooldown_seconds: ${cooldown}`, ''].join('\n');
+}
+
+function timestamps(file: string): number[] {
+  if (!existsSync(file)) return [];
+  return readFileSync(file, 'utf8').split('\n').filter(Boolean).map((l) => Number(l.split(' ')[0]) / 1e6);
+}
+
+test(`kill -9 vaid at ${KILLS} random moments (seed ${SEED}): status always valid, no restart or alert lost or doubled, backoff kept`, async (t) => {
+  const rng = createRng(SEED);
+  const dir = testdir({}, 'vai-crash-');
+  const server = await startNtfyServer();
+  let vaid: VaidProcess | null = null;
+  t.after(async () => {
+    await vaid?.kill9();
+    await server.close();
+    dir.remove();
+  });
+  const run = dir.join('run');
+  mkdirSync(run);
+  const f = (n: string) => `${run}/${n}`;
+  const check = (n: string) => `health_check: { type: custom, command: "test -f ${f(n)}", interval_seconds: 0.2, timeout_seconds: 2 }`;
+  // flaky: its restart takes a while, so kills land mid-command; one restart per breakage.
+  dir.write('manifests/flaky.yaml', service('flaky', [check('a.up'), `restart_cmd: "echo $(date +%s%N) >> ${f('a.restarts')}; sleep 0.3; touch ${f('a.up')}"`, 'startup_delay_seconds: 3', 'max_failures: 1000']));
+  // fickle: the first restart after a breakage fails (alert), the second works (resolved alert).
+  dir.write(
+    'manifests/fickle.yaml',
+    service('fickle', [
+      check('d.up'),
+      `restart_cmd: "echo $(date +%s%N) >> ${f('d.restarts')}; if [ -f ${f('d.fail')} ]; then rm -f ${f('d.fail')}; else touch ${f('d.up')}; fi"`,
+      'startup_delay_seconds: 0.6',
+      'max_failures: 1000',
+      'notify_on_fail: fickle-alerts',
+    ]),
+  );
+  // broken: never recovers; crash-loop backoff must survive every restart of vaid.
+  dir.write(
+    'manifests/broken.yaml',
+    service('broken', [
+      check('never.up'),
+      `restart_cmd: "echo $(date +%s%N) >> ${f('b.restarts')}"`,
+      'startup_delay_seconds: 0.2',
+      'max_failures: 2',
+      'failure_window_seconds: 3600',
+      `backoff_initial_seconds: ${BACKOFF_S}`,
+      `backoff_max_seconds: ${BACKOFF_S * 2}`,
+      'notify_on_fail: broken-alerts',
+    ]),
+  );
+  dir.write('manifests/fickle-alerts.yaml', notifier('fickle-alerts', server.url, 0));
+  dir.write('manifests/broken-alerts.yaml', notifier('broken-alerts', server.url, 3600));
+  writeFileSync(f('a.up'), '');
+  writeFileSync(f('d.up'), '');
+  const opts = { manifests: dir.join('manifests'), stateDir: dir.join('state') };
+  const start = async () => {
+    const v = await startVaid(opts);
+    await v.waitForStatus((d) => d.vaid.pid === v.pid, 'the new vaid to write status', 60_000);
+    return v;
+  };
+
+  vaid = await start();
+  await vaid.waitForStatus((d) => d.services.flaky?.phase === 'Healthy' && d.services.fickle?.phase === 'Healthy', 'flaky and fickle healthy');
+  let breaksA = 0;
+  let breaksD = 0;
+  let readsAfterKill = 0;
+  for (let kill = 1; kill <= KILLS; kill++) {
+    const doc = vaid.readStatus();
+    if (doc?.services.flaky?.phase === 'Healthy' && existsSync(f('a.up')) && rng.chance(0.6)) {
+      rmSync(f('a.up'));
+      breaksA++;
+    }
+    const fickle = doc?.services.fickle;
+    if (fickle?.phase === 'Healthy' && !fickle.incident.open && existsSync(f('d.up')) && rng.chance(0.6)) {
+      writeFileSync(f('d.fail'), '');
+      rmSync(f('d.up'));
+      breaksD++;
+    }
+    // The kill moment: anywhere in the next 1.2 s, across detection, command, verify and alert.
+    await new Promise((r) => setTimeout(r, rng.int(1200)));
+    await vaid.kill9();
+    if (existsSync(vaid.statusFile)) {
+      const problem = documentProblems(readFileSync(vaid.statusFile, 'utf8'));
+      assert.equal(problem, null, `after kill ${kill}: status.json is broken: ${problem}`);
+      readsAfterKill++;
+    }
+    vaid = await start();
+  }
+  await vaid.waitForStatus(
+    (d) => d.services.flaky?.phase === 'Healthy' && d.services.fickle?.phase === 'Healthy' && !d.services.fickle.incident.open && d.alerts.outboxSize === 0,
+    'everything recovered and every alert sent',
+    120_000,
+  );
+  await waitFor(() => existsSync(f('a.up')) && existsSync(f('d.up')), { what: 'the up files' });
+  const bySubject = (title: string) => server.messages.filter((m) => m.title === title).length;
+  await waitFor(() => bySubject('fickle Recovered') >= breaksD, { what: `${breaksD} resolved alerts for fickle`, timeoutMs: 60_000 });
+
+  console.log(`crash safety: seed ${SEED}, ${KILLS} kills, ${readsAfterKill} status files checked after a kill, ${breaksA} + ${breaksD} breakages, ${server.messages.length} alerts`);
+  assert.ok(breaksA >= KILLS / 4 && breaksD >= KILLS / 4, `too few breakages: ${breaksA}, ${breaksD}`);
+  assert.equal(countLines(f('a.restarts')), breaksA, 'flaky: one restart per breakage');
+  assert.equal(countLines(f('d.restarts')), 2 * breaksD, 'fickle: a failed and a good restart per breakage');
+  assert.equal(bySubject('fickle Recovery Failed'), breaksD, 'fickle: one failure alert per breakage');
+  assert.equal(bySubject('fickle Recovered'), breaksD, 'fickle: one resolved alert per breakage');
+  assert.equal(bySubject('broken Recovery Failed'), 1, 'broken: one failure alert in all');
+  assert.equal(bySubject('broken Crash Loop'), 1, 'broken: one crash-loop alert in all');
+  const b = timestamps(f('b.restarts'));
+  assert.ok(b.length >= 3, `broken was restarted only ${b.length} times`);
+  // After max_failures quick attempts every further one waits out the backoff, kills or not.
+  for (let i = 2; i < b.length; i++) {
+    const gap = b[i]! - b[i - 1]!;
+    assert.ok(gap >= BACKOFF_S * 1000 * 0.9, `broken: attempt ${i + 1} came ${gap.toFixed(0)} ms after the previous one; backoff is ${BACKOFF_S} s`);
+  }
+});
