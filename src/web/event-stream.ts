@@ -41,9 +41,14 @@ export class EventStream {
     return this.clients.size;
   }
 
-  /** Starts streaming to `res`; false when the stream is full (the caller answers 503). */
+  /** No room for another client: the caller answers 503 instead of calling add. */
+  get full(): boolean {
+    return this.clients.size >= this.opts.maxClients;
+  }
+
+  /** Starts streaming to `res`, whose headers are already sent; false when the stream is full. */
   add(res: ServerResponse): boolean {
-    if (this.clients.size >= this.opts.maxClients) return false;
+    if (this.full) return false;
     this.base ??= this.current();
     this.clients.add(res);
     res.on('close', () => this.clients.delete(res));

@@ -1,6 +1,6 @@
 // The web part: vaid's read-only HTTP endpoint (metrics, status, event stream, status page) and
-// the client vaictl uses to read another host. Imports status types only; never reconcile,
-// executor or cli, and nothing here runs a command.
+// the client vaictl uses to read another host. Imports only status types and the error
+// registry; never reconcile, executor or cli, and nothing here runs a command.
 export { startWebServer, type WebServer, type WebServerOptions } from './server.js';
 export { createDaemonMetrics, type DaemonMetrics } from './daemon-metrics.js';
 export { fetchStatus, watchStatus } from './client.js';

@@ -65,10 +65,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     },
     '/api/status': (_req, res) => send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(redactJson(opts.getStatus()))}\n`, NO_STORE),
     '/api/events': (req, res) => {
+      if (events.full) {
+        res.setHeader('Retry-After', '10');
+        return send(res, 503, 'text/plain; charset=utf-8', 'too many event stream clients\n', NO_STORE);
+      }
       if (req.method === 'HEAD') return send(res, 200, 'text/event-stream', '', NO_STORE);
       res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': NO_STORE, 'X-Accel-Buffering': 'no' });
       res.flushHeaders();
-      if (!events.add(res)) res.end('event: error\ndata: "too many event stream clients"\n\n');
+      events.add(res);
     },
     '/metrics': async (_req, res) => {
       const doc = opts.getStatus();

@@ -249,6 +249,11 @@ test('the event stream has a bound on clients and sheds them on close', async ()
   const open: http.ClientRequest[] = [];
   const first = (n: number) => new Promise<string>((resolve) => {
     const req = http.get(`${s.url}/api/events`, (res) => {
+      if (res.statusCode !== 200) {
+        res.resume();
+        resolve(`HTTP ${res.statusCode} retry after ${res.headers['retry-after']}`);
+        return;
+      }
       res.setEncoding('utf8');
       const parse = sseParser((event) => resolve(event));
       res.on('data', parse);
@@ -258,7 +263,7 @@ test('the event stream has a bound on clients and sheds them on close', async ()
   });
   assert.equal(await first(0), 'snapshot');
   assert.equal(await first(1), 'snapshot');
-  assert.equal(await first(2), 'error');
+  assert.equal(await first(2), 'HTTP 503 retry after 10');
   open[0]!.destroy();
   await waitFor(async () => (await first(3)) === 'snapshot', { what: 'a slot freed by a closed client' });
   for (const r of open) r?.destroy();
