@@ -3,7 +3,7 @@
 import type { HealthCheck, ServiceSpec } from '../manifest/schema.js';
 import type { Alert, AlertKind } from './types.js';
 import type { Notification } from './notification.js';
-import { levelOf } from './priority.js';
+import { KIND_CODE, levelOf } from './priority.js';
 import { redactUrl } from './redact.js';
 
 const TITLES: Record<AlertKind, string> = {
@@ -100,6 +100,7 @@ export function formatAlert(alert: Alert, host: string): Notification {
     id: alert.id,
     service: alert.service,
     kind: alert.kind,
+    code: KIND_CODE[alert.kind],
     title: `${alert.service} ${TITLES[alert.kind]}`,
     priority,
     level,

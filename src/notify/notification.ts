@@ -7,6 +7,8 @@ export interface Notification {
   id: string;
   service: string;
   kind: AlertKind;
+  /** The seed's event code, e.g. `SERVICE-RECOVERY-FAILED`. */
+  code: string;
   /** e.g. `minio Recovery Failed`. */
   title: string;
   /** ntfy priority 1..5 (the seed's CRITICAL = 5). */

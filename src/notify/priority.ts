@@ -16,3 +16,11 @@ export function levelOf(kind: AlertKind): { level: Level; priority: number } {
   const level = KIND_LEVEL[kind];
   return { level, priority: LEVELS[level] };
 }
+
+/** The seed's notify.sh event codes, kept for scripts that filter on them. */
+export const KIND_CODE: Record<AlertKind, string> = {
+  'recovery-failed': 'SERVICE-RECOVERY-FAILED',
+  'crash-loop': 'SERVICE-CRASH-LOOP',
+  reminder: 'SERVICE-STILL-FAILING',
+  recovered: 'SERVICE-RECOVERED',
+};

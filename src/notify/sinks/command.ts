@@ -17,6 +17,7 @@ export function commandEnv(n: Notification, base: NodeJS.ProcessEnv, withhold: r
     VAI_ALERT_ID: n.id,
     VAI_SERVICE: n.service,
     VAI_EVENT: n.kind,
+    VAI_CODE: n.code,
     VAI_TITLE: n.title,
     VAI_PRIORITY: String(n.priority),
     VAI_LEVEL: n.level,

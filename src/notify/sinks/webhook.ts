@@ -9,6 +9,7 @@ export function webhookPayload(n: Notification, target: string): string {
     id: n.id,
     service: n.service,
     event: n.kind,
+    code: n.code,
     title: n.title,
     priority: n.priority,
     level: n.level,

@@ -31,6 +31,7 @@ test("recovery failed reads as the seed's Notification format", () => {
 test('crash loop is critical and says so in title and tags', () => {
   const n = formatAlert(alert('minio', 'crash-loop', 1, { message: 'failed 3 times in 300 s' }), 'h');
   assert.equal(n.title, 'minio Crash Loop');
+  assert.equal(n.code, 'SERVICE-CRASH-LOOP');
   assert.equal(n.priority, 5);
   assert.ok(n.tags.includes('crash-loop'), `tags: ${n.tags.join(',')}`);
   assert.match(n.message, /^Status: Crash loop \(failed 3 times in 300 s\)$/m);

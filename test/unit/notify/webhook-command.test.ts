@@ -60,6 +60,7 @@ test('webhook: JSON POST with headers from header_env, retried on 5xx, in order'
   const body = first.body as Record<string, unknown>;
   assert.equal(body.service, 'minio');
   assert.equal(body.event, 'recovery-failed');
+  assert.equal(body.code, 'SERVICE-RECOVERY-FAILED');
   assert.equal(body.title, 'minio Recovery Failed');
   assert.equal(body.priority, 5);
   assert.deepEqual(body.dependents, ['api']);
@@ -93,13 +94,13 @@ test('command: the notification as VAI_* variables and JSON on stdin', async (t)
   const out = dir.join('got');
   const n = await createNotifier({ outboxDir: dir.join('outbox'), env: { PATH: process.env.PATH, VAI_NTFY_TOKEN: SECRET, OUT: out } });
   cleanup(t, () => n.close());
-  const script = 'printf "%s\\n%s\\n%s\\n%s\\n[%s]\\n" "$VAI_SERVICE" "$VAI_EVENT" "$VAI_TITLE" "$VAI_PRIORITY" "$VAI_NTFY_TOKEN" > "$OUT.tmp"; cat >> "$OUT.tmp"; mv "$OUT.tmp" "$OUT"';
+  const script = 'printf "%s\\n%s %s\\n%s\\n%s\\n[%s]\\n" "$VAI_SERVICE" "$VAI_EVENT" "$VAI_CODE" "$VAI_TITLE" "$VAI_PRIORITY" "$VAI_NTFY_TOKEN" > "$OUT.tmp"; cat >> "$OUT.tmp"; mv "$OUT.tmp" "$OUT"';
   n.setTargets(new Map([notifierTarget('pager', { type: 'command', command: script })]));
   await n.submit(alert('minio', 'recovery-failed', 1, { spec: minioSpec({ notify_on_fail: 'pager' }) }));
   await waitFor(() => existsSync(out), { what: 'the command output' });
   const [service, event, title, priority, token, json] = readFileSync(out, 'utf8').split('\n');
   assert.equal(service, 'minio');
-  assert.equal(event, 'recovery-failed');
+  assert.equal(event, 'recovery-failed SERVICE-RECOVERY-FAILED');
   assert.equal(title, 'minio Recovery Failed');
   assert.equal(priority, '5');
   assert.equal(token, '[]', 'the ntfy token is withheld from commands');
