@@ -1,8 +1,9 @@
-// What vaictl's read commands share: flag parsing with the common path flags, picking services
-// by name and selector (unknown names suggest the closest), and the stale-status warning.
+// What vaictl's commands share: flag parsing with the common path flags, picking services by
+// name (unknown names suggest the closest), the stale-status warning, and checking the names
+// that stop/start/restart are given against the status.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, type CommandContext } from './command.js';
-import type { StatusSnapshot } from './status-reader.js';
+import { daemonState, readStatus, type DaemonState, type StatusSnapshot } from './status-reader.js';
 import { VaiError } from '../errors.js';
 import { PATH_OPTIONS, resolvePaths, type Paths } from './paths.js';
 import type { ServiceStatus, StatusDocument } from '../status/schema.js';
@@ -74,4 +75,26 @@ export function staleExit(ctx: CommandContext, snap: StatusSnapshot, code: numbe
   if (!snap.staleWarning) return code;
   ctx.stderr.write(`Warning: ${snap.staleWarning}\n`);
   return code === EXIT.OK ? EXIT.NO_DAEMON : code;
+}
+
+export interface Known {
+  ok: boolean;
+  doc: StatusDocument | null;
+  daemon: DaemonState;
+}
+
+/**
+ * Checks the names against the status when there is one; without a status (vaid never ran)
+ * markers are still written, since vaid reads them when it starts.
+ */
+export function knownServices(ctx: CommandContext, paths: Paths, names: readonly string[]): Known {
+  let doc: StatusDocument | null = null;
+  try {
+    doc = readStatus(paths, Date.now()).doc;
+  } catch {
+    return { ok: true, doc: null, daemon: daemonState(paths, null) };
+  }
+  const missing = names.filter((n) => !doc.services[n]);
+  for (const m of missing) ctx.stderr.write(`Error: ${notFoundMessage(m, Object.keys(doc.services))}\n`);
+  return { ok: missing.length === 0, doc, daemon: daemonState(paths, doc.vaid.pid) };
 }

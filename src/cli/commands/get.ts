@@ -11,7 +11,6 @@ import { readSpecs } from '../spec-reader.js';
 import { readStatus } from '../status-reader.js';
 import type { Paths } from '../paths.js';
 import type { StatusDocument } from '../../status/schema.js';
-import { changedServices, watchStatus } from '../watch.js';
 
 const RESOURCE_WORDS = new Set(['services', 'service', 'svc']);
 
@@ -112,6 +111,7 @@ async function watchLoop(ctx: CommandContext, paths: Paths, first: StatusDocumen
   let widths = columnWidths(header, cells(columns, initial)).map((w, i) => Math.max(w, WATCH_MIN_WIDTHS[columns[i]!.name] ?? 0));
   const shown = new Map(initial.map((r) => [r.status.name, visibleKey(r)]));
   const specs = new Map(initial.map((r) => [r.status.name, r.spec]));
+  const { changedServices, watchStatus } = await import('../watch.js');
   const toYaml = o.format === 'yaml' ? (await import('yaml')).stringify : null;
   const controller = new AbortController();
   const stop = (): void => controller.abort();

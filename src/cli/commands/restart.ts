@@ -3,9 +3,8 @@
 // and verified like any other, and cannot race a recovery vaid is already running.
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { parse, usageError } from '../command-support.js';
+import { knownServices, parse, usageError } from '../command-support.js';
 import { assertServiceName, writeRestartRequest } from '../manual-stop.js';
-import { knownServices } from './start.js';
 
 export const restartCommand: Command = {
   name: 'restart',

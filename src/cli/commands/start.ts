@@ -1,11 +1,9 @@
 // vaictl start NAME...: removes the manual-stop marker, so vai recovers the service again.
-import type { Command, CommandContext } from '../command.js';
+import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { notFoundMessage, parse, usageError } from '../command-support.js';
+import { knownServices, parse, usageError } from '../command-support.js';
 import { assertServiceName, daemonWords, removeMarker } from '../manual-stop.js';
-import { markerPath, type Paths } from '../paths.js';
-import { daemonState, readStatus, type DaemonState } from '../status-reader.js';
-import type { StatusDocument } from '../../status/schema.js';
+import { markerPath } from '../paths.js';
 
 export const startCommand: Command = {
   name: 'start',
@@ -39,25 +37,3 @@ Exit codes: 0 ok, 2 usage or a bad name, 3 no such service in the status.`,
     return EXIT.OK;
   },
 };
-
-export interface Known {
-  ok: boolean;
-  doc: StatusDocument | null;
-  daemon: DaemonState;
-}
-
-/**
- * Checks the names against the status when there is one; without a status (vaid never ran)
- * markers are still written, since vaid reads them when it starts.
- */
-export function knownServices(ctx: CommandContext, paths: Paths, names: readonly string[]): Known {
-  let doc: StatusDocument | null = null;
-  try {
-    doc = readStatus(paths, Date.now()).doc;
-  } catch {
-    return { ok: true, doc: null, daemon: daemonState(paths, null) };
-  }
-  const missing = names.filter((n) => !doc.services[n]);
-  for (const m of missing) ctx.stderr.write(`Error: ${notFoundMessage(m, Object.keys(doc.services))}\n`);
-  return { ok: missing.length === 0, doc, daemon: daemonState(paths, doc.vaid.pid) };
-}

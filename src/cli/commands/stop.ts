@@ -2,10 +2,9 @@
 // service itself is left as it is (the marker is how a person says "hands off while I fix it").
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { parse, usageError } from '../command-support.js';
+import { knownServices, parse, usageError } from '../command-support.js';
 import { assertServiceName, daemonWords, writeMarker } from '../manual-stop.js';
 import { markerPath } from '../paths.js';
-import { knownServices } from './start.js';
 
 export const stopCommand: Command = {
   name: 'stop',

