@@ -3,6 +3,8 @@
 // are served. Off by default; vaid starts it for --listen.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { promisify } from 'node:util';
+import zlib from 'node:zlib';
 import type { Logger } from 'pino';
 import { Registry } from 'prom-client';
 import { VaiError } from '../errors.js';
@@ -63,7 +65,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       const problem = opts.health?.() ?? null;
       send(res, problem === null ? 200 : 503, 'text/plain; charset=utf-8', `${redactText(problem ?? 'ok')}\n`, NO_STORE);
     },
-    '/api/status': (_req, res) => send(res, 200, 'application/json; charset=utf-8', `${JSON.stringify(redactJson(opts.getStatus()))}\n`, NO_STORE),
+    '/api/status': (req, res) => sendLarge(req, res, 'application/json; charset=utf-8', `${JSON.stringify(redactJson(opts.getStatus()))}\n`),
     '/api/events': (req, res) => {
       if (events.full) {
         res.setHeader('Retry-After', '10');
@@ -74,10 +76,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       res.flushHeaders();
       events.add(res);
     },
-    '/metrics': async (_req, res) => {
+    '/metrics': async (req, res) => {
       const doc = opts.getStatus();
       metrics.observe(doc);
-      send(res, 200, scrapeRegistry.contentType, await metrics.render(doc, scrapeRegistry), NO_STORE);
+      await sendLarge(req, res, scrapeRegistry.contentType, await metrics.render(doc, scrapeRegistry));
     },
   };
   const protectedPath = (p: string) => p.startsWith('/api/') || p === '/metrics';
@@ -146,6 +148,18 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
 function send(res: ServerResponse, status: number, type: string, body: string, cacheControl: string): void {
   res.writeHead(status, { 'Content-Type': type, 'Cache-Control': cacheControl, 'Content-Length': Buffer.byteLength(body) });
   res.end(res.req.method === 'HEAD' ? undefined : body);
+}
+
+const gzip = promisify(zlib.gzip);
+const GZIP_FROM_BYTES = 16 * 1024;
+
+/** A 200 of a live document, gzipped when the client takes it: 1,000 services are ~1 MiB of JSON. */
+async function sendLarge(req: IncomingMessage, res: ServerResponse, type: string, body: string): Promise<void> {
+  res.setHeader('Vary', 'Accept-Encoding');
+  if (body.length < GZIP_FROM_BYTES || !/\bgzip\b/.test(String(req.headers['accept-encoding'] ?? ''))) return send(res, 200, type, body, NO_STORE);
+  const zipped = await gzip(body, { level: 4 });
+  res.writeHead(200, { 'Content-Type': type, 'Content-Encoding': 'gzip', 'Cache-Control': NO_STORE, 'Content-Length': zipped.length });
+  res.end(req.method === 'HEAD' ? undefined : zipped);
 }
 
 function sendAsset(req: IncomingMessage, res: ServerResponse, a: Asset): void {

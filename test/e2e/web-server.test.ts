@@ -128,6 +128,14 @@ test('/api/status serves the document uncached; /healthz answers; unknown paths 
   assert.equal((await raw(`${sick.url}/healthz`)).status, 200);
   assert.equal((await raw(`${s.url}/nope`)).status, 404);
   assert.equal((await raw(`${s.url}/api/status`, { method: 'HEAD' })).status, 200);
+  // A large document is gzipped for clients that accept it (fetch does, and unpacks it).
+  const big = statusDocument(Array.from({ length: 100 }, (_, i) => serviceStatus(`svc-${i}`)));
+  const bigServer = await serve(new StatusFeed(big));
+  const zipped = await raw(`${bigServer.url}/api/status`, { headers: { 'Accept-Encoding': 'gzip' } });
+  assert.equal(zipped.headers['content-encoding'], 'gzip');
+  assert.ok(Number(zipped.headers['content-length']) < JSON.stringify(big).length / 5);
+  assert.deepEqual(await fetchStatus(bigServer.url), big);
+  assert.equal((await raw(`${bigServer.url}/api/status`)).headers['content-encoding'], undefined);
 });
 
 test('the event stream sends a snapshot, then each status change as a patch within a second', async () => {
