@@ -24,7 +24,7 @@ out.push(`Run: \`${doc.mode}\`, ${doc.startedAt}, ${Math.round(doc.seconds)} s. 
 out.push('| scenario | who | metric | n | min | median | p95 | max | target |', '|---|---|---|---:|---:|---:|---:|---:|---|');
 for (const f of doc.figures) {
   const s = f.summary;
-  const t = f.target ? `${f.target.text}: **${f.met ? 'met' : 'missed'}**` : '';
+  const t = f.target ? `${f.target.text}: **${f.met === undefined ? 'not measured' : f.met ? 'met' : 'missed'}**` : '';
   out.push(`| ${f.scenario} | ${f.subject} | ${f.metric.trim()} | ${s.n} | ${fmt(s.min, f.unit)} | ${fmt(s.median, f.unit)} | ${fmt(s.p95, f.unit)} | ${fmt(s.max, f.unit)} | ${t} |`);
 }
 out.push('', '| scenario | metric | vai median | monit median | vai/monit |', '|---|---|---:|---:|---:|');
