@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { spawnSync } from 'node:child_process';
+import net from 'node:net';
 import { startNtfyServer } from '../support/ntfy-server.js';
 import { testdir } from '../support/testdir.js';
 import { freePort, startVaid, VAICTL_BIN } from '../support/vaid.js';
@@ -137,4 +138,54 @@ test('ntfy down when the alert is decided, vaid killed -9 meanwhile: the alert a
   assert.equal(server.messages[0]!.title, 'minio Recovery Failed');
   assert.match(server.messages[0]!.message, new RegExp(`^Health check: TCP connect 127\\.0\\.0\\.1:${deadPort}$`, 'm'));
   await second.stop();
+});
+
+test('a dependency that cannot recover alerts once and names its dependent; the dependent stays quiet; a resolve notice follows the fix', async (t) => {
+  const dir = testdir({}, 'vai-notify-e2e-');
+  const server = await startNtfyServer();
+  const port = await freePort();
+  let listener: net.Server | undefined;
+  t.after(async () => {
+    await new Promise<void>((r) => (listener ? listener.close(() => r()) : r()));
+    await server.close();
+    dir.remove();
+  });
+  const service = (name: string, deps: string[]) =>
+    [
+      'apiVersion: vai/v1',
+      'kind: Service',
+      `metadata: { name: ${name} }`,
+      'spec:',
+      // Both answer only while something listens on the port: api is down because db is.
+      `  health_check: { type: tcp, host: 127.0.0.1, port: ${port}, interval_seconds: 0.2, timeout_seconds: 1 }`,
+      '  restart_cmd: "true"',
+      '  startup_delay_seconds: 0.3',
+      '  max_failures: 1000',
+      '  backoff_initial_seconds: 0.2',
+      '  backoff_max_seconds: 0.5',
+      '  notify_on_fail: ops',
+      `  dependencies: [${deps.join(', ')}]`,
+      '',
+    ].join('\n');
+  dir.write('manifests/db.yaml', service('db', []));
+  dir.write('manifests/api.yaml', service('api', ['db']));
+  const vaid = await startVaid({ manifests: dir.join('manifests'), stateDir: dir.join('state'), env: { VAI_NTFY_URL: server.url } });
+  t.after(() => vaid.stop());
+
+  await vaid.waitForStatus((d) => d.alerts.recent.find((r) => r.service === 'db' && r.state === 'delivered'), 'the db alert delivered', 60_000);
+  const before = vaid.readStatus()!.services.db!.counters.recoveriesAttempted;
+  await vaid.waitForService('db', (s) => s.counters.recoveriesAttempted >= before + 3, 'three more failed db attempts', 60_000);
+  assert.deepEqual(server.messages.map((m) => m.title), ['db Recovery Failed']);
+  assert.match(server.messages[0]!.message, /^Dependents affected: api$/m);
+  assert.equal(vaid.readStatus()!.services.api!.counters.recoveriesAttempted, 0, 'api is not restarted while db is down');
+
+  listener = net.createServer((s) => s.destroy());
+  await new Promise<void>((r) => listener!.listen(port, '127.0.0.1', r));
+  await vaid.waitForService('db', (s) => s.phase === 'Healthy', 'db healthy', 60_000);
+  await vaid.waitForService('api', (s) => s.phase === 'Healthy', 'api healthy', 60_000);
+  await vaid.waitForStatus((d) => d.alerts.recent.find((r) => r.kind === 'recovered' && r.state === 'delivered'), 'the resolve notice delivered', 60_000);
+  assert.deepEqual(server.messages.map((m) => m.title), ['db Recovery Failed', 'db Recovered']);
+  assert.equal(server.messages[1]!.priority, 2);
+  assert.deepEqual(server.messages[1]!.tags, ['white_check_mark', 'resolved', 'auto-recovery']);
+  await vaid.stop();
 });
