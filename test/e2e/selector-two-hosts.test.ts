@@ -33,7 +33,9 @@ function manifest(name: string, host: string | null, deps: string[] = []): strin
     'kind: Service',
     `metadata: { name: ${name}, labels: { ${host ? `host: ${host}, ` : ''}app: ${name} } }`,
     'spec:',
-    `  health_check: { type: http, endpoint: "http://127.0.0.1:${ports.get(name)}/health", interval_seconds: 0.5, timeout_seconds: 1 }`,
+    // Generous timeout and two failures before acting: on a loaded CI machine a slow answer must
+    // not look like a crash, or the restart counts this test checks would be off.
+    `  health_check: { type: http, endpoint: "http://127.0.0.1:${ports.get(name)}/health", interval_seconds: 0.5, timeout_seconds: 5, failure_threshold: 2 }`,
     // Every restart leaves a line naming the service, so a restart by the wrong host shows.
     `  restart_cmd: ${JSON.stringify(`echo ${name} >> ${dir.join('restarts.log')}; (exec ${serviceCmd(name)}) > /dev/null 2>&1 &`)}`,
     '  startup_delay_seconds: 20',

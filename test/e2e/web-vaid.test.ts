@@ -52,7 +52,9 @@ before(async () => {
     'kind: Service',
     'metadata: { name: web-demo, labels: { host: vps1 } }',
     'spec:',
-    `  health_check: { type: http, endpoint: "http://127.0.0.1:${port}/health", interval_seconds: 0.5, timeout_seconds: 1 }`,
+    // Generous timeout and two failures before acting: on a loaded CI machine a slow answer must
+    // not look like a crash, or the restart counts this test checks would be off.
+    `  health_check: { type: http, endpoint: "http://127.0.0.1:${port}/health", interval_seconds: 0.5, timeout_seconds: 5, failure_threshold: 2 }`,
     `  restart_cmd: ${JSON.stringify(`(sleep 1.5; exec ${start}) > ${dir.join('web-demo.log')} 2>&1 &`)}`,
     '  startup_delay_seconds: 20',
     '',
