@@ -16,7 +16,7 @@ export interface Profile {
   cost: CostSize[];
   costSlices: number;
   costSliceMs: number;
-  scale: { services: number; intervalSeconds: number; slices: number; sliceMs: number };
+  scale: { services: number; intervalSeconds: number; observeTimeoutMs: number; slices: number; sliceMs: number };
   edit: { services: number; intervalSeconds: number; edits: number; cliRuns: number };
 }
 
@@ -30,7 +30,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     cost: [{ kind: 'http', services: 50, monit: true }],
     costSlices: 1,
     costSliceMs: 1000,
-    scale: { services: 200, intervalSeconds: 1, slices: 1, sliceMs: 1000 },
+    scale: { services: 200, intervalSeconds: 1, observeTimeoutMs: 60_000, slices: 1, sliceMs: 1000 },
     edit: { services: 50, intervalSeconds: 1, edits: 2, cliRuns: 1 },
   },
   full: {
@@ -49,7 +49,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     ],
     costSlices: 5,
     costSliceMs: 3000,
-    scale: { services: 10_000, intervalSeconds: 10, slices: 10, sliceMs: 3000 },
-    edit: { services: 1000, intervalSeconds: 10, edits: 25, cliRuns: 20 },
+    scale: { services: 10_000, intervalSeconds: 10, observeTimeoutMs: 180_000, slices: 10, sliceMs: 3000 },
+    edit: { services: 1000, intervalSeconds: 10, edits: 25, cliRuns: 10 },
   },
 };
