@@ -22,6 +22,11 @@ export function nativeCandidate(source: SourceDocument): Candidate {
  * An error about the field at `path` of the candidate. `at: 'key'` points at the field's name
  * (unknown or missing fields), `at: 'value'` at its value (wrong values).
  */
+/** `spec.health_check.port: must be ...`: the field path (when there is one) and the message, as people read them. */
+export function describeError(e: Pick<ManifestError, 'path' | 'message'>): string {
+  return e.path === '' ? e.message : `${e.path}: ${e.message}`;
+}
+
 export function errorAt(c: Candidate, path: FieldPath, at: 'key' | 'value', code: ErrorCode, message: string): ManifestError {
   const sourcePath = c.toSource(path);
   // A legacy entry as a whole (its name, its missing fields) is best shown at its name.
@@ -34,6 +39,6 @@ export function errorAt(c: Candidate, path: FieldPath, at: 'key' | 'value', code
     line: pos.line,
     column: pos.column,
     path: shown,
-    message: shown === '' ? message : `${shown}: ${message}`,
+    message,
   };
 }

@@ -37,7 +37,7 @@ export function convertLegacy(text: string, file: string): { documents: ServiceM
   }
   const graph = graphOf(documents.map((d) => ({ name: d.metadata.name, spec: d.spec })));
   for (const [name, dep] of unknownDependencies(graph)) {
-    errors.push({ code: 'VAI_E_UNKNOWN_DEPENDENCY', file, line: 1, column: 1, path: `services.${name}.dependencies`, message: `services.${name}.dependencies: unknown service "${dep}"` });
+    errors.push({ code: 'VAI_E_UNKNOWN_DEPENDENCY', file, line: 1, column: 1, path: `services.${name}.dependencies`, message: `unknown service "${dep}"` });
   }
   for (const cycle of findCycles(graph)) {
     errors.push({ code: 'VAI_E_DEP_CYCLE', file, line: 1, column: 1, path: `services.${cycle[0]}.dependencies`, message: `dependency cycle: ${cycle.join(' -> ')}` });

@@ -11,4 +11,5 @@ export { validatePaths, validateTree, type ValidateOptions, type ValidationRepor
 export { convertLegacy, MODELINE } from './convert-legacy.js';
 export { dependencyOrder, dependentsOf, findCycles, graphOf, unknownDependencies, type DependencyGraph } from './dependency-graph.js';
 export { LEGACY_CONTAINER_SUFFIX } from './legacy-config.js';
+export { describeError } from './candidate.js';
 export { MAX_FILE_BYTES, MAX_ALIAS_COUNT } from './limits.js';

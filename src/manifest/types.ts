@@ -14,6 +14,7 @@ export interface ManifestError extends SourcePosition {
   code: ErrorCode;
   /** Field path such as `spec.health_check.port`, or '' for the whole document/file. */
   path: string;
+  /** What was expected, without the path: show both as `path: message` (describeError does). */
   message: string;
   /** Services defined in the failing file when it last loaded cleanly (their last good spec stays in force). */
   services?: string[];

@@ -77,7 +77,7 @@ test('validate without arguments checks the manifests dir from --manifests / VAI
   const d = testdir({ 'm/a.yaml': service('a', 1) });
   try {
     const viaEnv = await vaictl(['validate'], { cwd: d.path, env: { VAI_MANIFESTS: 'm' } });
-    assert.equal(viaEnv.stdout, '1 service, 0 notifiers in 1 file: valid\n');
+    assert.equal(viaEnv.stdout, '1 service, 0 notifiers in 1 file: valid\n', viaEnv.stderr);
     const missing = await vaictl(['validate'], { cwd: d.path, env: { VAI_MANIFESTS: undefined } });
     assert.equal(missing.code, 1);
     assert.match(missing.stdout, /^manifests:1:1: cannot read the manifest directory: ENOENT \[VAI_E_MANIFEST_READ\]\n$/);
@@ -105,7 +105,8 @@ test('validate -l checks only the services this host runs', async () => {
     'vps2.yaml': service('web', 2).replace('  name: web', '  name: web\n  labels: {host: vps2}'),
   });
   try {
-    assert.equal((await vaictl(['validate', d.path])).code, 1, 'without a selector the two webs clash');
+    const clash = await vaictl(['validate', d.path]);
+    assert.equal(clash.code, 1, `without a selector the two webs clash; stderr: ${clash.stderr}`);
     const r = await vaictl(['validate', '-l', 'host=vps1', d.path]);
     assert.equal(r.code, 0, r.stdout);
     assert.equal(r.stdout, '1 service, 0 notifiers in 2 files: valid\n');
@@ -125,7 +126,7 @@ test("convert: the seed's system-config.json prints native YAML that validates",
   const d = testdir({ 'services.yaml': r.stdout });
   try {
     const v = await vaictl(['validate', d.path]);
-    assert.equal(v.stdout, '1 service, 0 notifiers in 1 file: valid\n');
+    assert.equal(v.stdout, '1 service, 0 notifiers in 1 file: valid\n', v.stderr);
   } finally {
     d.remove();
   }

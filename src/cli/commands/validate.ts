@@ -5,7 +5,7 @@ import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { PATH_OPTIONS, resolvePaths } from '../paths.js';
-import { parseLabelSelector, validateTree, type ManifestError } from '../../manifest/index.js';
+import { describeError, parseLabelSelector, validateTree, type ManifestError } from '../../manifest/index.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -14,7 +14,7 @@ function plural(n: number, word: string): string {
 export function formatError(e: ManifestError, cwd: string): string {
   const rel = path.relative(cwd, e.file);
   const shown = rel === '' ? '.' : rel.startsWith('..') ? e.file : rel;
-  return `${shown}:${e.line}:${e.column}: ${e.message} [${e.code}]`;
+  return `${shown}:${e.line}:${e.column}: ${describeError(e)} [${e.code}]`;
 }
 
 export const validateCommand: Command = {

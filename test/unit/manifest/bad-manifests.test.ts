@@ -4,12 +4,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { validatePaths, type ManifestError } from '../../../src/manifest/index.js';
+import { describeError, validatePaths, type ManifestError } from '../../../src/manifest/index.js';
 
 const FIXTURES = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../fixtures/manifests/bad');
 
 function lines(errors: ManifestError[]): string[] {
-  return errors.map((e) => `${path.relative(FIXTURES, e.file)}:${e.line}:${e.column}: ${e.message} [${e.code}]`);
+  return errors.map((e) => `${path.relative(FIXTURES, e.file)}:${e.line}:${e.column}: ${describeError(e)} [${e.code}]`);
 }
 
 const CASES: [string, string[]][] = [

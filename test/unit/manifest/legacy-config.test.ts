@@ -6,7 +6,7 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { testdir } from '../../support/testdir.js';
-import { convertLegacy, loadDesiredState, validatePaths } from '../../../src/manifest/index.js';
+import { convertLegacy, describeError, loadDesiredState, validatePaths } from '../../../src/manifest/index.js';
 
 const EXAMPLE = path.join(path.dirname(fileURLToPath(import.meta.url)), '../../../docs/examples/system-config.json');
 
@@ -62,7 +62,7 @@ test('legacy errors point into the legacy file with its own field paths', async 
   });
   try {
     const errors = await validatePaths([d.path]);
-    assert.deepEqual(errors.map((e) => `${e.line}:${e.column}: ${e.message}`), [
+    assert.deepEqual(errors.map((e) => `${e.line}:${e.column}: ${describeError(e)}`), [
       '3:5: services.Bad_Name: must be a DNS-1123 label (lower-case letters, digits and "-", starting and ending with a letter or digit), got "Bad_Name"',
       '4:5: services.ok: missing required field "health_check"',
       '4:29: services.ok.helthcheck: unknown field "helthcheck"; did you mean "health_check"?',
@@ -94,7 +94,7 @@ test('convert: the seed example becomes native YAML with the modeline, and the o
 
 test('convert reports problems with positions instead of printing half a result', () => {
   const out = convertLegacy('{"services": {"a": {"enabled": true, "health_check": {"type": "tcp", "port": 1}, "restart_cmd": "x", "dependencies": ["zz"]}}}', 'x.json');
-  assert.deepEqual(out.errors.map((e) => e.message), ['services.a.dependencies: unknown service "zz"']);
+  assert.deepEqual(out.errors.map(describeError), ['services.a.dependencies: unknown service "zz"']);
   const notLegacy = convertLegacy('{"apiVersion": "vai/v1"}', 'x.json');
   assert.deepEqual(notLegacy.errors.map((e) => `${e.line}:${e.column}: ${e.message}`), ['1:1: a legacy system-config.json needs a "services" mapping of name -> service']);
 });

@@ -4,7 +4,7 @@ import assert from 'node:assert/strict';
 import { chmodSync, chownSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { testdir } from '../../support/testdir.js';
-import { loadDesiredState, parseLabelSelector } from '../../../src/manifest/index.js';
+import { describeError, loadDesiredState, parseLabelSelector } from '../../../src/manifest/index.js';
 import { service } from './helpers.js';
 
 test('loads every manifest under the dir, recursively, skipping hidden entries and other extensions', async () => {
@@ -135,7 +135,7 @@ test('a change that closes a dependency cycle is not applied; the cycle is print
     d.write('b.yaml', service('b', { deps: ['a'] }));
     const s2 = await loadDesiredState({ dir: d.path, previous: s1 });
     assert.deepEqual(s2.services.get('b')!.spec.dependencies, [], 'b keeps its last good spec');
-    assert.deepEqual(s2.errors.map((e) => [e.file, e.message]), [[d.join('b.yaml'), 'spec.dependencies[0]: dependency cycle: a -> b -> a']]);
+    assert.deepEqual(s2.errors.map((e) => [e.file, describeError(e)]), [[d.join('b.yaml'), 'spec.dependencies[0]: dependency cycle: a -> b -> a']]);
   } finally {
     d.remove();
   }
@@ -183,7 +183,7 @@ test('a label selector picks the services one host runs; same names may live und
     assert.deepEqual([...s2.services.keys()], ['db', 'web']);
     d.write('vps2/db.yaml', service('db', { labels: { host: 'vps3' } }));
     const s3 = await loadDesiredState({ dir: d.path, previous: s2, selector: parseLabelSelector('host=vps2') });
-    assert.ok(s3.errors.some((e) => e.message === 'spec.dependencies[0]: service "db" is not selected by the label selector "host=vps2"'));
+    assert.ok(s3.errors.some((e) => describeError(e) === 'spec.dependencies[0]: service "db" is not selected by the label selector "host=vps2"'));
     assert.equal(s3.services.get('db'), s2.services.get('db'), 'db stays until web no longer needs it');
   } finally {
     d.remove();

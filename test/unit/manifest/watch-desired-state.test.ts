@@ -6,7 +6,7 @@ import { mkdirSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
 import { testdir, type TestDir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
-import { watchDesiredState, type DesiredState, type DesiredStateWatch } from '../../../src/manifest/index.js';
+import { describeError, watchDesiredState, type DesiredState, type DesiredStateWatch } from '../../../src/manifest/index.js';
 import { service } from './helpers.js';
 
 async function watching(d: TestDir, dir = d.path) {
@@ -85,7 +85,7 @@ test('an invalid edit keeps the last good spec in force and reports the error; f
     const bad = changes[0]!;
     assert.equal(bad.generation, 1, 'nothing applied changed');
     assert.equal(bad.services.get('a')!.spec.health_check.port, 1000);
-    assert.deepEqual(bad.errors.map((e) => `${e.line}:${e.column}: ${e.message}`), ['8:11: spec.health_check.port: must be an integer from 1 to 65535, got "10x0"']);
+    assert.deepEqual(bad.errors.map((e) => `${e.line}:${e.column}: ${describeError(e)}`), ['8:11: spec.health_check.port: must be an integer from 1 to 65535, got "10x0"']);
     writeFileSync(d.join('a.yaml'), service('a', { port: 1001 }));
     await settled(w, changes, 2);
     assert.equal(changes[1]!.generation, 2);
