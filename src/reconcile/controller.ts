@@ -6,6 +6,7 @@
 // time, so a missed or duplicated trigger costs nothing; a thrown error is logged and the name
 // requeued after a second; requeue.afterMs schedules the next look; a name never runs twice at
 // once (the work queue guarantees it).
+import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { DesiredService, DesiredState } from '../manifest/types.js';
 import type { Executor, PidProbe, ServiceTarget, CommandResult } from '../executor/types.js';
@@ -87,6 +88,8 @@ export class Controller {
     this.mode = opts.mode ?? 'daemon';
     this.onReconciled = opts.onReconciled;
     this.queue = new WorkQueue(opts.clock);
+    // One shutdown signal is shared by every check in flight (up to `concurrency` listeners).
+    setMaxListeners(0, this.abort.signal);
     opts.store.on('change', (c) => {
       if (!c.status) return;
       const touched = (p: string) => c.ops.some((o) => o.path === p || o.path.startsWith(`${p}/`) || o.path === '');
