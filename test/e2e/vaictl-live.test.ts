@@ -16,13 +16,16 @@ test('stop, start, restart and get -w against a running vaid', async (t) => {
   dir.write('run/.keep', '');
   dir.write('manifests/web.yaml', httpServiceManifest({ name: 'web', port, runDir: run, interval: 0.3, timeout: 1, startupDelay: 5, extra: '  log_path: web.log\n' }));
   const S = ['--state-dir', dir.join('state')];
-  t.after(() => {
+  // One cleanup, in order: the watcher and vaid stop writing before the tree is removed.
+  const cleanup: Array<() => unknown> = [];
+  t.after(async () => {
+    for (const step of cleanup.reverse()) await step();
     killPidFiles(run);
     dir.remove();
   });
   await startService('web', port, run);
   const vaid = await startVaid({ manifests: dir.join('manifests'), stateDir: dir.join('state') });
-  t.after(() => vaid.stop());
+  cleanup.push(() => vaid.stop());
   await vaid.waitForService('web', (s) => s.phase === 'Healthy' && s.lastCheck?.health === 'healthy', 'web healthy');
 
   const get = await vaictl(['get', ...S]);
@@ -31,7 +34,7 @@ test('stop, start, restart and get -w against a running vaid', async (t) => {
 
   // get -w: one row per change, each stamped with when it arrived.
   const watcher = spawn(process.execPath, [VAICTL, 'get', '-w', 'web', ...S], { stdio: ['ignore', 'pipe', 'pipe'] });
-  t.after(() => watcher.kill('SIGKILL'));
+  cleanup.push(() => watcher.kill('SIGKILL'));
   const rows: Array<{ at: number; line: string }> = [];
   let partial = '';
   watcher.stdout.on('data', (d: Buffer) => {
