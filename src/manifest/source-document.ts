@@ -185,6 +185,8 @@ export function parseSource(text: string, file: string, opts: { single?: boolean
       errors.push(syntaxError(file, start, msg));
       return;
     }
+    // An empty document (only comments, or a stray `---` at the end) defines nothing.
+    if (data === null || data === undefined) return;
     documents.push(locatedDocument(text, file, index, data, start, shallowPositions(doc, lc)));
   });
   errors.sort((a, b) => a.line - b.line || a.column - b.column);

@@ -277,3 +277,14 @@ test('a missing or unreadable manifest dir keeps everything last good', async ()
     d.remove();
   }
 });
+
+test('empty documents (comments only, a trailing ---) define nothing and are not errors', async () => {
+  const d = testdir({ 'a.yaml': `# header comment\n---\n${service('a')}---\n# nothing here\n---\n`, 'empty.yaml': '' });
+  try {
+    const s = await loadDesiredState({ dir: d.path });
+    assert.deepEqual(s.errors, []);
+    assert.deepEqual([...s.services.keys()], ['a']);
+  } finally {
+    d.remove();
+  }
+});
