@@ -188,3 +188,22 @@ test('a second vaid on the same state dir exits 1 naming the pid that holds the 
     await third.waitForStatus((d) => d.vaid.pid === third.pid, 'third vaid took the released lock');
   });
 });
+
+test('SIGTERM during a restart command: vaid waits for it, records it, exits 0; the next vaid verifies without restarting', async () => {
+  await withEnv(async (e) => {
+    const port = await freePort();
+    const slow = `echo started >> ${e.run}/term.starts; sleep 1; node ${process.cwd()}/manifests/demo/bin/http-service.mjs --name term --port ${port} --pid-file ${e.run}/term.pid &`;
+    const vaid = await start(e, httpServiceManifest({ name: 'term', port, runDir: e.run, restartCmd: slow, startupDelay: 30 }));
+    await waitFor(() => countLines(`${e.run}/term.starts`) === 1, { what: 'restart_cmd running' });
+    const { code } = await vaid.stop();
+    assert.equal(code, 0);
+    const after = vaid.readStatus()!.services.term!;
+    assert.equal(after.recovery?.state, 'Verifying', 'the command finished and its end was recorded before exit');
+    assert.match(vaid.stdout(), /restart_cmd exit 0/);
+    const again = await startVaid({ manifests: e.dir.join('manifests'), stateDir: e.dir.join('state') });
+    e.vaids.push(again);
+    const s = await again.waitForService('term', healthy, 'healthy under the next vaid');
+    assert.equal(s.restarts.count, 1);
+    assert.equal(countLines(`${e.run}/term.starts`), 1);
+  });
+});
