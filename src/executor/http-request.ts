@@ -6,6 +6,7 @@ import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { HttpEndpoint } from './http-endpoint.js';
 import { MAX_BODY_BYTES, decodeBody, parseHead } from './http-response-parser.js';
+import { ioDeadline } from './io-deadline.js';
 
 export type HttpOutcome =
   | { kind: 'response'; status: number; latencyMs: number; /** null when no body check was asked for */ bodyMatched: boolean | null }
@@ -26,6 +27,7 @@ export function httpGet(ep: HttpEndpoint, opts: HttpGetOptions): Promise<HttpOut
     let buf: Buffer | null = null;
     let connected = false;
     let settled = false;
+    let ioEvents = 0;
     let status = 0;
     let headerEnd = -1;
     let chunked = false;
@@ -38,21 +40,23 @@ export function httpGet(ep: HttpEndpoint, opts: HttpGetOptions): Promise<HttpOut
     const finish = (outcome: HttpOutcome): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadline.clear();
       opts.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       resolve(outcome);
     };
     const elapsed = () => performance.now() - started;
     const onAbort = () => finish({ kind: 'aborted', latencyMs: elapsed() });
-    const timer = setTimeout(() => finish({ kind: 'timeout', connected, latencyMs: elapsed() }), opts.timeoutMs);
+    const deadline = ioDeadline(opts.timeoutMs, () => finish({ kind: 'timeout', connected, latencyMs: elapsed() }), () => ioEvents);
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) return onAbort();
 
     socket.once(ep.tls ? 'secureConnect' : 'connect', () => {
       connected = true;
+      ioEvents++;
       socket.write(ep.request);
     });
+    if (ep.tls) socket.once('connect', () => ioEvents++);
     socket.on('error', (err) => finish({ kind: 'error', message: err.message, latencyMs: elapsed() }));
 
     const judgeBody = (ended: boolean): void => {
@@ -65,6 +69,7 @@ export function httpGet(ep: HttpEndpoint, opts: HttpGetOptions): Promise<HttpOut
     };
 
     socket.on('data', (chunk: Buffer) => {
+      ioEvents++;
       buf = buf === null ? chunk : Buffer.concat([buf, chunk]);
       if (headerEnd < 0) {
         const head = parseHead(buf);

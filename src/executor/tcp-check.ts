@@ -6,6 +6,7 @@ import type { HealthCheck } from '../manifest/schema.js';
 import type { CheckResult } from './types.js';
 import { formatDuration } from './format.js';
 import { round } from './http-check.js';
+import { ioDeadline } from './io-deadline.js';
 
 export function tcpCheck(hc: HealthCheck, signal?: AbortSignal): Promise<CheckResult> {
   const host = hc.host ?? '127.0.0.1';
@@ -18,15 +19,15 @@ export function tcpCheck(hc: HealthCheck, signal?: AbortSignal): Promise<CheckRe
     const finish = (r: Omit<CheckResult, 'latencyMs'>): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      deadline.clear();
       signal?.removeEventListener('abort', onAbort);
       socket.destroy();
       resolve({ ...r, latencyMs: round(performance.now() - started) });
     };
     const onAbort = () => finish({ health: 'unknown', reason: 'CheckError', message: `check of ${target} cancelled` });
-    const timer = setTimeout(
-      () => finish({ health: 'unhealthy', reason: 'Timeout', message: `timed out after ${formatDuration(hc.timeout_seconds * 1000)} connecting to ${target}` }),
+    const deadline = ioDeadline(
       hc.timeout_seconds * 1000,
+      () => finish({ health: 'unhealthy', reason: 'Timeout', message: `timed out after ${formatDuration(hc.timeout_seconds * 1000)} connecting to ${target}` }),
     );
     signal?.addEventListener('abort', onAbort, { once: true });
     if (signal?.aborted) return onAbort();

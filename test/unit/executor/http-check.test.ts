@@ -4,6 +4,7 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { httpCheck } from '../../../src/executor/http-check.js';
+import type { CheckResult } from '../../../src/executor/types.js';
 import { healthCheck } from './target.js';
 import { testdir } from '../../support/testdir.js';
 import { startHttpService, type HttpService } from '../../support/services/processes.js';
@@ -133,4 +134,35 @@ test('a non-HTTP answer is unhealthy', async () => {
   } finally {
     await new Promise((r) => s.close(r));
   }
+});
+
+/**
+ * Starts a check, then keeps the event loop busy for `ms` as a long synchronous job in vaid would.
+ * From a setImmediate callback, as the loop goes next to its timers and only then polls for I/O:
+ * the connect (issued on the next tick, before the busy loop) completes in the kernel meanwhile,
+ * and the check's timer is overdue before the loop can see it.
+ */
+function checkWhileLoopBlocked(start: () => Promise<CheckResult>, ms: number): Promise<CheckResult> {
+  return new Promise((resolve, reject) =>
+    setImmediate(() => {
+      start().then(resolve, reject);
+      process.nextTick(() => {
+        const end = performance.now() + ms;
+        while (performance.now() < end);
+      });
+    }),
+  );
+}
+
+test('a service that answers while the event loop is blocked past the timeout is healthy', async () => {
+  const r = await checkWhileLoopBlocked(() => httpCheck(healthCheck({ type: 'http', endpoint: svc.url(), timeout_seconds: 0.2 })), 600);
+  assert.equal(r.health, 'healthy', r.message);
+  assert.equal(r.reason, 'CheckPassed');
+});
+
+test('a blocked event loop does not hide a service that never answers', async () => {
+  const r = await checkWhileLoopBlocked(() => httpCheck(healthCheck({ type: 'http', endpoint: svc.url('/hang'), timeout_seconds: 0.2 })), 600);
+  assert.equal(r.health, 'unhealthy');
+  assert.equal(r.reason, 'Timeout');
+  assert.match(r.message, /^timed out after 200 ms waiting for a response from/);
 });
