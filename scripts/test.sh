@@ -10,7 +10,7 @@ files=()
 case "$which" in
   unit) mapfile -t files < <(find test/unit -name '*.test.ts' | sort) ;;
   e2e) mapfile -t files < <(find test/e2e -name '*.test.ts' | sort) ;;
-  all) mapfile -t files < <(find test/unit test/e2e -name '*.test.ts' | sort) ;;
+  all) mapfile -t files < <(find test/unit test/e2e test/sim test/fuzz -name '*.test.ts' | sort) ;;
   *) mapfile -t files < <(find "$which" -name '*.test.ts' | sort) ;;
 esac
 

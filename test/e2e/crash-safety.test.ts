@@ -118,7 +118,10 @@ test(`kill -9 vaid at ${KILLS} random moments (seed ${SEED}): status always vali
   );
   await waitFor(() => existsSync(f('a.up')) && existsSync(f('d.up')), { what: 'the up files' });
   const bySubject = (title: string) => server.messages.filter((m) => m.title === title).length;
-  await waitFor(() => bySubject('fickle Recovered') >= breaksD, { what: `${breaksD} resolved alerts for fickle`, timeoutMs: 60_000 });
+  const titles = () => JSON.stringify(server.messages.map((m) => m.title));
+  await waitFor(() => bySubject('fickle Recovered') >= breaksD, { what: `${breaksD} resolved alerts for fickle (received: ${titles()})`, timeoutMs: 60_000 }).catch((e: Error) => {
+    throw new Error(`${e.message}\nrecent alert records: ${JSON.stringify(vaid?.readStatus()?.alerts.recent.slice(-6))}`);
+  });
 
   console.log(`crash safety: seed ${SEED}, ${KILLS} kills, ${readsAfterKill} status files checked after a kill, ${breaksA} + ${breaksD} breakages, ${server.messages.length} alerts`);
   assert.ok(breaksA >= KILLS / 4 && breaksD >= KILLS / 4, `too few breakages: ${breaksA}, ${breaksD}`);

@@ -8,11 +8,11 @@ import { RULES } from './invariants.js';
 import { realSystem } from './real-system.js';
 import { describeFailure, runSeed, type SeedOptions, type SeedResult } from './run-seed.js';
 
-const SEEDS = Number(process.env.VAI_SIM_SEEDS ?? 48);
+const SEEDS = Number(process.env.VAI_SIM_SEEDS ?? 40);
 const FIRST_SEED = Number(process.env.VAI_SIM_FIRST_SEED ?? 1);
 const HOURS = Number(process.env.VAI_SIM_HOURS ?? 300);
 // The CPU budget of one seed; the busy polling reported by the budget test below burns it.
-const MAX_STEPS = Number(process.env.VAI_SIM_MAX_STEPS ?? 20_000);
+const MAX_STEPS = Number(process.env.VAI_SIM_MAX_STEPS ?? 25_000);
 const TARGET_SERVICE_HOURS = 100_000;
 
 const opts: SeedOptions = { hours: HOURS, maxSteps: MAX_STEPS, nonFatal: [RULES.budget] };
