@@ -4,7 +4,7 @@
 
 export const ERRORS = {
   VAI_E_MANIFEST_SYNTAX: { summary: 'YAML or JSON syntax error', fix: 'Fix the syntax at the position shown.' },
-  VAI_E_MANIFEST_SCHEMA: { summary: 'A field does not match the manifest schema', fix: 'See schemas/service.schema.json or README "Manifest format".' },
+  VAI_E_MANIFEST_SCHEMA: { summary: 'A field does not match the manifest schema', fix: 'See docs/manifests.md (field by field) or schemas/service.schema.json.' },
   VAI_E_MANIFEST_KIND: { summary: 'Unknown apiVersion or kind', fix: 'Use apiVersion: vai/v1 and kind: Service or Notifier.' },
   VAI_E_DUPLICATE_NAME: { summary: 'A name is defined twice', fix: 'Rename or remove one of the two definitions.' },
   VAI_E_UNKNOWN_DEPENDENCY: { summary: 'A dependency names no service', fix: 'Define the service or remove it from dependencies.' },
