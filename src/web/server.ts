@@ -15,7 +15,7 @@ import { EventStream, EVENT_STREAM_DEFAULTS, type EventStreamOptions } from './e
 import { NO_STORE, setSecurityHeaders } from './http-headers.js';
 import { hostHeaderName, isLoopbackHost, parseListenAddress } from './listen-address.js';
 import { redactJson, redactStatus, redactText } from './redact.js';
-import { createStatusMetrics } from './status-metrics.js';
+import { createStatusMetrics, STATUS_METRIC_NAMES } from './status-metrics.js';
 
 export interface WebServerOptions {
   /** host:port; port 0 picks a free one (see the returned url). */
@@ -53,7 +53,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   // by object); /api/status redacts afresh, so it is right even for a caller that mutates in place.
   const events = new EventStream(() => redactStatus(opts.getStatus()), { ...EVENT_STREAM_DEFAULTS, ...opts.eventStream });
   const metrics = createStatusMetrics({ sseClients: () => events.size });
-  // merge() also refuses a daemon metric whose name collides with a status-derived one.
+  const clash = opts.extraMetrics?.getMetricsAsArray().find((m) => STATUS_METRIC_NAMES.has(m.name));
+  if (clash) throw new Error(`daemon metric ${clash.name} has the name of a metric derived from status`);
   const scrapeRegistry = opts.extraMetrics ? Registry.merge([metrics.registry, opts.extraMetrics]) : metrics.registry;
   const unsubscribe = opts.subscribe((doc) => {
     metrics.observe(doc);
