@@ -1,0 +1,49 @@
+// `vaictl get` must answer fast on 1,000 services; most of that budget is module loading, and
+// yaml, ajv, TypeBox and dockerode each cost ~100 ms to load. Wall-clock targets live in bench/;
+// this test checks, independently of machine load, which modules the built CLI really loads.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { testdir } from '../support/testdir.js';
+import { syntheticStatus } from '../fixtures/status/synthetic.js';
+import { writeStateDir } from '../fixtures/status/state-dir.js';
+import { VAICTL } from '../fixtures/status/run-vaictl.js';
+
+const HEAVY = ['/node_modules/yaml/', '/node_modules/ajv', '/node_modules/@sinclair/typebox/', '/node_modules/dockerode/', '/node_modules/chokidar/', '/node_modules/pino'];
+
+function loadedModules(dir: string, args: string[]): string[] {
+  // A resolve hook (it runs on the loader thread) appends every module URL to a file.
+  const log = path.join(dir, 'modules.log');
+  const hooks = path.join(dir, 'hooks.mjs');
+  const register = path.join(dir, 'register.mjs');
+  writeFileSync(log, '');
+  writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`);
+  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, VAICTL, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  assert.ok(r.status === 0 || r.status === 4, `vaictl ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
+  return readFileSync(log, 'utf8').split('\n').filter(Boolean);
+}
+
+test('get, get -o name/json and get NAME load no yaml, ajv, TypeBox, dockerode, chokidar or pino', (t) => {
+  const dir = testdir();
+  t.after(() => dir.remove());
+  writeStateDir(dir.join('state'), { doc: syntheticStatus(1000, Date.now()) });
+  for (const args of [['get'], ['get', '-o', 'name'], ['get', '-o', 'json'], ['get', 'minio-0000', '-l', 'tier=storage']]) {
+    const modules = loadedModules(dir.path, [...args, '--state-dir', dir.join('state')]);
+    assert.ok(modules.some((m) => m.endsWith('/cli/commands/get.js')), 'the hook saw the command load');
+    const heavy = modules.filter((m) => HEAVY.some((h) => m.includes(h)));
+    assert.deepEqual(heavy, [], `vaictl ${args.join(' ')} loaded heavy modules`);
+    assert.ok(!modules.some((m) => m.endsWith('/cli/commands/index.js')), 'the full command list (validate, convert...) stays unloaded');
+  }
+});
+
+test('-o yaml and -o wide load what they need, and only then', (t) => {
+  const dir = testdir();
+  t.after(() => dir.remove());
+  writeStateDir(dir.join('state'));
+  assert.ok(loadedModules(dir.path, ['get', '-o', 'yaml', '--state-dir', dir.join('state')]).some((m) => m.includes('/node_modules/yaml/')));
+  assert.ok(loadedModules(dir.path, ['get', '-o', 'wide', '--state-dir', dir.join('state')]).some((m) => m.includes('/manifest/load-desired-state.js')));
+});
