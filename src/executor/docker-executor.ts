@@ -24,6 +24,7 @@ import { formatDuration, oneLine } from './format.js';
 import { OutputTail } from './output-tail.js';
 
 const PROBE_TIMEOUT_MS = 5000;
+export const PID_PROBE_MIN_INTERVAL_MS = 2000;
 const EXIT_NO_TOOL = 69;
 
 export class DockerExecutor implements Executor {
@@ -31,6 +32,7 @@ export class DockerExecutor implements Executor {
   private readonly docker: Docker | null;
   private readonly engine: EngineClient | null;
   private readonly configError: string | null;
+  private readonly pidProbes = new Map<string, { at: number; value: PidProbe; pending: Promise<PidProbe> | null }>();
 
   constructor(dockerHost: string | undefined, private readonly log?: Logger) {
     const opts = dockerOptions(dockerHost);
@@ -136,9 +138,26 @@ export class DockerExecutor implements Executor {
     return result;
   }
 
+  /**
+   * Inside a container the probe is a docker exec (~10 ms of vai's CPU and more in the engine),
+   * while the reconciler may probe every 100 ms: at most one exec per service per
+   * PID_PROBE_MIN_INTERVAL_MS, the last answer in between.
+   */
   async probePid(target: ServiceTarget): Promise<PidProbe> {
     const pidFile = target.spec.pid_file;
     if (pidFile === undefined || !this.docker) return 'unknown';
+    const key = `${target.spec.container}\0${pidFile}`;
+    const cached = this.pidProbes.get(key);
+    const now = performance.now();
+    if (cached && (cached.pending || now - cached.at < PID_PROBE_MIN_INTERVAL_MS)) return cached.pending ?? cached.value;
+    const pending = this.execPidProbe(target, pidFile);
+    this.pidProbes.set(key, { at: now, value: cached?.value ?? 'unknown', pending });
+    const value = await pending;
+    this.pidProbes.set(key, { at: performance.now(), value, pending: null });
+    return value;
+  }
+
+  private async execPidProbe(target: ServiceTarget, pidFile: string): Promise<PidProbe> {
     const o = await this.probe(target, PID_PROBE, { VAI_PID_FILE: pidFile }, PROBE_TIMEOUT_MS);
     if (o.kind === 'failed' || o.timedOut) return 'unknown';
     const word = o.stdout.toString('utf8').trim();

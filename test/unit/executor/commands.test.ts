@@ -19,7 +19,7 @@ test('restart_cmd: exit 0 is ok, output goes to the per-service log file (0640, 
   assert.equal(r.ok, true);
   assert.equal(r.exitCode, 0);
   assert.equal(r.unavailable, false);
-  assert.match(r.message, /^exit 0 after \d+ ms$/);
+  assert.match(r.message, /^exit 0 after [\d.]+ m?s$/);
   const log = readFileSync(t.defaultLogPath, 'utf8');
   assert.match(log, /restarting web\noops\n/);
   assert.match(log, /\[vai [^\]]+\] restart_cmd: exit 0/);

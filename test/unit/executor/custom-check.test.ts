@@ -15,14 +15,14 @@ const custom = (command: string, timeout_seconds = 5) => target('api', { health_
 test('exit 0 is healthy', async () => {
   const r = await ex.check(custom('test -d /'));
   assert.equal(r.health, 'healthy');
-  assert.match(r.message, /^exit 0 after \d+ ms$/);
+  assert.match(r.message, /^exit 0 after [\d.]+ m?s$/);
 });
 
 test('a failing command is unhealthy and its last lines become the message', async () => {
   const r = await ex.check(custom('for i in $(seq 1 50); do echo "line $i"; done; echo "disk full" >&2; exit 3'));
   assert.equal(r.health, 'unhealthy');
   assert.equal(r.reason, 'CommandFailed');
-  assert.match(r.message, /^exit 3 after \d+ ms: .*line 50 \| disk full$/);
+  assert.match(r.message, /^exit 3 after [\d.]+ m?s: .*line 50 \| disk full$/);
   assert.doesNotMatch(r.message, /line 1 /);
 });
 
@@ -38,7 +38,8 @@ test('a hung check times out, and its whole group is killed', async () => {
   const r = await ex.check(custom(`echo started; (exec -a ${m} sleep 1000) & exec -a ${m} sleep 1000`, 0.3));
   assert.equal(r.health, 'unhealthy');
   assert.equal(r.reason, 'Timeout');
-  assert.match(r.message, /^timed out after 300 ms: started$/);
+  // Under heavy load bash may not have printed yet when the timeout hits.
+  assert.match(r.message, /^timed out after 300 ms(: started)?$/);
   await waitFor(() => pidsMatching(m).length === 0, { what: `no ${m} process left` });
 });
 
