@@ -1,6 +1,6 @@
 // The seed's manual-stop marker (`touch /var/run/manual-stop/SERVICE.stopped`) and vaictl
 // restart's request file, written for vaid to pick up. vaictl never runs a service command.
-import { mkdirSync, rmSync, writeFileSync, renameSync, lstatSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, rmSync, writeFileSync, renameSync, lstatSync } from 'node:fs';
 import path from 'node:path';
 import { VaiError } from '../errors.js';
 import { markerPath, type Paths } from './paths.js';
@@ -23,7 +23,7 @@ export function assertServiceName(name: string): void {
 /** Creates the marker (and the marker dir, 0755, if missing); false when it already existed. */
 export function writeMarker(paths: Paths, name: string): boolean {
   assertServiceName(name);
-  mkdirSync(paths.markerDir, { recursive: true, mode: 0o755 });
+  ensureDir(paths.markerDir);
   const file = markerPath(paths, name);
   try {
     writeFileSync(file, `stopped by vaictl at ${new Date().toISOString()}\n`, { flag: 'wx', mode: 0o644 });
@@ -54,7 +54,7 @@ export function removeMarker(paths: Paths, name: string): boolean {
 /** STATE_DIR/requests/<name>.restart with {"requestedAt": ISO}, written atomically. */
 export function writeRestartRequest(paths: Paths, name: string, now: Date): string {
   assertServiceName(name);
-  mkdirSync(paths.requestsDir, { recursive: true, mode: 0o755 });
+  ensureDir(paths.requestsDir);
   const file = path.join(paths.requestsDir, `${name}.restart`);
   const tmp = path.join(paths.requestsDir, `.${name}.restart.${process.pid}.tmp`);
   try {
@@ -69,4 +69,11 @@ export function writeRestartRequest(paths: Paths, name: string, now: Date): stri
 
 export function daemonWords(d: DaemonState): string {
   return d.running ? `vaid is running (pid ${d.pid}) and picks this up at once` : 'vaid is not running; it picks this up when it starts';
+}
+
+// 0755 whatever the umask, as the seed's /var/run/manual-stop: vaid (maybe another user) reads it.
+function ensureDir(dir: string): void {
+  if (existsSync(dir)) return;
+  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  chmodSync(dir, 0o755);
 }
