@@ -37,6 +37,8 @@ export async function runScale(c: ScaleCase, log: (s: string) => void): Promise<
   const writesPerSecond: number[] = [];
   const observedMs: number[] = [];
   const daemonWrite: number[] = [];
+  /** Whether vaid ran at least 90 % of the checks due: a low CPU share while falling behind is no win. */
+  let keptUp = true;
   let vaid: Vaid | undefined;
   const stateDir = path.join(dir, 'state');
   mkdirSync(stateDir, { recursive: true });
@@ -92,7 +94,9 @@ export async function runScale(c: ScaleCase, log: (s: string) => void): Promise<
       notes.push(`vaid's own metric: ${ws.writes} writes, mean ${ws.meanMs.toFixed(1)} ms (serialise + write + fsync + rename), p95 <= ${ws.p95UpperMs} ms`);
     } else notes.push('vaid /metrics gave no status write durations');
     const secs = (prev.at - first.at) / 1000;
-    notes.push(`${prev.hits - first.hits} checks in ${secs.toFixed(1)} s (expected ${((c.services / c.intervalSeconds) * secs).toFixed(0)})`);
+    const due = (c.services / c.intervalSeconds) * secs;
+    notes.push(`${prev.hits - first.hits} checks in ${secs.toFixed(1)} s (expected ${due.toFixed(0)})`);
+    keptUp = prev.hits - first.hits >= 0.9 * due;
     let size = 'not written';
     try {
       size = `${(statSync(path.join(stateDir, 'status.json')).size / 2 ** 20).toFixed(1)} MB`;
@@ -113,9 +117,14 @@ export async function runScale(c: ScaleCase, log: (s: string) => void): Promise<
     rmSync(dir, { recursive: true, force: true });
   }
   const big = c.services >= 10_000 && c.intervalSeconds === 10;
+  const cpu = figure(scenario, 'vai', 'CPU share of one core', '%', share, big ? { target: target('median', '<', 25, 'median < 25 %') } : {});
+  if (!keptUp && cpu.met) {
+    cpu.met = false;
+    cpu.notes = ['vaid ran fewer than 90 % of the checks due in the window, so its CPU share does not meet the target'];
+  }
   return [
     figure(scenario, 'vai', 'start to all observed', 'ms', observedMs, { notes }),
-    figure(scenario, 'vai', 'CPU share of one core', '%', share, big ? { target: target('median', '<', 25, 'median < 25 %') } : {}),
+    cpu,
     figure(scenario, 'vai', 'RSS', 'MB', rss, big ? { target: target('max', '<', 300, 'max < 300 MB') } : {}),
     figure(scenario, 'vai', 'status writes per second', '/s', writesPerSecond, big ? { target: target('median', '<=', 2, 'median <= 2 /s') } : {}),
     figure(scenario, 'vai', 'status write, vaid metric mean', 'ms', daemonWrite, big ? { target: target('max', '<', 50, '< 50 ms') } : {}),
