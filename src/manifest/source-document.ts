@@ -85,6 +85,16 @@ function keyText(text: string, pos: [number, number]): string {
   return (m?.[1] ?? m?.[2] ?? m?.[3] ?? rest.split('\n')[0]!).trim();
 }
 
+/** Why turning a parsed document into data failed, in words that point at the cause. */
+function toJsFailure(e: unknown): string {
+  const why = e instanceof Error ? e.message : String(e);
+  if (/excessive alias count/i.test(why)) return `too many alias expansions (more than ${MAX_ALIAS_COUNT}): refused as a resource exhaustion attack`;
+  const unresolved = /^Unresolved alias.*: (.*)$/.exec(why);
+  if (unresolved) return `alias *${unresolved[1]} names no anchor before it in this document (anchors do not carry across ---)`;
+  if (e instanceof RangeError) return 'nested too deeply to parse';
+  return why;
+}
+
 /** The first line of a yaml error message, without the code frame it appends. */
 function shortMessage(message: string): string {
   return message.split('\n')[0]!.replace(/ at line \d+, column \d+:?$/, '');
@@ -168,7 +178,12 @@ export function parseSource(text: string, file: string, opts: { single?: boolean
     if (doc.errors.length > 0) {
       for (const e of doc.errors) {
         const p = lc.linePos(e.pos[0]);
-        const msg = e.code === 'DUPLICATE_KEY' ? `duplicate key ${JSON.stringify(keyText(text, e.pos))}: a key may appear once per mapping` : shortMessage(e.message);
+        const msg =
+          e.code === 'DUPLICATE_KEY'
+            ? `duplicate key ${JSON.stringify(keyText(text, e.pos))}: a key may appear once per mapping`
+            : /call stack/i.test(e.message)
+              ? 'nested too deeply to parse'
+              : shortMessage(e.message);
         errors.push(syntaxError(file, { line: p.line, column: p.col }, msg));
       }
       return;
@@ -178,11 +193,7 @@ export function parseSource(text: string, file: string, opts: { single?: boolean
     try {
       data = doc.toJS({ maxAliasCount: MAX_ALIAS_COUNT });
     } catch (e) {
-      const why = e instanceof Error ? e.message : String(e);
-      const msg = /alias/i.test(why)
-        ? `too many alias expansions (more than ${MAX_ALIAS_COUNT}): refused as a resource exhaustion attack`
-        : why;
-      errors.push(syntaxError(file, start, msg));
+      errors.push(syntaxError(file, start, toJsFailure(e)));
       return;
     }
     // An empty document (only comments, or a stray `---` at the end) defines nothing.

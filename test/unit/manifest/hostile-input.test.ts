@@ -38,3 +38,9 @@ test('random text, random bytes and mutated manifests never throw and every erro
     { numRuns: 1_500 },
   );
 });
+
+test('an alias to an anchor of another document is named as such, not as an alias bomb', () => {
+  const text = `${service('a').replace('  health_check:', '  health_check: &hc')}---\n${service('b').replace(/  health_check:\n    type: tcp\n    port: 8080\n/, '  health_check: *hc\n')}`;
+  const r = loadFileText(text, 'alias.yaml');
+  assert.deepEqual(r.errors.map((e) => `${e.line}:${e.column}: ${e.message}`), ['11:1: alias *hc names no anchor before it in this document (anchors do not carry across ---)']);
+});
