@@ -1,17 +1,19 @@
 // The in-memory status document and its coalesced, atomic writes to status.json.
-// set() records a service's new status and diffs it against the previous one with
-// fast-json-patch: the diff is what 'change' listeners (the log, vaictl -w, the web stream)
-// receive. Writes are coalesced (at most one per minWriteIntervalMs, stretched when a write is
-// slow) so 10,000 services do not mean 10,000 writes; flushNow() is the write-ahead used before
-// a restart command runs.
+// set() records a service's new status with its JSON text (service-json.ts) and diffs only the
+// fields that changed: the diff is what 'change' listeners (the log, vaictl -w, the web stream)
+// receive. A write joins the cached text of every service, so its cost is copying bytes, not
+// serialising 10,000 objects. Writes are coalesced: a change of phase, condition, generation or
+// recovery is written within minWriteIntervalMs, a change that only records another check
+// (lastCheck, counters, nextCheckAt) within checkWriteIntervalMs; both gaps stretch when a write
+// is slow. flushNow() is the write-ahead used before a restart command runs.
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
-import fastJsonPatch from 'fast-json-patch';
 import type { Operation } from 'fast-json-patch';
 import type { Clock, TimerHandle } from '../reconcile/clock.js';
 import type { NotifierSnapshot } from '../notify/types.js';
 import { STATUS_API_VERSION, STATUS_FORMAT_VERSION, type StatusDocument, type ServiceStatus } from './schema.js';
 import { writeFileAtomic } from './atomic-write.js';
+import { diffService, serviceJson, type ServiceJson } from './service-json.js';
 
 export interface VaidInfo {
   pid: number;
@@ -42,8 +44,10 @@ export interface StatusStoreOptions {
   clock: Clock;
   vaid: VaidInfo;
   manifestsDir: string;
-  /** Coalescing window; default 500 ms (at most ~2 writes a second). */
+  /** Coalescing window of changes a reader waits for (phase, conditions, generation); default 100 ms. */
   minWriteIntervalMs?: number;
+  /** Coalescing window when only check results changed; default 1,500 ms, never below minWriteIntervalMs. */
+  checkWriteIntervalMs?: number;
   /** Statuses reloaded from a previous run. */
   services?: Iterable<ServiceStatus>;
   /** Replaces the disk write (the simulation keeps documents in memory). */
@@ -52,12 +56,23 @@ export interface StatusStoreOptions {
 
 export const EMPTY_ALERTS: NotifierSnapshot = { outboxSize: 0, dropped: 0, recent: [] };
 
+const COMMA = Buffer.from(',');
+
 export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: [WriteInfo]; error: [Error] }> {
   private readonly services = new Map<string, ServiceStatus>();
+  /** Same keys in the same order as services. */
+  private readonly json = new Map<string, ServiceJson>();
+  /** document().services, rebuilt only after a service changed. */
+  private servicesRecord: Record<string, ServiceStatus> | null = null;
   private manifests: ManifestsStatus;
+  private manifestsJson: string;
   private alerts: NotifierSnapshot = EMPTY_ALERTS;
+  private alertsJson = JSON.stringify(EMPTY_ALERTS);
   private dirty = false;
+  /** Something a reader waits for is unwritten (not only check results). */
+  private urgent = false;
   private timer: TimerHandle | null = null;
+  private timerDue = Infinity;
   private lastWriteAt = -Infinity;
   private lastWriteDurationMs = 0;
   private writtenAt: string;
@@ -67,9 +82,13 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
 
   constructor(private readonly opts: StatusStoreOptions) {
     super();
-    for (const s of opts.services ?? []) this.services.set(s.name, s);
+    for (const s of opts.services ?? []) {
+      this.services.set(s.name, s);
+      this.json.set(s.name, serviceJson(s));
+    }
     this.writtenAt = new Date(opts.clock.now()).toISOString();
     this.manifests = { dir: opts.manifestsDir, generation: 0, revision: null, attemptedRevision: null, appliedAt: null, errors: [] };
+    this.manifestsJson = JSON.stringify(this.manifests);
   }
 
   get(name: string): ServiceStatus | undefined {
@@ -88,31 +107,42 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   set(status: ServiceStatus): void {
     const previous = this.services.get(status.name) ?? null;
     if (previous === status) return;
-    const ops = fastJsonPatch.compare(previous ?? {}, status);
-    if (ops.length === 0) return;
+    const json = serviceJson(status);
+    const before = previous && this.json.get(status.name);
+    const diff = diffService(previous && before ? { status: previous, json: before } : null, status, json);
+    if (!diff) return;
     this.services.set(status.name, status);
-    this.markDirty();
-    this.emit('change', { name: status.name, status, previous, ops });
+    this.json.set(status.name, json);
+    this.servicesRecord = null;
+    this.markDirty(diff.urgent);
+    this.emit('change', { name: status.name, status, previous, ops: diff.ops });
   }
 
   delete(name: string): void {
     const previous = this.services.get(name);
     if (!previous) return;
     this.services.delete(name);
-    this.markDirty();
+    this.json.delete(name);
+    this.servicesRecord = null;
+    this.markDirty(true);
     this.emit('change', { name, status: null, previous, ops: [{ op: 'remove', path: '' }] });
   }
 
   setManifests(m: ManifestsStatus): void {
-    if (fastJsonPatch.compare(this.manifests, m).length === 0) return;
+    const text = JSON.stringify(m);
+    if (text === this.manifestsJson) return;
     this.manifests = m;
-    this.markDirty();
+    this.manifestsJson = text;
+    this.markDirty(true);
   }
 
   setAlerts(snapshot: NotifierSnapshot): void {
-    if (fastJsonPatch.compare(this.alerts, snapshot).length === 0) return;
-    this.alerts = { outboxSize: snapshot.outboxSize, dropped: snapshot.dropped, recent: snapshot.recent.slice(-200) };
-    this.markDirty();
+    const alerts = { outboxSize: snapshot.outboxSize, dropped: snapshot.dropped, recent: snapshot.recent.slice(-200) };
+    const text = JSON.stringify(alerts);
+    if (text === this.alertsJson) return;
+    this.alerts = alerts;
+    this.alertsJson = text;
+    this.markDirty(true);
   }
 
   /** The whole document as it would be written now. */
@@ -124,7 +154,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
       vaid: this.opts.vaid,
       writtenAt: this.writtenAt,
       manifests: this.manifests,
-      services: Object.fromEntries(this.services),
+      services: (this.servicesRecord ??= Object.fromEntries(this.services)),
       alerts: this.alerts,
     };
   }
@@ -134,16 +164,21 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     if (this.timer) {
       this.opts.clock.clearTimer(this.timer);
       this.timer = null;
+      this.timerDue = Infinity;
     }
     if (!this.dirty) return;
+    const urgent = this.urgent;
     this.dirty = false;
+    this.urgent = false;
     const started = performance.now();
     this.writtenAt = new Date(this.opts.clock.now()).toISOString();
-    const text = `${JSON.stringify(this.document())}\n`;
+    const data = this.render();
     try {
-      (this.opts.write ?? writeFileAtomic)(this.opts.file, text);
+      if (this.opts.write) this.opts.write(this.opts.file, data.toString('utf8'));
+      else writeFileAtomic(this.opts.file, data);
     } catch (e) {
       this.dirty = true;
+      this.urgent ||= urgent;
       this.emit('error', e as Error);
       this.schedule();
       return;
@@ -151,7 +186,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     this.writes++;
     this.lastWriteAt = this.opts.clock.now();
     this.lastWriteDurationMs = performance.now() - started;
-    this.emit('write', { writtenAt: this.writtenAt, bytes: text.length, durationMs: this.lastWriteDurationMs });
+    this.emit('write', { writtenAt: this.writtenAt, bytes: data.length, durationMs: this.lastWriteDurationMs });
   }
 
   /** Flushes pending changes and stops the write timer. */
@@ -160,20 +195,43 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     this.closed = true;
   }
 
-  private markDirty(): void {
+  /** The document as status.json holds it, from the cached text of each service; same fields and order as document(). */
+  private render(): Buffer {
+    const head = JSON.stringify({ apiVersion: STATUS_API_VERSION, kind: 'Status', formatVersion: STATUS_FORMAT_VERSION, vaid: this.opts.vaid, writtenAt: this.writtenAt });
+    const parts: Buffer[] = [Buffer.from(`${head.slice(0, -1)},"manifests":${this.manifestsJson},"services":{`)];
+    let first = true;
+    for (const j of this.json.values()) {
+      if (!first) parts.push(COMMA);
+      parts.push(j.entry);
+      first = false;
+    }
+    parts.push(Buffer.from(`},"alerts":${this.alertsJson}}\n`));
+    return Buffer.concat(parts);
+  }
+
+  private markDirty(urgent: boolean): void {
     this.dirty = true;
+    this.urgent ||= urgent;
     this.schedule();
   }
 
   private schedule(): void {
-    if (this.timer || this.closed) return;
+    if (this.closed || !this.dirty) return;
+    const min = this.opts.minWriteIntervalMs ?? 100;
+    const window = this.urgent ? min : Math.max(min, this.opts.checkWriteIntervalMs ?? 1500);
     // A slow write (a huge document) stretches the window so writing never eats the CPU.
-    const gap = Math.max(this.opts.minWriteIntervalMs ?? 500, this.lastWriteDurationMs * 4);
-    const wait = Math.max(0, this.lastWriteAt + gap - this.opts.clock.now());
+    const now = this.opts.clock.now();
+    const due = Math.max(now, this.lastWriteAt + Math.max(window, this.lastWriteDurationMs * 4));
+    if (this.timer) {
+      if (this.timerDue <= due) return;
+      this.opts.clock.clearTimer(this.timer);
+    }
+    this.timerDue = due;
     this.timer = this.opts.clock.setTimer(() => {
       this.timer = null;
+      this.timerDue = Infinity;
       this.flushNow();
-    }, wait);
+    }, due - now);
   }
 }
 

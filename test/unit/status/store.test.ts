@@ -39,7 +39,7 @@ test('the store coalesces many changes into one atomic write that validates agai
     assert.equal(writes.length, 1, '1000 changes, one write');
     const doc = JSON.parse(writes[0]!);
     assert.equal(Object.keys(doc.services).length, 100);
-    store.set({ ...newServiceStatus(svc('s1'), 'Running', '2026-01-01T00:00:00.000Z'), consecutiveFailures: 5000 });
+    store.set({ ...newServiceStatus(svc('s1'), 'Running', '2026-01-01T00:00:00.000Z'), consecutiveFailures: 5000, phase: 'Healthy' });
     clock.advance(100);
     assert.equal(writes.length, 1, 'at most one write per 500 ms');
     clock.advance(500);
@@ -132,4 +132,81 @@ test('events: repeats fold into one entry with a count; the list is bounded', ()
   for (let i = 0; i < 200; i++) ev = recordEvent(ev, { type: 'Normal', reason: 'Restarting', message: `m${i}` }, `t${i}`);
   assert.equal(ev.length, MAX_EVENTS);
   assert.equal(ev.at(-1)!.message, 'm199');
+});
+
+test('a new phase is written within 100 ms; a change that only records another check waits for the check cadence', () => {
+  const clock = manualClock();
+  const written: Array<{ at: number; doc: { services: Record<string, { phase: string; counters: { checks: number } }> } }> = [];
+  const store = new StatusStore({ file: '/nonexistent/x', clock, vaid, manifestsDir: '/m', write: (_f, text) => written.push({ at: clock.now(), doc: JSON.parse(text) }) });
+  const t = (ms: number) => new Date(clock.now() + ms).toISOString();
+  let s = newServiceStatus(svc('db'), 'Running', t(0));
+  store.set(s);
+  clock.advance(1);
+  assert.equal(written.length, 1, 'a new service is written at once');
+
+  const checked = (n: number, health: 'healthy' | 'unhealthy' = 'healthy') => {
+    s = structuredClone(s);
+    s.lastCheck = { at: t(0), health, reason: 'CheckPassed', latencyMs: n, message: `connected after ${n} ms` };
+    s.counters.checks = n;
+    s.consecutiveSuccesses = n;
+    s.nextCheckAt = t(10_000);
+    s.conditions = setCondition(s.conditions, { type: 'Healthy', status: 'True', reason: 'CheckPassed', message: `connected after ${n} ms` }, t(0), 1);
+    return s;
+  };
+  store.set(checked(1));
+  clock.advance(100);
+  assert.equal(written.length, 2, 'the first check result is written at once');
+  store.set(checked(2));
+  store.set(checked(3));
+  clock.advance(1000);
+  assert.equal(written.length, 2, 'later check results wait');
+  clock.advance(500);
+  assert.equal(written.length, 3, 'and are written on the check cadence, coalesced');
+  assert.equal(written[2]!.doc.services.db!.counters.checks, 3);
+
+  store.set(checked(4));
+  clock.advance(300);
+  store.set({ ...checked(5), phase: 'Healthy' });
+  clock.advance(100);
+  assert.equal(written.length, 4, 'a phase change pulls the pending write forward');
+  assert.equal(written[3]!.doc.services.db!.phase, 'Healthy');
+
+  clock.advance(5000);
+  store.set(checked(6, 'unhealthy'));
+  clock.advance(100);
+  assert.equal(written.length, 5, 'a check whose health flipped is written at once');
+});
+
+test('the written file is the document as JSON.stringify gives it, after sets, replacements and deletes', () => {
+  const clock = manualClock();
+  const texts: string[] = [];
+  const store = new StatusStore({ file: '/nonexistent/x', clock, vaid, manifestsDir: '/m', write: (_f, text) => texts.push(text) });
+  const at = '2026-01-01T00:00:00.000Z';
+  for (const name of ['web', 'db', 'quo"te\\d', 'ünï']) store.set(newServiceStatus(svc(name), 'Running', at));
+  const noAttempts = structuredClone(store.get('db')!);
+  delete noAttempts.incident.attempts;
+  store.set({ ...noAttempts, phase: 'Recovering' });
+  store.delete('web');
+  store.setManifests({ dir: '/m', generation: 3, revision: { commit: 'abc', dirty: false }, attemptedRevision: null, appliedAt: at, errors: [] });
+  store.setAlerts({ outboxSize: 1, dropped: 0, recent: [] });
+  store.flushNow();
+  assert.equal(texts.length, 1);
+  assert.equal(texts[0], `${JSON.stringify(store.document())}\n`);
+  assert.equal(statusDocumentProblems(JSON.parse(texts[0]!)), null);
+});
+
+test('a change carries operations for the changed fields only, with nested paths', () => {
+  const store = new StatusStore({ file: '/nonexistent/x', clock: manualClock(), vaid, manifestsDir: '/m', write: () => {} });
+  const changes: Array<{ ops: Array<{ op: string; path: string }>; previous: unknown }> = [];
+  store.on('change', (c) => changes.push(c));
+  const a = newServiceStatus(svc('db'), 'Running', '2026-01-01T00:00:00.000Z');
+  store.set(a);
+  assert.equal(changes[0]!.previous, null);
+  assert.deepEqual(changes[0]!.ops.map((o) => o.path).sort(), Object.keys(a).map((k) => `/${k}`).sort(), 'a new service: every field added');
+  const b = { ...structuredClone(a), lastCheck: { at: '2026-01-01T00:00:01.000Z', health: 'healthy' as const, reason: 'CheckPassed', latencyMs: 1, message: 'ok' } };
+  store.set(b);
+  store.set({ ...structuredClone(b), lastCheck: { ...b.lastCheck, health: 'unhealthy' } });
+  assert.deepEqual(changes[1]!.ops, [{ op: 'replace', path: '/lastCheck', value: b.lastCheck }]);
+  assert.deepEqual(changes[2]!.ops, [{ op: 'replace', path: '/lastCheck/health', value: 'unhealthy' }]);
+  assert.equal(changes[2]!.previous, b);
 });
