@@ -72,6 +72,10 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     ctx.stderr.write(`vaictl: unknown command "${name}"${hint ? `; did you mean "${hint}"?` : ''}\nRun "vaictl help" for the list.\n`);
     return EXIT.USAGE;
   }
+  if (rest.includes('--help') || rest.includes('-h')) {
+    ctx.stdout.write(`${command.usage}\n`);
+    return EXIT.OK;
+  }
   try {
     // --server (src/cli/vaictl-remote.ts) is loaded only when used: it pulls in the HTTP client.
     const args = rest.some((a) => a === '--server' || a.startsWith('--server=')) ? await (await import('./vaictl-remote.js')).applyServerFlag(name, rest, ctx.env) : rest;
