@@ -43,6 +43,7 @@ interface ServiceBook {
   /** Start times of recent checks made outside a recovery and not after an `unknown`. */
   idleChecks: number[];
   overBudget: boolean;
+  healthyStreak: number;
 }
 
 export const RULES = {
@@ -89,6 +90,7 @@ export class InvariantChecker {
         restartRuns: 0,
         idleChecks: [],
         overBudget: false,
+        healthyStreak: 0,
       };
       this.books.set(name, b);
     }
@@ -155,15 +157,20 @@ export class InvariantChecker {
         b.becameHealthyAt = t;
       }
       b.unhealthyStreak = 0;
+      b.healthyStreak++;
       const a = b.attempts[b.attempts.length - 1];
       if (a && a.end !== null && !a.succeeded && !a.judgedFailed) {
         a.succeeded = true;
         this.recoveries++;
       }
-      b.incidentStart = null;
-      b.alertedInIncident = false;
+      // The incident ends when the service counts as healthy again: success_threshold passes.
+      if (b.healthyStreak >= this.ctx.spec(name).health_check.success_threshold) {
+        b.incidentStart = null;
+        b.alertedInIncident = false;
+      }
     } else if (health === 'unhealthy') {
       b.healthySince = null;
+      b.healthyStreak = 0;
       b.unhealthyStreak++;
       if (b.incidentStart === null) b.incidentStart = t;
     }
