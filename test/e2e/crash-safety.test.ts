@@ -35,7 +35,7 @@ function timestamps(file: string): number[] {
 /** Alert counts from the kill run, judged by the next test. */
 const alerts: { expected: Array<[string, number]>; received: Map<string, number>; log: string } = { expected: [], received: new Map(), log: '' };
 
-test(`kill -9 vaid at ${KILLS} random moments (seed ${SEED}): status always valid, no restart or alert lost or doubled, backoff kept`, async (t) => {
+test(`kill -9 vaid at ${KILLS} random moments (seed ${SEED}): status always valid, no restart lost or doubled, backoff kept`, { timeout: 1_200_000 }, async (t) => {
   const rng = createRng(SEED);
   const dir = testdir({}, 'vai-crash-');
   const server = await startNtfyServer();

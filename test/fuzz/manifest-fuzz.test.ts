@@ -36,7 +36,7 @@ function assertPositioned(errors: readonly ManifestError[], file: string, what: 
   }
 }
 
-test(`${RUNS} generated and mutated manifests: no throw, no hang, bounded memory, every problem positioned`, () => {
+test(`${RUNS} generated and mutated manifests: no throw, no hang, bounded memory, every problem positioned`, { timeout: 900_000 }, () => {
   const families = new Map<string, { cases: number; rejected: number }>();
   const rss0 = process.memoryUsage().rss;
   let maxRss = rss0;
