@@ -7,7 +7,7 @@ import { daemonState, readStatus, type DaemonState, type StatusSnapshot } from '
 import { VaiError } from '../errors.js';
 import { PATH_OPTIONS, resolvePaths, type Paths } from './paths.js';
 import type { ServiceStatus, StatusDocument } from '../status/schema.js';
-import { editDistance } from './edit-distance.js';
+import { closestMatch } from '../manifest/closest-match.js';
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
@@ -34,14 +34,9 @@ export function usageError(message: string): VaiError {
   return new VaiError('VAI_E_USAGE', message);
 }
 
-/** The closest known name within an edit distance of 3, for "did you mean". */
+/** The closest known name, if near enough to be a likely typo, for "did you mean". */
 export function closestName(name: string, known: Iterable<string>): string | undefined {
-  let best: { n: string; d: number } | undefined;
-  for (const k of known) {
-    const d = editDistance(name, k);
-    if (!best || d < best.d || (d === best.d && k < best.n)) best = { n: k, d };
-  }
-  return best && best.d <= Math.max(2, Math.floor(name.length / 3)) ? best.n : undefined;
+  return closestMatch(name, [...known].sort());
 }
 
 export function notFoundMessage(name: string, known: Iterable<string>): string {

@@ -4,7 +4,7 @@
 import { EXIT, type Command, type CommandContext } from './command.js';
 import { isVaiError } from '../errors.js';
 import { VERSION } from '../version.js';
-import { editDistance } from './edit-distance.js';
+import { closestMatch } from '../manifest/closest-match.js';
 
 // The everyday read and control commands load only their own module: commands/index.js pulls in
 // every command, and some (validate, convert) load yaml, ajv and TypeBox at import, which would
@@ -44,12 +44,7 @@ function help(COMMANDS: readonly Command[]): string {
 }
 
 function closest(COMMANDS: readonly Command[], name: string): string | undefined {
-  let best: { c: Command; d: number } | undefined;
-  for (const c of COMMANDS) {
-    const d = editDistance(name, c.name);
-    if (!best || d < best.d) best = { c, d };
-  }
-  return best && best.d <= 2 ? best.c.name : undefined;
+  return closestMatch(name, COMMANDS.map((c) => c.name));
 }
 
 export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): Promise<number> {
