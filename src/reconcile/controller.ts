@@ -151,7 +151,7 @@ export class Controller {
   /** Starts the workers and the triggers (daemon mode). */
   start(): void {
     this.started = true;
-    this.pool = startWorkerPool(this.queue, this.opts.concurrency ?? 32, (n) => this.reconcile(n), (n, e) => this.failed(n, e));
+    this.pool = startWorkerPool(this.queue, this.opts.concurrency ?? 256, (n) => this.reconcile(n), (n, e) => this.failed(n, e));
     for (const [name, svc] of this.services) this.scheduleFirst(name, svc);
     for (const name of this.opts.store.names()) if (!this.services.has(name)) this.queue.add(name);
     if (this.mode === 'daemon' && (this.opts.pidProbeIntervalMs ?? 100) > 0) this.armProbe();
@@ -164,7 +164,7 @@ export class Controller {
   async runOnce(): Promise<void> {
     this.started = true;
     const done = new Promise<void>((r) => this.onceWaiters.push(r));
-    this.pool = startWorkerPool(this.queue, this.opts.concurrency ?? 32, (n) => this.reconcile(n), (n, e) => this.failed(n, e));
+    this.pool = startWorkerPool(this.queue, this.opts.concurrency ?? 256, (n) => this.reconcile(n), (n, e) => this.failed(n, e));
     for (const name of topologicalOrder(this.services)) this.queue.add(name);
     for (const name of this.opts.store.names()) if (!this.services.has(name)) this.queue.add(name);
     this.checkOnceDone();

@@ -24,7 +24,7 @@ Flags:
   --once                        required: run one pass
   --selector SELECTOR           only services whose labels match
   --log-level LEVEL             ${LOG_LEVELS.join('|')} (default info; JSON lines on stdout)
-  --concurrency N               services at once (default 32)
+  --concurrency N               services at once (default 256)
   --docker-host URL             Docker engine (DOCKER_HOST)
   --allow-unsafe-permissions    accept manifests writable by other users
   --manifests DIR, --state-dir DIR, --marker-dir DIR`;
@@ -55,7 +55,7 @@ export const reconcileCommand: Command = {
     if (positionals.length) throw usageError(`unexpected argument ${positionals[0]}`);
     const level = values['log-level'] ?? ctx.env.VAI_LOG_LEVEL ?? 'info';
     if (!(LOG_LEVELS as readonly string[]).includes(level)) throw usageError(`--log-level ${level}: use one of ${LOG_LEVELS.join(', ')}`);
-    const concurrency = Number(values.concurrency ?? 32);
+    const concurrency = Number(values.concurrency ?? 256);
     if (!Number.isInteger(concurrency) || concurrency < 1) throw usageError(`--concurrency ${values.concurrency}: use a whole number of at least 1`);
     const selector = values.selector ? parseLabelSelector(values.selector) : undefined;
     const log = createLogger(level, ctx.isTTY, ctx.stdout);

@@ -29,7 +29,7 @@ Flags:
   --state-dir DIR               status, lock, outbox and logs (VAI_STATE_DIR, default ./.vai)
   --marker-dir DIR              <name>.stopped manual-stop markers (VAI_MARKER_DIR, default STATE_DIR/manual-stop)
   --log-level LEVEL             trace|debug|info|warn|error|fatal|silent (VAI_LOG_LEVEL, default info)
-  --concurrency N               services reconciled at once (VAI_CONCURRENCY, default 32)
+  --concurrency N               services reconciled at once (VAI_CONCURRENCY, default 256)
   --selector SELECTOR           only services whose labels match, e.g. host=vps1,tier!=test (VAI_SELECTOR)
   --docker-host URL             Docker engine for services with a container (DOCKER_HOST)
   --allow-unsafe-permissions    accept manifests writable by other users
@@ -61,7 +61,7 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
   }
   const logLevel = values['log-level'] ?? env.VAI_LOG_LEVEL ?? 'info';
   if (!(LOG_LEVELS as readonly string[]).includes(logLevel)) throw new VaiError('VAI_E_USAGE', `--log-level ${logLevel}: use one of ${LOG_LEVELS.join(', ')}`);
-  const concText = values.concurrency ?? env.VAI_CONCURRENCY ?? '32';
+  const concText = values.concurrency ?? env.VAI_CONCURRENCY ?? '256';
   const concurrency = Number(concText);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 4096) throw new VaiError('VAI_E_USAGE', `--concurrency ${concText}: use a whole number from 1 to 4096`);
   return {
