@@ -259,7 +259,10 @@ function unknown(d: Draft): PlanResult {
   // The executor cannot see the service: never act on that, look again soon.
   const s = d.s;
   d.phase('Unknown');
-  const retry = Math.min(UNKNOWN_RETRY_MS, intervalMs(d.spec));
+  // Back off while it lasts (2 s, then about doubling, up to the interval): an engine outage
+  // must not turn a thousand container services into a thousand execs every 2 s.
+  const unknownFor = d.input.now - Date.parse(s.phaseSince);
+  const retry = Math.min(intervalMs(d.spec), Math.max(UNKNOWN_RETRY_MS, unknownFor));
   if (s.recovery) {
     d.condition({ type: 'Recovering', status: 'True', reason: 'Verifying', message: `attempt ${s.recovery.attempt}: cannot observe the service` });
     return d.finish({ afterMs: Math.min(retry, pollDelay(d)), kind: 'verify' });

@@ -375,6 +375,20 @@ test('executor unavailable: phase Unknown, no restart, requeue soon', () => {
   assert.equal(st.restarts, 0);
 });
 
+test('executor unavailable for long: looks again after 2 s, then less and less often, never later than its interval', () => {
+  const st = new Story(service('minio', { container: 'services-container', health_check: { interval_seconds: 60 } }));
+  st.step(ok);
+  const delays: number[] = [];
+  for (let i = 0; i < 8; i++) {
+    const r = st.step(blind, { after: delays.at(-1) ?? 1000 });
+    delays.push(r.requeue!.afterMs);
+  }
+  assert.equal(delays[0], 2000, 'the first retry is quick: the engine may be back at once');
+  for (let i = 1; i < delays.length; i++) assert.ok(delays[i]! >= delays[i - 1]!, `retries slow down: ${delays.join(', ')}`);
+  assert.equal(delays.at(-1), 60_000, `capped at the interval: ${delays.join(', ')}`);
+  assert.equal(st.restarts, 0);
+});
+
 test('failure_threshold 3: two failed checks -> Degraded, no restart; the third -> restart saying 3 consecutive failures', () => {
   const st = new Story(service('minio', { health_check: { failure_threshold: 3 } }));
   st.step(ok);
