@@ -22,4 +22,4 @@ if [ -x test/support/docker-engine.sh ] && [ "$(id -u)" = 0 ]; then
 fi
 trap cleanup EXIT
 
-node --import tsx --test --test-concurrency=3 --test-timeout=300000 --test-reporter=spec "${files[@]}"
+node --import tsx --test --test-concurrency=3 --test-timeout=1200000 --test-reporter=spec "${files[@]}"
