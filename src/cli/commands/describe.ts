@@ -34,7 +34,7 @@ Example:
       code = EXIT.NOT_FOUND;
     }
     if (found.length > 0) {
-      const specs = await readSpecs(snap.doc, paths.manifests, manifestsExplicit);
+      const specs = await readSpecs(snap.doc, paths.manifests, manifestsExplicit, found);
       if (specs.warning) ctx.stderr.write(`Warning: ${specs.warning}\n`);
       const texts = found.map((status) => describeService({ doc: snap.doc, status, spec: specs.services.get(status.name), now }));
       ctx.stdout.write(texts.join('\n\n'));

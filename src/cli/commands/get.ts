@@ -7,7 +7,6 @@ import { painter, useColour, type Paint } from '../printers/color.js';
 import { parseOutput, printRows, type OutputFormat } from '../printers/output.js';
 import { serviceColumns, visibleKey, WATCH_MIN_WIDTHS, type ServiceRow } from '../printers/service-columns.js';
 import { cells, columnWidths, renderRow, visibleColumns } from '../printers/table.js';
-import { readSpecs } from '../spec-reader.js';
 import { readStatus } from '../status-reader.js';
 import type { Paths } from '../paths.js';
 import type { StatusDocument } from '../../status/schema.js';
@@ -91,7 +90,8 @@ Examples:
 };
 
 async function attachSpecs(ctx: CommandContext, rows: ServiceRow[], doc: StatusDocument, paths: Paths, explicit: boolean): Promise<ServiceRow[]> {
-  const specs = await readSpecs(doc, paths.manifests, explicit);
+  const { readSpecs } = await import('../spec-reader.js');
+  const specs = await readSpecs(doc, paths.manifests, explicit, rows.map((r) => r.status));
   if (specs.warning) ctx.stderr.write(`Warning: ${specs.warning}\n`);
   return rows.map((r) => ({ ...r, spec: specs.services.get(r.status.name) }));
 }

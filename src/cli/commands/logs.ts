@@ -43,7 +43,7 @@ Exit codes: 0 ok, 1 the log cannot be read, 2 usage, 3 no such service.`,
     } catch {
       doc = null;
     }
-    const specs = await readSpecs(doc, paths.manifests, manifestsExplicit);
+    const specs = await readSpecs(doc, paths.manifests, manifestsExplicit, doc?.services[name] ? [doc.services[name]] : undefined);
     const spec = specs.services.get(name);
     if (!spec && doc && !doc.services[name]) {
       ctx.stderr.write(`Error: ${notFoundMessage(name, Object.keys(doc.services))}\n`);
