@@ -54,6 +54,7 @@ async function main(): Promise<number> {
         ...storeSource(daemon.store),
         log,
         extraMetrics: daemon.metrics.registry,
+        healthChecks: daemon.healthChecks,
       });
       log.info({ url: web.url }, `serving status on ${web.url}`);
     } catch (e) {

@@ -75,6 +75,9 @@ export async function watchDesiredState(opts: WatchOptions): Promise<DesiredStat
     for (let attempt = 0; ; attempt++) {
       eventsSinceLoad = 0;
       const next = await load(state);
+      // The directory went away and may come back as the very same inode (mv away and back):
+      // the identity poll would see nothing change, so the next poll starts over from here.
+      if (next.errors.some((e) => e.file === root && e.code === 'VAI_E_MANIFEST_READ')) watchedIdentity = 'missing';
       const stale = eventsSinceLoad > 0 && firstEventAt !== undefined && Date.now() - firstEventAt < maxWaitMs;
       if (!stale || closed || attempt >= 20) {
         firstEventAt = undefined;

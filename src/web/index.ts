@@ -7,3 +7,5 @@ export { fetchStatus, watchStatus } from './client.js';
 export { parseListenAddress, isLoopbackHost } from './listen-address.js';
 export { webConfigFromEnv, WEB_OPTIONS, type WebFlags } from './web-config.js';
 export { storeSource } from './store-source.js';
+export { healthReport, healthQuery, type HealthCheck } from './health.js';
+export { createDaemonHealth, type DaemonHealth, type LoopFacts } from './daemon-health.js';

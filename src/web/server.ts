@@ -1,4 +1,4 @@
-// vaid's HTTP endpoint: /metrics, /healthz, /api/status, /api/events (SSE) and the read-only
+// vaid's HTTP endpoint: /metrics, /healthz (health.ts), /api/status, /api/events (SSE) and the read-only
 // status page at /. It only reads: no route runs a command or changes state, only GET and HEAD
 // are served. Off by default; vaid starts it for --listen.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -13,8 +13,9 @@ import { loadAssets, type Asset } from './assets.js';
 import { bearerMatches, MIN_TOKEN_LENGTH } from './bearer-auth.js';
 import { EventStream, EVENT_STREAM_DEFAULTS, type EventStreamOptions } from './event-stream.js';
 import { NO_STORE, setSecurityHeaders } from './http-headers.js';
+import { healthQuery, healthReport, type HealthCheck } from './health.js';
 import { hostHeaderName, isLoopbackHost, parseListenAddress } from './listen-address.js';
-import { redactJson, redactStatus, redactText } from './redact.js';
+import { redactJson, redactStatus } from './redact.js';
 import { createStatusMetrics, STATUS_METRIC_NAMES } from './status-metrics.js';
 
 export interface WebServerOptions {
@@ -29,8 +30,8 @@ export interface WebServerOptions {
   /** Metrics only the daemon knows (see daemon-metrics.ts), served after the status-derived ones. */
   extraMetrics?: Registry | undefined;
   eventStream?: Partial<EventStreamOptions> | undefined;
-  /** Why vaid is not healthy (e.g. its reconcile loop is stuck), or null; /healthz answers 503 with it. */
-  health?: (() => string | null) | undefined;
+  /** What /healthz checks (see health.ts); none: it answers 200 "ok" while the server runs. */
+  healthChecks?: readonly HealthCheck[] | undefined;
 }
 
 export interface WebServer {
@@ -62,10 +63,6 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   });
 
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
-    '/healthz': (_req, res) => {
-      const problem = opts.health?.() ?? null;
-      send(res, problem === null ? 200 : 503, 'text/plain; charset=utf-8', `${redactText(problem ?? 'ok')}\n`, NO_STORE);
-    },
     '/api/status': (req, res) => sendLarge(req, res, 'application/json; charset=utf-8', `${JSON.stringify(redactJson(opts.getStatus()))}\n`),
     '/api/events': (req, res) => {
       if (events.full) {
@@ -107,10 +104,14 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (token === undefined && !isLoopbackHost(host) && host !== addr.host) {
       return send(res, 403, 'text/plain; charset=utf-8', 'host not allowed\n', NO_STORE);
     }
-    const pathname = new URL(req.url ?? '/', 'http://x').pathname;
+    const { pathname, searchParams } = new URL(req.url ?? '/', 'http://x');
     if (token !== undefined && protectedPath(pathname) && !bearerMatches(req.headers.authorization, token)) {
       res.setHeader('WWW-Authenticate', 'Bearer realm="vai"');
       return send(res, 401, 'text/plain; charset=utf-8', 'a Bearer token is required\n', NO_STORE);
+    }
+    if (pathname === '/healthz' || pathname.startsWith('/healthz/')) {
+      const r = healthReport(opts.healthChecks ?? [], healthQuery(pathname, searchParams));
+      return send(res, r.status, 'text/plain; charset=utf-8', r.body, NO_STORE);
     }
     const route = routes[pathname];
     if (route) return route(req, res);

@@ -120,10 +120,10 @@ test('/api/status serves the document uncached; /healthz answers; unknown paths 
   assert.equal(res.headers.get('cache-control'), 'no-store');
   assert.deepEqual(await res.json(), feed.doc);
   assert.equal((await raw(`${s.url}/healthz`)).body, 'ok\n');
-  let problem: string | null = 'reconcile loop stalled for 120s';
-  const sick = await serve(feed, { health: () => problem });
+  let problem: string | null = 'no reconcile finished for 120s';
+  const sick = await serve(feed, { healthChecks: [{ name: 'reconcile-loop', check: () => problem }] });
   const r = await raw(`${sick.url}/healthz`);
-  assert.deepEqual([r.status, r.body], [503, 'reconcile loop stalled for 120s\n']);
+  assert.deepEqual([r.status, r.body], [503, '[-]reconcile-loop failed: no reconcile finished for 120s\nhealthz check failed\n']);
   problem = null;
   assert.equal((await raw(`${sick.url}/healthz`)).status, 200);
   assert.equal((await raw(`${s.url}/nope`)).status, 404);

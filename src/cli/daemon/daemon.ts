@@ -1,7 +1,7 @@
 // Wiring of vaid: the lock, the status store (reloaded from the previous run), the executor,
 // the notifier, the manifest watch, the marker and restart-request dirs, and the controller.
 // A Daemon exposes what an HTTP endpoint or a test needs: status(), 'change' and 'write'
-// events from the store, and the daemon-only Prometheus metrics.
+// events from the store, the daemon-only Prometheus metrics and the /healthz checks.
 import { readFileSync, renameSync, unlinkSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
@@ -17,9 +17,10 @@ import { loadStatusFile } from '../../status/load.js';
 import { Controller } from '../../reconcile/controller.js';
 import { systemClock, type Clock } from '../../reconcile/clock.js';
 import { watchDir, type DirWatch } from '../../reconcile/dir-watch.js';
-import { createDaemonMetrics, type DaemonMetrics } from '../../web/index.js';
+import { createDaemonMetrics, type DaemonHealth, type DaemonMetrics } from '../../web/index.js';
 import { VERSION } from '../../version.js';
 import type { Paths } from '../paths.js';
+import { feedHealth, type HealthFeed } from './health.js';
 import { acquireLock, type Lock } from './lock.js';
 
 export interface DaemonOptions {
@@ -74,6 +75,7 @@ export async function openState(paths: Paths, log: Logger, env: NodeJS.ProcessEn
 
 export class Daemon {
   readonly metrics: DaemonMetrics;
+  private readonly healthFeed: HealthFeed;
   private watches: DirWatch[] = [];
   private manifests: DesiredStateWatch | null = null;
   private alertsTimer: NodeJS.Timeout | null = null;
@@ -86,12 +88,20 @@ export class Daemon {
     private readonly executor: Executor,
     private readonly notifier: Notifier,
     private readonly lock: Lock,
+    clock: Clock,
   ) {
     this.metrics = createDaemonMetrics();
     store.on('write', (w) => {
       this.metrics.statusWrites.inc();
       this.metrics.statusWriteDuration.observe(w.durationMs / 1000);
     });
+    controller.onReconciled = (ms, ok) => this.metrics.reconcileDuration.observe({ result: ok ? 'ok' : 'error' }, ms / 1000);
+    this.healthFeed = feedHealth({ clock, store, controller, manifestsDir: opts.paths.manifests });
+  }
+
+  /** What /healthz checks: the reconcile loop, status writes, the manifest directory. */
+  get healthChecks(): DaemonHealth['checks'] {
+    return this.healthFeed.health.checks;
   }
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
@@ -109,8 +119,7 @@ export class Daemon {
       concurrency: opts.concurrency,
       ...(selector ? { selector: (s) => matchesSelector(s.labels, selector) } : {}),
     });
-    const d = new Daemon(opts, store, controller, executor, notifier, lock);
-    controller.onReconciled = (ms, ok) => d.metrics.reconcileDuration.observe({ result: ok ? 'ok' : 'error' }, ms / 1000);
+    const d = new Daemon(opts, store, controller, executor, notifier, lock, clock);
     try {
       await d.wire(selector);
     } catch (e) {
@@ -133,6 +142,7 @@ export class Daemon {
         log.info({ generation: state.generation, services: state.services.size, errors: state.errors.length, revision: state.revision?.commit ?? null }, `manifests: generation ${state.generation} applied`);
         for (const e of state.errors) log.warn({ code: e.code, file: e.file, line: e.line, column: e.column, path: e.path }, `manifest error: ${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message}`);
         c.setDesired(state);
+        this.healthFeed.desired(state);
       },
       onError: (e) => log.error({ err: String(e) }, 'manifest watch failed'),
     });
@@ -140,6 +150,7 @@ export class Daemon {
     log.info({ dir: paths.manifests, generation: initial.generation, services: initial.services.size, errors: initial.errors.length }, `manifests: ${initial.services.size} services from ${paths.manifests}`);
     for (const e of initial.errors) log.warn({ code: e.code, file: e.file, line: e.line, column: e.column, path: e.path }, `manifest error: ${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message}`);
     c.setDesired(initial);
+    this.healthFeed.desired(initial);
     const markers = watchDir(paths.markerDir, (names) => c.setMarkers(markerNames(names)));
     c.setMarkers(markerNames(markers.names()));
     const requests = watchDir(paths.requestsDir, (names) => this.takeRequests(names));

@@ -201,3 +201,22 @@ test('a manifest dir created after the watcher started, then replaced by a fresh
     d.remove();
   }
 });
+
+test('a manifest dir moved away and straight back (the same inode) is read again without waiting for the resync', async () => {
+  const d = testdir({ 'm/a.yaml': service('a') });
+  const changes: DesiredState[] = [];
+  // An hour-long resync: only the watcher itself can notice the directory is back.
+  const w = await watchDesiredState({ dir: d.join('m'), debounceMs: 50, resyncMs: 3_600_000, onChange: (s) => changes.push(s) });
+  try {
+    renameSync(d.join('m'), d.join('away'));
+    await waitFor(() => changes.at(-1)?.errors[0]?.message === 'cannot read the manifest directory: ENOENT', { what: 'the directory reported missing' });
+    assert.ok(changes.at(-1)!.services.has('a'), 'the last good services stay while it is missing');
+    renameSync(d.join('away'), d.join('m'));
+    await waitFor(() => changes.at(-1)?.errors.length === 0, { what: 'the directory read again' });
+    writeFileSync(d.join('m/b.yaml'), service('b'));
+    await waitFor(() => changes.at(-1)?.services.has('b'), { what: 'b written into the directory that came back' });
+  } finally {
+    await w.close();
+    d.remove();
+  }
+});
