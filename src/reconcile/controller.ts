@@ -16,7 +16,7 @@ import type { StatusStore } from '../status/store.js';
 import type { Clock, TimerHandle } from './clock.js';
 import { WorkQueue } from './work-queue.js';
 import { startWorkerPool, type WorkerPool } from './worker-pool.js';
-import { completeRestart, plan, type Action, type DesiredRun, type PlanResult, type Requeue } from './planner.js';
+import { completeRestart, dependencyReadiness, plan, type Action, type DependencyState, type DesiredRun, type PlanResult, type Requeue } from './planner.js';
 import { topologicalOrder } from './topological-order.js';
 
 /** The subset of pino's logger the controller uses (pino, or a silent stub in the simulation). */
@@ -257,7 +257,7 @@ export class Controller {
       observation,
       // Re-read: nothing else writes this name's status while it is processing, but be exact.
       previous: store.get(name) ?? previous,
-      dependencies: svc.spec.dependencies.map((d) => ({ name: d, status: this.services.has(d) ? (store.get(d) ?? null) : outsideSelector(d) })),
+      dependencies: this.dependencyStates(svc),
       dependents: this.dependents.get(name) ?? [],
       now: this.clock.now(),
       restartRequest: request,
@@ -332,10 +332,22 @@ export class Controller {
     this.queue.addAfter(name, r.afterMs);
   }
 
-  /** A service turned (or stayed) Healthy: dependents waiting for it look again now. */
+  private dependencyStates(svc: DesiredService): DependencyState[] {
+    return svc.spec.dependencies.map((d) => ({ name: d, status: this.services.has(d) ? (this.opts.store.get(d) ?? null) : outsideSelector(d) }));
+  }
+
+  /**
+   * A service turned (or stayed) Healthy: dependents waiting on it look again now, if all their
+   * dependencies are Healthy (a fresh check may find the dependent healthy too, or the planner
+   * asks for the checks it still needs). One that still waits on another dependency (disabled,
+   * stopped, crash-looping) is left to its interval: waking it would re-check it after every
+   * check of each of its healthy dependencies, busy polling.
+   */
   private wakeDependents(name: string): void {
     for (const d of this.dependents.get(name) ?? []) {
-      if (this.opts.store.get(d)?.phase === 'WaitingForDependency') this.queue.add(d);
+      const svc = this.services.get(d);
+      if (!svc || this.opts.store.get(d)?.phase !== 'WaitingForDependency') continue;
+      if (dependencyReadiness(this.dependencyStates(svc), null).length === 0) this.queue.add(d);
     }
   }
 

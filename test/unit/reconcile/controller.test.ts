@@ -200,3 +200,56 @@ test('once mode: a service that cannot be recovered is reported unhealthy and ru
   assert.deepEqual(controller.unhealthy().map((s) => s.phase), ['CrashLoopBackOff']);
   assert.deepEqual(notifier.alerts.map((a) => a.kind), ['recovery-failed', 'crash-loop']);
 });
+
+test('a dependent waiting on a disabled dependency is not re-checked each time its other, healthy dependency is', async () => {
+  // Seed 1 of the simulation (svc-4): db is checked every second and healthy, cache is disabled;
+  // api (interval 10 s) waits for cache and was woken by every healthy check of db.
+  const db = svc('db');
+  const fastDb = { ...db, spec: { ...db.spec, health_check: { ...db.spec.health_check, interval_seconds: 1 } } };
+  const { clock, world, store, controller } = setup([fastDb, svc('cache', [], { enabled: false }), svc('api', ['db', 'cache'])]);
+  world.up.set('db', true);
+  // Checks take no virtual time here; a macrotask per check keeps a zero-time loop of wake-ups
+  // (what the old rule did) from starving the test's own clock.
+  const check = world.check.bind(world);
+  world.check = async (t) => {
+    await new Promise((r) => setImmediate(r));
+    return check(t);
+  };
+  controller.start();
+  await advance(clock, 12_000);
+  assert.equal(store.get('api')?.phase, 'WaitingForDependency');
+  const before = world.log.length;
+  await advance(clock, 60_000);
+  const window = world.log.slice(before);
+  const apiChecks = window.filter((l) => l === 'check api').length;
+  const dbChecks = window.filter((l) => l === 'check db').length;
+  assert.ok(dbChecks >= 40, `db is checked on its own 1 s interval (${dbChecks} checks in 60 s)`);
+  assert.ok(apiChecks <= 8, `api is checked about once per its 10 s interval, not after each of db's checks: ${apiChecks} checks in 60 s`);
+  assert.deepEqual(window.filter((l) => l.startsWith('restart')), [], 'nothing is restarted while cache is disabled');
+  await controller.stop(1000);
+});
+
+test('a waiting dependent is re-checked as soon as its last unready dependency turns healthy', async () => {
+  const { clock, world, store, controller } = setup([svc('db', [], { max_failures: 1, backoff_initial_seconds: 300, backoff_max_seconds: 300 }), svc('cache'), svc('api', ['db', 'cache'])]);
+  world.up.set('cache', true);
+  world.broken.add('db');
+  controller.start();
+  await advance(clock, 20_000);
+  assert.equal(store.get('db')?.phase, 'CrashLoopBackOff');
+  assert.equal(store.get('api')?.phase, 'WaitingForDependency');
+  // db comes back by itself; its next check is on its interval, and api must follow at once.
+  world.broken.delete('db');
+  world.up.set('db', true);
+  world.up.set('api', true);
+  const dbHealthy = async () => {
+    for (let i = 0; i < 2000 && store.get('db')?.phase !== 'Healthy'; i++) await advance(clock, 25);
+  };
+  await dbHealthy();
+  assert.equal(store.get('db')?.phase, 'Healthy');
+  const healedAt = clock.now();
+  for (let i = 0; i < 400 && store.get('api')?.phase !== 'Healthy'; i++) await advance(clock, 25);
+  assert.equal(store.get('api')?.phase, 'Healthy');
+  assert.ok(clock.now() - healedAt < 1000, `api re-checked ${clock.now() - healedAt} ms after db healed, not on its 10 s interval`);
+  assert.equal(store.get('api')?.restarts.count, 0);
+  await controller.stop(1000);
+});
