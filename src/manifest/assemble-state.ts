@@ -100,17 +100,21 @@ function duplicates(entries: Entry[], input: AssembleInput): { winners: Entry[];
   return { winners, errors };
 }
 
+/**
+ * A dependency must be a service of the repository. One that the label selector leaves out runs
+ * on another host: it is allowed, and the controller counts it as ready (this host can neither
+ * check nor recover it). Refusing it instead would make a label move of a depended-on service
+ * fail the dependent's file on the old host, whose last good spec would then keep the moved
+ * service there too, reconciled by two hosts at once.
+ */
 function unknownDeps(services: Entry[], allNames: Set<string>, input: AssembleInput): CrossError[] {
   const names = new Set(services.map((s) => s.name));
   const errors: CrossError[] = [];
   for (const s of services) {
     (s.spec as ServiceSpec).dependencies.forEach((dep, i) => {
-      if (names.has(dep)) return;
+      if (names.has(dep) || (input.selector && allNames.has(dep))) return;
       if (s.def) {
-        const why = allNames.has(dep) && input.selector
-          ? `service "${dep}" is not selected by the label selector "${input.selector.text}"`
-          : `unknown service "${dep}"${didYouMean(dep, names)}`;
-        errors.push({ blame: s.file, error: errorAt(s.def.candidate, ['spec', 'dependencies', i], 'value', 'VAI_E_UNKNOWN_DEPENDENCY', why) });
+        errors.push({ blame: s.file, error: errorAt(s.def.candidate, ['spec', 'dependencies', i], 'value', 'VAI_E_UNKNOWN_DEPENDENCY', `unknown service "${dep}"${didYouMean(dep, allNames)}`) });
         return;
       }
       // A kept service still needs `dep`: the change that removed it waits until its file is fixed.

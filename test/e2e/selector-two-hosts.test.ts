@@ -1,6 +1,7 @@
 // One manifest repo, two hosts: two real vaid on two state dirs over one manifest dir, one with
 // `--selector host=vps1`, the other with VAI_SELECTOR=host=vps2. Each reconciles only its own
-// services, a kill is recovered by its owner alone, and moving a label moves the service.
+// services, a kill is recovered by its owner alone, and moving a label moves the service, even
+// one that a service of the other host depends on.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
@@ -105,4 +106,22 @@ test('moving a label in the repo moves the service to the other host', { skip },
   await waitFor(() => names(vps1).join() === 'api' && names(vps2).join() === 'db,tool,worker', { what: 'tool moved from vps1 to vps2', timeoutMs: 60_000 }).catch(explain(vps2));
   await waitFor(() => phase(vps2, 'tool') === 'Healthy', { what: 'tool Healthy on vps2', timeoutMs: 60_000 });
   assert.deepEqual(restartsLog(), ['api'], 'moving a healthy service restarts nothing');
+});
+
+test('a dependency may run on the other host: db moves to vps1 while worker on vps2 needs it', { skip }, async () => {
+  dir.write('manifests/db.yaml', manifest('db', 'vps1'));
+  await waitFor(() => names(vps1).includes('db') && !names(vps2).includes('db'), { what: 'db on vps1 only', timeoutMs: 60_000 }).catch(explain(vps2));
+  assert.deepEqual(vps1.status()!.manifests.errors, []);
+  assert.deepEqual(vps2.status()!.manifests.errors, [], 'a dependency outside the selector is no manifest error');
+  await waitFor(() => phase(vps1, 'db') === 'Healthy', { what: 'db Healthy on vps1', timeoutMs: 60_000 }).catch(explain(vps1));
+  const worker = vps2.status()!.services.worker!;
+  assert.equal(worker.phase, 'Healthy');
+  assert.equal(worker.conditions.find((c) => c.type === 'DependenciesReady')?.status, 'True', 'another host\'s service counts as ready');
+
+  // worker is still recovered by vps2, which does not wait for a check of db it cannot make.
+  await started.get('worker')!.kill();
+  started.delete('worker');
+  await waitFor(() => vps2.status()?.services.worker?.restarts.count === 1 && phase(vps2, 'worker') === 'Healthy', { what: 'worker recovered by vps2', timeoutMs: 60_000 }).catch(explain(vps2));
+  assert.deepEqual(restartsLog(), ['api', 'worker'], 'db was never restarted: moving it restarted nothing, and only vps2 restarted worker');
+  assert.equal(vps1.status()!.services.db!.restarts.count, 0);
 });

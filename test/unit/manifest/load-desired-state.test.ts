@@ -181,10 +181,36 @@ test('a label selector picks the services one host runs; same names may live und
     assert.equal(s1.services.get('web')!.source.file, d.join('vps1/web.yaml'));
     const s2 = await loadDesiredState({ dir: d.path, selector: parseLabelSelector('host=vps2') });
     assert.deepEqual([...s2.services.keys()], ['db', 'web']);
-    d.write('vps2/db.yaml', service('db', { labels: { host: 'vps3' } }));
-    const s3 = await loadDesiredState({ dir: d.path, previous: s2, selector: parseLabelSelector('host=vps2') });
-    assert.ok(s3.errors.some((e) => describeError(e) === 'spec.dependencies[0]: service "db" is not selected by the label selector "host=vps2"'));
-    assert.equal(s3.services.get('db'), s2.services.get('db'), 'db stays until web no longer needs it');
+  } finally {
+    d.remove();
+  }
+});
+
+test('a dependency on a service another host runs is allowed; moving it to that host leaves it there alone', async () => {
+  const d = testdir({
+    'web.yaml': service('web', { labels: { host: 'vps2' }, deps: ['db'] }),
+    'db.yaml': service('db', { labels: { host: 'vps2' } }),
+  });
+  const vps1 = parseLabelSelector('host=vps1');
+  const vps2 = parseLabelSelector('host=vps2');
+  try {
+    const before2 = await loadDesiredState({ dir: d.path, selector: vps2 });
+    assert.deepEqual([...before2.services.keys()], ['db', 'web']);
+    const before1 = await loadDesiredState({ dir: d.path, selector: vps1 });
+    assert.deepEqual([...before1.services.keys()], []);
+    // db moves to vps1; web on vps2 still depends on it.
+    d.write('db.yaml', service('db', { labels: { host: 'vps1' } }));
+    const after2 = await loadDesiredState({ dir: d.path, previous: before2, selector: vps2 });
+    const after1 = await loadDesiredState({ dir: d.path, previous: before1, selector: vps1 });
+    assert.deepEqual(after2.errors, []);
+    assert.deepEqual([...after2.services.keys()], ['web'], 'vps2 lets db go');
+    assert.deepEqual(after2.services.get('web')!.spec.dependencies, ['db']);
+    assert.deepEqual(after1.errors, []);
+    assert.deepEqual([...after1.services.keys()], ['db'], 'only vps1 runs db now');
+    // A name that no host defines is still an error, with a suggestion from the whole repository.
+    d.write('web.yaml', service('web', { labels: { host: 'vps2' }, deps: ['dbb'] }));
+    const typo = await loadDesiredState({ dir: d.path, previous: after2, selector: vps2 });
+    assert.deepEqual(typo.errors.map(describeError), ['spec.dependencies[0]: unknown service "dbb"; did you mean "db"?']);
   } finally {
     d.remove();
   }
