@@ -2,7 +2,7 @@
 // containers. Knows nothing of policy (whether to act is reconcile's); imports nothing from
 // reconcile, status, notify or cli. Its own failures come back as `unknown`, never `unhealthy`.
 import type { Logger } from 'pino';
-import type { CheckResult, CommandKind, CommandResult, Executor, PidProbe, ServiceTarget } from './types.js';
+import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup, PidProbe, ServiceTarget, WatchedProcess } from './types.js';
 import { LocalExecutor } from './local-executor.js';
 import { DockerExecutor } from './docker-executor.js';
 
@@ -32,11 +32,31 @@ export function createExecutor(opts: ExecutorOptions): Executor {
     check: (t: ServiceTarget, signal?: AbortSignal): Promise<CheckResult> => safe(() => pick(t).check(t, signal), checkFailure),
     run: (t: ServiceTarget, kind: CommandKind, signal?: AbortSignal): Promise<CommandResult> => safe(() => pick(t).run(t, kind, signal), runFailure),
     probePid: (t: ServiceTarget): Promise<PidProbe> => safe(() => pick(t).probePid(t), () => 'unknown' as const),
+    findListeners: (targets: readonly ServiceTarget[]): Promise<Map<string, ListenerLookup>> => findListeners(local, targets),
+    probeProcess: (p: WatchedProcess): PidProbe => {
+      try {
+        return local.probeProcess(p);
+      } catch {
+        return 'unknown';
+      }
+    },
     close: async () => {
       await local.close();
       await docker?.close();
     },
   };
+}
+
+// Container services are watched through their check and pid_file only: a listener inside a
+// container lives in another network namespace.
+async function findListeners(local: LocalExecutor, targets: readonly ServiceTarget[]): Promise<Map<string, ListenerLookup>> {
+  const host = targets.filter((t) => !t.spec.container);
+  const out = await safe(() => local.findListeners(host), () => new Map<string, ListenerLookup>());
+  for (const t of targets) {
+    if (t.spec.container) out.set(t.name, { kind: 'none', reason: 'runs in a container', retry: false });
+    else if (!out.has(t.name)) out.set(t.name, { kind: 'none', reason: 'the listener lookup failed', retry: true });
+  }
+  return out;
 }
 
 // The contract says "never throws": a bug in an executor must not take the reconciler down.

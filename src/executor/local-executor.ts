@@ -3,12 +3,13 @@
 import { closeSync, writeSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
-import type { CheckResult, CommandKind, CommandResult, Executor, PidProbe, ServiceTarget } from './types.js';
+import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup, PidProbe, ServiceTarget, WatchedProcess } from './types.js';
 import { httpCheck } from './http-check.js';
 import { tcpCheck } from './tcp-check.js';
 import { processCheck } from './process-check.js';
 import { customCheck } from './custom-check.js';
 import { probePidFile } from './pid-probe.js';
+import { findListenerProcesses, probeWatched } from './listener-process.js';
 import { runCommand } from './command-runner.js';
 import { commandEnv } from './command-env.js';
 import { openLogFile } from './log-file.js';
@@ -83,6 +84,14 @@ export class LocalExecutor implements Executor {
     const pidFile = target.spec.pid_file;
     if (pidFile === undefined) return Promise.resolve('unknown');
     return probePidFile(path.resolve(target.workingDir, pidFile));
+  }
+
+  findListeners(targets: readonly ServiceTarget[]): Promise<Map<string, ListenerLookup>> {
+    return findListenerProcesses(targets.map((t) => ({ name: t.name, check: t.spec.health_check })));
+  }
+
+  probeProcess(p: WatchedProcess): PidProbe {
+    return probeWatched(p);
   }
 
   async close(): Promise<void> {}

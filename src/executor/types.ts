@@ -46,6 +46,23 @@ export interface CommandResult {
 
 export type PidProbe = 'alive' | 'dead' | 'unknown';
 
+/**
+ * A process vai watches for a service that has no pid_file: the one listening on its check's
+ * loopback port. Its start time (clock ticks since boot, /proc/PID/stat) tells it from a later
+ * process that reuses the pid.
+ */
+export interface WatchedProcess {
+  pid: number;
+  startTime: number;
+  /** What it was found by, e.g. `listener on 127.0.0.1:8080`. */
+  what: string;
+}
+
+export type ListenerLookup =
+  | { kind: 'found'; process: WatchedProcess }
+  /** retry: false when the service can never have one (container, non-loopback or portless check). */
+  | { kind: 'none'; reason: string; retry: boolean };
+
 /** What an executor needs to know of a service. */
 export interface ServiceTarget {
   name: string;
@@ -69,6 +86,14 @@ export interface Executor {
   run(target: ServiceTarget, kind: CommandKind, signal?: AbortSignal): Promise<CommandResult>;
   /** Cheap liveness of spec.pid_file's pid; 'unknown' when there is no pid file or it cannot be read. */
   probePid(target: ServiceTarget): Promise<PidProbe>;
+  /**
+   * Optional. For each host service whose http/tcp check connects to a loopback port, the process
+   * listening there. One pass for all targets; a lookup, not a check: call it after a healthy
+   * check or a restart, never per check. Never throws.
+   */
+  findListeners?(targets: readonly ServiceTarget[]): Promise<Map<string, ListenerLookup>>;
+  /** Optional. Liveness of a process findListeners returned: one small synchronous read. */
+  probeProcess?(p: WatchedProcess): PidProbe;
   /** Releases timers, sockets and connections. */
   close(): Promise<void>;
 }

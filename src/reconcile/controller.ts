@@ -18,6 +18,7 @@ import { WorkQueue } from './work-queue.js';
 import { startWorkerPool, type WorkerPool } from './worker-pool.js';
 import { completeRestart, dependencyReadiness, plan, type Action, type DependencyState, type DesiredRun, type PlanResult, type Requeue } from './planner.js';
 import { topologicalOrder } from './topological-order.js';
+import { ListenerWatches } from './listener-watch.js';
 
 /** The subset of pino's logger the controller uses (pino, or a silent stub in the simulation). */
 export interface Log {
@@ -42,7 +43,7 @@ export interface ControllerOptions {
   selector?: (service: DesiredService) => boolean;
   /** 'once': vaictl reconcile --once follows recoveries through and ignores interval timers. */
   mode?: 'daemon' | 'once';
-  /** How often services with a pid_file have their pid probed (ms); 0 turns it off. */
+  /** How often services with a pid_file (or a watched listener) have their pid probed (ms); 0 turns it off. */
   pidProbeIntervalMs?: number;
   /** First checks after start are spread over min(interval, this) so a big host does not fire at once. */
   startSpreadMs?: number;
@@ -76,6 +77,8 @@ export class Controller {
   private probeTimer: TimerHandle | null = null;
   private probing = false;
   private readonly lastProbe = new Map<string, PidProbe>();
+  /** Listeners watched for services without a pid_file (daemon mode only). */
+  readonly listeners: ListenerWatches;
   private started = false;
   private onceWaiters: Array<() => void> = [];
   /** Called after each reconcile with its duration (metrics); settable after construction. */
@@ -88,6 +91,15 @@ export class Controller {
     this.mode = opts.mode ?? 'daemon';
     this.onReconciled = opts.onReconciled;
     this.queue = new WorkQueue(opts.clock);
+    this.listeners = new ListenerWatches({
+      clock: opts.clock,
+      executor: opts.executor,
+      log: opts.log,
+      target: (name) => {
+        const svc = this.services.get(name);
+        return svc ? this.target(svc) : null;
+      },
+    });
     // One shutdown signal is shared by every check in flight (up to `concurrency` listeners).
     setMaxListeners(0, this.abort.signal);
     opts.store.on('change', (c) => {
@@ -127,7 +139,11 @@ export class Controller {
       if (!old) this.scheduleFirst(name, svc);
       else if (old.generation !== svc.generation) this.queue.add(name);
     }
-    for (const name of before.keys()) if (!selected.has(name)) this.queue.add(name);
+    for (const name of before.keys()) {
+      if (selected.has(name)) continue;
+      this.queue.add(name);
+      this.listeners.forget(name);
+    }
     for (const name of this.opts.store.names()) if (!selected.has(name)) this.queue.add(name);
   }
 
@@ -154,7 +170,11 @@ export class Controller {
     this.pool = startWorkerPool(this.queue, this.opts.concurrency ?? 256, (n) => this.reconcile(n), (n, e) => this.failed(n, e));
     for (const [name, svc] of this.services) this.scheduleFirst(name, svc);
     for (const name of this.opts.store.names()) if (!this.services.has(name)) this.queue.add(name);
-    if (this.mode === 'daemon' && (this.opts.pidProbeIntervalMs ?? 100) > 0) this.armProbe();
+    if (this.probesPids()) this.armProbe();
+  }
+
+  private probesPids(): boolean {
+    return this.mode === 'daemon' && (this.opts.pidProbeIntervalMs ?? 100) > 0;
   }
 
   /**
@@ -176,6 +196,7 @@ export class Controller {
     this.queue.shutDown();
     if (this.probeTimer) this.clock.clearTimer(this.probeTimer);
     this.probeTimer = null;
+    this.listeners.close();
     const finished = this.pool ? await this.pool.stop(timeoutMs) : true;
     // Abandoned commands keep running; their write-ahead status makes the next vaid verify them.
     this.abort.abort();
@@ -299,7 +320,10 @@ export class Controller {
       return;
     }
     this.requeue(name, result.requeue);
-    if (result.status.phase === 'Healthy') this.wakeDependents(name);
+    if (result.status.phase === 'Healthy') {
+      this.wakeDependents(name);
+      if (this.probesPids()) this.listeners.healthy(svc, result.status);
+    }
   }
 
   private async restart(svc: DesiredService, status: ServiceStatus, a: Extract<Action, { type: 'restart' }>): Promise<void> {
@@ -402,6 +426,15 @@ export class Controller {
             }
           }),
         );
+      }
+      const gone = this.listeners.probe((name) => {
+        const svc = this.services.get(name);
+        return svc !== undefined && this.desiredRun(svc) === 'Running' && !this.queue.isProcessing(name) && this.opts.store.get(name)?.phase === 'Healthy';
+      });
+      for (const name of gone) {
+        const w = this.listeners.watched(name);
+        this.opts.log.info({ service: name, generation: this.services.get(name)?.generation, pid: w?.pid }, `${name}: listener process ${w?.pid} is gone; checking now`);
+        this.queue.add(name);
       }
       await Promise.all(jobs);
     } finally {

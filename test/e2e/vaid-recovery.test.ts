@@ -2,10 +2,12 @@
 // scenarios end to end. Every status read validates against the schema (test/support/vaid.ts).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
 import { writeFileSync, unlinkSync, mkdirSync } from 'node:fs';
+import path from 'node:path';
 import { testdir, type TestDir } from '../support/testdir.js';
 import { waitFor } from '../support/wait.js';
-import { answers, countLines, freePort, httpServiceManifest, killPidFiles, pidIn, startService, startVaid, type VaidProcess } from '../support/vaid.js';
+import { ROOT, answers, countLines, freePort, httpServiceManifest, killPidFiles, pidIn, startService, startVaid, type VaidProcess } from '../support/vaid.js';
 
 interface Env {
   dir: TestDir;
@@ -57,6 +59,64 @@ test('kill -9 a service: vaid restarts it, healthy again, restart count 1, the r
     assert.ok(logged.every((r) => r.generation === 1));
     const { code } = await vaid.stop();
     assert.equal(code, 0);
+  });
+});
+
+// An interval of an hour: only the watch of the listening process can notice the crash in time.
+test('kill -9 a service that has no pid_file: the process listening on its port is watched, so it is restarted long before the next check', async () => {
+  await withEnv(async (e) => {
+    const port = await freePort();
+    await startService('nopid', port, e.run);
+    const vaid = await start(e, httpServiceManifest({ name: 'nopid', port, runDir: e.run, interval: 3600, pidFile: false }));
+    await vaid.waitForService('nopid', healthy, 'nopid seen healthy');
+    const pid = pidIn(`${e.run}/nopid.pid`)!;
+    const watching = await waitFor(() => vaid.records().find((r) => r.service === 'nopid' && r.pid === pid && /watching pid/.test(String(r.msg))), { what: 'vaid watching the listener' });
+    assert.match(String(watching.msg), new RegExp(`listener on 127\\.0\\.0\\.1:${port}`));
+    process.kill(pid, 'SIGKILL');
+    const s = await vaid.waitForService('nopid', (x) => x.restarts.count === 1 && healthy(x), 'restarted after kill -9');
+    assert.match(s.restarts.lastReason!, /ECONNREFUSED/);
+    assert.ok(vaid.records().some((r) => r.service === 'nopid' && String(r.msg) === `nopid: listener process ${pid} is gone; checking now`));
+    const next = pidIn(`${e.run}/nopid.pid`)!;
+    assert.notEqual(next, pid);
+    await waitFor(() => vaid.records().some((r) => r.service === 'nopid' && r.pid === next && /watching pid/.test(String(r.msg))), { what: 'the new process watched' });
+  });
+});
+
+test('a service that hands its listening socket to a new process is checked, never restarted, and the new pid is watched', async () => {
+  await withEnv(async (e) => {
+    const port = await freePort();
+    const pidFile = `${e.run}/reload.pid`;
+    const fixture = path.join(ROOT, 'test/support/services/handoff-service.mjs');
+    const child = spawn(process.execPath, [fixture, '--port', String(port), '--pid-file', pidFile], { detached: true, stdio: 'ignore' });
+    child.unref();
+    try {
+      await waitFor(() => pidIn(pidFile), { what: 'handoff service listening' });
+      const first = pidIn(pidFile)!;
+      const vaid = await start(e, httpServiceManifest({ name: 'reload', port, runDir: e.run, interval: 3600, pidFile: false, restartCmd: `echo started >> ${e.run}/reload.starts` }));
+      await vaid.waitForService('reload', healthy, 'reload seen healthy');
+      await waitFor(() => vaid.records().some((r) => r.service === 'reload' && r.pid === first && /watching pid/.test(String(r.msg))), { what: 'vaid watching the first process' });
+      const checks = vaid.readStatus()!.services.reload!.counters.checks;
+      process.kill(first, 'SIGUSR2');
+      const next = await waitFor(() => {
+        const p = pidIn(pidFile);
+        return p !== null && p !== first ? p : null;
+      }, { what: 'the successor serving' });
+      await waitFor(() => vaid.records().some((r) => r.service === 'reload' && r.pid === next && /watching pid/.test(String(r.msg))), { what: 'vaid watching the successor' });
+      // Check-only changes reach status.json within 1.5 s.
+      const s = await vaid.waitForService('reload', (x) => x.counters.checks > checks, 'the check the gone pid caused');
+      assert.equal(s.counters.checks, checks + 1, 'one check');
+      assert.equal(s.lastCheck?.health, 'healthy');
+      assert.equal(s.restarts.count, 0, 'not restarted');
+      assert.equal(s.phase, 'Healthy');
+      assert.equal(countLines(`${e.run}/reload.starts`), 0, 'restart_cmd never ran');
+      assert.equal(countLines(`${e.run}/reload.stops`), 0, 'stop_cmd never ran');
+    } finally {
+      try {
+        process.kill(-child.pid!, 'SIGKILL');
+      } catch {
+        // group already gone
+      }
+    }
   });
 });
 

@@ -188,6 +188,8 @@ export function httpServiceManifest(o: {
   startupDelay?: number;
   restartCmd?: string;
   extra?: string;
+  /** false: the manifest names no pid_file (the service still writes one, for stop_cmd and the test). */
+  pidFile?: boolean;
 }): string {
   const pidFile = path.join(o.runDir, `${o.name}.pid`);
   const dep = o.dependsOn ? ` --depends-on http://127.0.0.1:${o.dependsOn.port}/health` : '';
@@ -203,8 +205,7 @@ spec:
     interval_seconds: ${o.interval ?? 1}
     timeout_seconds: ${o.timeout ?? 1}
   dependencies: [${o.dependsOn?.name ?? ''}]
-  pid_file: ${pidFile}
-  stop_cmd: 'kill -9 "$(cat ${pidFile} 2>/dev/null)" 2>/dev/null; echo stopped >> ${path.join(o.runDir, `${o.name}.stops`)}; true'
+${o.pidFile === false ? '' : `  pid_file: ${pidFile}\n`}  stop_cmd: 'kill -9 "$(cat ${pidFile} 2>/dev/null)" 2>/dev/null; echo stopped >> ${path.join(o.runDir, `${o.name}.stops`)}; true'
   restart_cmd: ${JSON.stringify(restart)}
   startup_delay_seconds: ${o.startupDelay ?? 5}
 ${o.extra ?? ''}`;

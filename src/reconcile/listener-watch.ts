@@ -1,0 +1,158 @@
+// Crash detection between two checks for services without a pid_file: the process that listens
+// on the check's loopback port is looked up once the service is Healthy (again: after each
+// restart and spec change), and then probed with the pid_file probes, every 100 ms. A watched
+// process that is gone only triggers a check, exactly as a dead pid_file pid does: a service that
+// handed its socket to a new process (re-exec, fork, graceful reload) passes that check, is not
+// restarted, and its new listener is looked up instead.
+import type { DesiredService } from '../manifest/types.js';
+import type { Executor, PidProbe, ServiceTarget, WatchedProcess } from '../executor/types.js';
+import type { ServiceStatus } from '../status/schema.js';
+import type { Clock, TimerHandle } from './clock.js';
+import type { Log } from './controller.js';
+
+/** A listener that was not found is looked up again after this long (unless the service restarts). */
+export const LOOKUP_RETRY_MS = 60_000;
+/** A watched process gone while the check still passes (handed over): look up again, at most this often. */
+export const RELOOKUP_MIN_MS = 1_000;
+
+interface Watch {
+  process: WatchedProcess | null;
+  generation: number;
+  restarts: number;
+  at: number;
+  /** When a failed lookup may be tried again; Infinity: never for this generation. */
+  retryAt: number;
+  lastProbe: PidProbe;
+}
+
+interface Request {
+  generation: number;
+  restarts: number;
+}
+
+export interface ListenerWatchOptions {
+  clock: Clock;
+  executor: Executor;
+  log: Log;
+  target: (name: string) => ServiceTarget | null;
+}
+
+export class ListenerWatches {
+  private readonly watches = new Map<string, Watch>();
+  private readonly pending = new Map<string, Request>();
+  private readonly deferred = new Map<string, TimerHandle>();
+  private running: Promise<void> | null = null;
+
+  constructor(private readonly opts: ListenerWatchOptions) {}
+
+  /** Whether the executor can watch listeners at all (the simulation's cannot). */
+  get enabled(): boolean {
+    return typeof this.opts.executor.findListeners === 'function' && typeof this.opts.executor.probeProcess === 'function';
+  }
+
+  /** After a reconcile that left the service Healthy: look its listener up when none is known for now. */
+  healthy(svc: DesiredService, status: ServiceStatus): void {
+    if (svc.spec.pid_file) return this.forget(svc.name);
+    if (!this.enabled || this.pending.has(svc.name)) return;
+    const now = this.opts.clock.now();
+    const w = this.watches.get(svc.name);
+    const req = { generation: svc.generation, restarts: status.restarts.count };
+    if (w && w.generation === req.generation && w.restarts === req.restarts) {
+      if (w.process === null && now < w.retryAt) return;
+      if (w.process !== null && w.lastProbe !== 'dead') return;
+      // Handed over again so soon: look up a little later rather than at every check.
+      if (w.process !== null && now - w.at < RELOOKUP_MIN_MS) return this.defer(svc.name, req, w.at + RELOOKUP_MIN_MS - now);
+    }
+    this.request(svc.name, req);
+  }
+
+  forget(name: string): void {
+    this.watches.delete(name);
+    this.pending.delete(name);
+    const t = this.deferred.get(name);
+    if (t) this.opts.clock.clearTimer(t);
+    this.deferred.delete(name);
+  }
+
+  /** Drops deferred lookups (the controller is stopping). */
+  close(): void {
+    for (const name of [...this.deferred.keys()]) this.forget(name);
+  }
+
+  private request(name: string, req: Request): void {
+    this.pending.set(name, req);
+    this.running ??= this.lookUp().finally(() => {
+      this.running = null;
+    });
+  }
+
+  private defer(name: string, req: Request, ms: number): void {
+    if (this.deferred.has(name)) return;
+    this.deferred.set(
+      name,
+      this.opts.clock.setTimer(() => {
+        this.deferred.delete(name);
+        this.request(name, req);
+      }, ms),
+    );
+  }
+
+  /** The process watched for a service, if any (for tests and logs). */
+  watched(name: string): WatchedProcess | null {
+    return this.watches.get(name)?.process ?? null;
+  }
+
+  /** Resolves when no lookup is running. */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /**
+   * Probes the watched process of each service `eligible` accepts (Healthy, desired running, not
+   * being reconciled); returns the services whose process has just been found gone. One read
+   * per distinct process: a thousand services checked on one listener cost one probe.
+   */
+  probe(eligible: (name: string) => boolean): string[] {
+    const probeProcess = this.opts.executor.probeProcess;
+    if (!probeProcess) return [];
+    const seen = new Map<number, PidProbe>();
+    const gone: string[] = [];
+    for (const [name, w] of this.watches) {
+      if (!w.process || !eligible(name)) continue;
+      const key = w.process.pid;
+      let p = seen.get(key);
+      if (p === undefined) {
+        p = probeProcess.call(this.opts.executor, w.process);
+        seen.set(key, p);
+      }
+      if (p === 'dead' && w.lastProbe !== 'dead') gone.push(name);
+      w.lastProbe = p;
+    }
+    return gone;
+  }
+
+  private async lookUp(): Promise<void> {
+    const { executor, log, clock } = this.opts;
+    while (this.pending.size > 0) {
+      const batch = [...this.pending];
+      this.pending.clear();
+      const targets = batch.map(([name]) => this.opts.target(name)).filter((t): t is ServiceTarget => t !== null);
+      const found = await executor.findListeners!(targets);
+      const now = clock.now();
+      for (const [name, req] of batch) {
+        const r = found.get(name);
+        if (!r) continue;
+        const before = this.watches.get(name)?.process ?? null;
+        if (r.kind === 'found') {
+          this.watches.set(name, { process: r.process, generation: req.generation, restarts: req.restarts, at: now, retryAt: now, lastProbe: 'alive' });
+          if (before?.pid !== r.process.pid) {
+            log.info({ service: name, generation: req.generation, pid: r.process.pid }, `${name}: watching pid ${r.process.pid} (${r.process.what}) for a crash between checks`);
+          }
+        } else {
+          this.watches.set(name, { process: null, generation: req.generation, restarts: req.restarts, at: now, retryAt: r.retry ? now + LOOKUP_RETRY_MS : Infinity, lastProbe: 'unknown' });
+          log.debug({ service: name, generation: req.generation }, `${name}: no process to watch between checks: ${r.reason}`);
+        }
+      }
+    }
+  }
+}

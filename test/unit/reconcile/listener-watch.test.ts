@@ -1,0 +1,204 @@
+// The controller's listener watch on a manual clock, with an in-test executor (a fake, as in
+// controller.test.ts: these tests pin down what a gone process triggers and when, which real
+// processes cannot make deterministic; test/e2e/vaid-recovery.test.ts kills real ones).
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { Value } from '@sinclair/typebox/value';
+import { ServiceSpecSchema, type ServiceSpec } from '../../../src/manifest/schema.js';
+import type { DesiredService, DesiredState } from '../../../src/manifest/types.js';
+import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup, PidProbe, ServiceTarget, WatchedProcess } from '../../../src/executor/types.js';
+import type { Notifier } from '../../../src/notify/types.js';
+import { StatusStore } from '../../../src/status/store.js';
+import { Controller, type Log } from '../../../src/reconcile/controller.js';
+import { manualClock, type ManualClock } from '../../../src/reconcile/clock.js';
+
+const INTERVAL_S = 60;
+
+function svc(name: string, extra: Partial<ServiceSpec> = {}, intervalSeconds = INTERVAL_S): DesiredService {
+  const spec = Value.Default(ServiceSpecSchema, {
+    restart_cmd: `start ${name}`,
+    stop_cmd: `stop ${name}`,
+    startup_delay_seconds: 2,
+    ...extra,
+    health_check: { type: 'http', endpoint: 'http://127.0.0.1:8080/', interval_seconds: intervalSeconds },
+  }) as ServiceSpec;
+  return { name, labels: {}, annotations: {}, spec, generation: 1, source: { file: '/m/s.yaml', line: 1, column: 1 }, format: 'native' };
+}
+
+function state(services: DesiredService[]): DesiredState {
+  return { generation: 1, revision: null, attemptedRevision: null, services: new Map(services.map((s) => [s.name, s])), notifiers: new Map(), errors: [], loadedAt: 0 };
+}
+
+/** One service process per name: `pid` serves while `up`; a restart starts a new pid. */
+class World implements Executor {
+  up = new Map<string, boolean>();
+  pid = new Map<string, number>();
+  alive = new Set<number>();
+  log: string[] = [];
+  lookups = 0;
+  private nextPid = 100;
+
+  startProcess(name: string): number {
+    const pid = this.nextPid++;
+    this.pid.set(name, pid);
+    this.alive.add(pid);
+    this.up.set(name, true);
+    return pid;
+  }
+
+  async check(t: ServiceTarget): Promise<CheckResult> {
+    await Promise.resolve();
+    this.log.push(`check ${t.name}`);
+    return this.up.get(t.name)
+      ? { health: 'healthy', reason: 'CheckPassed', message: 'HTTP 200', latencyMs: 1 }
+      : { health: 'unhealthy', reason: 'ConnectFailed', message: 'connect ECONNREFUSED', latencyMs: 1 };
+  }
+
+  async run(t: ServiceTarget, kind: CommandKind): Promise<CommandResult> {
+    this.log.push(`${kind} ${t.name}`);
+    await Promise.resolve();
+    if (kind === 'restart') this.startProcess(t.name);
+    return { ok: true, exitCode: 0, signal: null, timedOut: false, unavailable: false, durationMs: 1, message: 'exit 0' };
+  }
+
+  async probePid(): Promise<PidProbe> {
+    return 'unknown';
+  }
+
+  async findListeners(targets: readonly ServiceTarget[]): Promise<Map<string, ListenerLookup>> {
+    this.lookups++;
+    await Promise.resolve();
+    const out = new Map<string, ListenerLookup>();
+    for (const t of targets) {
+      const pid = this.pid.get(t.name);
+      out.set(
+        t.name,
+        pid !== undefined && this.up.get(t.name)
+          ? { kind: 'found', process: { pid, startTime: pid * 10, what: 'listener on 127.0.0.1:8080' } }
+          : { kind: 'none', reason: 'nothing listens on 127.0.0.1:8080', retry: true },
+      );
+    }
+    return out;
+  }
+
+  probeProcess(p: WatchedProcess): PidProbe {
+    return this.alive.has(p.pid) ? 'alive' : 'dead';
+  }
+
+  /** kill -9: the process and its listener are gone. */
+  crash(name: string): void {
+    this.alive.delete(this.pid.get(name)!);
+    this.up.set(name, false);
+  }
+
+  /** The service hands its listening socket to a new process and the old one exits. */
+  handOver(name: string): number {
+    const old = this.pid.get(name)!;
+    const pid = this.startProcess(name);
+    this.alive.delete(old);
+    return pid;
+  }
+
+  async close() {}
+}
+
+const silentNotifier: Notifier = {
+  async submit() {},
+  setTargets() {},
+  snapshot: () => ({ outboxSize: 0, dropped: 0, recent: [] }),
+  async close() {},
+};
+
+async function settle(): Promise<void> {
+  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
+}
+
+async function advance(clock: ManualClock, ms: number, step = 25): Promise<void> {
+  for (let t = 0; t < ms; t += step) {
+    clock.advance(step);
+    await settle();
+  }
+}
+
+function setup(services: DesiredService[]) {
+  const clock = manualClock();
+  const world = new World();
+  const lines: string[] = [];
+  const log: Log = { debug() {}, info: (_o, m) => void lines.push(m ?? ''), warn: (_o, m) => void lines.push(m ?? ''), error() {} };
+  const store = new StatusStore({
+    file: '/nowhere/status.json',
+    clock,
+    vaid: { pid: 1, version: 't', startedAt: new Date(clock.now()).toISOString(), hostname: 'h' },
+    manifestsDir: '/m',
+    write: () => {},
+  });
+  const controller = new Controller({ clock, executor: world, notifier: silentNotifier, store, log, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
+  controller.setDesired(state(services));
+  return { clock, world, store, controller, lines };
+}
+
+test('no pid_file: the listener process is watched; its crash is checked and restarted long before the next interval', async () => {
+  const { clock, world, store, controller, lines } = setup([svc('web')]);
+  const first = world.startProcess('web');
+  controller.start();
+  await advance(clock, 6000);
+  assert.equal(store.get('web')?.phase, 'Healthy');
+  assert.equal(controller.listeners.watched('web')?.pid, first);
+  const seen = world.log.length;
+
+  world.crash('web');
+  await advance(clock, 1000);
+  // The probe's check, stop_cmd, restart_cmd, then the verification's check: all within a
+  // second of an interval of a minute.
+  assert.deepEqual(world.log.slice(seen), ['check web', 'stop web', 'restart web', 'check web']);
+  assert.ok(lines.includes(`web: listener process ${first} is gone; checking now`));
+  assert.equal(store.get('web')?.phase, 'Healthy');
+  assert.equal(store.get('web')?.restarts.count, 1);
+  assert.equal(controller.listeners.watched('web')?.pid, world.pid.get('web'), 'the new process is watched after the restart');
+  assert.notEqual(world.pid.get('web'), first);
+  await controller.stop(1000);
+});
+
+test('listener handed to a new process (graceful reload): a check, no restart, the new pid watched', async () => {
+  const { clock, world, store, controller } = setup([svc('web')]);
+  world.startProcess('web');
+  controller.start();
+  await advance(clock, 6000);
+  assert.equal(store.get('web')?.phase, 'Healthy');
+  const checks = world.log.filter((l) => l === 'check web').length;
+  const lookups = world.lookups;
+
+  const next = world.handOver('web');
+  await advance(clock, 6000);
+  assert.equal(world.log.filter((l) => l === 'check web').length, checks + 1, 'the gone pid caused one check');
+  assert.ok(!world.log.some((l) => l.startsWith('restart') || l.startsWith('stop')), 'never stopped or restarted');
+  assert.equal(store.get('web')?.restarts.count, 0);
+  assert.equal(store.get('web')?.phase, 'Healthy');
+  assert.equal(controller.listeners.watched('web')?.pid, next);
+  assert.equal(world.lookups, lookups + 1, 'looked up once more, not per probe');
+  await controller.stop(1000);
+});
+
+test('a service with a pid_file is not looked up: the pid_file is what is probed', async () => {
+  const { clock, world, store, controller } = setup([svc('db', { pid_file: '/run/db.pid' })]);
+  world.startProcess('db');
+  controller.start();
+  await advance(clock, 6000);
+  assert.equal(store.get('db')?.phase, 'Healthy');
+  assert.equal(world.lookups, 0);
+  assert.equal(controller.listeners.watched('db'), null);
+  await controller.stop(1000);
+});
+
+test('nothing found: looked up again only after a minute, not at every check', async () => {
+  const { clock, world, store, controller } = setup([svc('odd', {}, 1)]);
+  world.up.set('odd', true);
+  controller.start();
+  await advance(clock, 10_000, 50);
+  assert.equal(store.get('odd')?.phase, 'Healthy');
+  assert.ok(world.log.filter((l) => l === 'check odd').length >= 8);
+  assert.equal(world.lookups, 1);
+  await advance(clock, 60_000, 250);
+  assert.equal(world.lookups, 2);
+  await controller.stop(1000);
+});
