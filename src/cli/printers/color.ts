@@ -17,8 +17,11 @@ export function useColour(isTTY: boolean, env: NodeJS.ProcessEnv): boolean {
   return isTTY && !env.NO_COLOR;
 }
 
+/** The painter without colour; renderers skip working out colours when given it. */
+export const noPaint: Paint = (text) => text;
+
 export function painter(enabled: boolean): Paint {
-  if (!enabled) return (text) => text;
+  if (!enabled) return noPaint;
   return (text, colour) => {
     if (!colour || text === '') return text;
     const [on, off] = CODES[colour];
