@@ -8,6 +8,7 @@ import { createExecutor } from '../../src/executor/index.js';
 import type { Executor, ServiceTarget } from '../../src/executor/types.js';
 import type { HealthCheck, ServiceSpec } from '../../src/manifest/schema.js';
 import { testEngine, runContainer, execText, type TestEngine } from '../support/docker.js';
+import { healthCheck, serviceSpec } from '../support/service-spec.js';
 import { testdir } from '../support/testdir.js';
 import { waitFor } from '../support/wait.js';
 
@@ -17,20 +18,9 @@ const dir = testdir();
 const suffix = Math.random().toString(36).slice(2, 8);
 const WEB = `vai-web-${suffix}`;
 
-function hc(h: Partial<HealthCheck> & Pick<HealthCheck, 'type'>): HealthCheck {
-  return { interval_seconds: 60, timeout_seconds: 5, failure_threshold: 1, success_threshold: 1, ...h };
-}
+const hc = healthCheck;
 function svc(name: string, container: string, spec: Partial<ServiceSpec> & { health_check: HealthCheck }): ServiceTarget {
-  return {
-    name,
-    workingDir: dir.path,
-    defaultLogPath: dir.join('logs', `${name}.log`),
-    spec: {
-      enabled: true, type: 'daemon', restart_container: false, command_timeout_seconds: 60, startup_delay_seconds: 5,
-      dependencies: [], max_failures: 3, failure_window_seconds: 300, backoff_initial_seconds: 10, backoff_max_seconds: 300,
-      backoff_reset_seconds: 600, container, ...spec,
-    },
-  };
+  return { name, workingDir: dir.path, defaultLogPath: dir.join('logs', `${name}.log`), spec: serviceSpec({ container, ...spec }) };
 }
 
 describe('docker executor against a real engine', { skip }, () => {

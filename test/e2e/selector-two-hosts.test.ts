@@ -5,8 +5,8 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
-import net from 'node:net';
 import { testdir, type TestDir } from '../support/testdir.js';
+import { freePort } from '../support/vaid.js';
 import { waitFor } from '../support/wait.js';
 import { HTTP_SERVICE, startGroup, type Started } from '../support/services/processes.js';
 import { killGroupOf, startVaid, vaidMissing, type RunningVaid } from './web-daemon.js';
@@ -18,13 +18,6 @@ let vps2: RunningVaid;
 const started = new Map<string, Started>();
 const ports = new Map<string, number>();
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 const serviceCmd = (name: string) => `${JSON.stringify(process.execPath)} ${JSON.stringify(HTTP_SERVICE)} --port ${ports.get(name)} --pid-file ${JSON.stringify(dir.join(`${name}.pid`))}`;
 

@@ -25,6 +25,14 @@ async function get(url: string): Promise<{ status: number; body: string }> {
   return { status: res.status, body: await res.text() };
 }
 
+/** Polls url until it answers with status; returns that answer. */
+function answers(url: string, status: number, what: string, timeoutMs = 60_000) {
+  return waitFor(async () => {
+    const r = await get(url);
+    return r.status === status && r;
+  }, { what, timeoutMs, intervalMs: 200 });
+}
+
 function tcpService(name: string): string {
   return [
     'apiVersion: vai/v1',
@@ -35,6 +43,14 @@ function tcpService(name: string): string {
     '  restart_cmd: "true"',
     '',
   ].join('\n');
+}
+
+/** A vaid with --listen over DIR/SUB/manifests (state in DIR/SUB/state), stopped after the tests. */
+async function vaidIn(sub: string, extraArgs: string[] = []): Promise<{ vaid: RunningVaid; url: string; stateDir: string }> {
+  const stateDir = dir.join(sub, 'state');
+  const vaid = startVaid(['--manifests', dir.join(sub, 'manifests'), '--state-dir', stateDir, '--listen', '127.0.0.1:0', ...extraArgs], { stateDir });
+  running.push(vaid);
+  return { vaid, url: await vaid.url(), stateDir };
 }
 
 /** Makes dir refuse new files for real; returns how to undo it, or a reason it cannot. */
@@ -68,10 +84,7 @@ after(async () => {
 
 test('a working vaid answers 200 ok; unwritable state dir: 503 naming status-write; writable again: 200', { skip }, async (t) => {
   dir.write('a/manifests/db.yaml', tcpService('db'));
-  const stateDir = dir.join('a/state');
-  const vaid = startVaid(['--manifests', dir.join('a/manifests'), '--state-dir', stateDir, '--listen', '127.0.0.1:0'], { stateDir });
-  running.push(vaid);
-  const url = await vaid.url();
+  const { vaid, url, stateDir } = await vaidIn('a');
   await waitFor(() => vaid.status()?.services.db?.phase === 'Healthy', { what: 'db Healthy', timeoutMs: 60_000 });
 
   assert.deepEqual(await get(`${url}/healthz`), { status: 200, body: 'ok\n' });
@@ -84,10 +97,7 @@ test('a working vaid answers 200 ok; unwritable state dir: 503 naming status-wri
   if (typeof undo === 'string') return t.skip(undo);
   unlockers.push(undo);
   // Each check of db changes its lastCheck, so status.json is written again within ~1.5 s.
-  const sick = await waitFor(async () => {
-    const r = await get(`${url}/healthz`);
-    return r.status === 503 && r;
-  }, { what: '/healthz 503 after the state dir became unwritable', timeoutMs: 60_000 });
+  const sick = await answers(`${url}/healthz`, 503, '/healthz 503 after the state dir became unwritable');
   assert.match(sick.body, /^\[\+\]reconcile-loop ok$/m);
   assert.match(sick.body, /^\[-\]status-write failed: status\.json cannot be written since \S+ \(\d+ failed attempts?\): (EPERM|EACCES)/m);
   assert.match(sick.body, /\nhealthz check failed\n$/);
@@ -97,29 +107,23 @@ test('a working vaid answers 200 ok; unwritable state dir: 503 naming status-wri
 
   undo();
   unlockers.splice(unlockers.indexOf(undo), 1);
-  await waitFor(async () => (await get(`${url}/healthz`)).status === 200, { what: '/healthz 200 once status.json can be written again', timeoutMs: 60_000 });
+  await answers(`${url}/healthz`, 200, '/healthz 200 once status.json can be written again');
   await vaid.stop();
 });
 
 test('the manifest directory moved away: 503 naming manifests, the services keep running; back: 200', { skip }, async () => {
   dir.write('b/manifests/db.yaml', tcpService('db'));
-  const stateDir = dir.join('b/state');
-  const vaid = startVaid(['--manifests', dir.join('b/manifests'), '--state-dir', stateDir, '--listen', '127.0.0.1:0'], { stateDir });
-  running.push(vaid);
-  const url = await vaid.url();
+  const { vaid, url } = await vaidIn('b');
   await waitFor(() => vaid.status()?.services.db?.phase === 'Healthy', { what: 'db Healthy', timeoutMs: 60_000 });
 
   renameSync(dir.join('b/manifests'), dir.join('b/moved'));
-  const sick = await waitFor(async () => {
-    const r = await get(`${url}/healthz`);
-    return r.status === 503 && r;
-  }, { what: '/healthz 503 after the manifest dir disappeared', timeoutMs: 60_000 });
+  const sick = await answers(`${url}/healthz`, 503, '/healthz 503 after the manifest dir disappeared');
   assert.match(sick.body, new RegExp(`^\\[-\\]manifests failed: ${dir.join('b/manifests').replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}: cannot read the manifest directory: ENOENT$`, 'm'));
   assert.match(sick.body, /^\[\+\]reconcile-loop ok$/m);
   assert.equal(vaid.status()?.services.db?.phase, 'Healthy', 'the last good manifests stay applied');
 
   renameSync(dir.join('b/moved'), dir.join('b/manifests'));
-  await waitFor(async () => (await get(`${url}/healthz`)).status === 200, { what: '/healthz 200 with the manifests back', timeoutMs: 60_000 });
+  await answers(`${url}/healthz`, 200, '/healthz 200 with the manifests back');
   await vaid.stop();
 });
 
@@ -139,24 +143,18 @@ test('the only worker held by a restart that does not end: 503 naming reconcile-
     '  command_timeout_seconds: 600',
     '',
   ].join('\n'));
-  const stateDir = dir.join('c/state');
-  const vaid = startVaid(['--manifests', dir.join('c/manifests'), '--state-dir', stateDir, '--listen', '127.0.0.1:0', '--concurrency', '1'], { stateDir });
-  running.push(vaid);
-  const url = await vaid.url();
+  const { vaid, url } = await vaidIn('c', ['--concurrency', '1']);
   try {
     await waitFor(() => existsSync(pidFile) && readFileSync(pidFile, 'utf8').trim() !== '', { what: 'the hung restart_cmd running', timeoutMs: 60_000 });
     assert.equal((await get(`${url}/healthz/reconcile-loop`)).status, 200, 'a restart in progress is not a stall yet');
     // The limit is the 30 s floor (3 × the shortest interval, 1 s, is less).
-    const sick = await waitFor(async () => {
-      const r = await get(`${url}/healthz`);
-      return r.status === 503 && r;
-    }, { what: '/healthz 503 while db waits for the only worker', timeoutMs: 120_000, intervalMs: 500 });
+    const sick = await answers(`${url}/healthz`, 503, '/healthz 503 while db waits for the only worker', 120_000);
     assert.match(sick.body, /^\[-\]reconcile-loop failed: 1 service waits? for a free worker and no reconcile finished for \d+s \(limit 30s: the floor of 30s\)$/m);
     assert.match(sick.body, /^\[\+\]status-write ok$/m);
   } finally {
     if (existsSync(pidFile)) killGroupOf(Number(readFileSync(pidFile, 'utf8')));
   }
   // With the restart command gone the worker is free again and the loop makes progress.
-  await waitFor(async () => (await get(`${url}/healthz/reconcile-loop`)).status === 200, { what: 'reconcile-loop ok again', timeoutMs: 60_000 });
+  await answers(`${url}/healthz/reconcile-loop`, 200, 'reconcile-loop ok again');
   await vaid.stop();
 });

@@ -3,12 +3,12 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import net from 'node:net';
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { startWebServer, type WebServer } from '../../src/web/server.js';
 import { serviceStatus, statusDocument, StatusFeed } from './web-fixtures.js';
 import { testdir } from '../support/testdir.js';
+import { freePort } from '../support/vaid.js';
 
 const VAICTL = path.resolve('dist/src/cli/vaictl.js');
 const skip = existsSync(VAICTL) ? false : `${VAICTL} not built (make build)`;
@@ -50,13 +50,6 @@ function vaictl(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: nu
   return new Promise((resolve) => child.on('close', (code) => { clearTimeout(killer); resolve({ code, out, err }); }));
 }
 
-async function closedPort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 test('vaictl get --server lists the other host\'s services', { skip }, async () => {
   const url = await serve();
@@ -94,7 +87,7 @@ test('--server refuses commands that act, watch mode, and says which host it can
   assert.equal(stop.code, 2);
   assert.match(stop.err, /acts on this host only/);
   assert.equal((await vaictl(['get', '-w', '--server', url])).code, 2);
-  const port = await closedPort();
+  const port = await freePort();
   const gone = await vaictl(['get', '--server', `http://127.0.0.1:${port}`]);
   assert.equal(gone.code, 1);
   assert.match(gone.err, new RegExp(`cannot reach http://127\\.0\\.0\\.1:${port}: ECONNREFUSED \\[VAI_E_REMOTE\\]`));

@@ -4,10 +4,10 @@
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
-import net from 'node:net';
 import { fetchStatus, watchStatus } from '../../src/web/client.js';
 import type { StatusDocument } from '../../src/status/schema.js';
 import { testdir, type TestDir } from '../support/testdir.js';
+import { freePort } from '../support/vaid.js';
 import { waitFor } from '../support/wait.js';
 import { HTTP_SERVICE, startGroup, type Started } from '../support/services/processes.js';
 import { chromiumMissing, launchChromium } from './web-browser.js';
@@ -23,13 +23,6 @@ let url: string;
 let port: number;
 let pidFile: string;
 
-async function freePort(): Promise<number> {
-  const s = net.createServer();
-  await new Promise<void>((r) => s.listen(0, '127.0.0.1', r));
-  const p = (s.address() as net.AddressInfo).port;
-  await new Promise((r) => s.close(r));
-  return p;
-}
 
 const healthy = async () => {
   try {

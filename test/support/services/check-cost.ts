@@ -9,6 +9,7 @@ import { LocalExecutor } from '../../../src/executor/local-executor.js';
 import { DockerExecutor } from '../../../src/executor/docker-executor.js';
 import type { Executor, ServiceTarget } from '../../../src/executor/types.js';
 import type { HealthCheck } from '../../../src/manifest/schema.js';
+import { healthCheck, serviceSpec } from '../service-spec.js';
 import { testdir } from '../testdir.js';
 import { startGroup, startHttpService } from './processes.js';
 import Docker from 'dockerode';
@@ -22,12 +23,7 @@ const dir = testdir();
 function t(h: Partial<HealthCheck> & Pick<HealthCheck, 'type'>, container?: string): ServiceTarget {
   return {
     name: 'bench', workingDir: dir.path, defaultLogPath: dir.join('bench.log'),
-    spec: {
-      enabled: true, type: 'daemon', restart_container: false, command_timeout_seconds: 60, startup_delay_seconds: 5,
-      dependencies: [], max_failures: 3, failure_window_seconds: 300, backoff_initial_seconds: 10, backoff_max_seconds: 300,
-      backoff_reset_seconds: 600, container,
-      health_check: { interval_seconds: 60, timeout_seconds: 5, failure_threshold: 1, success_threshold: 1, ...h },
-    },
+    spec: serviceSpec({ container, health_check: healthCheck(h) }),
   };
 }
 

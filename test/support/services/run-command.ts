@@ -2,29 +2,10 @@
 // so a test can check what outlives vai's process.
 // usage: node --import tsx run-command.ts NAME WORKDIR RESTART_CMD
 import { createExecutor } from '../../../src/executor/index.js';
-import type { ServiceTarget } from '../../../src/executor/types.js';
+import { healthCheck, serviceTarget } from '../service-spec.js';
 
 const [name = 'svc', workingDir = process.cwd(), restart_cmd = 'true'] = process.argv.slice(2);
-const target: ServiceTarget = {
-  name,
-  workingDir,
-  defaultLogPath: `${workingDir}/logs/${name}.log`,
-  spec: {
-    enabled: true,
-    type: 'daemon',
-    restart_container: false,
-    command_timeout_seconds: 60,
-    startup_delay_seconds: 5,
-    dependencies: [],
-    max_failures: 3,
-    failure_window_seconds: 300,
-    backoff_initial_seconds: 10,
-    backoff_max_seconds: 300,
-    backoff_reset_seconds: 600,
-    health_check: { type: 'tcp', port: 1, interval_seconds: 60, timeout_seconds: 5, failure_threshold: 1, success_threshold: 1 },
-    restart_cmd,
-  },
-};
+const target = serviceTarget(name, { health_check: healthCheck({ type: 'tcp', port: 1 }), restart_cmd }, workingDir);
 const ex = createExecutor({ logsDir: `${workingDir}/logs` });
 const r = await ex.run(target, 'restart');
 await ex.close();

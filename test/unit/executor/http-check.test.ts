@@ -4,8 +4,8 @@ import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { httpCheck } from '../../../src/executor/http-check.js';
-import type { CheckResult } from '../../../src/executor/types.js';
 import { healthCheck } from './target.js';
+import { checkWhileLoopBlocked } from '../../support/blocked-loop.js';
 import { testdir } from '../../support/testdir.js';
 import { startHttpService, type HttpService } from '../../support/services/processes.js';
 
@@ -136,23 +136,6 @@ test('a non-HTTP answer is unhealthy', async () => {
   }
 });
 
-/**
- * Starts a check, then keeps the event loop busy for `ms` as a long synchronous job in vaid would.
- * From a setImmediate callback, as the loop goes next to its timers and only then polls for I/O:
- * the connect (issued on the next tick, before the busy loop) completes in the kernel meanwhile,
- * and the check's timer is overdue before the loop can see it.
- */
-function checkWhileLoopBlocked(start: () => Promise<CheckResult>, ms: number): Promise<CheckResult> {
-  return new Promise((resolve, reject) =>
-    setImmediate(() => {
-      start().then(resolve, reject);
-      process.nextTick(() => {
-        const end = performance.now() + ms;
-        while (performance.now() < end);
-      });
-    }),
-  );
-}
 
 test('a service that answers while the event loop is blocked past the timeout is healthy', async () => {
   const r = await checkWhileLoopBlocked(() => httpCheck(healthCheck({ type: 'http', endpoint: svc.url(), timeout_seconds: 0.2 })), 600);

@@ -3,8 +3,8 @@ import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
 import { tcpCheck } from '../../../src/executor/tcp-check.js';
-import type { CheckResult } from '../../../src/executor/types.js';
 import { healthCheck } from './target.js';
+import { checkWhileLoopBlocked } from '../../support/blocked-loop.js';
 import { testdir } from '../../support/testdir.js';
 import { startHttpService } from '../../support/services/processes.js';
 
@@ -72,23 +72,6 @@ test('a cancelled check is unknown, not unhealthy', async () => {
   }
 });
 
-/**
- * Starts a check, then keeps the event loop busy for `ms` as a long synchronous job in vaid would.
- * From a setImmediate callback, as the loop goes next to its timers and only then polls for I/O:
- * the connect (issued on the next tick, before the busy loop) completes in the kernel meanwhile,
- * and the check's timer is overdue before the loop can see it.
- */
-function checkWhileLoopBlocked(start: () => Promise<CheckResult>, ms: number): Promise<CheckResult> {
-  return new Promise((resolve, reject) =>
-    setImmediate(() => {
-      start().then(resolve, reject);
-      process.nextTick(() => {
-        const end = performance.now() + ms;
-        while (performance.now() < end);
-      });
-    }),
-  );
-}
 
 test('a connect that completed while the event loop was blocked past the timeout is healthy', async () => {
   const svc = await startHttpService(dir.path);

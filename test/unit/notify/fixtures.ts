@@ -3,38 +3,21 @@
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { ServiceSpec } from '../../../src/manifest/schema.js';
+import { healthCheck, serviceSpec } from '../../support/service-spec.js';
 import type { DesiredNotifier } from '../../../src/manifest/types.js';
 import type { NotifierSpec } from '../../../src/manifest/schema.js';
 import type { Alert, AlertKind } from '../../../src/notify/types.js';
 import type { Clock } from '../../../src/notify/notifier.js';
 
 export function minioSpec(over: Partial<ServiceSpec> = {}): ServiceSpec {
-  return {
-    enabled: true,
-    type: 'daemon',
+  return serviceSpec({
     container: 'services-container',
-    health_check: {
-      type: 'http',
-      endpoint: 'http://localhost:9000/minio/health/live',
-      interval_seconds: 60,
-      timeout_seconds: 5,
-      failure_threshold: 1,
-      success_threshold: 1,
-    },
+    health_check: healthCheck({ type: 'http', endpoint: 'http://localhost:9000/minio/health/live' }),
     restart_cmd: '/usr/local/bin/minio server /data --console-address :9001 >> /workspace/vai/logs/minio.log 2>&1 &',
-    restart_container: false,
-    command_timeout_seconds: 60,
-    startup_delay_seconds: 5,
     log_path: '/workspace/vai/logs/minio.log',
     notify_on_fail: 'alerts',
-    dependencies: [],
-    max_failures: 3,
-    failure_window_seconds: 300,
-    backoff_initial_seconds: 10,
-    backoff_max_seconds: 300,
-    backoff_reset_seconds: 600,
     ...over,
-  };
+  });
 }
 
 export function alert(service: string, kind: AlertKind, seq: number, over: Partial<Alert> = {}): Alert {
