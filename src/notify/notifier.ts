@@ -24,7 +24,8 @@ import {
 } from './route.js';
 import { OutboxStore, type NotifierState, type OutboxEntry } from './outbox-store.js';
 import type { DeliveryOutcome } from './sinks/outcome.js';
-import { sendNtfy } from './sinks/ntfy.js';
+import { sendNtfy, type NtfyDestination } from './sinks/ntfy.js';
+import { attemptDelivery, type Attempt } from './attempt.js';
 import { sendWebhook } from './sinks/webhook.js';
 import { runCommandSink } from './sinks/command.js';
 
@@ -64,6 +65,8 @@ export interface NotifierOptions {
 }
 
 const MAX_SEEN = 2_000;
+/** ntfy message ids kept to tell our earlier messages from an uncertain one (see ntfy-poll.ts). */
+const MAX_SERVER_IDS = 200;
 /** How long close() waits for deliveries in flight before aborting them. */
 const CLOSE_GRACE_MS = 2_000;
 /** Sanity bound on timers: a far-future time is re-checked at least this often. */
@@ -332,14 +335,17 @@ export class DurableNotifier implements Notifier {
   private startAttempt(entry: OutboxEntry): void {
     const abort = new AbortController();
     const promise = (async () => {
-      let outcome: DeliveryOutcome;
+      let result: Attempt;
       try {
         const live = this.liveRoute(entry);
-        outcome = 'route' in live ? await this.deliver(entry, live.route, abort.signal) : { type: 'reject', reason: 'error' in live ? live.error : 'unreachable' };
+        result =
+          'route' in live
+            ? await this.attempt(entry, live.route, abort.signal)
+            : { outcome: { type: 'reject', reason: 'error' in live ? live.error : 'unreachable' }, unverified: null, doubt: entry.inDoubtSince ?? null };
       } catch (e) {
-        outcome = { type: 'retry', reason: `internal error: ${(e as Error).message}` };
+        result = { outcome: { type: 'retry', reason: `internal error: ${(e as Error).message}` }, unverified: null, doubt: entry.inDoubtSince ?? null };
       }
-      await this.serial(() => this.settle(entry, outcome)).catch((e: unknown) => {
+      await this.serial(() => this.settle(entry, result)).catch((e: unknown) => {
         this.log.error({ alertId: entry.id, err: this.clean((e as Error).message) }, 'notifier: cannot record delivery outcome');
       });
     })().finally(() => {
@@ -368,17 +374,33 @@ export class DurableNotifier implements Notifier {
     return { error: `Notifier "${r.notifier}" changed or is gone; the credentials in its URL were not stored with this alert` };
   }
 
-  private deliver(entry: OutboxEntry, route: Route, signal: AbortSignal): Promise<DeliveryOutcome> {
+  private attempt(entry: OutboxEntry, route: Route, signal: AbortSignal): Promise<Attempt> {
+    return attemptDelivery(entry, route, signal, {
+      timeoutMs: this.timeoutMs,
+      now: () => this.clock.now(),
+      knownIds: new Set(this.state.serverIds),
+      ntfyDestination: (r) => this.ntfyDestination(r),
+      persist: (e) => this.store.writeEntry(e),
+      send: (e, r, key, sig) => this.deliver(e, r, key, sig),
+    });
+  }
+
+  private ntfyDestination(route: Extract<Route, { sink: 'ntfy' }>): NtfyDestination {
+    return { server: route.server, topic: route.topic, token: this.env[route.tokenEnv] || undefined };
+  }
+
+  private deliver(entry: OutboxEntry, route: Route, key: string, signal: AbortSignal): Promise<DeliveryOutcome> {
     const now = this.clock.now();
     switch (route.sink) {
       case 'ntfy':
-        return sendNtfy(entry.notification, { server: route.server, topic: route.topic, token: this.env[route.tokenEnv] || undefined }, this.timeoutMs, now, signal);
+        return sendNtfy(entry.notification, this.ntfyDestination(route), key, this.timeoutMs, now, signal);
       case 'webhook':
-        return sendWebhook(entry.notification, { url: route.url, headerEnv: route.headerEnv, target: routeTarget(route) }, this.env, this.timeoutMs, now, signal);
+        return sendWebhook(entry.notification, { url: route.url, headerEnv: route.headerEnv, target: routeTarget(route) }, key, this.env, this.timeoutMs, now, signal);
       case 'command':
         return runCommandSink(entry.notification, route.command, {
           env: this.env,
           withholdEnv: [DEFAULT_TOKEN_ENV, ...this.secretEnvNamesOfAll()],
+          key,
           timeoutMs: this.timeoutMs,
           signal,
         });
@@ -394,16 +416,28 @@ export class DurableNotifier implements Notifier {
     return out;
   }
 
-  private async settle(entry: OutboxEntry, outcome: DeliveryOutcome): Promise<void> {
+  private async settle(entry: OutboxEntry, attempt: Attempt): Promise<void> {
     if (!this.entries.includes(entry)) return;
+    const { outcome } = attempt;
     const now = this.clock.now();
     entry.attempts += 1;
     const ctx = { alertId: entry.id, service: entry.service, kind: entry.kind, sink: entry.route.sink, target: routeTarget(entry.route), attempt: entry.attempts };
     if (outcome.type === 'delivered') {
-      await this.finish(entry, { state: 'delivered', lastError: entry.lastError, deliveredAt: new Date(now).toISOString() });
+      if (outcome.messageId) {
+        this.state.serverIds.push(outcome.messageId);
+        if (this.state.serverIds.length > MAX_SERVER_IDS) this.state.serverIds.splice(0, this.state.serverIds.length - MAX_SERVER_IDS);
+      }
+      let note = entry.lastError;
+      if (attempt.unverified !== null) {
+        this.state.unverifiedResends += 1;
+        note = `sent again without knowing whether an earlier attempt arrived (${this.clean(attempt.unverified)}); it may have arrived twice`;
+        this.log.warn({ ...ctx, err: note, unverifiedResends: this.state.unverifiedResends }, 'notifier: alert sent again unverified');
+      }
+      await this.finish(entry, { state: 'delivered', lastError: note, deliveredAt: new Date(now).toISOString() });
       this.log.info({ ...ctx, detail: outcome.detail }, 'notifier: alert delivered');
       return;
     }
+    entry.inDoubtSince = attempt.doubt;
     const reason = this.clean(outcome.reason);
     if (outcome.type === 'reject') {
       await this.finish(entry, { state: 'failed', lastError: reason, deliveredAt: null });

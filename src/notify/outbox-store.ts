@@ -27,6 +27,13 @@ export interface OutboxEntry {
   attempts: number;
   lastError: string | null;
   nextAttemptAt: number;
+  /**
+   * Start (epoch ms) of the earliest attempt that may have reached the destination without vaid
+   * learning so: written before the request goes out, cleared when an answer shows it did not
+   * arrive. While set, the next attempt first asks the server (ntfy) whether it has the message.
+   * Absent in entries written before vaid knew of it: those are treated as never sent.
+   */
+  inDoubtSince?: number | null;
 }
 
 /** An open incident: a failure notice went out and no resolve notice yet. Drives reminders. */
@@ -50,6 +57,13 @@ export interface NotifierState {
   incidents: Record<string, Incident>;
   /** Most recent alert records, oldest first (bounded). */
   records: AlertRecord[];
+  /**
+   * ntfy message ids of notifications this outbox knows it delivered, newest last (bounded): a
+   * poll against a server that echoes no sequence id must not take one of them for another.
+   */
+  serverIds: string[];
+  /** Notifications sent again although vaid could not check whether an earlier attempt arrived. */
+  unverifiedResends: number;
 }
 
 export interface LoadProblem {
@@ -58,7 +72,7 @@ export interface LoadProblem {
 }
 
 export function emptyState(): NotifierState {
-  return { formatVersion: STATE_FORMAT_VERSION, nextSeq: 1, dropped: 0, seen: [], cooldowns: {}, incidents: {}, records: [] };
+  return { formatVersion: STATE_FORMAT_VERSION, nextSeq: 1, dropped: 0, seen: [], cooldowns: {}, incidents: {}, records: [], serverIds: [], unverifiedResends: 0 };
 }
 
 export class OutboxStore {

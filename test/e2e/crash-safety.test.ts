@@ -3,7 +3,10 @@
 // alert is on its way — and started again each time. After every kill the status file parses
 // and validates; at the end every restart ran exactly as often as the breakages needed (counted
 // by restart commands that append a line to a file), every alert reached the ntfy-like server
-// exactly once, and a crash-looping service kept its backoff across all the restarts.
+// exactly once, and a crash-looping service kept its backoff across all the restarts. The
+// server answers a publish 300 ms after storing it, so kills often land after ntfy has the
+// message and before vaid has recorded it: the next vaid must find it by polling the topic
+// instead of sending it again (see docs/alerts.md).
 // The kill moments come from a seeded generator: VAI_CRASH_SEED=N replays a run's schedule.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -33,12 +36,13 @@ function timestamps(file: string): number[] {
 }
 
 /** Alert counts from the kill run, judged by the next test. */
-const alerts: { expected: Array<[string, number]>; received: Map<string, number>; log: string } = { expected: [], received: new Map(), log: '' };
+const alerts: { expected: Array<[string, number]>; received: Map<string, number>; log: string; unverified: number } = { expected: [], received: new Map(), log: '', unverified: -1 };
 
 test(`kill -9 vaid at ${KILLS} random moments (seed ${SEED}): status always valid, no restart lost or doubled, backoff kept`, { timeout: 1_200_000 }, async (t) => {
   const rng = createRng(SEED);
   const dir = testdir({}, 'vai-crash-');
   const server = await startNtfyServer();
+  server.answerDelayMs = 300;
   let vaid: VaidProcess | null = null;
   t.after(async () => {
     await vaid?.kill9();
@@ -126,10 +130,12 @@ test(`kill -9 vaid at ${KILLS} random moments (seed ${SEED}): status always vali
   await waitFor(() => bySubject('fickle Recovered') >= breaksD, { what: `${breaksD} resolved alerts for fickle (received: ${titles()})`, timeoutMs: 60_000 }).catch(() => undefined);
 
   const alertLog = (): string => `\nreceived: ${JSON.stringify(server.messages.map((m) => [m.title, m.receivedAt]))}\nrecords: ${JSON.stringify(vaid?.readStatus()?.alerts.recent.map((r) => [r.id, r.state, r.attempts, r.deliveredAt]))}`;
-  console.log(`crash safety: seed ${SEED}, ${KILLS} kills, ${readsAfterKill} status files checked after a kill, ${breaksA} + ${breaksD} breakages, ${server.messages.length} alerts`);
-  assert.ok(breaksA >= KILLS / 4 && breaksD >= KILLS / 4, `too few breakages: ${breaksA}, ${breaksD}`);
-  assert.equal(countLines(f('a.restarts')), breaksA, 'flaky: one restart per breakage');
-  assert.equal(countLines(f('d.restarts')), 2 * breaksD, 'fickle: a failed and a good restart per breakage');
+  const notifierState = JSON.parse(readFileSync(dir.join('state', 'outbox', 'state.json'), 'utf8')) as { unverifiedResends?: number };
+  alerts.unverified = notifierState.unverifiedResends ?? 0;
+  console.log(
+    `crash safety: seed ${SEED}, ${KILLS} kills, ${readsAfterKill} status files checked after a kill, ${breaksA} + ${breaksD} breakages, ${server.messages.length} alerts, ${server.polls} ntfy polls after an uncertain attempt, ${alerts.unverified} unverified resends`,
+  );
+  // Counted before this test's own assertions, so the next test judges the alerts in any case.
   alerts.expected = [
     ['fickle Recovery Failed', breaksD],
     ['fickle Recovered', breaksD],
@@ -138,6 +144,9 @@ test(`kill -9 vaid at ${KILLS} random moments (seed ${SEED}): status always vali
   ];
   for (const m of server.messages) alerts.received.set(m.title ?? '', (alerts.received.get(m.title ?? '') ?? 0) + 1);
   alerts.log = alertLog();
+  assert.ok(breaksA >= KILLS / 4 && breaksD >= KILLS / 4, `too few breakages: ${breaksA}, ${breaksD}`);
+  assert.equal(countLines(f('a.restarts')), breaksA, 'flaky: one restart per breakage');
+  assert.equal(countLines(f('d.restarts')), 2 * breaksD, 'fickle: a failed and a good restart per breakage');
   const b = timestamps(f('b.restarts'));
   assert.ok(b.length >= 3, `broken was restarted only ${b.length} times`);
   // After max_failures quick attempts every further one waits out the backoff, kills or not.
@@ -147,7 +156,9 @@ test(`kill -9 vaid at ${KILLS} random moments (seed ${SEED}): status always vali
   }
 });
 
-test('across the kills every alert reached the ntfy-like server exactly once', { todo: 'bug (notify): an alert the server already accepted is sent again by the next vaid when the kill lands between the POST and the durable delivered record (seed 2, 3 kills: "broken Recovery Failed" twice, one record with 1 attempt)' }, () => {
+test('across the kills every alert reached the ntfy-like server exactly once', () => {
   assert.ok(alerts.expected.length > 0, 'the kill run did not get far enough to count alerts');
   for (const [title, n] of alerts.expected) assert.equal(alerts.received.get(title) ?? 0, n, `${title}${alerts.log}`);
+  // Every uncertain attempt could be checked against the server: none was sent again blind.
+  assert.equal(alerts.unverified, 0, `unverified resends${alerts.log}`);
 });

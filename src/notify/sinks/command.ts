@@ -9,12 +9,15 @@ import type { DeliveryOutcome } from './outcome.js';
 const KILL_GRACE_MS = 2000;
 const MAX_OUTPUT = 2048;
 
-export function commandEnv(n: Notification, base: NodeJS.ProcessEnv, withhold: readonly string[]): NodeJS.ProcessEnv {
+export function commandEnv(n: Notification, base: NodeJS.ProcessEnv, withhold: readonly string[], key: string): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = { ...base };
   for (const name of withhold) delete env[name];
   return {
     ...env,
     VAI_ALERT_ID: n.id,
+    // The same on every attempt for this notification: a command that records it can skip a
+    // repeat sent after vaid died while the first run was going on.
+    VAI_IDEMPOTENCY_KEY: key,
     VAI_SERVICE: n.service,
     VAI_EVENT: n.kind,
     VAI_CODE: n.code,
@@ -42,7 +45,7 @@ function killGroup(pid: number | undefined, signal: NodeJS.Signals): void {
 export function runCommandSink(
   n: Notification,
   command: string,
-  opts: { env: NodeJS.ProcessEnv; withholdEnv: readonly string[]; timeoutMs: number; cwd?: string; signal?: AbortSignal },
+  opts: { env: NodeJS.ProcessEnv; withholdEnv: readonly string[]; key: string; timeoutMs: number; cwd?: string; signal?: AbortSignal },
 ): Promise<DeliveryOutcome> {
   return new Promise((resolve) => {
     // Node's stdio pipes are sockets, and Debian's bash sources ~/.bashrc when stdin is a
@@ -50,7 +53,7 @@ export function runCommandSink(
     const child = spawn('bash', ['--norc', '--noprofile', '-c', command], {
       detached: true,
       stdio: ['pipe', 'pipe', 'pipe'],
-      env: commandEnv(n, opts.env, opts.withholdEnv),
+      env: commandEnv(n, opts.env, opts.withholdEnv, opts.key),
       cwd: opts.cwd ?? '/',
     });
     let output = '';

@@ -1,8 +1,11 @@
 // What one delivery attempt came to. `retry` covers what time can fix (refused, timeout, 5xx,
 // 429); `reject` what it cannot (bad token, bad topic): retrying those would loop forever.
+// `unsent` says the server certainly did not take the notification (the connection was refused,
+// or it answered a 4xx): without it a failed attempt may still have arrived (a timeout, a reset,
+// a 5xx from a proxy in front of the server), and the next attempt first asks the server.
 export type DeliveryOutcome =
-  | { type: 'delivered'; detail: string }
-  | { type: 'retry'; reason: string; retryAfterMs?: number }
+  | { type: 'delivered'; detail: string; messageId?: string }
+  | { type: 'retry'; reason: string; retryAfterMs?: number; unsent?: true }
   | { type: 'reject'; reason: string };
 
 /** Statuses of the 4xx family that a later attempt can still succeed with. */

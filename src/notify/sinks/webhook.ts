@@ -1,7 +1,10 @@
 // A generic webhook: the notification as JSON, POSTed with headers whose values come from
-// environment variables named in the Notifier (header_env), so no secret lives in git.
+// environment variables named in the Notifier (header_env), so no secret lives in git. Every
+// attempt for one notification carries the same Idempotency-Key (the IETF httpapi draft's
+// header, as Stripe and others take it): a receiver that keeps the keys it has seen drops a
+// repeat sent after vaid could not learn whether the first one arrived.
 import type { Notification } from '../notification.js';
-import { httpPost } from './http-post.js';
+import { httpRequest } from './http-request.js';
 import type { DeliveryOutcome } from './outcome.js';
 
 export function webhookPayload(n: Notification, target: string): string {
@@ -26,17 +29,18 @@ export function webhookPayload(n: Notification, target: string): string {
 export async function sendWebhook(
   n: Notification,
   dest: { url: string; headerEnv: Record<string, string>; target: string },
+  key: string,
   env: NodeJS.ProcessEnv,
   timeoutMs: number,
   nowMs: number,
   signal?: AbortSignal,
 ): Promise<DeliveryOutcome> {
-  const headers: Record<string, string> = { 'Content-Type': 'application/json' };
+  const headers: Record<string, string> = { 'Content-Type': 'application/json', 'Idempotency-Key': key };
   for (const [name, varName] of Object.entries(dest.headerEnv)) {
     const v = env[varName];
     if (v === undefined || v === '') return { type: 'reject', reason: `header ${name}: environment variable ${varName} is not set` };
     headers[name] = v;
   }
-  const { outcome } = await httpPost({ url: dest.url, headers, body: webhookPayload(n, dest.target), timeoutMs, nowMs, ...(signal ? { signal } : {}) });
+  const { outcome } = await httpRequest({ url: dest.url, headers, body: webhookPayload(n, dest.target), timeoutMs, nowMs, ...(signal ? { signal } : {}) });
   return outcome;
 }

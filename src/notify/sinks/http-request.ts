@@ -1,31 +1,43 @@
-// One HTTP(S) POST with a hard deadline covering connect, upload and the whole answer. A fresh
+// One HTTP(S) request with a hard deadline covering connect, upload and the whole answer. A fresh
 // connection each time (no agent pool): a server that hung once must not keep a pooled socket.
 import http from 'node:http';
 import https from 'node:https';
 import { classifyHttpStatus, parseRetryAfter, type DeliveryOutcome } from './outcome.js';
 
-export interface PostOptions {
+export interface RequestOptions {
+  method?: 'POST' | 'GET';
   url: string;
   headers: Record<string, string>;
-  body: string;
+  body?: string;
   timeoutMs: number;
   nowMs: number;
   signal?: AbortSignal;
+  /** The answer is kept up to this many bytes; `truncated` says when there was more. Default 4 KiB. */
+  maxAnswerBytes?: number;
 }
 
-const MAX_ANSWER_BYTES = 4096;
+export interface HttpAnswer {
+  outcome: DeliveryOutcome;
+  status: number | null;
+  answer: string;
+  truncated: boolean;
+}
 
-export function httpPost(opts: PostOptions): Promise<{ outcome: DeliveryOutcome; status: number | null; answer: string }> {
+const DEFAULT_MAX_ANSWER = 4096;
+
+export function httpRequest(opts: RequestOptions): Promise<HttpAnswer> {
+  const maxAnswer = opts.maxAnswerBytes ?? DEFAULT_MAX_ANSWER;
+  const body = opts.body ?? '';
   return new Promise((resolve) => {
     let settled = false;
     let timer: NodeJS.Timeout | undefined;
     let onAbort: () => void = () => undefined;
-    const finish = (outcome: DeliveryOutcome, status: number | null = null, answer = '') => {
+    const finish = (outcome: DeliveryOutcome, status: number | null = null, answer = '', truncated = false) => {
       if (settled) return;
       settled = true;
       clearTimeout(timer);
       opts.signal?.removeEventListener('abort', onAbort);
-      resolve({ outcome, status, answer });
+      resolve({ outcome, status, answer, truncated });
     };
     let url: URL;
     try {
@@ -38,7 +50,8 @@ export function httpPost(opts: PostOptions): Promise<{ outcome: DeliveryOutcome;
       finish({ type: 'reject', reason: `unsupported URL scheme ${url.protocol}` });
       return;
     }
-    const headers: Record<string, string | number> = { ...opts.headers, 'Content-Length': Buffer.byteLength(opts.body) };
+    const headers: Record<string, string | number> = { ...opts.headers };
+    if (opts.method !== 'GET') headers['Content-Length'] = Buffer.byteLength(body);
     if (url.username || url.password) {
       const user = decodeURIComponent(url.username);
       const pass = decodeURIComponent(url.password);
@@ -47,7 +60,7 @@ export function httpPost(opts: PostOptions): Promise<{ outcome: DeliveryOutcome;
       url.password = '';
     }
     const mod = url.protocol === 'https:' ? https : http;
-    const req = mod.request(url, { method: 'POST', headers, agent: false });
+    const req = mod.request(url, { method: opts.method ?? 'POST', headers, agent: false });
     timer = setTimeout(() => {
       finish({ type: 'retry', reason: `timed out after ${opts.timeoutMs} ms` });
       req.destroy();
@@ -59,33 +72,39 @@ export function httpPost(opts: PostOptions): Promise<{ outcome: DeliveryOutcome;
     if (opts.signal?.aborted) onAbort();
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     req.on('error', (e: NodeJS.ErrnoException) => {
-      finish({ type: 'retry', reason: e.code === 'ECONNREFUSED' ? 'connection refused' : `${e.code ?? 'error'}: ${e.message}` });
+      // Refused (or no such host): nothing reached a server, so nothing can have been delivered.
+      if (e.code === 'ECONNREFUSED') finish({ type: 'retry', reason: 'connection refused', unsent: true });
+      else if (e.code === 'ENOTFOUND') finish({ type: 'retry', reason: `${e.code}: ${e.message}`, unsent: true });
+      else finish({ type: 'retry', reason: `${e.code ?? 'error'}: ${e.message}` });
     });
     req.on('response', (res) => {
       const chunks: Buffer[] = [];
       let size = 0;
       res.on('data', (c: Buffer) => {
-        if (size < MAX_ANSWER_BYTES) chunks.push(c.subarray(0, MAX_ANSWER_BYTES - size));
+        if (size < maxAnswer) chunks.push(c.subarray(0, maxAnswer - size));
         size += c.length;
       });
       res.on('error', (e) => finish({ type: 'retry', reason: `answer broken off: ${e.message}` }));
       res.on('end', () => {
         const status = res.statusCode ?? 0;
         const answer = Buffer.concat(chunks).toString('utf8');
+        const truncated = size > maxAnswer;
         const kind = classifyHttpStatus(status);
         const summary = `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`;
         const said = answer.trim().replace(/\s+/g, ' ').slice(0, 300);
-        if (kind === 'delivered') finish({ type: 'delivered', detail: summary }, status, answer);
-        else if (kind === 'reject') finish({ type: 'reject', reason: said ? `${summary}: ${said}` : summary }, status, answer);
+        if (kind === 'delivered') finish({ type: 'delivered', detail: summary }, status, answer, truncated);
+        else if (kind === 'reject') finish({ type: 'reject', reason: said ? `${summary}: ${said}` : summary }, status, answer, truncated);
         else {
           const header = res.headers['retry-after'];
           const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, opts.nowMs);
           const outcome: DeliveryOutcome = { type: 'retry', reason: said ? `${summary}: ${said}` : summary };
+          // A 4xx (429, 408) is the server itself declining; a 5xx may come from a proxy after it.
+          if (status < 500) outcome.unsent = true;
           if (retryAfterMs !== undefined) outcome.retryAfterMs = retryAfterMs;
-          finish(outcome, status, answer);
+          finish(outcome, status, answer, truncated);
         }
       });
     });
-    req.end(opts.body);
+    req.end(opts.method === 'GET' ? undefined : body);
   });
 }
