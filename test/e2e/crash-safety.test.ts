@@ -11,8 +11,11 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
 import { createRng } from '../sim/prng.js';
 import { documentProblems } from '../sim/status-check.js';
+import { readAlertRecords } from '../../src/notify/index.js';
+import type { AlertRecord } from '../../src/status/schema.js';
 import { startNtfyServer } from '../support/ntfy-server.js';
 import { testdir } from '../support/testdir.js';
 import { waitFor } from '../support/wait.js';
@@ -126,22 +129,30 @@ test(`kill -9 vaid at ${KILLS} random moments (seed ${SEED}): status always vali
   await waitFor(() => existsSync(f('a.up')) && existsSync(f('d.up')), { what: 'the up files' });
   const bySubject = (title: string) => server.messages.filter((m) => m.title === title).length;
   const titles = () => JSON.stringify(server.messages.map((m) => m.title));
-  // Lost alerts are judged by the next test; here only give them time to arrive.
-  await waitFor(() => bySubject('fickle Recovered') >= breaksD, { what: `${breaksD} resolved alerts for fickle (received: ${titles()})`, timeoutMs: 60_000 }).catch(() => undefined);
-
-  const alertLog = (): string => `\nreceived: ${JSON.stringify(server.messages.map((m) => [m.title, m.receivedAt]))}\nrecords: ${JSON.stringify(vaid?.readStatus()?.alerts.recent.map((r) => [r.id, r.state, r.attempts, r.deliveredAt]))}`;
-  const notifierState = JSON.parse(readFileSync(dir.join('state', 'outbox', 'state.json'), 'utf8')) as { unverifiedResends?: number };
-  alerts.unverified = notifierState.unverifiedResends ?? 0;
-  console.log(
-    `crash safety: seed ${SEED}, ${KILLS} kills, ${readsAfterKill} status files checked after a kill, ${breaksA} + ${breaksD} breakages, ${server.messages.length} alerts, ${server.polls} ntfy polls after an uncertain attempt, ${alerts.unverified} unverified resends`,
-  );
-  // Counted before this test's own assertions, so the next test judges the alerts in any case.
-  alerts.expected = [
+  const expected: Array<[string, number]> = [
     ['fickle Recovery Failed', breaksD],
     ['fickle Recovered', breaksD],
     ['broken Recovery Failed', 1],
     ['broken Crash Loop', 1],
   ];
+  // Lost and doubled alerts are judged by the next test; here only give them time to arrive
+  // (the last may have been decided just now) and the outbox time to settle.
+  await waitFor(() => expected.every(([title, n]) => bySubject(title) >= n), { what: `the expected alerts (received: ${titles()})`, timeoutMs: 60_000 }).catch(() => undefined);
+  const outbox = dir.join('state', 'outbox');
+  await waitFor(async () => {
+    const r = await readAlertRecords(outbox);
+    return r !== undefined && r.outboxSize === 0 && !r.recent.some((x) => x.state === 'pending');
+  }, { what: 'the outbox to empty', timeoutMs: 60_000 }).catch(() => undefined);
+
+  const notifierState = JSON.parse(readFileSync(path.join(outbox, 'state.json'), 'utf8')) as { unverifiedResends?: number; records?: AlertRecord[] };
+  alerts.unverified = notifierState.unverifiedResends ?? 0;
+  const alertLog = (): string =>
+    `\nreceived: ${JSON.stringify(server.messages.map((m) => [m.title, m.receivedAt]))}\nrecords: ${JSON.stringify((notifierState.records ?? []).map((r) => [r.id, r.state, r.attempts, r.deliveredAt]))}`;
+  console.log(
+    `crash safety: seed ${SEED}, ${KILLS} kills, ${readsAfterKill} status files checked after a kill, ${breaksA} + ${breaksD} breakages, ${server.messages.length} alerts, ${server.polls} ntfy polls after an uncertain attempt, ${alerts.unverified} unverified resends`,
+  );
+  // Counted before this test's own assertions, so the next test judges the alerts in any case.
+  alerts.expected = expected;
   for (const m of server.messages) alerts.received.set(m.title ?? '', (alerts.received.get(m.title ?? '') ?? 0) + 1);
   alerts.log = alertLog();
   assert.ok(breaksA >= KILLS / 4 && breaksD >= KILLS / 4, `too few breakages: ${breaksA}, ${breaksD}`);
