@@ -48,7 +48,9 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
   }
   if (only.has('hang')) {
     await step('vai hang', () => runRecovery({ subject: 'vai', fault: 'hang', usePidFile: true, samples: p.hangSamples }, log));
+    await step('vai true hang', () => runRecovery({ subject: 'vai', fault: 'stall', usePidFile: true, samples: p.hangSamples }, log));
     if (withMonit) await step('monit hang', () => runRecovery({ subject: 'monit', fault: 'hang', usePidFile: true, samples: p.hangSamples }, log));
+    if (withMonit) await step('monit true hang', () => runRecovery({ subject: 'monit', fault: 'stall', usePidFile: true, samples: p.hangSamples }, log));
   }
   if (only.has('cost')) {
     for (const c of p.cost) {

@@ -9,6 +9,7 @@ import { closeSync, openSync, readSync, readdirSync, readFileSync, readlinkSync 
 import type { HealthCheck } from '../manifest/schema.js';
 import type { ListenerLookup, PidProbe, WatchedProcess } from './types.js';
 import { parseHttpEndpoint } from './http-endpoint.js';
+import { stateProbe } from './pid-probe.js';
 
 /** Where a check connects, when it is a loopback port whose listener vai can look up. */
 export interface LoopbackPort {
@@ -328,7 +329,7 @@ function describePort(p: LoopbackPort): string {
 
 /**
  * Liveness of a watched process, synchronously (one small read): gone, a zombie, or its pid now
- * naming a process started at another time (the pid was reused) is `dead`.
+ * naming a process started at another time (the pid was reused) is `dead`; frozen is `stopped`.
  */
 export function probeWatched(p: WatchedProcess, procDir = '/proc'): PidProbe {
   let text: string;
@@ -341,5 +342,5 @@ export function probeWatched(p: WatchedProcess, procDir = '/proc'): PidProbe {
   const st = parseStat(text);
   if (st === null) return 'unknown';
   if (st.startTime !== p.startTime) return 'dead';
-  return st.state === 'Z' || st.state === 'X' || st.state === 'x' ? 'dead' : 'alive';
+  return stateProbe(st.state);
 }

@@ -1,4 +1,6 @@
 // A cheap liveness probe of a pid file's pid: one read of the pid file, one of /proc/PID/stat.
+// A process frozen by SIGSTOP is 'stopped': the controller checks it at once instead of at the
+// next interval (the check still decides).
 // A zombie counts as dead: PID 1 on these machines reaps orphans only every ~2 s, and
 // kill(pid, 0) succeeds on a zombie (DESIGN.md, pitfalls).
 import { readFile } from 'node:fs/promises';
@@ -40,5 +42,11 @@ export async function probePid(pid: number, procDir = '/proc'): Promise<PidProbe
   }
   const state = statState(stat);
   if (state === null) return 'unknown';
-  return state === 'Z' || state === 'X' || state === 'x' ? 'dead' : 'alive';
+  return stateProbe(state);
+}
+
+/** Z and X are dead; T (stopped by a signal, not a debugger's t) is stopped; anything else runs. */
+export function stateProbe(state: string): PidProbe {
+  if (state === 'Z' || state === 'X' || state === 'x') return 'dead';
+  return state === 'T' ? 'stopped' : 'alive';
 }

@@ -44,7 +44,11 @@ export interface CommandResult {
   message: string;
 }
 
-export type PidProbe = 'alive' | 'dead' | 'unknown';
+/**
+ * 'stopped': the process exists but is frozen by a signal (state T: SIGSTOP, SIGTSTP); it cannot
+ * answer until someone sends SIGCONT. Like 'dead' it calls for a check now, never a restart.
+ */
+export type PidProbe = 'alive' | 'dead' | 'stopped' | 'unknown';
 
 /**
  * A process vai watches for a service that has no pid_file: the one listening on its check's

@@ -406,7 +406,10 @@ export class Controller {
     }, this.opts.pidProbeIntervalMs ?? 100);
   }
 
-  /** A cheap liveness probe between two checks: a dead pid of a Healthy service triggers a reconcile now. */
+  /**
+   * A cheap liveness probe between two checks: a dead or frozen (SIGSTOP) pid of a Healthy service
+   * triggers a reconcile now. Its check decides; the probe never restarts anything itself.
+   */
   private async probePids(): Promise<void> {
     if (this.probing) return;
     this.probing = true;
@@ -420,8 +423,9 @@ export class Controller {
           this.opts.executor.probePid(this.target(svc)).then((p) => {
             const last = this.lastProbe.get(svc.name);
             this.lastProbe.set(svc.name, p);
-            if (p === 'dead' && last !== 'dead') {
-              this.opts.log.info({ service: svc.name, generation: svc.generation }, `${svc.name}: pid_file process is gone; checking now`);
+            if ((p === 'dead' || p === 'stopped') && last !== p) {
+              const what = p === 'dead' ? 'is gone' : 'is stopped (SIGSTOP)';
+              this.opts.log.info({ service: svc.name, generation: svc.generation }, `${svc.name}: pid_file process ${what}; checking now`);
               this.queue.add(svc.name);
             }
           }),
@@ -431,10 +435,10 @@ export class Controller {
         const svc = this.services.get(name);
         return svc !== undefined && this.desiredRun(svc) === 'Running' && !this.queue.isProcessing(name) && this.opts.store.get(name)?.phase === 'Healthy';
       });
-      for (const name of gone) {
-        const w = this.listeners.watched(name);
-        this.opts.log.info({ service: name, generation: this.services.get(name)?.generation, pid: w?.pid }, `${name}: listener process ${w?.pid} is gone; checking now`);
-        this.queue.add(name);
+      for (const g of gone) {
+        const what = g.probe === 'dead' ? 'is gone' : 'is stopped (SIGSTOP)';
+        this.opts.log.info({ service: g.name, generation: this.services.get(g.name)?.generation, pid: g.pid }, `${g.name}: listener process ${g.pid} ${what}; checking now`);
+        this.queue.add(g.name);
       }
       await Promise.all(jobs);
     } finally {

@@ -109,14 +109,14 @@ export class ListenerWatches {
 
   /**
    * Probes the watched process of each service `eligible` accepts (Healthy, desired running, not
-   * being reconciled); returns the services whose process has just been found gone. One read
-   * per distinct process: a thousand services checked on one listener cost one probe.
+   * being reconciled); returns the services whose process has just been found gone or frozen.
+   * One read per distinct process: a thousand services checked on one listener cost one probe.
    */
-  probe(eligible: (name: string) => boolean): string[] {
+  probe(eligible: (name: string) => boolean): Array<{ name: string; probe: 'dead' | 'stopped'; pid: number }> {
     const probeProcess = this.opts.executor.probeProcess;
     if (!probeProcess) return [];
     const seen = new Map<number, PidProbe>();
-    const gone: string[] = [];
+    const gone: Array<{ name: string; probe: 'dead' | 'stopped'; pid: number }> = [];
     for (const [name, w] of this.watches) {
       if (!w.process || !eligible(name)) continue;
       const key = w.process.pid;
@@ -125,7 +125,7 @@ export class ListenerWatches {
         p = probeProcess.call(this.opts.executor, w.process);
         seen.set(key, p);
       }
-      if (p === 'dead' && w.lastProbe !== 'dead') gone.push(name);
+      if ((p === 'dead' || p === 'stopped') && w.lastProbe !== p) gone.push({ name, probe: p, pid: key });
       w.lastProbe = p;
     }
     return gone;

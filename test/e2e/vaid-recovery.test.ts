@@ -143,6 +143,40 @@ test('SIGSTOP a service: the check times out, stop_cmd then restart_cmd, healthy
   });
 });
 
+// An interval of an hour: only the probe seeing the process frozen can start the check in time.
+test('SIGSTOP: the probe sees the process frozen and checks at once; the check times out and the service is restarted', async () => {
+  await withEnv(async (e) => {
+    const port = await freePort();
+    await startService('frozen', port, e.run);
+    const vaid = await start(e, httpServiceManifest({ name: 'frozen', port, runDir: e.run, interval: 3600, timeout: 0.5 }));
+    await vaid.waitForService('frozen', healthy, 'frozen seen healthy');
+    const pid = pidIn(`${e.run}/frozen.pid`)!;
+    process.kill(pid, 'SIGSTOP');
+    const s = await vaid.waitForService('frozen', (x) => x.restarts.count === 1 && healthy(x), 'restarted after SIGSTOP');
+    assert.match(s.restarts.lastReason!, /timed out/);
+    assert.ok(vaid.records().some((r) => r.service === 'frozen' && String(r.msg) === 'frozen: pid_file process is stopped (SIGSTOP); checking now'));
+    assert.notEqual(pidIn(`${e.run}/frozen.pid`), pid);
+  });
+});
+
+test('SIGSTOP then SIGCONT before the check times out: checked, not restarted', async () => {
+  await withEnv(async (e) => {
+    const port = await freePort();
+    await startService('paused', port, e.run);
+    const vaid = await start(e, httpServiceManifest({ name: 'paused', port, runDir: e.run, interval: 3600, timeout: 10 }));
+    const before = await vaid.waitForService('paused', healthy, 'paused seen healthy');
+    const pid = pidIn(`${e.run}/paused.pid`)!;
+    process.kill(pid, 'SIGSTOP');
+    await waitFor(() => vaid.records().some((r) => r.service === 'paused' && /is stopped \(SIGSTOP\); checking now/.test(String(r.msg))), { what: 'the probe to see it stopped' });
+    process.kill(pid, 'SIGCONT');
+    const s = await vaid.waitForService('paused', (x) => x.counters.checks > before.counters.checks, 'the check the probe started');
+    assert.equal(s.lastCheck?.health, 'healthy', 'the resumed service answered the check in flight');
+    assert.equal(s.restarts.count, 0);
+    assert.equal(countLines(`${e.run}/paused.stops`), 0, 'stop_cmd never ran');
+    assert.equal(pidIn(`${e.run}/paused.pid`), pid);
+  });
+});
+
 test('dependency killed: it is recovered first and the dependent is not restarted when it heals', async () => {
   await withEnv(async (e) => {
     const dbPort = await freePort();

@@ -28,6 +28,19 @@ test('a live pid is alive; after SIGKILL it is dead', async () => {
   assert.equal(await probePidFile(file), 'dead');
 });
 
+test('a process frozen by SIGSTOP is stopped, and alive again after SIGCONT', async () => {
+  const p = startGroup('sleep', ['1000']);
+  try {
+    const file = dir.write('frozen.pid', `${p.pid}\n`);
+    process.kill(p.pid, 'SIGSTOP');
+    await waitFor(async () => (await probePidFile(file)) === 'stopped', { what: 'the frozen process to probe stopped' });
+    process.kill(p.pid, 'SIGCONT');
+    await waitFor(async () => (await probePidFile(file)) === 'alive', { what: 'the resumed process to probe alive' });
+  } finally {
+    await p.kill();
+  }
+});
+
 test('a zombie is dead although kill(pid, 0) still succeeds on it', async () => {
   const pidFile = dir.join('zombie.pid');
   // The parent execs into sleep, which never reaps: its finished child stays a zombie.

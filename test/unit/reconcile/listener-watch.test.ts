@@ -82,8 +82,11 @@ class World implements Executor {
   }
 
   probeProcess(p: WatchedProcess): PidProbe {
+    if (this.frozen.has(p.pid)) return 'stopped';
     return this.alive.has(p.pid) ? 'alive' : 'dead';
   }
+
+  frozen = new Set<number>();
 
   /** kill -9: the process and its listener are gone. */
   crash(name: string): void {
@@ -176,6 +179,22 @@ test('listener handed to a new process (graceful reload): a check, no restart, t
   assert.equal(store.get('web')?.phase, 'Healthy');
   assert.equal(controller.listeners.watched('web')?.pid, next);
   assert.equal(world.lookups, lookups + 1, 'looked up once more, not per probe');
+  await controller.stop(1000);
+});
+
+test('listener frozen (SIGSTOP): checked at once; the check decides', async () => {
+  const { clock, world, store, controller, lines } = setup([svc('web')]);
+  const pid = world.startProcess('web');
+  controller.start();
+  await advance(clock, 6000);
+  const seen = world.log.length;
+  world.frozen.add(pid);
+  await advance(clock, 500);
+  assert.deepEqual(world.log.slice(seen), ['check web'], 'one check, started by the probe; it passes here, so nothing else');
+  assert.ok(lines.includes(`web: listener process ${pid} is stopped (SIGSTOP); checking now`));
+  await advance(clock, 2000);
+  assert.deepEqual(world.log.slice(seen), ['check web'], 'not checked again while it stays stopped');
+  assert.equal(store.get('web')?.restarts.count, 0);
   await controller.stop(1000);
 });
 
