@@ -1,7 +1,7 @@
 // Manifest edit -> applied, and vaictl latency, on one vaid with many services (one file per
 // service). An edit changes one spec field of one file; the figure is the time until status.json
-// shows that service at its new generation, observed. Then `vaictl get` and `vaictl describe`
-// run as real subprocesses against the same state dir.
+// shows that service at its new generation, observed. Then `vaictl get`, `vaictl describe` and
+// `vaictl get -o wide` run as real subprocesses against the same state dir.
 import { spawn } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
@@ -73,6 +73,7 @@ export async function runEditAndCli(c: EditCase, log: (s: string) => void): Prom
   const applied: number[] = [];
   const getMs: number[] = [];
   const describeMs: number[] = [];
+  const wideMs: number[] = [];
   let vaid: Vaid | undefined;
   try {
     const [port] = await farm.listen('tcp', 1);
@@ -115,6 +116,9 @@ export async function runEditAndCli(c: EditCase, log: (s: string) => void): Prom
       const d = await timeCommand(['describe', `svc-${i % c.services}`, '--state-dir', stateDir, '--manifests', manifests]);
       if (d.code !== 0) throw new Error(`vaictl describe exited ${d.code}: ${d.out.slice(0, 300)}`);
       describeMs.push(d.ms);
+      const w = await timeCommand(['get', '-o', 'wide', '--state-dir', stateDir, '--manifests', manifests]);
+      if (w.code !== 0) throw new Error(`vaictl get -o wide exited ${w.code}: ${w.out.slice(0, 300)}`);
+      wideMs.push(w.ms);
     }
     const plain = await timeCommand(['--version']);
     cliNotes.push(`vaictl --version (Node start-up floor): ${plain.ms.toFixed(0)} ms`);
@@ -138,5 +142,6 @@ export async function runEditAndCli(c: EditCase, log: (s: string) => void): Prom
       ...(big ? { target: target('median', '<', 200, 'median < 200 ms') } : {}),
     }),
     figure(`vaictl (${c.services} svc)`, 'vai', 'describe wall time', 'ms', describeMs),
+    figure(`vaictl (${c.services} svc)`, 'vai', 'get -o wide wall time', 'ms', wideMs),
   ];
 }
