@@ -3,7 +3,6 @@
 // codes. Everything else lives in the command modules and the parts they call.
 import { EXIT, type Command, type CommandContext } from './command.js';
 import { isVaiError } from '../errors.js';
-import { VERSION } from '../version.js';
 import { closestMatch } from '../manifest/closest-match.js';
 
 // The everyday read and control commands load only their own module: commands/index.js pulls in
@@ -56,7 +55,7 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     return EXIT.OK;
   }
   if (name === 'version' || name === '--version') {
-    ctx.stdout.write(`vaictl ${VERSION}\n`);
+    ctx.stdout.write(`vaictl ${(await import('../version.js')).VERSION}\n`);
     return EXIT.OK;
   }
   const direct = Object.hasOwn(DIRECT, name) ? DIRECT[name] : undefined;

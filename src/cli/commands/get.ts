@@ -2,7 +2,6 @@
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../command.js';
 import { allSorted, notFoundMessage, parse, pickByName, staleExit } from '../command-support.js';
-import { matchesSelector, parseLabelSelector } from '../../manifest/label-selector.js';
 import { painter, useColour, type Paint } from '../printers/color.js';
 import { parseOutput, printRows, type OutputFormat } from '../printers/output.js';
 import { serviceColumns, visibleKey, WATCH_MIN_WIDTHS, type ServiceRow } from '../printers/service-columns.js';
@@ -49,7 +48,9 @@ Examples:
       'no-headers': { type: 'boolean' },
     });
     const format = parseOutput(values.output);
-    const selector = values.selector === undefined ? null : parseLabelSelector(values.selector);
+    // Loaded only for -l: every module on the plain `get` path costs start-up time.
+    const labels = values.selector === undefined ? null : await import('../../manifest/label-selector.js');
+    const selector = labels && values.selector !== undefined ? labels.parseLabelSelector(values.selector) : null;
     const names = positionals[0] !== undefined && RESOURCE_WORDS.has(positionals[0]) ? positionals.slice(1) : positionals;
     const now = Date.now();
     const snap = readStatus(paths, now);
@@ -58,7 +59,7 @@ Examples:
 
     const select = (d: StatusDocument): ServiceRow[] => {
       const chosen = names.length > 0 ? pickByName(d, names).found : allSorted(d);
-      return chosen.filter((s) => !selector || matchesSelector(s.labels, selector)).map((status) => ({ status }));
+      return chosen.filter((s) => !selector || labels!.matchesSelector(s.labels, selector)).map((status) => ({ status }));
     };
     if (names.length > 0) {
       for (const m of pickByName(doc, names).missing) {
