@@ -36,6 +36,7 @@ async function main(): Promise<number> {
       allowUnsafePermissions: config.allowUnsafePermissions,
       dockerHost: config.dockerHost,
       selector: config.selector,
+      processMetrics: Boolean(config.listen),
     });
   } catch (e) {
     const msg = isVaiError(e) ? `${e.message} [${e.code}]` : (e as Error).stack ?? String(e);

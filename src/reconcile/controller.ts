@@ -19,6 +19,7 @@ import { startWorkerPool, type WorkerPool } from './worker-pool.js';
 import { completeRestart, dependencyReadiness, plan, type Action, type DependencyState, type DesiredRun, type PlanResult, type Requeue } from './planner.js';
 import { topologicalOrder } from './topological-order.js';
 import { ListenerWatches } from './listener-watch.js';
+import { CHECK_TICK_MS, delayToTick, tickFor } from './check-ticks.js';
 
 /** The subset of pino's logger the controller uses (pino, or a silent stub in the simulation). */
 export interface Log {
@@ -125,6 +126,7 @@ export class Controller {
     this.services = selected;
     this.dependents = dependentsOf(selected);
     this.opts.notifier.setTargets(state.notifiers);
+    this.armProbeIfNeeded();
     this.opts.store.setManifests({
       dir: this.opts.store.document().manifests.dir,
       generation: state.generation,
@@ -170,7 +172,7 @@ export class Controller {
     this.pool = startWorkerPool(this.queue, this.opts.concurrency ?? 256, (n) => this.reconcile(n), (n, e) => this.failed(n, e));
     for (const [name, svc] of this.services) this.scheduleFirst(name, svc);
     for (const name of this.opts.store.names()) if (!this.services.has(name)) this.queue.add(name);
-    if (this.probesPids()) this.armProbe();
+    this.armProbeIfNeeded();
   }
 
   private probesPids(): boolean {
@@ -232,8 +234,10 @@ export class Controller {
       this.queue.add(name);
       return;
     }
-    const spread = Math.min(svc.spec.health_check.interval_seconds * 1000, this.opts.startSpreadMs ?? 5000);
-    this.queue.addAfter(name, Math.floor(this.random() * spread));
+    const interval = svc.spec.health_check.interval_seconds * 1000;
+    const spread = Math.min(interval, this.opts.startSpreadMs ?? 5000);
+    const now = this.clock.now();
+    this.queue.addAt(name, now + delayToTick(now, Math.floor(this.random() * spread), tickFor(interval)));
   }
 
   /** Observe, plan, act, record one service. */
@@ -271,6 +275,7 @@ export class Controller {
     if (this.abort.signal.aborted) return;
     const request = this.restartRequests.get(name) ?? null;
     this.restartRequests.delete(name);
+    const now = this.clock.now();
     const result = plan({
       name,
       service: svc,
@@ -280,15 +285,16 @@ export class Controller {
       previous: store.get(name) ?? previous,
       dependencies: this.dependencyStates(svc),
       dependents: this.dependents.get(name) ?? [],
-      now: this.clock.now(),
+      now,
       restartRequest: request,
       random: this.random(),
     });
     if (request !== null) log.info({ service: name, generation: svc.generation }, `${name}: restart requested`);
-    await this.act(svc, previous, result);
+    await this.act(svc, previous, result, now);
   }
 
-  private async act(svc: DesiredService, previous: ServiceStatus | null, result: PlanResult): Promise<void> {
+  /** `plannedAt` is the `now` the plan was made for: its requeue delay counts from then. */
+  private async act(svc: DesiredService, previous: ServiceStatus | null, result: PlanResult, plannedAt: number): Promise<void> {
     const { store, log } = this.opts;
     const name = svc.name;
     let notified = false;
@@ -319,7 +325,7 @@ export class Controller {
       await this.restart(svc, result.status, restart);
       return;
     }
-    this.requeue(name, result.requeue);
+    this.requeue(name, result.requeue, plannedAt);
     if (result.status.phase === 'Healthy') {
       this.wakeDependents(name);
       if (this.probesPids()) this.listeners.healthy(svc, result.status);
@@ -345,15 +351,20 @@ export class Controller {
     log.info({ ...meta, command: svc.spec.restart_container ? '(restart container)' : svc.spec.restart_cmd }, `${name}: running restart_cmd`);
     const restart = await executor.run(target, 'restart');
     log.info({ ...meta, ok: restart.ok, result: restart.message }, `${name}: restart_cmd ${restart.message}`);
-    const after = completeRestart({ status: store.get(name) ?? status, service: svc, stop, restart, now: this.clock.now() });
+    const now = this.clock.now();
+    const after = completeRestart({ status: store.get(name) ?? status, service: svc, stop, restart, now });
     if (after.status) store.set(after.status);
-    this.requeue(name, after.requeue);
+    this.requeue(name, after.requeue, now);
   }
 
-  private requeue(name: string, r: Requeue | null): void {
+  /**
+   * Counted from the plan's own `now`, not from after the acting: the due time is then exactly
+   * the status's nextCheckAt, and checks the planner put on one tick (check-ticks.ts) share it.
+   */
+  private requeue(name: string, r: Requeue | null, plannedAt: number): void {
     if (!r) return;
     if (this.mode === 'once' && r.kind !== 'verify') return;
-    this.queue.addAfter(name, r.afterMs);
+    this.queue.addAt(name, plannedAt + r.afterMs);
   }
 
   private dependencyStates(svc: DesiredService): DependencyState[] {
@@ -397,13 +408,29 @@ export class Controller {
     }
   }
 
+  /**
+   * The probe's timer runs only while some service has a pid_file or a check whose listener can
+   * be watched (a host http/tcp check): a vaid with nothing to probe must not wake 10 times a
+   * second for nothing.
+   */
+  private armProbeIfNeeded(): void {
+    if (!this.started || !this.probesPids() || this.probeTimer || this.probing || this.queue.isShuttingDown) return;
+    for (const svc of this.services.values()) {
+      const hc = svc.spec.health_check;
+      if (svc.spec.pid_file || (this.listeners.enabled && !svc.spec.container && (hc.type === 'http' || hc.type === 'tcp'))) {
+        this.armProbe();
+        return;
+      }
+    }
+  }
+
+  /** On the checks' tick grid (check-ticks.ts), so a probe shares its wake-up with the checks due then. */
   private armProbe(): void {
+    const every = this.opts.pidProbeIntervalMs ?? 100;
     this.probeTimer = this.clock.setTimer(() => {
       this.probeTimer = null;
-      void this.probePids().finally(() => {
-        if (!this.queue.isShuttingDown) this.armProbe();
-      });
-    }, this.opts.pidProbeIntervalMs ?? 100);
+      void this.probePids().finally(() => this.armProbeIfNeeded());
+    }, delayToTick(this.clock.now(), every, Math.min(CHECK_TICK_MS, every)));
   }
 
   /**

@@ -17,6 +17,7 @@ import type { Phase, ServiceStatus } from '../status/schema.js';
 import { setCondition, type ConditionUpdate } from '../status/conditions.js';
 import { EventReason, recordEvent, type NewEvent } from '../status/events.js';
 import { newServiceStatus, type DesiredRun } from '../status/service-status.js';
+import { delayToTick, tickFor } from './check-ticks.js';
 import { backoffExpired, failuresInWindow, nextBackoffDelay, verifyPollDelay } from './crash-loop-backoff.js';
 
 export type { DesiredRun };
@@ -488,9 +489,10 @@ function intervalMs(spec: ServiceSpec): number {
   return spec.health_check.interval_seconds * 1000;
 }
 
-/** The interval ± 10%, so a thousand services with one interval drift apart. */
+/** The interval ± 10%, so a thousand services with one interval drift apart, on the shared tick grid. */
 function jittered(d: Draft): number {
-  return Math.max(1, Math.round(intervalMs(d.spec) * (0.9 + 0.2 * d.input.random)));
+  const interval = intervalMs(d.spec);
+  return delayToTick(d.input.now, interval * (0.9 + 0.2 * d.input.random), tickFor(interval));
 }
 
 function intervalRequeue(d: Draft): Requeue {

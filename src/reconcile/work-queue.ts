@@ -29,12 +29,17 @@ export class WorkQueue {
 
   /** Queues name after ms on the clock; an earlier pending schedule of the same name wins. */
   addAfter(name: string, ms: number): void {
+    this.addAt(name, this.clock.now() + ms);
+  }
+
+  /** Queues name at epoch ms `at` on the clock (now if it is past); an earlier pending schedule wins. */
+  addAt(name: string, at: number): void {
     if (this.shuttingDown) return;
-    if (ms <= 0) {
+    if (at <= this.clock.now()) {
       this.add(name);
       return;
     }
-    if (this.delayed.schedule(name, this.clock.now() + ms)) this.arm();
+    if (this.delayed.schedule(name, at)) this.arm();
   }
 
   /** When name is next due from addAfter, if it is scheduled. */

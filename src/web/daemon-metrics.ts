@@ -15,9 +15,16 @@ export interface DaemonMetrics {
   statusWriteDuration: Histogram;
 }
 
+/**
+ * Event-loop lag is sampled by a libuv timer at this period. prom-client's default, 10 ms, woke
+ * vaid 100 times a second whether or not anyone scraped /metrics, most of an idle vaid's CPU
+ * (docs/performance.md). 100 ms still gives a p99 over 150 samples per 15 s scrape.
+ */
+export const EVENT_LOOP_SAMPLE_MS = 100;
+
 export function createDaemonMetrics(opts: { processMetrics?: boolean } = {}): DaemonMetrics {
   const registry = new Registry();
-  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry });
+  if (opts.processMetrics ?? true) collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
   return {
     registry,
     queueDepth: new Gauge({ name: 'vai_queue_depth', help: 'Service names waiting in the work queue.', registers: [registry] }),

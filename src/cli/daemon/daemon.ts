@@ -31,6 +31,8 @@ export interface DaemonOptions {
   allowUnsafePermissions: boolean;
   dockerHost: string | undefined;
   selector: string | undefined;
+  /** Process metrics (CPU, memory, event-loop lag) for /metrics; only worth their timer when served (--listen). */
+  processMetrics?: boolean;
   /** How long shutdown waits for running commands before leaving them to the next vaid. */
   shutdownTimeoutMs?: number;
   clock?: Clock;
@@ -90,7 +92,7 @@ export class Daemon {
     private readonly lock: Lock,
     clock: Clock,
   ) {
-    this.metrics = createDaemonMetrics();
+    this.metrics = createDaemonMetrics({ processMetrics: opts.processMetrics ?? true });
     store.on('write', (w) => {
       this.metrics.statusWrites.inc();
       this.metrics.statusWriteDuration.observe(w.durationMs / 1000);

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
 import { ServiceSpecSchema, type ServiceSpec } from '../../../src/manifest/schema.js';
 import type { DesiredService, DesiredState } from '../../../src/manifest/types.js';
-import type { CheckResult, CommandKind, CommandResult, Executor, ServiceTarget } from '../../../src/executor/types.js';
+import type { CheckResult, CommandKind, CommandResult, Executor, PidProbe, ServiceTarget } from '../../../src/executor/types.js';
 import type { Alert, Notifier } from '../../../src/notify/types.js';
 import type { StatusDocument } from '../../../src/status/schema.js';
 import { StatusStore } from '../../../src/status/store.js';
@@ -51,8 +51,8 @@ class World implements Executor {
     if (kind === 'restart' && !this.broken.has(t.name)) this.up.set(t.name, true);
     return { ok: true, exitCode: 0, signal: null, timedOut: false, unavailable: false, durationMs: 1, message: 'exit 0' };
   }
-  async probePid() {
-    return 'unknown' as const;
+  async probePid(): Promise<PidProbe> {
+    return 'unknown';
   }
   async close() {}
 }
@@ -80,7 +80,7 @@ async function advance(clock: ManualClock, ms: number, step = 25): Promise<void>
   }
 }
 
-function setup(services: DesiredService[], mode: 'daemon' | 'once' = 'daemon') {
+function setup(services: DesiredService[], mode: 'daemon' | 'once' = 'daemon', random: () => number = () => 0.5) {
   const clock = manualClock();
   const world = new World();
   const notifier = new Alerts();
@@ -96,7 +96,7 @@ function setup(services: DesiredService[], mode: 'daemon' | 'once' = 'daemon') {
       written.push(doc);
     },
   });
-  const controller = new Controller({ clock, executor: world, notifier, store, log: silent, logsDir: '/logs', mode, random: () => 0.5, pidProbeIntervalMs: 0 });
+  const controller = new Controller({ clock, executor: world, notifier, store, log: silent, logsDir: '/logs', mode, random, pidProbeIntervalMs: 0 });
   controller.setDesired(state(services));
   return { clock, world, notifier, store, controller, written };
 }
@@ -251,5 +251,55 @@ test('a waiting dependent is re-checked as soon as its last unready dependency t
   assert.equal(store.get('api')?.phase, 'Healthy');
   assert.ok(clock.now() - healedAt < 1000, `api re-checked ${clock.now() - healedAt} ms after db healed, not on its 10 s interval`);
   assert.equal(store.get('api')?.restarts.count, 0);
+  await controller.stop(1000);
+});
+
+test('regular checks of many services start on shared 100 ms ticks, each about once per interval', async () => {
+  const names = Array.from({ length: 30 }, (_, i) => `svc-${i}`);
+  let seed = 7;
+  const random = () => (seed = (seed * 48271) % 2147483647) / 2147483647;
+  const every1s = names.map((n) => {
+    const s = svc(n);
+    return { ...s, spec: { ...s.spec, health_check: { ...s.spec.health_check, interval_seconds: 1 } } };
+  });
+  const { clock, world, controller } = setup(every1s, 'daemon', random);
+  for (const n of names) world.up.set(n, true);
+  const at: number[] = [];
+  const check = world.check.bind(world);
+  world.check = (t) => {
+    at.push(clock.now());
+    return check(t);
+  };
+  controller.start();
+  await advance(clock, 10_000, 10);
+  assert.ok(at.every((t) => t % 100 === 0), `every check started on a tick: ${at.filter((t) => t % 100 !== 0).slice(0, 5).map((t) => t % 1000).join(', ')}`);
+  assert.ok(new Set(at).size < at.length / 2, `${at.length} checks on ${new Set(at).size} ticks: ticks are shared`);
+  for (const n of names) {
+    const checks = world.log.filter((l) => l === `check ${n}`).length;
+    assert.ok(checks >= 9 && checks <= 11, `${n}: ${checks} checks in 10 s at a 1 s interval`);
+  }
+  await controller.stop(1000);
+});
+
+test('the pid probe sets no timer while no service has a pid_file, and starts when one gets one', async () => {
+  const clock = manualClock();
+  const store = new StatusStore({ file: '/nowhere/status.json', clock, vaid: { pid: 1, version: 't', startedAt: new Date(clock.now()).toISOString(), hostname: 'h' }, manifestsDir: '/m', write: () => {} });
+  const world = new World();
+  let probes = 0;
+  world.probePid = async () => {
+    probes++;
+    return 'alive';
+  };
+  const controller = new Controller({ clock, executor: world, notifier: new Alerts(), store, log: silent, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
+  controller.setDesired(state([svc('web')]));
+  world.up.set('web', true);
+  controller.start();
+  await advance(clock, 3000);
+  assert.equal(store.get('web')?.phase, 'Healthy');
+  assert.equal(clock.pendingTimers(), 1, 'only the next check is pending: nothing wakes vaid every 100 ms');
+  assert.equal(probes, 0);
+  controller.setDesired({ ...state([svc('web', [], { pid_file: '/run/web.pid' })]), generation: 2 });
+  await advance(clock, 1000);
+  assert.ok(probes >= 5, `${probes} probes in 1 s once web has a pid_file`);
   await controller.stop(1000);
 });

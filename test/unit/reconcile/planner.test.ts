@@ -124,6 +124,20 @@ test('first check healthy: Healthy, no action, next check within the interval ±
   assert.equal(st.condition('Healthy')?.status, 'True');
 });
 
+test('healthy services share check ticks: the next check is on the 100 ms grid, and nextCheckAt says when', () => {
+  const dues = new Set<number>();
+  for (const [i, after] of [1037, 1049, 1012].entries()) {
+    const st = new Story(service(`svc-${i}`, { health_check: { interval_seconds: 1 } }));
+    const r = st.step(ok, { after });
+    const due = st.now + r.requeue!.afterMs;
+    assert.equal(due % 100, 0, 'on a tick');
+    assert.ok(r.requeue!.afterMs >= 850 && r.requeue!.afterMs <= 1150, 'the interval ±10%, ± half a tick');
+    assert.equal(st.s.nextCheckAt, new Date(due).toISOString());
+    dues.add(due);
+  }
+  assert.equal(dues.size, 1, 'checks finished within one tick are due together');
+});
+
 test('crashed: restart with the failing check as the reason, verify passes -> Healthy, restart count 1', () => {
   const st = new Story(service('minio'));
   st.step(ok);
