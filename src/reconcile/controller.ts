@@ -271,7 +271,15 @@ export class Controller {
       return;
     }
     const desired = this.desiredRun(svc);
-    const observation = await executor.check(this.target(svc), this.abort.signal);
+    let observedFrom = this.clock.now();
+    let observation = await executor.check(this.target(svc), this.abort.signal);
+    // A dependency that turned Healthy while the check ran may be why it failed: the planner
+    // would restart on a failure that began before the heal, so look again first (bounded).
+    for (let again = 0; again < 3 && observation.health === 'unhealthy' && this.dependencyHealedSince(svc, observedFrom); again++) {
+      if (this.abort.signal.aborted) return;
+      observedFrom = this.clock.now();
+      observation = await executor.check(this.target(svc), this.abort.signal);
+    }
     if (this.abort.signal.aborted) return;
     const request = this.restartRequests.get(name) ?? null;
     this.restartRequests.delete(name);
@@ -365,6 +373,14 @@ export class Controller {
     if (!r) return;
     if (this.mode === 'once' && r.kind !== 'verify') return;
     this.queue.addAt(name, plannedAt + r.afterMs);
+  }
+
+  private dependencyHealedSince(svc: DesiredService, since: number): boolean {
+    for (const d of svc.spec.dependencies) {
+      const st = this.services.has(d) ? this.opts.store.get(d) : undefined;
+      if (st?.phase === 'Healthy' && Date.parse(st.phaseSince) >= since) return true;
+    }
+    return false;
   }
 
   private dependencyStates(svc: DesiredService): DependencyState[] {

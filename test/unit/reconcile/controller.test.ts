@@ -303,3 +303,51 @@ test('the pid probe sets no timer while no service has a pid_file, and starts wh
   assert.ok(probes >= 5, `${probes} probes in 1 s once web has a pid_file`);
   await controller.stop(1000);
 });
+
+test('a dependent is not restarted on a check that began before its dependency healed', async () => {
+  // Issue 7 (b): api waits for db; api's next check times out after 6 s, and db heals 3 s into
+  // it. That failure may be db's doing, so api must be checked again before any restart; here
+  // it is healthy again and must never be restarted.
+  const { clock, world, store, controller } = setup([svc('db', [], { max_failures: 1, backoff_initial_seconds: 600, backoff_max_seconds: 600 }), svc('api', ['db'])]);
+  world.up.set('db', true);
+  world.up.set('api', true);
+  let apiHung = false;
+  let healedAt = 0;
+  const check = world.check.bind(world);
+  world.check = async (t) => {
+    if (t.name !== 'api' || !apiHung) return check(t);
+    apiHung = false;
+    world.log.push('check api');
+    clock.setTimer(() => {
+      world.broken.delete('db');
+      world.up.set('db', true);
+      world.up.set('api', true);
+      healedAt = clock.now();
+      controller.queue.add('db');
+    }, 3000);
+    await new Promise((r) => clock.setTimer(() => r(undefined), 6000));
+    return { health: 'unhealthy', reason: 'Timeout', message: 'timed out after 6 s', latencyMs: 6000 };
+  };
+  controller.start();
+  await advance(clock, 6000);
+  assert.equal(store.get('api')?.phase, 'Healthy');
+  // db breaks for good (restarts do nothing) and api fails without it.
+  world.up.set('db', false);
+  world.broken.add('db');
+  world.up.set('api', false);
+  controller.queue.add('db');
+  for (let i = 0; i < 400 && store.get('db')?.phase !== 'CrashLoopBackOff'; i++) await advance(clock, 25);
+  assert.equal(store.get('db')?.phase, 'CrashLoopBackOff');
+  controller.queue.add('api');
+  for (let i = 0; i < 400 && store.get('api')?.phase !== 'WaitingForDependency'; i++) await advance(clock, 25);
+  assert.equal(store.get('api')?.phase, 'WaitingForDependency');
+  apiHung = true;
+  controller.queue.add('api');
+  const settled = () => healedAt > 0 && Date.parse(store.get('api')?.lastCheck?.at ?? '') > healedAt + 3000 && !controller.queue.isProcessing('api');
+  for (let i = 0; i < 2000 && !settled(); i++) await advance(clock, 25);
+  assert.ok(healedAt > 0, "db healed during api's slow check");
+  assert.equal(store.get('db')?.phase, 'Healthy');
+  assert.deepEqual(world.log.filter((l) => l === 'restart api'), [], 'api was not restarted on the strength of a check that began before db healed');
+  assert.equal(store.get('api')?.phase, 'Healthy');
+  await controller.stop(1000);
+});
