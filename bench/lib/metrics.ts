@@ -37,14 +37,17 @@ export interface WriteStats {
   p95UpperMs: number;
 }
 
-/** Status writes between two scrapes of vai_status_write_duration_seconds. */
-export function writeStatsBetween(a: Samples, b: Samples): WriteStats | undefined {
-  const name = 'vai_status_write_duration_seconds';
+/**
+ * Status writes between two scrapes of a write histogram: vai_status_write_duration_seconds
+ * (start to rename, fsync included) or vai_status_write_blocking_seconds (event loop held).
+ */
+export function writeStatsBetween(a: Samples, b: Samples, name = 'vai_status_write_duration_seconds'): WriteStats | undefined {
   const d = (k: string) => (b.get(k) ?? 0) - (a.get(k) ?? 0);
   const writes = d(`${name}_count`);
   if (!(writes > 0)) return undefined;
+  const bucket = new RegExp(`^${name}_bucket\\{le="([^"]+)"\\}$`);
   const buckets = [...b.keys()]
-    .map((k) => /^vai_status_write_duration_seconds_bucket\{le="([^"]+)"\}$/.exec(k))
+    .map((k) => bucket.exec(k))
     .filter((m): m is RegExpExecArray => m !== null)
     .map((m) => ({ le: m[1] === '+Inf' ? Infinity : Number(m[1]), n: d(m[0]) }))
     .sort((x, y) => x.le - y.le);

@@ -2,15 +2,25 @@
 // of one, and a kill -9 at any moment leaves one of the two on disk. The temp file is created
 // with O_EXCL (so a symlink planted at its name is never followed) and rename() replaces
 // whatever sits at the target, a planted symlink included, without following it.
-import { closeSync, fchmodSync, fsyncSync, mkdirSync, statSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+// writeFileAtomicAsync does the same with the copy into the page cache and the fsync on libuv's
+// thread pool, so a large document does not stop the event loop (checks, timers) while it is
+// written; only the rename, which makes it visible, runs on the main thread.
+import { closeSync, fchmodSync, fsyncSync, mkdirSync, readdirSync, statSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { open, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { VaiError } from '../errors.js';
 
+const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
+
+function tempName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+
 export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {
   const dir = path.dirname(file);
-  const tmp = path.join(dir, `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
-  const fd = openSync(tmp, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW, mode);
+  const tmp = tempName(file);
+  const fd = openSync(tmp, CREATE, mode);
   try {
     fchmodSync(fd, mode);
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
@@ -30,6 +40,77 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
     throw e;
   }
   syncDir(dir);
+}
+
+/**
+ * Writes `chunks` (joined, in order) to a temp file and fsyncs it off the main thread, then asks
+ * `commit` whether this document is still the newest: if so it is renamed over `file` at once
+ * (no await in between, so no newer write can slip in), else the temp file is removed.
+ * Resolves whether it was committed.
+ */
+export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8Array[], commit: () => boolean = () => true, mode = 0o644): Promise<boolean> {
+  const tmp = tempName(file);
+  const fh = await open(tmp, CREATE, mode);
+  let written = false;
+  try {
+    await fh.chmod(mode);
+    const total = chunks.reduce((n, c) => n + c.length, 0);
+    // libuv writes every buffer (IOV_MAX at a time, retrying short writes); a short total is an error.
+    const { bytesWritten } = await fh.writev(chunks as Uint8Array[]);
+    if (bytesWritten !== total) throw new Error(`short write to ${tmp}: ${bytesWritten} of ${total} bytes`);
+    await fh.sync();
+    written = true;
+  } finally {
+    await fh.close().catch(() => undefined);
+    if (!written) await unlink(tmp).catch(() => undefined);
+  }
+  if (!commit()) {
+    await unlink(tmp).catch(() => undefined);
+    return false;
+  }
+  try {
+    renameSync(tmp, file);
+  } catch (e) {
+    await unlink(tmp).catch(() => undefined);
+    throw e;
+  }
+  await syncDirAsync(path.dirname(file));
+  return true;
+}
+
+async function syncDirAsync(dir: string): Promise<void> {
+  try {
+    const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
+    await fh.sync().finally(() => fh.close());
+  } catch {
+    // As in syncDir: the rename is atomic without it.
+  }
+}
+
+/**
+ * Removes temp files a killed writer left beside `file` (`.NAME.PID.RAND.tmp`). Only for a caller
+ * that holds the lock on the directory, so that no other writer can be using one.
+ */
+export function removeStaleTemps(file: string): number {
+  const dir = path.dirname(file);
+  const prefix = `.${path.basename(file)}.`;
+  let removed = 0;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return 0;
+  }
+  for (const n of names) {
+    if (!n.startsWith(prefix) || !/^\d+\.[0-9a-f]{8}\.tmp$/.test(n.slice(prefix.length))) continue;
+    try {
+      unlinkSync(path.join(dir, n));
+      removed++;
+    } catch {
+      // Gone already or not ours to remove: harmless either way.
+    }
+  }
+  return removed;
 }
 
 function syncDir(dir: string): void {

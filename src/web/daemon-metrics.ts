@@ -13,6 +13,8 @@ export interface DaemonMetrics {
   statusWrites: Counter;
   /** Observe once per status.json write (serialize + fsync + rename), in seconds. */
   statusWriteDuration: Histogram;
+  /** Observe once per status.json write: how long it held the event loop, in seconds. */
+  statusWriteBlocking: Histogram;
 }
 
 /**
@@ -39,6 +41,12 @@ export function createDaemonMetrics(opts: { processMetrics?: boolean } = {}): Da
     statusWriteDuration: new Histogram({
       name: 'vai_status_write_duration_seconds',
       help: 'Time to write status.json atomically.',
+      buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
+      registers: [registry],
+    }),
+    statusWriteBlocking: new Histogram({
+      name: 'vai_status_write_blocking_seconds',
+      help: 'Part of a status.json write that held the event loop (the rest, copy and fsync, runs on the thread pool).',
       buckets: [0.0005, 0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 1],
       registers: [registry],
     }),

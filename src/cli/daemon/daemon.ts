@@ -12,7 +12,7 @@ import type { Notifier } from '../../notify/types.js';
 import { watchDesiredState, parseLabelSelector, matchesSelector, type DesiredStateWatch, type LabelSelector } from '../../manifest/index.js';
 import { StatusStore, defaultVaidInfo } from '../../status/store.js';
 import type { StatusDocument } from '../../status/schema.js';
-import { ensureDir } from '../../status/atomic-write.js';
+import { ensureDir, removeStaleTemps } from '../../status/atomic-write.js';
 import { loadStatusFile } from '../../status/load.js';
 import { Controller } from '../../reconcile/controller.js';
 import { systemClock, type Clock } from '../../reconcile/clock.js';
@@ -46,6 +46,8 @@ export async function openState(paths: Paths, log: Logger, env: NodeJS.ProcessEn
   const lock = acquireLock(paths.lockFile);
   try {
     ensureDir(paths.logsDir);
+    // Status is written in the background; a vaid killed mid-write leaves its temp file behind.
+    removeStaleTemps(paths.statusFile);
     const loaded = loadStatusFile(paths.statusFile);
     if (loaded.kind === 'rejected') {
       const kept = `${paths.statusFile}.rejected`;
@@ -96,6 +98,7 @@ export class Daemon {
     store.on('write', (w) => {
       this.metrics.statusWrites.inc();
       this.metrics.statusWriteDuration.observe(w.durationMs / 1000);
+      this.metrics.statusWriteBlocking.observe(w.blockingMs / 1000);
     });
     controller.onReconciled = (ms, ok) => this.metrics.reconcileDuration.observe({ result: ok ? 'ok' : 'error' }, ms / 1000);
     this.healthFeed = feedHealth({ clock, store, controller, manifestsDir: opts.paths.manifests });

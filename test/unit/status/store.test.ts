@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, symlinkSync, writeFileSync, statSync, readdirSync, lstatSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { StatusStore } from '../../../src/status/store.js';
-import { writeFileAtomic } from '../../../src/status/atomic-write.js';
+import { removeStaleTemps, writeFileAtomic } from '../../../src/status/atomic-write.js';
 import { loadStatusFile } from '../../../src/status/load.js';
 import { statusDocumentProblems } from '../../../src/status/validate.js';
 import { newServiceStatus } from '../../../src/status/service-status.js';
@@ -18,7 +18,7 @@ const spec = Value.Default(ServiceSpecSchema, { health_check: { type: 'tcp', por
 const svc = (name: string): DesiredService => ({ name, labels: { tier: 'db' }, annotations: {}, spec, generation: 1, source: { file: '/m/a.yaml', line: 3, column: 1 }, format: 'native' });
 const vaid = { pid: 42, version: 'test', startedAt: '2026-01-01T00:00:00.000Z', hostname: 'h' };
 
-test('the store coalesces many changes into one atomic write that validates against the schema', () => {
+test('the store coalesces many changes into one atomic write that validates against the schema', async () => {
   const dir = testdir();
   try {
     const clock = manualClock();
@@ -36,15 +36,20 @@ test('the store coalesces many changes into one atomic write that validates agai
     }
     assert.equal(writes.length, 0, 'nothing written synchronously');
     clock.advance(10);
+    await store.idle();
     assert.equal(writes.length, 1, '1000 changes, one write');
     const doc = JSON.parse(writes[0]!);
     assert.equal(Object.keys(doc.services).length, 100);
     store.set({ ...newServiceStatus(svc('s1'), 'Running', '2026-01-01T00:00:00.000Z'), consecutiveFailures: 5000, phase: 'Healthy' });
     clock.advance(100);
+    await store.idle();
     assert.equal(writes.length, 1, 'at most one write per 500 ms');
-    clock.advance(500);
+    // Past the window however long the real write took (a slow write stretches it).
+    clock.advance(5000);
+    await store.idle();
     assert.equal(writes.length, 2);
     clock.advance(5000);
+    await store.idle();
     assert.equal(writes.length, 2, 'no write when nothing changed');
     assert.equal((statSync(file).mode & 0o777).toString(8), '644');
     assert.deepEqual(readdirSync(dir.path), ['status.json'], 'no temp files left behind');
@@ -134,15 +139,17 @@ test('events: repeats fold into one entry with a count; the list is bounded', ()
   assert.equal(ev.at(-1)!.message, 'm199');
 });
 
-test('a new phase is written within 100 ms; a change that only records another check waits for the check cadence', () => {
+test('a new phase is written within 50 ms; a change that only records another check waits for the check cadence', () => {
   const clock = manualClock();
   const written: Array<{ at: number; doc: { services: Record<string, { phase: string; counters: { checks: number } }> } }> = [];
   const store = new StatusStore({ file: '/nonexistent/x', clock, vaid, manifestsDir: '/m', write: (_f, text) => written.push({ at: clock.now(), doc: JSON.parse(text) }) });
   const t = (ms: number) => new Date(clock.now() + ms).toISOString();
   let s = newServiceStatus(svc('db'), 'Running', t(0));
   store.set(s);
+  clock.advance(9);
+  assert.equal(written.length, 0, 'a change waits 10 ms for others of its burst');
   clock.advance(1);
-  assert.equal(written.length, 1, 'a new service is written at once');
+  assert.equal(written.length, 1, 'a new service is written then');
 
   const checked = (n: number, health: 'healthy' | 'unhealthy' = 'healthy') => {
     s = structuredClone(s);
@@ -209,4 +216,93 @@ test('a change carries operations for the changed fields only, with nested paths
   assert.deepEqual(changes[1]!.ops, [{ op: 'replace', path: '/lastCheck', value: b.lastCheck }]);
   assert.deepEqual(changes[2]!.ops, [{ op: 'replace', path: '/lastCheck/health', value: 'unhealthy' }]);
   assert.equal(changes[2]!.previous, b);
+});
+
+test('a background write does not hold the event loop while it copies and fsyncs 10,000 services', async () => {
+  const dir = testdir();
+  try {
+    const clock = manualClock();
+    const file = dir.join('status.json');
+    const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
+    const order: string[] = [];
+    store.on('write', (w) => {
+      order.push('write');
+      assert.ok(w.blockingMs <= w.durationMs);
+    });
+    for (let i = 0; i < 10_000; i++) store.set(newServiceStatus(svc(`svc-${i}`), 'Running', '2026-01-01T00:00:00.000Z'));
+    clock.advance(100);
+    setImmediate(() => order.push('next tick of the loop'));
+    await store.idle();
+    assert.deepEqual(order, ['next tick of the loop', 'write'], 'the loop turned while the file was being written');
+    assert.equal(Object.keys(JSON.parse(readFileSync(file, 'utf8')).services).length, 10_000);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('a write-ahead made while a background write is under way is not replaced by the older document', async () => {
+  const dir = testdir();
+  try {
+    const clock = manualClock();
+    const file = dir.join('status.json');
+    const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
+    const written: string[] = [];
+    store.on('write', () => written.push(JSON.parse(readFileSync(file, 'utf8')).services.db.phase));
+    for (let i = 0; i < 2000; i++) store.set(newServiceStatus(svc(`svc-${i}`), 'Running', '2026-01-01T00:00:00.000Z'));
+    store.set(newServiceStatus(svc('db'), 'Running', '2026-01-01T00:00:00.000Z'));
+    clock.advance(100);
+    store.set({ ...newServiceStatus(svc('db'), 'Running', '2026-01-01T00:00:00.000Z'), phase: 'Recovering' });
+    store.flushNow();
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).services.db.phase, 'Recovering', 'on disk when flushNow returns');
+    await store.idle();
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).services.db.phase, 'Recovering', 'the older background write was dropped');
+    assert.deepEqual(written, ['Recovering']);
+    assert.deepEqual(readdirSync(dir.path), ['status.json'], 'its temp file removed');
+  } finally {
+    dir.remove();
+  }
+});
+
+test('flushNow writes what a background write under way holds, even with nothing new since', async () => {
+  const dir = testdir();
+  try {
+    const clock = manualClock();
+    const file = dir.join('status.json');
+    const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
+    store.set({ ...newServiceStatus(svc('db'), 'Running', '2026-01-01T00:00:00.000Z'), phase: 'Recovering' });
+    clock.advance(100);
+    store.flushNow();
+    assert.equal(JSON.parse(readFileSync(file, 'utf8')).services.db.phase, 'Recovering');
+    await store.idle();
+  } finally {
+    dir.remove();
+  }
+});
+
+test('temp files of a killed writer are removed; other files are left alone', () => {
+  const dir = testdir();
+  try {
+    const file = dir.join('status.json');
+    writeFileSync(file, '{}');
+    writeFileSync(dir.join('.status.json.4242.0a1b2c3d.tmp'), 'half a docu');
+    writeFileSync(dir.join('.status.json.notes'), 'keep');
+    writeFileSync(dir.join('status.json.rejected'), 'keep');
+    assert.equal(removeStaleTemps(file), 1);
+    assert.deepEqual(readdirSync(dir.path).sort(), ['.status.json.notes', 'status.json', 'status.json.rejected']);
+  } finally {
+    dir.remove();
+  }
+});
+
+test('a top-level field that appears or goes away is an add or a remove operation', () => {
+  const store = new StatusStore({ file: '/nonexistent/x', clock: manualClock(), vaid, manifestsDir: '/m', write: () => {} });
+  const changes: Array<{ ops: Array<{ op: string; path: string }> }> = [];
+  store.on('change', (c) => changes.push(c));
+  const a = newServiceStatus(svc('db'), 'Running', '2026-01-01T00:00:00.000Z');
+  store.set(a);
+  const { recovery: _gone, ...withoutRecovery } = structuredClone(a);
+  store.set({ ...withoutRecovery, phase: 'Healthy' } as typeof a);
+  store.set({ ...structuredClone(a), phase: 'Healthy' });
+  assert.deepEqual(changes[1]!.ops.map((o) => `${o.op} ${o.path}`).sort(), ['remove /recovery', 'replace /phase']);
+  assert.deepEqual(changes[2]!.ops.map((o) => `${o.op} ${o.path}`), ['add /recovery']);
 });
