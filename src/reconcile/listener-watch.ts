@@ -62,6 +62,9 @@ export class ListenerWatches {
       if (w.process !== null && w.lastProbe !== 'dead') return;
       // Handed over again so soon: look up a little later rather than at every check.
       if (w.process !== null && now - w.at < RELOOKUP_MIN_MS) return this.defer(svc.name, req, w.at + RELOOKUP_MIN_MS - now);
+    } else if (w) {
+      // Restarted or respecified: the process watched before is not this service any more.
+      w.process = null;
     }
     this.request(svc.name, req);
   }
@@ -118,14 +121,20 @@ export class ListenerWatches {
     const seen = new Map<number, PidProbe>();
     const gone: Array<{ name: string; probe: 'dead' | 'stopped'; pid: number }> = [];
     for (const [name, w] of this.watches) {
-      if (!w.process || !eligible(name)) continue;
+      if (!w.process) continue;
       const key = w.process.pid;
       let p = seen.get(key);
       if (p === undefined) {
         p = probeProcess.call(this.opts.executor, w.process);
         seen.set(key, p);
       }
-      if ((p === 'dead' || p === 'stopped') && w.lastProbe !== p) gone.push({ name, probe: p, pid: key });
+      // Most probes change nothing: only a change is worth asking the controller about.
+      if (p === w.lastProbe) continue;
+      if (p === 'dead' || p === 'stopped') {
+        // Not now (recovering, stopped, being reconciled): looked at again at the next probe.
+        if (!eligible(name)) continue;
+        gone.push({ name, probe: p, pid: key });
+      }
       w.lastProbe = p;
     }
     return gone;
