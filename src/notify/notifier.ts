@@ -22,7 +22,7 @@ import {
   storableRoute,
   type Route,
 } from './route.js';
-import { OutboxStore, type NotifierState, type OutboxEntry } from './outbox-store.js';
+import { OutboxStore, type Incident, type NotifierState, type OutboxEntry } from './outbox-store.js';
 import type { DeliveryOutcome } from './sinks/outcome.js';
 import { sendNtfy, type NtfyDestination } from './sinks/ntfy.js';
 import { attemptDelivery, type Attempt } from './attempt.js';
@@ -125,10 +125,14 @@ export class DurableNotifier implements Notifier {
   }
 
   /**
-   * Entries written just before a crash whose ids state.json does not name yet are adopted;
-   * entries whose record is already final (a crash before their file was removed) are discarded.
+   * Entries written just before a crash whose ids state.json does not name yet are adopted, with
+   * what accepting them had changed in state.json (cooldown, the incident a failure notice
+   * opened or a resolve notice closed); entries whose record is already final (a crash before
+   * their file was removed) are discarded.
    */
   private async adoptOrphans(): Promise<void> {
+    // state.json may lag the files: a new entry must not take the file of one on disk.
+    for (const e of this.entries) this.state.nextSeq = Math.max(this.state.nextSeq, e.seq + 1);
     const final = new Set(this.state.records.filter((r) => r.state === 'delivered' || r.state === 'failed').map((r) => r.id));
     for (const e of this.entries.filter((x) => final.has(x.id))) await this.store.removeEntry(e.seq);
     this.entries = this.entries.filter((x) => !final.has(x.id));
@@ -137,6 +141,9 @@ export class DurableNotifier implements Notifier {
       this.remember(e.id);
       const key = cooldownKey(e.service, e.kind);
       this.state.cooldowns[key] = Math.max(this.state.cooldowns[key] ?? 0, e.createdAt);
+      const open = this.state.incidents[e.service];
+      if (e.incident && (!open || open.lastNotifiedAt <= e.createdAt)) this.state.incidents[e.service] = e.incident;
+      if (e.kind === 'recovered' && open && open.lastNotifiedAt <= e.createdAt) delete this.state.incidents[e.service];
       this.upsertRecord(this.recordOf(e, 'pending'));
     }
   }
@@ -264,12 +271,12 @@ export class DurableNotifier implements Notifier {
         ? { ...open, lastNotifiedAt: now, alert: kept }
         : { openedAt: now, lastNotifiedAt: now, reminders: 0, notifyOnFail, alert: kept };
     }
-    await this.enqueue(alert, route, now);
+    await this.enqueue(alert, route, now, alert.kind === 'recovery-failed' || alert.kind === 'crash-loop' ? this.state.incidents[alert.service] : undefined);
     this.scheduleReminders();
     this.kick();
   }
 
-  private async enqueue(alert: Alert, route: Route, now: number): Promise<void> {
+  private async enqueue(alert: Alert, route: Route, now: number, incident?: Incident): Promise<void> {
     const notification = formatAlert({ ...alert, message: this.clean(alert.message) }, this.host);
     notification.message = this.clean(notification.message);
     const stored = storableRoute(route);
@@ -285,6 +292,7 @@ export class DurableNotifier implements Notifier {
       attempts: 0,
       lastError: null,
       nextAttemptAt: now,
+      ...(incident ? { incident } : {}),
     };
     this.state.nextSeq += 1;
     await this.store.writeEntry(entry);

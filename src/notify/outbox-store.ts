@@ -34,6 +34,11 @@ export interface OutboxEntry {
    * Absent in entries written before vaid knew of it: those are treated as never sent.
    */
   inDoubtSince?: number | null;
+  /**
+   * The incident a failure notice opened (or refreshed), as state.json will hold it: a crash
+   * before state.json is written must not lose it, or the resolve notice would be suppressed.
+   */
+  incident?: Incident;
 }
 
 /** An open incident: a failure notice went out and no resolve notice yet. Drives reminders. */

@@ -64,6 +64,40 @@ test('an entry written just before a crash (state.json not yet updated) is deliv
   assert.equal(b.snapshot().recent.find((r) => r.id === 'minio:recovery-failed:2')?.state, 'suppressed');
 });
 
+test('after that crash window the next alert does not take the file of the one on disk (both arrive, also after another restart)', async (t) => {
+  const { server, env, outboxDir } = await setup(t);
+  await server.setMode({ type: 'refuse' });
+  const a = await createNotifier({ outboxDir, env });
+  await a.submit(alert('minio', 'recovery-failed', 1));
+  await a.close();
+  // The crash window: entry 1 is on disk, state.json (nextSeq 1) has never heard of it.
+  writeFileSync(`${outboxDir}/state.json`, JSON.stringify({ formatVersion: 1, nextSeq: 1, dropped: 0, seen: [], cooldowns: {}, incidents: {}, records: [] }));
+  const b = await createNotifier({ outboxDir, env });
+  await b.submit(alert('redis', 'recovery-failed', 1));
+  await b.close();
+  await server.setMode({ type: 'accept' });
+  const c = await createNotifier({ outboxDir, env });
+  cleanup(t, () => c.close());
+  await waitFor(() => c.snapshot().outboxSize === 0 && server.messages.length === 2, { what: 'both alerts' });
+  assert.deepEqual(server.messages.map((m) => m.title), ['minio Recovery Failed', 'redis Recovery Failed']);
+  assert.ok(c.snapshot().recent.every((r) => r.state === 'delivered'), JSON.stringify(c.snapshot().recent));
+});
+
+test('the incident a failure notice opened survives that crash window: its resolve notice still goes out', async (t) => {
+  const { server, env, outboxDir } = await setup(t);
+  await server.setMode({ type: 'refuse' });
+  const a = await createNotifier({ outboxDir, env });
+  await a.submit(alert('minio', 'recovery-failed', 1));
+  await a.close();
+  writeFileSync(`${outboxDir}/state.json`, JSON.stringify({ formatVersion: 1, nextSeq: 1, dropped: 0, seen: [], cooldowns: {}, incidents: {}, records: [] }));
+  await server.setMode({ type: 'accept' });
+  const b = await createNotifier({ outboxDir, env });
+  cleanup(t, () => b.close());
+  await b.submit(alert('minio', 'recovered', 1));
+  await waitFor(() => server.messages.length === 2 && b.snapshot().outboxSize === 0, { what: 'the failure and the resolve notice' });
+  assert.deepEqual(server.messages.map((m) => m.title), ['minio Recovery Failed', 'minio Recovered']);
+});
+
 test('an entry whose delivery was recorded but whose file a crash left behind is not sent again', async (t) => {
   const { server, env, outboxDir } = await setup(t);
   await server.setMode({ type: 'refuse' });
