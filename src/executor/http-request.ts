@@ -1,11 +1,13 @@
 // A lean HTTP/1.1 GET over a raw socket: one request, `Connection: close`, and only as much of the
 // response as the check needs. Node's http.get costs about twice the CPU per check (agent, full
-// header parsing, IncomingMessage); see docs/executors.md for the measured figures.
+// header parsing, IncomingMessage); see docs/executors.md for the measured figures. Plain HTTP
+// reads through net's `onread` into one buffer shared by every check (the callback runs
+// synchronously, and what must outlive it is copied), so no Readable stream moves the bytes.
 import net from 'node:net';
 import tls from 'node:tls';
 import { performance } from 'node:perf_hooks';
 import type { HttpEndpoint } from './http-endpoint.js';
-import { MAX_BODY_BYTES, decodeBody, parseHead } from './http-response-parser.js';
+import { MAX_BODY_BYTES, MAX_HEADER_BYTES, decodeBody, parseHead } from './http-response-parser.js';
 import { ioDeadline } from './io-deadline.js';
 
 export type HttpOutcome =
@@ -20,11 +22,14 @@ export interface HttpGetOptions {
   signal?: AbortSignal | undefined;
 }
 
+const readBuffer = Buffer.allocUnsafe(MAX_HEADER_BYTES);
+
 export function httpGet(ep: HttpEndpoint, opts: HttpGetOptions): Promise<HttpOutcome> {
   return new Promise((resolve) => {
     const started = performance.now();
     const needle = opts.bodyContains === undefined ? null : Buffer.from(opts.bodyContains);
-    let buf: Buffer | null = null;
+    /** What was received and must be kept: a copy, never a view of readBuffer. */
+    let kept: Buffer | null = null;
     let connected = false;
     let settled = false;
     let ioEvents = 0;
@@ -32,10 +37,6 @@ export function httpGet(ep: HttpEndpoint, opts: HttpGetOptions): Promise<HttpOut
     let headerEnd = -1;
     let chunked = false;
     let contentLength: number | null = null;
-
-    const socket = ep.tls
-      ? tls.connect({ host: ep.host, port: ep.port, servername: net.isIP(ep.host) ? undefined : ep.host })
-      : net.connect(ep.port, ep.host);
 
     const finish = (outcome: HttpOutcome): void => {
       if (settled) return;
@@ -46,21 +47,9 @@ export function httpGet(ep: HttpEndpoint, opts: HttpGetOptions): Promise<HttpOut
       resolve(outcome);
     };
     const elapsed = () => performance.now() - started;
-    const onAbort = () => finish({ kind: 'aborted', latencyMs: elapsed() });
-    const deadline = ioDeadline(opts.timeoutMs, () => finish({ kind: 'timeout', connected, latencyMs: elapsed() }), () => ioEvents);
-    opts.signal?.addEventListener('abort', onAbort, { once: true });
-    if (opts.signal?.aborted) return onAbort();
-
-    socket.once(ep.tls ? 'secureConnect' : 'connect', () => {
-      connected = true;
-      ioEvents++;
-      socket.write(ep.request);
-    });
-    if (ep.tls) socket.once('connect', () => ioEvents++);
-    socket.on('error', (err) => finish({ kind: 'error', message: err.message, latencyMs: elapsed() }));
 
     const judgeBody = (ended: boolean): void => {
-      const raw = buf!.subarray(headerEnd);
+      const raw = kept!.subarray(headerEnd);
       const { body, complete } = decodeBody(raw, chunked, contentLength);
       if (body.includes(needle!)) return finish({ kind: 'response', status, latencyMs: elapsed(), bodyMatched: true });
       if (complete || ended || raw.length > MAX_BODY_BYTES) {
@@ -68,11 +57,19 @@ export function httpGet(ep: HttpEndpoint, opts: HttpGetOptions): Promise<HttpOut
       }
     };
 
-    socket.on('data', (chunk: Buffer) => {
+    /** `chunk` may be a view of readBuffer: valid only until this returns. */
+    const onChunk = (chunk: Buffer): void => {
       ioEvents++;
-      buf = buf === null ? chunk : Buffer.concat([buf, chunk]);
+      if (settled) return;
+      if (kept === null && headerEnd < 0 && needle === null) {
+        // The common case: the status line is in the first chunk and nothing else is wanted.
+        const head = parseHead(chunk);
+        if (head.kind === 'status') return finish({ kind: 'response', status: head.status, latencyMs: elapsed(), bodyMatched: null });
+        if (head.kind === 'invalid') return finish({ kind: 'error', message: head.message, latencyMs: elapsed() });
+      }
+      kept = kept === null ? Buffer.from(chunk) : Buffer.concat([kept, chunk]);
       if (headerEnd < 0) {
-        const head = parseHead(buf);
+        const head = parseHead(kept);
         if (head.kind === 'incomplete') return;
         if (head.kind === 'invalid') return finish({ kind: 'error', message: head.message, latencyMs: elapsed() });
         status = head.status;
@@ -83,8 +80,33 @@ export function httpGet(ep: HttpEndpoint, opts: HttpGetOptions): Promise<HttpOut
         contentLength = head.contentLength;
       }
       judgeBody(false);
+    };
+
+    const onRead = (n: number, buf: Uint8Array): boolean => {
+      onChunk((buf as Buffer).subarray(0, n));
+      return true;
+    };
+    const socket = ep.tls
+      ? tls.connect({ host: ep.host, port: ep.port, servername: net.isIP(ep.host) ? undefined : ep.host })
+      : net.connect({ host: ep.host, port: ep.port, onread: { buffer: readBuffer, callback: onRead } });
+
+    const onAbort = () => finish({ kind: 'aborted', latencyMs: elapsed() });
+    const deadline = ioDeadline(opts.timeoutMs, () => finish({ kind: 'timeout', connected, latencyMs: elapsed() }), () => ioEvents);
+    opts.signal?.addEventListener('abort', onAbort, { once: true });
+    if (opts.signal?.aborted) return onAbort();
+
+    socket.once(ep.tls ? 'secureConnect' : 'connect', () => {
+      connected = true;
+      ioEvents++;
+      socket.write(ep.request);
     });
+    if (ep.tls) {
+      socket.once('connect', () => ioEvents++);
+      socket.on('data', onChunk);
+    }
+    socket.on('error', (err) => finish({ kind: 'error', message: err.message, latencyMs: elapsed() }));
     socket.on('end', () => {
+      if (settled) return;
       if (headerEnd >= 0) return judgeBody(true);
       finish({ kind: 'error', message: status ? 'connection closed inside the response headers' : 'connection closed before any response', latencyMs: elapsed() });
     });

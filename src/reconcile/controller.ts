@@ -78,6 +78,7 @@ export class Controller {
   private probeTimer: TimerHandle | null = null;
   private probing = false;
   private readonly lastProbe = new Map<string, PidProbe>();
+  private readonly targets = new WeakMap<DesiredService, ServiceTarget>();
   /** Listeners watched for services without a pid_file (daemon mode only). */
   readonly listeners: ListenerWatches;
   private started = false;
@@ -224,8 +225,14 @@ export class Controller {
     return this.markers.has(svc.name) ? 'Stopped' : 'Running';
   }
 
+  /** One target per spec object (a new generation is a new object), not two path joins per check. */
   private target(svc: DesiredService): ServiceTarget {
-    return { name: svc.name, spec: svc.spec, defaultLogPath: path.join(this.opts.logsDir, `${svc.name}.log`), workingDir: path.dirname(svc.source.file) };
+    let t = this.targets.get(svc);
+    if (!t) {
+      t = { name: svc.name, spec: svc.spec, defaultLogPath: path.join(this.opts.logsDir, `${svc.name}.log`), workingDir: path.dirname(svc.source.file) };
+      this.targets.set(svc, t);
+    }
+    return t;
   }
 
   private scheduleFirst(name: string, svc: DesiredService): void {
@@ -497,6 +504,8 @@ const EVENTS_LOGGED_ELSEWHERE = new Set(['CheckFailed', 'CheckPassed', 'Restarti
 function logNewEvents(log: Log, previous: ServiceStatus | null, status: ServiceStatus): void {
   let since = '';
   for (const e of previous?.events ?? []) if (e.lastTime > since) since = e.lastTime;
+  // Most reconciles record no event: leave before building the map below.
+  if (!status.events.some((e) => e.lastTime >= since && !EVENTS_LOGGED_ELSEWHERE.has(e.reason))) return;
   const before = new Map((previous?.events ?? []).map((e) => [`${e.type}/${e.reason}/${e.message}`, e.count]));
   for (const e of status.events) {
     if (EVENTS_LOGGED_ELSEWHERE.has(e.reason)) continue;
