@@ -248,9 +248,14 @@ export class InvariantChecker {
     return !!a && !a.succeeded;
   }
 
-  /** Marks attempts whose verify time has passed without a healthy check as failed. */
+  /**
+   * Marks attempts whose verify time has passed without a healthy check as failed. Not while
+   * the executor cannot see the service: vai keeps verifying through an outage and decides
+   * (recovered, or failed and notified) on the first check that gets an answer.
+   */
   private judge(name: string, now: number): void {
     const b = this.book(name);
+    if (b.lastCheck?.health === 'unknown') return;
     const spec = this.ctx.spec(name);
     const verifyMs = (spec.startup_delay_seconds + spec.health_check.timeout_seconds) * 1000 + 1000;
     for (const a of b.attempts) {

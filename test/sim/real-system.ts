@@ -13,9 +13,12 @@ export const realSystem: SystemFactory = async ({ clock, executor, notifier, des
     clock,
     vaid: { pid: 1, version: 'sim', startedAt: new Date(clock.now()).toISOString(), hostname: 'sim' },
     manifestsDir: '/sim/manifests',
-    // Virtual time is sparse: coalescing over 30 s keeps the number of whole-document renders
-    // near what a real host sees; every service change is still validated as it happens.
+    // Virtual time is sparse: coalescing over 30 s (a phase, condition or recovery change) and
+    // 10 min (a change that only records another check) keeps the number of whole-document
+    // renders near what a real host sees; every service change is still validated as it
+    // happens, and a restart still writes ahead at once.
     minWriteIntervalMs: 30_000,
+    checkWriteIntervalMs: 600_000,
     write: (_file, text) => onWrite(text),
   });
   store.on('change', (c) => {
