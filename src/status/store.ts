@@ -182,20 +182,13 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   flushNow(): void {
     this.cancelTimer();
     if (!this.dirty && !this.inFlight) return;
-    const urgent = this.urgent;
-    this.dirty = false;
-    this.urgent = false;
-    const started = performance.now();
-    const startedOnClock = this.opts.clock.now();
-    this.writtenAt = new Date(startedOnClock).toISOString();
-    const seq = ++this.rendered;
+    const { urgent, started, startedOnClock, seq } = this.beginWrite();
     const data = Buffer.concat(this.render());
     try {
       if (this.opts.write) this.opts.write(this.opts.file, data.toString('utf8'));
       else writeFileAtomic(this.opts.file, data);
     } catch (e) {
-      this.dirty = true;
-      this.urgent ||= urgent;
+      this.writeFailed(urgent);
       this.emit('error', e as Error);
       this.schedule();
       return;
@@ -225,13 +218,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     }
     // One write at a time; the one under way reschedules when it ends.
     if (this.inFlight || !this.dirty) return;
-    const urgent = this.urgent;
-    this.dirty = false;
-    this.urgent = false;
-    const started = performance.now();
-    const startedOnClock = this.opts.clock.now();
-    this.writtenAt = new Date(startedOnClock).toISOString();
-    const seq = ++this.rendered;
+    const { urgent, started, startedOnClock, seq } = this.beginWrite();
     const chunks = this.render();
     const bytes = chunks.reduce((n, c) => n + c.length, 0);
     const write = writeFileAtomicAsync(this.opts.file, chunks, () => seq > this.committed);
@@ -244,8 +231,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
         this.wrote(bytes, { durationMs: performance.now() - started, blockingMs }, { durationMs: this.opts.clock.now() - startedOnClock, blockingMs: blockingOnClock });
       },
       (e: unknown) => {
-        this.dirty = true;
-        this.urgent ||= urgent;
+        this.writeFailed(urgent);
         // With no listener, emit('error') would throw inside this promise and end the process.
         if (this.listenerCount('error') > 0) this.emit('error', e as Error);
       },
@@ -253,6 +239,23 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
       this.inFlight = null;
       this.schedule();
     });
+  }
+
+  /** Takes the pending changes for one write and stamps the document it renders. */
+  private beginWrite(): { urgent: boolean; started: number; startedOnClock: number; seq: number } {
+    const urgent = this.urgent;
+    this.dirty = false;
+    this.urgent = false;
+    const started = performance.now();
+    const startedOnClock = this.opts.clock.now();
+    this.writtenAt = new Date(startedOnClock).toISOString();
+    return { urgent, started, startedOnClock, seq: ++this.rendered };
+  }
+
+  /** Gives a failed write's changes back, so the next write carries them. */
+  private writeFailed(urgent: boolean): void {
+    this.dirty = true;
+    this.urgent ||= urgent;
   }
 
   /**
