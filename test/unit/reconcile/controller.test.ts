@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
 import { ServiceSpecSchema, type ServiceSpec } from '../../../src/manifest/schema.js';
-import type { DesiredService, DesiredState } from '../../../src/manifest/types.js';
+import type { DesiredService } from '../../../src/manifest/types.js';
+import { desiredService, desiredState } from '../../support/desired-state.js';
 import type { CheckResult, CommandKind, CommandResult, Executor, PidProbe, ServiceTarget } from '../../../src/executor/types.js';
 import type { Alert, Notifier } from '../../../src/notify/types.js';
 import type { StatusDocument } from '../../../src/status/schema.js';
@@ -24,11 +25,7 @@ function svc(name: string, deps: string[] = [], extra: Partial<ServiceSpec> = {}
     ...extra,
     health_check: { type: 'tcp', port: 1, interval_seconds: 10 },
   }) as ServiceSpec;
-  return { name, labels: {}, annotations: {}, spec, generation: 1, source: { file: '/m/s.yaml', line: 1, column: 1 }, format: 'native' };
-}
-
-function state(services: DesiredService[]): DesiredState {
-  return { generation: 1, revision: null, attemptedRevision: null, services: new Map(services.map((s) => [s.name, s])), notifiers: new Map(), errors: [], loadedAt: 0 };
+  return desiredService(name, spec);
 }
 
 /** A world of services that are up or down; restart brings one up unless it is `broken`. */
@@ -97,7 +94,7 @@ function setup(services: DesiredService[], mode: 'daemon' | 'once' = 'daemon', r
     },
   });
   const controller = new Controller({ clock, executor: world, notifier, store, log: silent, logsDir: '/logs', mode, random, pidProbeIntervalMs: 0 });
-  controller.setDesired(state(services));
+  controller.setDesired(desiredState(services));
   return { clock, world, notifier, store, controller, written };
 }
 
@@ -291,14 +288,14 @@ test('the pid probe sets no timer while no service has a pid_file, and starts wh
     return 'alive';
   };
   const controller = new Controller({ clock, executor: world, notifier: new Alerts(), store, log: silent, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
-  controller.setDesired(state([svc('web')]));
+  controller.setDesired(desiredState([svc('web')]));
   world.up.set('web', true);
   controller.start();
   await advance(clock, 3000);
   assert.equal(store.get('web')?.phase, 'Healthy');
   assert.equal(clock.pendingTimers(), 1, 'only the next check is pending: nothing wakes vaid every 100 ms');
   assert.equal(probes, 0);
-  controller.setDesired({ ...state([svc('web', [], { pid_file: '/run/web.pid' })]), generation: 2 });
+  controller.setDesired({ ...desiredState([svc('web', [], { pid_file: '/run/web.pid' })]), generation: 2 });
   await advance(clock, 1000);
   assert.ok(probes >= 5, `${probes} probes in 1 s once web has a pid_file`);
   await controller.stop(1000);

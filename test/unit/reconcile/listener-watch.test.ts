@@ -5,7 +5,8 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Value } from '@sinclair/typebox/value';
 import { ServiceSpecSchema, type ServiceSpec } from '../../../src/manifest/schema.js';
-import type { DesiredService, DesiredState } from '../../../src/manifest/types.js';
+import type { DesiredService } from '../../../src/manifest/types.js';
+import { desiredService, desiredState } from '../../support/desired-state.js';
 import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup, PidProbe, ServiceTarget, WatchedProcess } from '../../../src/executor/types.js';
 import type { Notifier } from '../../../src/notify/types.js';
 import { StatusStore } from '../../../src/status/store.js';
@@ -22,11 +23,7 @@ function svc(name: string, extra: Partial<ServiceSpec> = {}, intervalSeconds = I
     ...extra,
     health_check: { type: 'http', endpoint: 'http://127.0.0.1:8080/', interval_seconds: intervalSeconds },
   }) as ServiceSpec;
-  return { name, labels: {}, annotations: {}, spec, generation: 1, source: { file: '/m/s.yaml', line: 1, column: 1 }, format: 'native' };
-}
-
-function state(services: DesiredService[]): DesiredState {
-  return { generation: 1, revision: null, attemptedRevision: null, services: new Map(services.map((s) => [s.name, s])), notifiers: new Map(), errors: [], loadedAt: 0 };
+  return desiredService(name, spec);
 }
 
 /** One service process per name: `pid` serves while `up`; a restart starts a new pid. */
@@ -136,7 +133,7 @@ function setup(services: DesiredService[]) {
     write: () => {},
   });
   const controller = new Controller({ clock, executor: world, notifier: silentNotifier, store, log, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
-  controller.setDesired(state(services));
+  controller.setDesired(desiredState(services));
   return { clock, world, store, controller, lines };
 }
 
