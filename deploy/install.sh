@@ -46,7 +46,7 @@ if [ "$repo" != "$prefix" ]; then
 fi
 if [ "$build" = 1 ]; then
   say "building in $target (npm ci, tsc)"
-  (cd "$target" && npm ci --no-audit --no-fund --loglevel=error && npx tsc -p tsconfig.json)
+  (cd "$target" && npm ci --no-audit --no-fund --loglevel=error && npx tsc -p tsconfig.build.json)
 fi
 [ -f "$target/dist/src/cli/vaid.js" ] || die "$target/dist/src/cli/vaid.js is missing: run without --no-build, or make build"
 chmod +x "$target/dist/src/cli/vaid.js" "$target/dist/src/cli/vaictl.js"
