@@ -9,6 +9,9 @@
 // nextCheckAt) within checkWriteIntervalMs; both gaps stretch when a write is slow. One write
 // is in flight at a time. flushNow() is the synchronous write-ahead used before a restart
 // command runs; a background write that finishes after it is dropped, never renamed over it.
+// A failed write (read-only or full disk) is retried after a backoff that doubles from
+// retryMinMs to retryMaxMs and resets on success: retrying at once spun the CPU and logged
+// thousands of lines a second.
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type { Operation } from 'fast-json-patch';
@@ -62,6 +65,10 @@ export interface StatusStoreOptions {
   write?: (file: string, text: string) => void;
   /** Write in the foreground (the pre-thread-pool behaviour); default false unless `write` is given. */
   synchronous?: boolean;
+  /** Wait before the first retry of a failed write, doubled after each further failure; default 100 ms. */
+  retryMinMs?: number;
+  /** Longest wait between retries of a failing write; default 10,000 ms. */
+  retryMaxMs?: number;
 }
 
 export const EMPTY_ALERTS: NotifierSnapshot = { outboxSize: 0, dropped: 0, recent: [] };
@@ -93,8 +100,13 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   /** Documents rendered so far; the number of the one on disk. A write older than that is dropped. */
   private rendered = 0;
   private committed = 0;
+  /** Failed writes since the last one that succeeded, and when the next may be tried. */
+  private failures = 0;
+  private retryAt = -Infinity;
   /** Number of writes to disk since start. */
   writes = 0;
+  /** Number of failed writes since start. */
+  writeFailures = 0;
 
   constructor(private readonly opts: StatusStoreOptions) {
     super();
@@ -256,6 +268,11 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   private writeFailed(urgent: boolean): void {
     this.dirty = true;
     this.urgent ||= urgent;
+    this.writeFailures++;
+    const min = this.opts.retryMinMs ?? 100;
+    const max = Math.max(min, this.opts.retryMaxMs ?? 10_000);
+    this.retryAt = this.opts.clock.now() + Math.min(max, min * 2 ** Math.min(this.failures, 30));
+    this.failures++;
   }
 
   /**
@@ -264,6 +281,8 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
    */
   private wrote(bytes: number, measured: { durationMs: number; blockingMs: number }, onClock: { durationMs: number; blockingMs: number }): void {
     this.writes++;
+    this.failures = 0;
+    this.retryAt = -Infinity;
     this.lastWriteAt = this.opts.clock.now();
     this.lastWriteDurationMs = onClock.durationMs;
     this.lastWriteBlockingMs = onClock.blockingMs;
@@ -306,7 +325,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     const now = this.opts.clock.now();
     // The first change of a burst waits burstMs for the rest: a manifest edit changes the
     // manifests section, and the edited service's reconcile follows a few ms later.
-    const due = Math.max(now + (this.opts.burstMs ?? 10), this.lastWriteAt + Math.max(window, this.lastWriteBlockingMs * 4, this.lastWriteDurationMs));
+    const due = Math.max(now + (this.opts.burstMs ?? 10), this.lastWriteAt + Math.max(window, this.lastWriteBlockingMs * 4, this.lastWriteDurationMs), this.retryAt);
     if (this.timer) {
       if (this.timerDue <= due) return;
       this.opts.clock.clearTimer(this.timer);
