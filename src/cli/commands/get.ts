@@ -53,7 +53,8 @@ Examples:
     const selector = labels && values.selector !== undefined ? labels.parseLabelSelector(values.selector) : null;
     const names = positionals[0] !== undefined && RESOURCE_WORDS.has(positionals[0]) ? positionals.slice(1) : positionals;
     const now = Date.now();
-    const snap = readStatus(paths, now);
+    // json and yaml print whole objects, and -w compares each new document with this one.
+    const snap = readStatus(paths, now, { withoutHistory: format !== 'json' && format !== 'yaml' && !values.watch });
     const { doc } = snap;
     let code: number = EXIT.OK;
 
