@@ -45,16 +45,27 @@ test('a target is met or missed on the statistic it names; vai/monit ratios pair
   assert.deepEqual(rs.map((r) => [r.scenario, r.ratio]), [['crash', 0.5]]);
 });
 
+// One ask can go unanswered on a loaded machine: the service gives a connection 1 s to send
+// its request, and this process's event loop may write it later than that. So ask again, a
+// bounded number of times; a service that never answers, or answers another pid, still fails.
+async function answeredPid(port: number): Promise<number | undefined> {
+  for (let i = 0; i < 10; i++) {
+    const pid = await askPid(port, 5000);
+    if (pid !== undefined) return pid;
+  }
+  return undefined;
+}
+
 test('the service under test answers its own pid, and a new instance a new one', async () => {
   const port = await freePort();
   const def = httpServiceDef('t1', port, dir, true);
   const pid = await launchService(def);
-  assert.equal(await askPid(port, 5000), pid);
+  assert.equal(await answeredPid(port), pid);
   process.kill(pid, 'SIGKILL');
   const port2 = await freePort();
   const pid2 = await launchService(httpServiceDef('t2', port2, dir, true));
   assert.notEqual(pid2, pid);
-  assert.equal(await askPid(port2, 5000), pid2);
+  assert.equal(await answeredPid(port2), pid2);
   assert.equal(await askPid(port, 500), undefined, 'a killed service does not answer');
 });
 
