@@ -177,6 +177,7 @@ export class DurableNotifier implements Notifier {
       outboxSize: this.entries.length,
       dropped: this.state.dropped,
       recent: this.state.records.map((r) => ({ ...r })),
+      unverifiedResends: this.state.unverifiedResends,
     };
   }
 

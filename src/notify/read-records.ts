@@ -17,5 +17,5 @@ export async function readAlertRecords(outboxDir: string): Promise<NotifierSnaps
   } catch {
     outboxSize = 0;
   }
-  return { outboxSize, dropped: state.dropped ?? 0, recent: Array.isArray(state.records) ? state.records : [] };
+  return { outboxSize, dropped: state.dropped ?? 0, recent: Array.isArray(state.records) ? state.records : [], unverifiedResends: state.unverifiedResends ?? 0 };
 }

@@ -44,4 +44,9 @@ export interface NotifierSnapshot {
   outboxSize: number;
   dropped: number;
   recent: AlertRecord[];
+  /**
+   * Notifications sent again although vaid could not check whether an earlier attempt arrived
+   * (they may have arrived twice). Optional: notifiers without an outbox have none to count.
+   */
+  unverifiedResends?: number;
 }

@@ -197,6 +197,11 @@ export const StatusDocumentSchema = Type.Object(
         outboxSize: Type.Integer({ minimum: 0 }),
         dropped: Type.Integer({ minimum: 0 }),
         recent: Type.Array(AlertRecordSchema, { maxItems: 200 }),
+        // Optional so that a status file written before this field existed (same format
+        // version: an addition, not a change) still validates when vaid reloads it.
+        unverifiedResends: Type.Optional(
+          Type.Integer({ minimum: 0, description: 'Notifications sent again although vaid could not check whether an earlier attempt arrived: each may have arrived twice.' }),
+        ),
       },
       { additionalProperties: false },
     ),

@@ -71,7 +71,7 @@ export interface StatusStoreOptions {
   retryMaxMs?: number;
 }
 
-export const EMPTY_ALERTS: NotifierSnapshot = { outboxSize: 0, dropped: 0, recent: [] };
+export const EMPTY_ALERTS: NotifierSnapshot = { outboxSize: 0, dropped: 0, recent: [], unverifiedResends: 0 };
 
 const COMMA = Buffer.from(',');
 
@@ -165,7 +165,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   }
 
   setAlerts(snapshot: NotifierSnapshot): void {
-    const alerts = { outboxSize: snapshot.outboxSize, dropped: snapshot.dropped, recent: snapshot.recent.slice(-200) };
+    const alerts = { outboxSize: snapshot.outboxSize, dropped: snapshot.dropped, recent: snapshot.recent.slice(-200), unverifiedResends: snapshot.unverifiedResends ?? 0 };
     const text = JSON.stringify(alerts);
     if (text === this.alertsJson) return;
     this.alerts = alerts;
