@@ -43,28 +43,75 @@ function internKeys(keys: string[], like: readonly string[] | undefined): readon
   return shared;
 }
 
-/** `like`: the service's previous JSON, whose key list is reused when the shape is the same. */
-export function serviceJson(s: ServiceStatus, like?: ServiceJson): ServiceJson {
+/** `"key":` and `,"key":` per field name: a status has a few dozen names, all from the schema. */
+const keyTexts = new Map<string, { first: string; next: string; bytes: number }>();
+
+function keyText(key: string): { first: string; next: string; bytes: number } {
+  let k = keyTexts.get(key);
+  if (!k) {
+    if (keyTexts.size > 1000) keyTexts.clear();
+    const q = `${JSON.stringify(key)}:`;
+    k = { first: q, next: `,${q}`, bytes: Buffer.byteLength(q) };
+    keyTexts.set(key, k);
+  }
+  return k;
+}
+
+/**
+ * `like`: the service's previous JSON, whose key list is reused when the shape is the same;
+ * `previous`: the status `like` was made from. A field whose value is the very same (===) as in
+ * `previous` (the planner shares every part a check did not change) keeps its bytes from `like`
+ * instead of being serialised again; statuses are never mutated once recorded, so that is exact.
+ */
+export function serviceJson(s: ServiceStatus, like?: ServiceJson, previous?: ServiceStatus): ServiceJson {
   const keys: string[] = [];
   const spans: number[] = [];
+  const prev = like && previous ? (previous as unknown as Record<string, unknown>) : null;
   const head = `${JSON.stringify(s.name)}:{`;
-  let text = head;
+  // The entry as pieces: text to encode, or a byte range of like.entry (two numbers).
+  const pieces: Array<string | number> = [];
   let at = Buffer.byteLength(head);
-  for (const [key, value] of Object.entries(s)) {
+  let text = head;
+  const record = s as unknown as Record<string, unknown>;
+  for (const key in record) {
+    const value = record[key];
     if (value === undefined) continue;
-    const k = `${keys.length ? ',' : ''}${JSON.stringify(key)}:`;
-    const v = JSON.stringify(value);
-    at += Buffer.byteLength(k);
-    const end = at + Buffer.byteLength(v);
+    const kt = keyText(key);
+    const i = keys.length;
+    const k = i === 0 ? kt.first : kt.next;
+    const kl = i === 0 ? kt.bytes : kt.bytes + 1;
     keys.push(key);
+    if (prev && like!.keys[i] === key && prev[key] === value) {
+      const ps = like!.spans[2 * i]!;
+      const pe = like!.spans[2 * i + 1]!;
+      text += k;
+      pieces.push(text, ps, pe);
+      text = '';
+      at += kl;
+      spans.push(at, at + pe - ps);
+      at += pe - ps;
+      continue;
+    }
+    const v = JSON.stringify(value);
+    at += kl;
+    const end = at + Buffer.byteLength(v);
     spans.push(at, end);
     at = end;
     text += k + v;
   }
+  pieces.push(`${text}}`);
   // Its own allocation, not a slice of Buffer's shared 8 KiB pool: a live entry would keep a
   // whole pool slab alive, and with entries replaced at every check that held ~4x their size.
   const entry = Buffer.allocUnsafeSlow(at + 1);
-  entry.write(`${text}}`, 0, 'utf8');
+  let pos = 0;
+  for (let p = 0; p < pieces.length; p++) {
+    const piece = pieces[p]!;
+    if (typeof piece === 'string') pos += entry.write(piece, pos, 'utf8');
+    else {
+      pos += like!.entry.copy(entry, pos, piece, pieces[p + 1] as number);
+      p++;
+    }
+  }
   return { entry, keys: internKeys(keys, like?.keys), spans };
 }
 
@@ -79,18 +126,23 @@ export function diffService(prev: { status: ServiceStatus; json: ServiceJson } |
   if (before.entry.equals(nextJson.entry)) return null;
   const sameShape = before.keys === nextJson.keys;
   if (!sameShape) for (const key of before.keys) if (!nextJson.keys.includes(key)) ops.push({ op: 'remove', path: `/${pointer(key)}` });
-  nextJson.keys.forEach((key, i) => {
+  const keys = nextJson.keys;
+  for (let i = 0; i < keys.length; i++) {
+    const key = keys[i]!;
     const j = sameShape ? i : before.keys.indexOf(key);
-    const path = `/${pointer(key)}`;
     if (j < 0) {
-      ops.push({ op: 'add', path, value: field(next, key) });
-      return;
+      ops.push({ op: 'add', path: `/${pointer(key)}`, value: field(next, key) });
+      continue;
     }
-    const [ns, ne] = [nextJson.spans[2 * i]!, nextJson.spans[2 * i + 1]!];
-    const [ps, pe] = [before.spans[2 * j]!, before.spans[2 * j + 1]!];
-    if (ne - ns === pe - ps && nextJson.entry.compare(before.entry, ps, pe, ns, ne) === 0) return;
-    ops.push(...fieldOps(path, field(prev.status, key), field(next, key)));
-  });
+    // The same value (the planner shares what did not change) has the same bytes.
+    if (field(prev.status, key) === field(next, key)) continue;
+    const ns = nextJson.spans[2 * i]!;
+    const ne = nextJson.spans[2 * i + 1]!;
+    const ps = before.spans[2 * j]!;
+    const pe = before.spans[2 * j + 1]!;
+    if (ne - ns === pe - ps && nextJson.entry.compare(before.entry, ps, pe, ns, ne) === 0) continue;
+    ops.push(...fieldOps(`/${pointer(key)}`, field(prev.status, key), field(next, key)));
+  }
   if (ops.length === 0) return null;
   return { ops, urgent: ops.some((o) => !CHECK_ONLY.test(o.path)) };
 }
@@ -109,5 +161,6 @@ function field(s: ServiceStatus, key: string): unknown {
 }
 
 function pointer(key: string): string {
+  if (!key.includes('~') && !key.includes('/')) return key;
   return key.replace(/~/g, '~0').replace(/\//g, '~1');
 }

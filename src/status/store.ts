@@ -136,7 +136,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     const previous = this.services.get(status.name) ?? null;
     if (previous === status) return;
     const before = previous && this.json.get(status.name);
-    const json = serviceJson(status, before || undefined);
+    const json = serviceJson(status, before || undefined, previous ?? undefined);
     const diff = diffService(previous && before ? { status: previous, json: before } : null, status, json);
     if (!diff) return;
     this.services.set(status.name, status);
