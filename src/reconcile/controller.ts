@@ -502,6 +502,8 @@ export class Controller {
 const EVENTS_LOGGED_ELSEWHERE = new Set(['CheckFailed', 'CheckPassed', 'Restarting', 'ExecutorUnavailable']);
 
 function logNewEvents(log: Log, previous: ServiceStatus | null, status: ServiceStatus): void {
+  // The planner hands the previous list on when a reconcile recorded no event (most do).
+  if (previous && status.events === previous.events) return;
   let since = '';
   for (const e of previous?.events ?? []) if (e.lastTime > since) since = e.lastTime;
   // Most reconciles record no event: leave before building the map below.

@@ -13,7 +13,7 @@ import type { DesiredService } from '../manifest/types.js';
 import type { ServiceSpec } from '../manifest/schema.js';
 import type { CheckResult, CommandResult } from '../executor/types.js';
 import type { Alert, AlertKind } from '../notify/types.js';
-import type { Phase, ServiceStatus } from '../status/schema.js';
+import type { Condition, Phase, ServiceStatus } from '../status/schema.js';
 import { setCondition, type ConditionUpdate } from '../status/conditions.js';
 import { EventReason, recordEvent, type NewEvent } from '../status/events.js';
 import { newServiceStatus, type DesiredRun } from '../status/service-status.js';
@@ -126,13 +126,15 @@ class Draft {
   }
 
   finish(requeue: Requeue | null): PlanResult {
+    const generation = this.service.generation;
     let conditions = this.s.conditions;
-    for (const c of this.conditions) conditions = setCondition(conditions, c, this.t, this.service.generation);
+    for (const c of this.conditions) if (!conditionHolds(conditions, c, generation)) conditions = setCondition(conditions, c, this.t, generation);
     let events = this.s.events;
     for (const e of this.events) events = recordEvent(events, e, this.t);
     this.s.conditions = conditions;
     this.s.events = events;
     this.s.nextCheckAt = requeue ? iso(this.input.now + requeue.afterMs) : null;
+    shareUnchanged(this.s, this.input.previous);
     return { status: this.s, actions: this.actions, requeue };
   }
 }
@@ -140,8 +142,7 @@ class Draft {
 export function plan(input: PlanInput): PlanResult {
   const { service, previous, now } = input;
   if (!service) return { status: null, actions: [{ type: 'forget' }], requeue: null };
-  const t = iso(now);
-  const s: ServiceStatus = previous ? cloneData(previous) : newServiceStatus(service, input.desired, t);
+  const s: ServiceStatus = previous ? editable(previous) : newServiceStatus(service, input.desired, iso(now));
   const d = new Draft(s, input, service);
 
   if (previous && previous.generation !== service.generation) {
@@ -150,8 +151,9 @@ export function plan(input: PlanInput): PlanResult {
   if (previous && previous.desired !== input.desired) desiredChanged(d, previous.desired, input.desired);
   s.generation = service.generation;
   s.desired = input.desired;
-  s.labels = { ...service.labels };
-  s.source = { file: service.source.file, line: service.source.line, column: service.source.column };
+  if (!sameRecord(s.labels, service.labels)) s.labels = { ...service.labels };
+  const src = service.source;
+  if (s.source.file !== src.file || s.source.line !== src.line || s.source.column !== src.column) s.source = { file: src.file, line: src.line, column: src.column };
   s.backoff.failures = failuresInWindow(s.backoff.failures, now, service.spec);
   if (s.incident.attempts === undefined) s.incident.attempts = 0;
 
@@ -182,7 +184,7 @@ export function completeRestart(input: {
   restart: CommandResult;
   now: number;
 }): PlanResult {
-  const s = cloneData(input.status);
+  const s = editable(input.status);
   const d = new Draft(s, { ...emptyInput(input.service, input.now), previous: input.status }, input.service);
   if (!s.recovery) return d.finish(intervalRequeue(d));
   if (input.stop && !input.stop.ok) d.event('Warning', EventReason.CommandFailed, `stop_cmd ${input.stop.message}`);
@@ -266,7 +268,9 @@ function unknown(d: Draft): PlanResult {
   const retry = Math.min(intervalMs(d.spec), Math.max(UNKNOWN_RETRY_MS, unknownFor));
   if (s.recovery) {
     d.condition({ type: 'Recovering', status: 'True', reason: 'Verifying', message: `attempt ${s.recovery.attempt}: cannot observe the service` });
-    return d.finish({ afterMs: Math.min(retry, pollDelay(d)), kind: 'verify' });
+    // The verify poll starts fast (the engine may be back at once) and backs off the same way:
+    // a 15 min outage polled at 0.5 s was ~1,800 checks of a service nobody can see.
+    return d.finish({ afterMs: Math.min(intervalMs(d.spec), Math.max(pollDelay(d), unknownFor)), kind: 'verify' });
   }
   d.condition({ type: 'Recovering', status: 'False', reason: 'ExecutorUnavailable', message: 'vai cannot observe the service; it does not act meanwhile' });
   return d.finish({ afterMs: retry, kind: 'unknown' });
@@ -505,20 +509,61 @@ function camel(reason: string): string {
 }
 
 /**
- * A deep copy of plain data (a status is JSON: objects, arrays, strings, numbers, booleans,
- * null). structuredClone serialises through V8's value serializer and was the planner's largest
- * cost per check; this is a few times cheaper.
+ * The previous status, copied only where the planner writes in place (counters, backoff,
+ * incident); every other field is replaced, never mutated, so the copy shares it with the
+ * previous status. A deep copy per check was the planner's largest cost, and sharing lets the
+ * status store reuse the JSON of every field that did not change.
  */
-function cloneData<T>(v: T): T {
-  if (typeof v !== 'object' || v === null) return v;
-  if (Array.isArray(v)) return v.map(cloneData) as T;
-  const out: Record<string, unknown> = {};
-  for (const k in v) out[k] = cloneData((v as Record<string, unknown>)[k]);
-  return out as T;
+function editable(p: ServiceStatus): ServiceStatus {
+  return { ...p, counters: { ...p.counters }, backoff: { ...p.backoff }, incident: { ...p.incident } };
 }
 
+/** Gives back the previous objects of the fields copied by editable() that ended unchanged. */
+function shareUnchanged(s: ServiceStatus, previous: ServiceStatus | null): void {
+  if (!previous) return;
+  if (sameRecord(s.counters, previous.counters)) s.counters = previous.counters;
+  if (sameRecord(s.incident, previous.incident)) s.incident = previous.incident;
+  const b = s.backoff;
+  const pb = previous.backoff;
+  if (b.failures !== pb.failures && sameList(b.failures, pb.failures)) b.failures = pb.failures;
+  if (sameRecord(b, pb)) s.backoff = pb;
+}
+
+/** The condition is already set as the update would set it (setCondition would only copy it). */
+function conditionHolds(conditions: readonly Condition[], u: ConditionUpdate, generation: number): boolean {
+  const c = conditions.find((x) => x.type === u.type);
+  return c !== undefined && c.status === u.status && c.reason === u.reason && c.message === u.message && c.observedGeneration === generation;
+}
+
+/** Same keys with the same (===) values. */
+function sameRecord(a: object, b: object): boolean {
+  const x = a as Record<string, unknown>;
+  const y = b as Record<string, unknown>;
+  let n = 0;
+  for (const k in x) {
+    if (x[k] !== y[k]) return false;
+    n++;
+  }
+  for (const _ in y) n--;
+  return n === 0;
+}
+
+function sameList(a: readonly unknown[], b: readonly unknown[]): boolean {
+  return a.length === b.length && a.every((v, i) => v === b[i]);
+}
+
+// A plan formats its own `now` several times and consecutive plans often share it (checks due
+// on one tick); remembering the last two keeps it pure and saves most Date objects.
+let isoMs = [NaN, NaN];
+let isoText = ['', ''];
+
 function iso(ms: number): string {
-  return new Date(ms).toISOString();
+  if (ms === isoMs[0]) return isoText[0]!;
+  if (ms === isoMs[1]) return isoText[1]!;
+  const text = new Date(ms).toISOString();
+  isoMs = [ms, isoMs[0]!];
+  isoText = [text, isoText[0]!];
+  return text;
 }
 
 function emptyInput(service: DesiredService, now: number): PlanInput {

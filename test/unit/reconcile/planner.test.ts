@@ -90,6 +90,9 @@ class Story {
     this.results.push(r);
     for (const a of r.actions) if (a.type === 'notify') this.alerts.push({ kind: a.alert.kind, id: a.alert.id, dependents: a.alert.dependents });
     if (r.status) validService(r.status);
+    // The store treats a recorded status as immutable and reuses the JSON of the parts a new
+    // status shares with it: a plan that wrote into its previous status would throw here.
+    if (r.status) deepFreeze(r.status);
     this.status = r.status;
   }
 
@@ -101,6 +104,14 @@ class Story {
   condition(type: string) {
     return this.s.conditions.find((c) => c.type === type);
   }
+}
+
+function deepFreeze<T>(v: T): T {
+  if (typeof v === 'object' && v !== null && !Object.isFrozen(v)) {
+    Object.freeze(v);
+    for (const x of Object.values(v)) deepFreeze(x);
+  }
+  return v;
 }
 
 /** A dependency's status as it would be after being observed at `at` in `phase`. */
@@ -401,6 +412,31 @@ test('executor unavailable for long: looks again after 2 s, then less and less o
   for (let i = 1; i < delays.length; i++) assert.ok(delays[i]! >= delays[i - 1]!, `retries slow down: ${delays.join(', ')}`);
   assert.equal(delays.at(-1), 60_000, `capped at the interval: ${delays.join(', ')}`);
   assert.equal(st.restarts, 0);
+});
+
+test('executor unavailable in the middle of a recovery: the verify poll backs off to the interval, a 15 min outage costs a few dozen checks', () => {
+  const st = new Story(service('minio', { container: 'services-container', restart_container: true, startup_delay_seconds: 30, health_check: { interval_seconds: 60, failure_threshold: 1 } }));
+  st.step(ok);
+  st.step(refused);
+  assert.equal(st.restarts, 1);
+  assert.equal(st.s.recovery?.state, 'Verifying');
+  const delays: number[] = [];
+  let elapsed = 0;
+  for (let i = 0; i < 5000 && elapsed < 15 * 60_000; i++) {
+    const r = st.step(blind, { after: delays.at(-1) ?? 100 });
+    assert.deepEqual(r.actions, [], 'nothing is done while the service cannot be observed');
+    assert.equal(r.requeue?.kind, 'verify', 'still verifying the attempt');
+    delays.push(r.requeue!.afterMs);
+    elapsed += r.requeue!.afterMs;
+  }
+  assert.ok(delays.length <= 40, `${delays.length} polls in a 15 min outage (every ${delays.slice(-3).join(', ')} ms at the end)`);
+  for (const ms of delays) assert.ok(ms <= 60_000, `never later than the interval: ${ms}`);
+  assert.equal(delays.at(-1), 60_000, `backed off to the interval: ${delays.join(', ')}`);
+  assert.ok(delays[0]! <= 500, `the first poll is quick: the engine may be back at once (${delays[0]})`);
+  assert.equal(st.s.recovery?.attempt, 1, 'the attempt is still being verified, not restarted');
+  const r = st.step(ok, { after: 60_000 });
+  assert.equal(st.restarts, 1, 'observable again and healthy: no second restart');
+  assert.equal(r.status?.phase, 'Healthy');
 });
 
 test('failure_threshold 3: two failed checks -> Degraded, no restart; the third -> restart saying 3 consecutive failures', () => {
