@@ -3,7 +3,8 @@
 // that differ more than the change does. Each vaid supervises its own N loopback services of
 // one port farm (interval 1 s, or --interval); CPU is read from /proc (all threads) and checks
 // from each vaid's own status counters.
-// usage: node dist/bench/ab-cost.js DIST_A DIST_B [--kind http|tcp] [--services N] [--slices 4] [--slice-ms 4000] [--interval 1]
+// usage: node dist/bench/ab-cost.js DIST_A DIST_B [--kind http|tcp] [--services N] [--slices 4] [--slice-ms 4000] [--interval 1] [--keep-alive-a] [--keep-alive-b]
+// --keep-alive-X gives X's http checks health_check.keep_alive: true (that build must know the field).
 // DIST_x is a dist/ directory (with src/cli/vaid.js), e.g. of `git archive REV` built elsewhere.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
@@ -24,6 +25,8 @@ const { values, positionals } = parseArgs({
     slices: { type: 'string', default: '4' },
     'slice-ms': { type: 'string', default: '4000' },
     interval: { type: 'string', default: '1' },
+    'keep-alive-a': { type: 'boolean', default: false },
+    'keep-alive-b': { type: 'boolean', default: false },
   },
 });
 const [distA, distB] = positionals;
@@ -53,9 +56,10 @@ try {
   const ports = await farm.listen(kind, 2 * n);
   const subjects = [distA, distB].map((dist, k) => {
     const dir = path.join(root, k === 0 ? 'A' : 'B');
+    const keepAlive = kind === 'http' && (k === 0 ? values['keep-alive-a'] : values['keep-alive-b']) === true;
     const defs = ports.slice(k * n, (k + 1) * n).map((port, i) => ({
       name: `svc-${i}`,
-      check: { type: kind, port },
+      check: kind === 'http' ? { type: 'http' as const, port, keepAlive } : { type: 'tcp' as const, port },
       startCmd: 'true',
       usePidFile: false,
       intervalSeconds: interval,
@@ -71,7 +75,7 @@ try {
     if (!child.pid) throw new Error(`${vaid} did not start`);
     trackGroup(child.pid);
     children.push(child);
-    return { label: k === 0 ? 'A' : 'B', dist, pid: child.pid, dir };
+    return { label: `${k === 0 ? 'A' : 'B'}${keepAlive ? ' keep-alive' : ''}`, dist, pid: child.pid, dir };
   });
   // Start-up (manifests, first checks spread over up to 5 s, JIT) is left out of the window.
   await sleep(Math.max(12_000, 3 * interval * 1000));

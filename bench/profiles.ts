@@ -5,6 +5,8 @@ export interface CostSize {
   services: number;
   /** Also run monit at this size. */
   monit: boolean;
+  /** http with health_check.keep_alive (vai only). */
+  keepAlive?: boolean;
 }
 
 export interface Profile {
@@ -43,6 +45,9 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
       { kind: 'http', services: 50, monit: true },
       { kind: 'http', services: 200, monit: true },
       { kind: 'http', services: 1000, monit: true },
+      { kind: 'http', services: 50, monit: false, keepAlive: true },
+      { kind: 'http', services: 200, monit: false, keepAlive: true },
+      { kind: 'http', services: 1000, monit: false, keepAlive: true },
       { kind: 'tcp', services: 50, monit: false },
       { kind: 'tcp', services: 200, monit: true },
       { kind: 'tcp', services: 1000, monit: false },

@@ -54,8 +54,8 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
   }
   if (only.has('cost')) {
     for (const c of p.cost) {
-      await step(`vai cost ${c.services} ${c.kind}`, () => runCost({ subject: 'vai', ...c, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
-      if (withMonit && c.monit) await step(`monit cost ${c.services} ${c.kind}`, () => runCost({ subject: 'monit', ...c, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
+      await step(`vai cost ${c.services} ${c.kind}${c.keepAlive ? ' keep-alive' : ''}`, () => runCost({ subject: 'vai', ...c, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
+      if (withMonit && c.monit && !c.keepAlive) await step(`monit cost ${c.services} ${c.kind}`, () => runCost({ subject: 'monit', ...c, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
     }
   }
   if (only.has('scale')) await step(`vai scale ${p.scale.services}`, () => runScale(p.scale, log));

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { trackPid, trackPidFile } from './reaper.js';
 import { serviceProgram } from './service-binary.js';
 
-export type Check = { type: 'http'; port: number } | { type: 'tcp'; port: number };
+/** keepAlive: vai's health_check.keep_alive (monit has no such check). */
+export type Check = { type: 'http'; port: number; keepAlive?: boolean } | { type: 'tcp'; port: number };
 
 export interface ServiceDef {
   name: string;

@@ -17,7 +17,7 @@ export const VAICTL = fileURLToPath(new URL('../../src/cli/vaictl.js', import.me
 export function manifestFor(def: ServiceDef): Record<string, unknown> {
   const health_check: Record<string, unknown> =
     def.check.type === 'http'
-      ? { type: 'http', endpoint: `http://127.0.0.1:${def.check.port}/` }
+      ? { type: 'http', endpoint: `http://127.0.0.1:${def.check.port}/`, ...(def.check.keepAlive ? { keep_alive: true } : {}) }
       : { type: 'tcp', host: '127.0.0.1', port: def.check.port };
   health_check.interval_seconds = def.intervalSeconds;
   health_check.timeout_seconds = def.timeoutSeconds;

@@ -18,6 +18,8 @@ export interface CostCase {
   subject: 'vai' | 'monit';
   kind: 'http' | 'tcp';
   services: number;
+  /** http with health_check.keep_alive: true (vai only). */
+  keepAlive?: boolean;
   slices: number;
   sliceMs: number;
 }
@@ -27,7 +29,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 export async function runCost(c: CostCase, log: (s: string) => void): Promise<Figure[]> {
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vai-bench-'));
   const farm = startPortFarm();
-  const scenario = `cost ${c.services} ${c.kind}`;
+  const keepAlive = c.kind === 'http' && c.keepAlive === true;
+  const scenario = `cost ${c.services} ${c.kind}${keepAlive ? ' keep-alive' : ''}`;
   const notes: string[] = [];
   const perCheck: number[] = [];
   const share: number[] = [];
@@ -39,7 +42,7 @@ export async function runCost(c: CostCase, log: (s: string) => void): Promise<Fi
     writeFileSync(farmPidFile, String(farm.pid));
     const defs: ServiceDef[] = ports.map((port, i) => ({
       name: `svc-${i}`,
-      check: { type: c.kind, port },
+      check: c.kind === 'http' ? { type: 'http', port, keepAlive } : { type: 'tcp', port },
       pidFile: farmPidFile,
       startCmd: 'true',
       usePidFile: false,
@@ -95,7 +98,7 @@ export async function runCost(c: CostCase, log: (s: string) => void): Promise<Fi
     farm.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const key = `${c.kind}-${c.services}`;
+  const key = `${c.kind}${keepAlive ? '-keepalive' : ''}-${c.services}`;
   return [
     figure(scenario, c.subject, 'CPU per check', 'ms', perCheck, {
       compareKey: `cpu-${key}`,

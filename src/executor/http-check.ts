@@ -4,18 +4,39 @@ import type { HealthCheck } from '../manifest/schema.js';
 import type { CheckResult } from './types.js';
 import { parseHttpEndpoint } from './http-endpoint.js';
 import { httpGet, type HttpOutcome } from './http-request.js';
+import { DEFAULT_KEEP_ALIVE_SECONDS, type KeptConnections } from './http-keep-alive.js';
 import { formatDuration } from './format.js';
 
-export async function httpCheck(hc: HealthCheck, signal?: AbortSignal): Promise<CheckResult> {
+/** Where a check with keep_alive keeps its connection: the executor's pool, under the service's name. */
+export interface KeepAlive {
+  pool: KeptConnections;
+  key: string;
+}
+
+export async function httpCheck(hc: HealthCheck, signal?: AbortSignal, keepAlive?: KeepAlive): Promise<CheckResult> {
   const endpoint = hc.endpoint ?? '';
   const ep = parseHttpEndpoint(endpoint);
   if (typeof ep === 'string') return { health: 'unknown', reason: 'CheckError', message: ep, latencyMs: 0 };
-  const outcome = await httpGet(ep, { timeoutMs: hc.timeout_seconds * 1000, bodyContains: hc.body_contains, signal });
-  return judgeHttp(hc, endpoint, outcome);
+  const opts = { timeoutMs: hc.timeout_seconds * 1000, bodyContains: hc.body_contains, signal };
+  if (!hc.keep_alive || !keepAlive) return judgeHttp(hc, endpoint, await httpGet(ep, opts));
+  const outcome = await keepAlive.pool.get(keepAlive.key, ep, (hc.keep_alive_seconds ?? DEFAULT_KEEP_ALIVE_SECONDS) * 1000, opts);
+  const r = judgeHttp(hc, endpoint, outcome, outcome.reused);
+  // The next check after any failure proves again that the listener accepts connections.
+  if (r.health !== 'healthy') keepAlive.pool.drop(keepAlive.key);
+  return r;
 }
 
-/** Pure: turns what happened into health, reason and the message a person reads. */
-export function judgeHttp(hc: HealthCheck, endpoint: string, o: HttpOutcome): CheckResult {
+/**
+ * Pure: turns what happened into health, reason and the message a person reads. `reused`: the
+ * answer came on a connection kept from an earlier check, which the message says.
+ */
+export function judgeHttp(hc: HealthCheck, endpoint: string, o: HttpOutcome, reused = false): CheckResult {
+  const r = judge(hc, endpoint, o);
+  if (reused && o.kind !== 'aborted') r.message += ' (kept-alive connection)';
+  return r;
+}
+
+function judge(hc: HealthCheck, endpoint: string, o: HttpOutcome): CheckResult {
   const latencyMs = round(o.latencyMs);
   const after = `after ${formatDuration(o.latencyMs)}`;
   switch (o.kind) {

@@ -13,6 +13,8 @@ export interface HttpEndpoint {
   hostHeader: string;
   /** The whole GET request, built once: the check path only writes it. */
   request: Buffer;
+  /** The same GET for a connection kept open between checks (health_check.keep_alive). */
+  keepAliveRequest: Buffer;
 }
 
 const cache = new Map<string, HttpEndpoint | string>();
@@ -40,6 +42,8 @@ function parse(endpoint: string): HttpEndpoint | string {
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
   const port = u.port ? Number(u.port) : tls ? 443 : 80;
   const reqPath = `${u.pathname || '/'}${u.search}`;
-  const request = Buffer.from(`GET ${reqPath} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: vai-health-check\r\nAccept: */*\r\nConnection: close\r\n\r\n`, 'latin1');
-  return { url: endpoint, tls, host, port, path: reqPath, hostHeader: u.host, request };
+  const head = `GET ${reqPath} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: vai-health-check\r\nAccept: */*\r\n`;
+  const request = Buffer.from(`${head}Connection: close\r\n\r\n`, 'latin1');
+  const keepAliveRequest = Buffer.from(`${head}Connection: keep-alive\r\n\r\n`, 'latin1');
+  return { url: endpoint, tls, host, port, path: reqPath, hostHeader: u.host, request, keepAliveRequest };
 }

@@ -5,6 +5,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup, PidProbe, ServiceTarget, WatchedProcess } from './types.js';
 import { httpCheck } from './http-check.js';
+import { KeptConnections } from './http-keep-alive.js';
 import { tcpCheck } from './tcp-check.js';
 import { processCheck } from './process-check.js';
 import { customCheck } from './custom-check.js';
@@ -23,13 +24,16 @@ export function hostLogPath(target: ServiceTarget): string {
 }
 
 export class LocalExecutor implements Executor {
+  /** Connections of http checks with keep_alive, one per service. */
+  readonly keptConnections = new KeptConnections();
+
   constructor(private readonly log?: Logger) {}
 
   check(target: ServiceTarget, signal?: AbortSignal): Promise<CheckResult> {
     const hc = target.spec.health_check;
     switch (hc.type) {
       case 'http':
-        return httpCheck(hc, signal);
+        return hc.keep_alive ? httpCheck(hc, signal, { pool: this.keptConnections, key: target.name }) : httpCheck(hc, signal);
       case 'tcp':
         return tcpCheck(hc, signal);
       case 'process':
@@ -94,7 +98,9 @@ export class LocalExecutor implements Executor {
     return probeWatched(p);
   }
 
-  async close(): Promise<void> {}
+  async close(): Promise<void> {
+    this.keptConnections.closeAll();
+  }
 }
 
 // One line per command in the service's log, so `vaictl logs` shows when vai acted and how it went.

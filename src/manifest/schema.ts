@@ -34,6 +34,15 @@ export const HealthCheckSchema = Type.Object(
     expected_status: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, maxItems: 64, description: 'http: statuses counted healthy (default: 2xx and 3xx, as curl -f).' })),
     body_contains: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'http: the body must contain this text.' })),
     max_latency_ms: Type.Optional(Type.Number({ minimum: 1, maximum: 600_000, description: 'http: a slower answer counts as unhealthy.' })),
+    keep_alive: Type.Optional(
+      Type.Boolean({
+        description:
+          'http: reuse one connection from check to check (cheaper). A reused connection cannot show a listener that stopped accepting, so a fresh one is still opened every keep_alive_seconds and after any failed check.',
+      }),
+    ),
+    keep_alive_seconds: Type.Optional(
+      Type.Number({ minimum: 1, maximum: 3600, description: 'http with keep_alive: the longest one connection is reused before a check opens a fresh one (default 30).' }),
+    ),
     failure_threshold: Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'Consecutive failed checks before vai acts (seed: 1).' }),
     success_threshold: Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'Consecutive passed checks before a recovering service counts as healthy.' }),
   },

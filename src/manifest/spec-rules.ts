@@ -42,12 +42,23 @@ const httpEndpointIsUrl: Rule = (m, c) => {
   return ok ? [] : [rule(c, ['spec', 'health_check', 'endpoint'], 'value', `must be an http:// or https:// URL, got ${JSON.stringify(ep)}`)];
 };
 
+// A kept-alive connection is vaid's own socket: a check inside a container runs a new client
+// (curl, wget) per check, so there is no connection to keep.
+const keepAliveIsHostHttp: Rule = (m, c) => {
+  const hc = m.spec.health_check;
+  if (hc.keep_alive === undefined && hc.keep_alive_seconds === undefined) return [];
+  const field = hc.keep_alive !== undefined ? 'keep_alive' : 'keep_alive_seconds';
+  if (hc.type !== 'http') return [rule(c, ['spec', 'health_check', field], 'key', `only an http check can keep its connection alive (this check is ${hc.type})`)];
+  if (m.spec.container !== undefined) return [rule(c, ['spec', 'health_check', field], 'key', 'a check inside a container opens a new connection each time (docker exec); remove it or check from the host')];
+  return [];
+};
+
 const backoffInOrder: Rule = (m, c) =>
   m.spec.backoff_initial_seconds > m.spec.backoff_max_seconds
     ? [rule(c, ['spec', 'backoff_initial_seconds'], 'value', `must not exceed backoff_max_seconds (${m.spec.backoff_initial_seconds} > ${m.spec.backoff_max_seconds})`)]
     : [];
 
-const RULES: Rule[] = [restartIsSet, restartContainerNeedsContainer, dockerCheckNeedsContainer, noSelfDependency, httpEndpointIsUrl, backoffInOrder];
+const RULES: Rule[] = [restartIsSet, restartContainerNeedsContainer, dockerCheckNeedsContainer, noSelfDependency, httpEndpointIsUrl, keepAliveIsHostHttp, backoffInOrder];
 
 export function checkServiceRules(m: ServiceManifest, c: Candidate): ManifestError[] {
   return RULES.flatMap((r) => r(m, c));
