@@ -24,6 +24,8 @@ interface Attempt {
   succeeded: boolean;
   /** Reported failed by the checker once its verify time has passed with no healthy check. */
   judgedFailed: boolean;
+  /** A manual stop or a disable came while it was being verified: no longer vai's to judge. */
+  abandoned: boolean;
 }
 
 interface ServiceBook {
@@ -132,9 +134,11 @@ export class InvariantChecker {
       }
       case 'marker':
         this.book(e.service).markerSince = e.present ? e.t : null;
+        if (e.present) this.handOver(e.service);
         break;
       case 'enabled':
         this.book(e.service).disabledSince = e.enabled ? null : e.t;
+        if (!e.enabled) this.handOver(e.service);
         break;
       case 'engine':
         this.engineDownSince = e.up ? null : e.t;
@@ -144,6 +148,20 @@ export class InvariantChecker {
         break;
       case 'fault':
         break;
+    }
+  }
+
+  /**
+   * A manual stop or a disable ends the incident: vai stops acting at once, and an attempt it
+   * was still verifying is the operator's now, neither recovered nor failed (seed 28 found the
+   * checker demanding an alert for one). One judged failed before that must still be notified.
+   */
+  private handOver(name: string): void {
+    const b = this.book(name);
+    for (const a of b.attempts) if (!a.succeeded && !a.judgedFailed) a.abandoned = true;
+    if (b.alertedInIncident || !b.attempts.some((a) => a.judgedFailed && a.start >= (b.incidentStart ?? 0))) {
+      b.incidentStart = null;
+      b.alertedInIncident = false;
     }
   }
 
@@ -159,7 +177,7 @@ export class InvariantChecker {
       b.unhealthyStreak = 0;
       b.healthyStreak++;
       const a = b.attempts[b.attempts.length - 1];
-      if (a && a.end !== null && !a.succeeded && !a.judgedFailed) {
+      if (a && a.end !== null && !a.succeeded && !a.judgedFailed && !a.abandoned) {
         a.succeeded = true;
         this.recoveries++;
       }
@@ -218,7 +236,7 @@ export class InvariantChecker {
         this.fail(t, 'window', name, `attempt ${gap} ms after the last failed one, with ${failed.length} failures in the window (max_failures ${spec.max_failures}): no backoff`);
       }
     }
-    b.attempts.push({ start: t, end: null, succeeded: false, judgedFailed: false });
+    b.attempts.push({ start: t, end: null, succeeded: false, judgedFailed: false, abandoned: false });
     if (b.attempts.length > 64) b.attempts.splice(0, b.attempts.length - 64);
   }
 
@@ -231,7 +249,7 @@ export class InvariantChecker {
     if (b.overBudget || b.lastCheck?.health === 'unknown') return;
     const spec = this.ctx.spec(name);
     const a = b.attempts[b.attempts.length - 1];
-    if (a && !a.succeeded && (a.end === null || t <= a.end + (spec.startup_delay_seconds + spec.health_check.timeout_seconds) * 1000 + 2000)) return;
+    if (a && !a.succeeded && !a.abandoned && (a.end === null || t <= a.end + (spec.startup_delay_seconds + spec.health_check.timeout_seconds) * 1000 + 2000)) return;
     const intervalMs = spec.health_check.interval_seconds * 1000;
     const windowMs = Math.max(60_000, 10 * intervalMs);
     const limit = Math.ceil((2 * windowMs) / intervalMs) + 10;
@@ -245,7 +263,7 @@ export class InvariantChecker {
 
   private inRecovery(b: ServiceBook): boolean {
     const a = b.attempts[b.attempts.length - 1];
-    return !!a && !a.succeeded;
+    return !!a && !a.succeeded && !a.abandoned;
   }
 
   /**
@@ -259,7 +277,7 @@ export class InvariantChecker {
     const spec = this.ctx.spec(name);
     const verifyMs = (spec.startup_delay_seconds + spec.health_check.timeout_seconds) * 1000 + 1000;
     for (const a of b.attempts) {
-      if (a.succeeded || a.judgedFailed || a.end === null) continue;
+      if (a.succeeded || a.judgedFailed || a.abandoned || a.end === null) continue;
       if (now >= a.end + verifyMs || a !== b.attempts[b.attempts.length - 1]) {
         a.judgedFailed = true;
         this.failedAttempts++;
