@@ -1,5 +1,6 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
+import { readdirSync, readFileSync } from 'node:fs';
 import { processCheck } from '../../../src/executor/process-check.js';
 import { LocalExecutor } from '../../../src/executor/local-executor.js';
 import { healthCheck, target } from './target.js';
@@ -9,6 +10,20 @@ import { waitFor } from '../../support/wait.js';
 
 const dir = testdir();
 after(() => dir.remove());
+/** Pids (other than this process) whose command line contains text. */
+function shellsWith(text: string): number[] {
+  return readdirSync('/proc')
+    .filter((d) => /^\d+$/.test(d) && Number(d) !== process.pid)
+    .filter((d) => {
+      try {
+        return readFileSync(`/proc/${d}/cmdline`, 'utf8').includes(text);
+      } catch {
+        return false;
+      }
+    })
+    .map(Number);
+}
+
 const marker = () => `vai-proc-${Math.random().toString(36).slice(2, 10)}`;
 
 test('a running process whose command line matches is healthy, and the message names its pid', async () => {
@@ -42,13 +57,18 @@ test('pgrep -f semantics: arguments count, joined by spaces', async () => {
 test('never matches vai itself nor the shell of a command vai is running', async () => {
   const m = marker();
   // vai's own command line does not carry the marker, so put it in a running restart_cmd's text.
+  // `; true` keeps bash itself alive: bash execs the last command of a -c list in place of the
+  // shell, which would take the marker away within a millisecond and leave nothing to test.
   const ex = new LocalExecutor();
-  const t = target('svc', { health_check: healthCheck({ type: 'process', process_name: m }), restart_cmd: `: ${m}; sleep 2` }, dir.path);
+  const t = target('svc', { health_check: healthCheck({ type: 'process', process_name: m }), restart_cmd: `: ${m}; sleep 5; true` }, dir.path);
   const running = ex.run(t, 'restart');
   try {
-    await new Promise((r) => setTimeout(r, 300));
+    // The check proves something only while the shell carrying the marker runs: wait for it to
+    // appear (a loaded machine can take longer than any fixed pause), and see it still there after.
+    await waitFor(() => shellsWith(m).length > 0, { what: 'the restart_cmd shell running' });
     const r = await ex.check(t);
     assert.equal(r.health, 'unhealthy', r.message);
+    assert.ok(shellsWith(m).length > 0, 'the shell was still running during the check');
   } finally {
     await running;
   }
