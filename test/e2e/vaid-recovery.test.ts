@@ -3,7 +3,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { writeFileSync, unlinkSync, mkdirSync, readFileSync } from 'node:fs';
+import { writeFileSync, unlinkSync, mkdirSync, readFileSync, readdirSync, readlinkSync } from 'node:fs';
 import path from 'node:path';
 import { testdir, type TestDir } from '../support/testdir.js';
 import { waitFor } from '../support/wait.js';
@@ -45,14 +45,30 @@ const healthy = (s: { phase: string }) => s.phase === 'Healthy';
 const killedReason = (port: number) =>
   new RegExp(`^(connect ECONNREFUSED 127\\.0\\.0\\.1:${port}|read ECONNRESET|connection closed before any response) \\(GET http://127\\.0\\.0\\.1:${port}/health\\), 1 consecutive failure$`);
 
-/** True once a TCP connection to 127.0.0.1:port is established (e.g. a check in a frozen service's backlog). */
-function connectedTo(port: number): boolean {
+/**
+ * True once a process (vaid) holds an established TCP connection to 127.0.0.1:port, e.g. a
+ * check waiting in a frozen service's backlog. Only its own sockets count: the test's own
+ * keep-alive connection from waiting on the service would otherwise match.
+ */
+function connectedTo(pid: number, port: number): boolean {
   const hex = port.toString(16).toUpperCase().padStart(4, '0');
-  const lines = readFileSync('/proc/net/tcp', 'utf8').split('\n').slice(1);
-  return lines.some((l) => {
-    const [, , rem, st] = l.trim().split(/\s+/);
-    return rem === `0100007F:${hex}` && st === '01';
-  });
+  const inodes = readFileSync('/proc/net/tcp', 'utf8')
+    .split('\n')
+    .slice(1)
+    .map((l) => l.trim().split(/\s+/))
+    .filter((f) => f[2] === `0100007F:${hex}` && f[3] === '01')
+    .map((f) => f[9]);
+  if (inodes.length === 0) return false;
+  const held = new Set(
+    readdirSync(`/proc/${pid}/fd`).map((fd) => {
+      try {
+        return readlinkSync(`/proc/${pid}/fd/${fd}`);
+      } catch {
+        return '';
+      }
+    }),
+  );
+  return inodes.some((i) => held.has(`socket:[${i}]`));
 }
 
 test('kill -9 a service: vaid restarts it, healthy again, restart count 1, the reason recorded', async () => {
@@ -89,7 +105,7 @@ test('kill -9 a service while a check waits for its answer: the check sees the r
     await vaid.waitForService('midcheck', healthy, 'midcheck seen healthy');
     const pid = pidIn(`${e.run}/midcheck.pid`)!;
     process.kill(pid, 'SIGSTOP');
-    await waitFor(() => connectedTo(port), { what: 'the check connected to the frozen service' });
+    await waitFor(() => connectedTo(vaid.pid, port), { what: 'the check connected to the frozen service' });
     process.kill(pid, 'SIGKILL');
     const s = await vaid.waitForService('midcheck', (x) => x.restarts.count === 1 && healthy(x), 'restarted after kill -9 mid-check');
     assert.match(s.restarts.lastReason!, /^read ECONNRESET \(GET /);
