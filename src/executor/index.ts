@@ -4,11 +4,10 @@
 import type { Logger } from 'pino';
 import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup, PidProbe, ServiceTarget, WatchedProcess } from './types.js';
 import { LocalExecutor } from './local-executor.js';
-import { DockerExecutor } from './docker-executor.js';
+import type { DockerExecutor } from './docker-executor.js';
 
 export type * from './types.js';
 export { LocalExecutor, hostLogPath } from './local-executor.js';
-export { DockerExecutor } from './docker-executor.js';
 export { probePid, probePidFile } from './pid-probe.js';
 
 export interface ExecutorOptions {
@@ -19,19 +18,22 @@ export interface ExecutorOptions {
   log?: Logger | undefined;
 }
 
-/** Routes each service to the host executor, or to Docker when spec.container is set. */
+/**
+ * Routes each service to the host executor, or to Docker when spec.container is set. The Docker
+ * executor (and dockerode, ~28 MB of RSS) is loaded on the first container service, not before.
+ */
 export function createExecutor(opts: ExecutorOptions): Executor {
   const local = new LocalExecutor(opts.log);
-  let docker: DockerExecutor | null = null;
-  const pick = (t: ServiceTarget): Executor => {
-    if (!t.spec.container) return local;
-    docker ??= new DockerExecutor(opts.dockerHost ?? process.env.DOCKER_HOST, opts.log);
-    return docker;
-  };
+  let docker: Promise<DockerExecutor> | null = null;
+  const dockerExecutor = (): Promise<DockerExecutor> =>
+    (docker ??= import('./docker-executor.js').then((m) => new m.DockerExecutor(opts.dockerHost ?? process.env.DOCKER_HOST, opts.log)));
   return {
-    check: (t: ServiceTarget, signal?: AbortSignal): Promise<CheckResult> => safe(() => pick(t).check(t, signal), checkFailure),
-    run: (t: ServiceTarget, kind: CommandKind, signal?: AbortSignal): Promise<CommandResult> => safe(() => pick(t).run(t, kind, signal), runFailure),
-    probePid: (t: ServiceTarget): Promise<PidProbe> => safe(() => pick(t).probePid(t), () => 'unknown' as const),
+    check: (t: ServiceTarget, signal?: AbortSignal): Promise<CheckResult> =>
+      safe(() => (t.spec.container ? dockerExecutor().then((d) => d.check(t, signal)) : local.check(t, signal)), checkFailure),
+    run: (t: ServiceTarget, kind: CommandKind, signal?: AbortSignal): Promise<CommandResult> =>
+      safe(() => (t.spec.container ? dockerExecutor().then((d) => d.run(t, kind, signal)) : local.run(t, kind, signal)), runFailure),
+    probePid: (t: ServiceTarget): Promise<PidProbe> =>
+      safe(() => (t.spec.container ? dockerExecutor().then((d) => d.probePid(t)) : local.probePid(t)), () => 'unknown' as const),
     findListeners: (targets: readonly ServiceTarget[]): Promise<Map<string, ListenerLookup>> => findListeners(local, targets),
     probeProcess: (p: WatchedProcess): PidProbe => {
       try {
@@ -42,7 +44,7 @@ export function createExecutor(opts: ExecutorOptions): Executor {
     },
     close: async () => {
       await local.close();
-      await docker?.close();
+      await docker?.then((d) => d.close(), () => undefined);
     },
   };
 }

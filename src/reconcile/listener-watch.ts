@@ -14,6 +14,14 @@ import type { Log } from './controller.js';
 export const LOOKUP_RETRY_MS = 60_000;
 /** A watched process gone while the check still passes (handed over): look up again, at most this often. */
 export const RELOOKUP_MIN_MS = 1_000;
+/**
+ * Back-to-back lookups (services turning Healthy one after another) leave the event loop free
+ * this many times as long as the last lookup held it: at 10,000 services on one port the
+ * listener table holds tens of thousands of TIME_WAIT lines, a lookup took tens of ms, and
+ * lookups in a row held the loop for 60-80 % of the first 110 s, so checks fell behind. The
+ * first lookup after a quiet spell (a restarted service) still runs at once.
+ */
+export const LOOKUP_GAP_FACTOR = 4;
 
 interface Watch {
   process: WatchedProcess | null;
@@ -142,12 +150,16 @@ export class ListenerWatches {
 
   private async lookUp(): Promise<void> {
     const { executor, log, clock } = this.opts;
+    let gapMs = 0;
     while (this.pending.size > 0) {
+      if (gapMs > 0) await new Promise<void>((resolve) => clock.setTimer(resolve, gapMs));
       const batch = [...this.pending];
       this.pending.clear();
       const targets = batch.map(([name]) => this.opts.target(name)).filter((t): t is ServiceTarget => t !== null);
+      const started = clock.now();
       const found = await executor.findListeners!(targets);
       const now = clock.now();
+      gapMs = (now - started) * LOOKUP_GAP_FACTOR;
       for (const [name, req] of batch) {
         const r = found.get(name);
         if (!r) continue;

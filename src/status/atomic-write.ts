@@ -42,21 +42,25 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
   syncDir(dir);
 }
 
+export type AsyncWriteResult = { committed: false } | { committed: true; dirSynced: Promise<void> };
+
 /**
  * Writes `chunks` (joined, in order) to a temp file and fsyncs it off the main thread, then asks
  * `commit` whether this document is still the newest: if so it is renamed over `file` at once
  * (no await in between, so no newer write can slip in), else the temp file is removed.
- * Resolves whether it was committed.
+ * Resolves as soon as the rename is done (readers see the new document); `dirSynced` resolves
+ * when the directory's fsync, which makes the rename itself durable, is over. Until then a
+ * power loss leaves the previous document, whose data was fsynced before its own rename.
  */
-export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8Array[], commit: () => boolean = () => true, mode = 0o644): Promise<boolean> {
+export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8Array[], commit: () => boolean = () => true, mode = 0o644): Promise<AsyncWriteResult> {
   const tmp = tempName(file);
   const fh = await open(tmp, CREATE, mode);
   let written = false;
   try {
-    await fh.chmod(mode);
     const total = chunks.reduce((n, c) => n + c.length, 0);
+    // The chmod (the umask may have cut the mode) and the copy are independent: one wait, not two.
     // libuv writes every buffer (IOV_MAX at a time, retrying short writes); a short total is an error.
-    const { bytesWritten } = await fh.writev(chunks as Uint8Array[]);
+    const [, { bytesWritten }] = await Promise.all([fh.chmod(mode), fh.writev(chunks as Uint8Array[])]);
     if (bytesWritten !== total) throw new Error(`short write to ${tmp}: ${bytesWritten} of ${total} bytes`);
     await fh.sync();
     written = true;
@@ -66,7 +70,7 @@ export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8A
   }
   if (!commit()) {
     await unlink(tmp).catch(() => undefined);
-    return false;
+    return { committed: false };
   }
   try {
     renameSync(tmp, file);
@@ -74,8 +78,7 @@ export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8A
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  await syncDirAsync(path.dirname(file));
-  return true;
+  return { committed: true, dirSynced: syncDirAsync(path.dirname(file)) };
 }
 
 async function syncDirAsync(dir: string): Promise<void> {

@@ -42,7 +42,7 @@ export interface ServiceChange {
 export interface WriteInfo {
   writtenAt: string;
   bytes: number;
-  /** From the start of the write until the new file is in place (fsync included). */
+  /** From the start of the write until the new file is in place: its data fsynced, then renamed (the directory's fsync after the rename is not counted). */
   durationMs: number;
   /** Of durationMs, how long the event loop was held: rendering, and the write itself when synchronous. */
   blockingMs: number;
@@ -237,10 +237,12 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     const blockingMs = performance.now() - started;
     const blockingOnClock = this.opts.clock.now() - startedOnClock;
     this.inFlight = write.then(
-      (committed) => {
-        if (!committed) return;
+      (result) => {
+        if (!result.committed) return;
         this.committed = seq;
         this.wrote(bytes, { durationMs: performance.now() - started, blockingMs }, { durationMs: this.opts.clock.now() - startedOnClock, blockingMs: blockingOnClock });
+        // The next write waits for the directory's fsync too: one write to the disk at a time.
+        return result.dirSynced;
       },
       (e: unknown) => {
         this.writeFailed(urgent);
