@@ -13,7 +13,7 @@ import type { DesiredService } from '../manifest/types.js';
 import type { ServiceSpec } from '../manifest/schema.js';
 import type { CheckResult, CommandResult } from '../executor/types.js';
 import type { Alert, AlertKind } from '../notify/types.js';
-import type { Condition, Phase, ServiceStatus } from '../status/schema.js';
+import type { Phase, ServiceStatus } from '../status/schema.js';
 import { setCondition, type ConditionUpdate } from '../status/conditions.js';
 import { EventReason, recordEvent, type NewEvent } from '../status/events.js';
 import { newServiceStatus, type DesiredRun } from '../status/service-status.js';
@@ -128,7 +128,7 @@ class Draft {
   finish(requeue: Requeue | null): PlanResult {
     const generation = this.service.generation;
     let conditions = this.s.conditions;
-    for (const c of this.conditions) if (!conditionHolds(conditions, c, generation)) conditions = setCondition(conditions, c, this.t, generation);
+    for (const c of this.conditions) conditions = setCondition(conditions, c, this.t, generation);
     let events = this.s.events;
     for (const e of this.events) events = recordEvent(events, e, this.t);
     this.s.conditions = conditions;
@@ -527,12 +527,6 @@ function shareUnchanged(s: ServiceStatus, previous: ServiceStatus | null): void 
   const pb = previous.backoff;
   if (b.failures !== pb.failures && sameList(b.failures, pb.failures)) b.failures = pb.failures;
   if (sameRecord(b, pb)) s.backoff = pb;
-}
-
-/** The condition is already set as the update would set it (setCondition would only copy it). */
-function conditionHolds(conditions: readonly Condition[], u: ConditionUpdate, generation: number): boolean {
-  const c = conditions.find((x) => x.type === u.type);
-  return c !== undefined && c.status === u.status && c.reason === u.reason && c.message === u.message && c.observedGeneration === generation;
 }
 
 /** Same keys with the same (===) values. */

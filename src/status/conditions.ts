@@ -12,8 +12,14 @@ export interface ConditionUpdate {
   message: string;
 }
 
-/** Returns a new list with the condition set; other conditions are kept as they are. */
-export function setCondition(conditions: readonly Condition[], update: ConditionUpdate, now: string, generation: number): Condition[] {
+/**
+ * Returns a new list with the condition set; other conditions are kept as they are. When the
+ * condition already holds as the update would set it, the list itself comes back: the status
+ * store then reuses its JSON instead of serialising an equal copy (most checks change nothing).
+ */
+export function setCondition(conditions: Condition[], update: ConditionUpdate, now: string, generation: number): Condition[] {
+  const held = conditions.find((c) => c.type === update.type);
+  if (held && held.status === update.status && held.reason === update.reason && held.message === update.message && held.observedGeneration === generation) return conditions;
   const out: Condition[] = [];
   let found = false;
   for (const c of conditions) {
