@@ -25,15 +25,16 @@ export interface ExecutorOptions {
 export function createExecutor(opts: ExecutorOptions): Executor {
   const local = new LocalExecutor(opts.log);
   let docker: Promise<DockerExecutor> | null = null;
-  const dockerExecutor = (): Promise<DockerExecutor> =>
-    (docker ??= import('./docker-executor.js').then((m) => new m.DockerExecutor(opts.dockerHost ?? process.env.DOCKER_HOST, opts.log)));
+  // A host service is called at once (no extra promise turn on the per-check path).
+  const on = <R>(t: ServiceTarget, f: (e: Executor) => Promise<R>): Promise<R> => {
+    if (!t.spec.container) return f(local);
+    docker ??= import('./docker-executor.js').then((m) => new m.DockerExecutor(opts.dockerHost ?? process.env.DOCKER_HOST, opts.log));
+    return docker.then(f);
+  };
   return {
-    check: (t: ServiceTarget, signal?: AbortSignal): Promise<CheckResult> =>
-      safe(() => (t.spec.container ? dockerExecutor().then((d) => d.check(t, signal)) : local.check(t, signal)), checkFailure),
-    run: (t: ServiceTarget, kind: CommandKind, signal?: AbortSignal): Promise<CommandResult> =>
-      safe(() => (t.spec.container ? dockerExecutor().then((d) => d.run(t, kind, signal)) : local.run(t, kind, signal)), runFailure),
-    probePid: (t: ServiceTarget): Promise<PidProbe> =>
-      safe(() => (t.spec.container ? dockerExecutor().then((d) => d.probePid(t)) : local.probePid(t)), () => 'unknown' as const),
+    check: (t: ServiceTarget, signal?: AbortSignal): Promise<CheckResult> => safe(() => on(t, (e) => e.check(t, signal)), checkFailure),
+    run: (t: ServiceTarget, kind: CommandKind, signal?: AbortSignal): Promise<CommandResult> => safe(() => on(t, (e) => e.run(t, kind, signal)), runFailure),
+    probePid: (t: ServiceTarget): Promise<PidProbe> => safe(() => on(t, (e) => e.probePid(t)), () => 'unknown' as const),
     findListeners: (targets: readonly ServiceTarget[]): Promise<Map<string, ListenerLookup>> => findListeners(local, targets),
     probeProcess: (p: WatchedProcess): PidProbe => {
       try {
