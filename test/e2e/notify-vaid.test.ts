@@ -9,6 +9,7 @@ import { spawnSync } from 'node:child_process';
 import net from 'node:net';
 import { startNtfyServer } from '../support/ntfy-server.js';
 import { testdir } from '../support/testdir.js';
+import { writeUnrecoverableService } from '../support/unrecoverable-service.js';
 import { freePort, startVaid, VAICTL_BIN } from '../support/vaid.js';
 
 const TOKEN = 'tk_e2e_notify_0123456789abcdef';
@@ -28,28 +29,13 @@ test('a service that cannot recover: one ntfy message, and none again after vaid
   });
   server.requireToken = TOKEN;
   const deadPort = await freePort();
-  dir.write(
-    'manifests/minio.yaml',
-    [
-      'apiVersion: vai/v1',
-      'kind: Service',
-      'metadata: { name: minio }',
-      'spec:',
-      `  health_check: { type: http, endpoint: "http://127.0.0.1:${deadPort}/minio/health/live", interval_seconds: 0.2, timeout_seconds: 1 }`,
-      // The restart "succeeds" but nothing ever listens: every attempt fails its verification.
-      `  restart_cmd: "echo restart >> ${dir.join('restarts.log')}"`,
-      '  startup_delay_seconds: 0.3',
-      '  max_failures: 1000',
-      '  backoff_initial_seconds: 0.2',
-      '  backoff_max_seconds: 0.5',
-      '  notify_on_fail: alerts',
-      '',
-    ].join('\n'),
-  );
-  dir.write(
-    'manifests/alerts.yaml',
-    ['apiVersion: vai/v1', 'kind: Notifier', 'metadata: { name: alerts }', 'spec:', `  type: ntfy`, `  server: ${server.url}`, '  topic: khali-vps-alerts', ''].join('\n'),
-  );
+  writeUnrecoverableService(dir, {
+    deadPort,
+    healthPath: '/minio/health/live',
+    ntfyUrl: server.url,
+    topic: 'khali-vps-alerts',
+    extraSpec: ['  backoff_initial_seconds: 0.2', '  backoff_max_seconds: 0.5'],
+  });
   const opts = { manifests: dir.join('manifests'), stateDir: dir.join('state'), env: { VAI_NTFY_TOKEN: TOKEN } };
 
   const first = await startVaid(opts);

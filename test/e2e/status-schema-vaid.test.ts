@@ -9,6 +9,7 @@ import path from 'node:path';
 import { Ajv2020 } from 'ajv/dist/2020.js';
 import { startNtfyServer } from '../support/ntfy-server.js';
 import { testdir } from '../support/testdir.js';
+import { writeUnrecoverableService } from '../support/unrecoverable-service.js';
 import { waitFor } from '../support/wait.js';
 import { ROOT, freePort, startVaid } from '../support/vaid.js';
 
@@ -45,22 +46,7 @@ test("a real vaid's status.json after an alert sent again unverified validates a
     dir.remove();
   });
   const deadPort = await freePort();
-  dir.write(
-    'manifests/minio.yaml',
-    [
-      'apiVersion: vai/v1',
-      'kind: Service',
-      'metadata: { name: minio }',
-      'spec:',
-      `  health_check: { type: http, endpoint: "http://127.0.0.1:${deadPort}/health", interval_seconds: 0.2, timeout_seconds: 1 }`,
-      `  restart_cmd: "echo restart >> ${dir.join('restarts.log')}"`,
-      '  startup_delay_seconds: 0.3',
-      '  max_failures: 1000',
-      '  notify_on_fail: alerts',
-      '',
-    ].join('\n'),
-  );
-  dir.write('manifests/alerts.yaml', ['apiVersion: vai/v1', 'kind: Notifier', 'metadata: { name: alerts }', 'spec:', '  type: ntfy', `  server: ${server.url}`, '  topic: vps', ''].join('\n'));
+  writeUnrecoverableService(dir, { deadPort, ntfyUrl: server.url, topic: 'vps' });
   const opts = { manifests: dir.join('manifests'), stateDir: dir.join('state') };
 
   // ntfy stores the alert but never answers; vaid dies not knowing whether it arrived.
