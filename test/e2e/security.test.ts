@@ -170,6 +170,9 @@ test('secrets (ntfy token, webhook header) never surface in logs, status, outbox
   const vaid = track(await startVaid({ manifests: dir.join('manifests'), stateDir: dir.join('state'), env: { VAI_NTFY_TOKEN: TOKEN, HOOK_KEY: HEADER } }));
   await vaid.waitForStatus((d) => d.alerts.recent.filter((r) => r.state === 'delivered' || r.state === 'failed').length >= 2, 'both alerts settled', 180_000);
   assert.ok(server.messages.some((m) => m.authorization === `Bearer ${TOKEN}`), 'the token was used');
+  // Stopped first: a running vaid delivers and removes outbox files while they are being read
+  // (seen: ENOENT between listing the dir and reading a pending entry). Its shutdown lines count too.
+  await vaid.stop();
   const surfaces: Array<[string, string]> = [['vaid stdout', vaid.stdout()], ['vaid stderr', vaid.stderr()]];
   for (const f of readdirSync(dir.join('state'), { recursive: true, withFileTypes: true })) {
     if (f.isFile()) surfaces.push([path.join(f.parentPath, f.name), readFileSync(path.join(f.parentPath, f.name), 'utf8')]);
