@@ -37,7 +37,8 @@ p=$!
 ) >/dev/null 2>&1 </dev/null &
 w=$!
 wait $p 2>/dev/null; rc=$?
-kill -TERM $w 2>/dev/null; wait $w; wr=$?; to=0; [ "$wr" = 124 ] && to=1
+# The watchdog can get the TERM before its trap is set: the shell's "Terminated" is not the user's stderr.
+kill -TERM $w 2>/dev/null; wait $w 2>/dev/null; wr=$?; to=0; [ "$wr" = 124 ] && to=1
 if [ "$VAI_KILL_ON_EXIT" = 1 ] || [ $to = 1 ]; then kill -KILL -$p 2>/dev/null; fi
 if [ -n "$t" ]; then
   if [ "$VAI_PRINT" = head ]; then head -c 65536 "$o"; else tail -c 65536 "$o"; fi
