@@ -108,7 +108,9 @@ test('kill -9 a service while a check waits for its answer: the check sees the r
     await waitFor(() => connectedTo(vaid.pid, port), { what: 'the check connected to the frozen service' });
     process.kill(pid, 'SIGKILL');
     const s = await vaid.waitForService('midcheck', (x) => x.restarts.count === 1 && healthy(x), 'restarted after kill -9 mid-check');
-    assert.match(s.restarts.lastReason!, /^read ECONNRESET \(GET /);
+    // The kernel finished the handshake; whether vaid's loop had seen its connect complete before
+    // the reset arrived is timing (CI under load: "connect ECONNRESET"). Either way, the reset.
+    assert.match(s.restarts.lastReason!, /^(read|connect) ECONNRESET \(GET /);
     assert.match(s.restarts.lastReason!, killedReason(port));
     assert.notEqual(pidIn(`${e.run}/midcheck.pid`), pid);
   });
