@@ -1,11 +1,9 @@
 // monit under test: Debian's package (installed by the bench when missing), its own control,
 // state, id and log files in a temp dir, run in the foreground (-I) in its own process group.
-import { execFileSync, spawn } from 'node:child_process';
-import { chmodSync, closeSync, existsSync, mkdirSync, openSync, readFileSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { isAlive } from './proc-stat.js';
-import { supervisedPid, underInit } from './reaping-init.js';
-import { trackGroup, trackPid, untrackGroup, untrackPid } from './reaper.js';
+import { startSupervised } from './supervised-process.js';
 import type { ServiceDef } from './services.js';
 
 function which(cmd: string): string | undefined {
@@ -84,22 +82,9 @@ export async function startMonit(bin: string, dir: string, defs: readonly Servic
   writeFileSync(ctl, controlFile(dir, defs, startTimeoutSeconds));
   chmodSync(ctl, 0o600);
   const logFile = path.join(dir, 'monit.log');
-  const out = openSync(path.join(dir, 'monit.stdout'), 'a');
-  const cmd = underInit(bin, ['-I', '-c', ctl]);
-  const child = spawn(cmd.file, cmd.args, { detached: true, stdio: ['ignore', out, out], cwd: dir });
-  closeSync(out);
-  const group = child.pid;
-  if (!group) throw new Error('monit did not start');
-  trackGroup(group);
-  let exited = false;
-  child.on('exit', () => {
-    exited = true;
-  });
-  const pid = await supervisedPid(group);
-  // monit -I still moves itself into its own process group, out of reach of tini's group kill.
-  trackPid(pid, ctl);
+  const proc = await startSupervised(bin, ['-I', '-c', ctl], { cwd: dir, outFile: path.join(dir, 'monit.stdout'), mark: ctl, graceMs: 10_000 });
   return {
-    pid,
+    pid: proc.pid,
     logFile,
     log: () => {
       try {
@@ -108,25 +93,6 @@ export async function startMonit(bin: string, dir: string, defs: readonly Servic
         return '';
       }
     },
-    async stop() {
-      if (!exited) {
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          exited = true;
-        }
-        const deadline = performance.now() + 10_000;
-        while (!exited && isAlive(pid) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      }
-      for (const target of [-group, pid]) {
-        try {
-          process.kill(target, 'SIGKILL');
-        } catch {
-          // already gone
-        }
-      }
-      untrackGroup(group);
-      untrackPid(pid);
-    },
+    stop: () => proc.stop(),
   };
 }

@@ -1,14 +1,12 @@
 // vai under test: manifests written from ServiceDefs, the real vaid binary started as a
 // subprocess in its own process group with its own state dir, and its status file read back.
-import { spawn } from 'node:child_process';
-import { mkdirSync, openSync, readFileSync, writeFileSync, closeSync } from 'node:fs';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import YAML from 'yaml';
 import type { StatusDocument } from '../../src/status/schema.js';
 import { isAlive } from './proc-stat.js';
-import { supervisedPid, underInit } from './reaping-init.js';
-import { trackGroup, trackPid, untrackGroup, untrackPid } from './reaper.js';
+import { startSupervised } from './supervised-process.js';
 import type { ServiceDef } from './services.js';
 
 export const VAID = fileURLToPath(new URL('../../src/cli/vaid.js', import.meta.url));
@@ -72,7 +70,6 @@ export function profileVaidInto(dir: string): void {
 export async function startVaid(opts: VaidOptions): Promise<Vaid> {
   mkdirSync(opts.stateDir, { recursive: true });
   const logFile = path.join(path.dirname(opts.stateDir), `vaid-${path.basename(opts.stateDir)}.log`);
-  const out = openSync(logFile, 'a');
   const args = [
     ...(opts.nodeArgs ?? []),
     ...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []),
@@ -86,41 +83,12 @@ export async function startVaid(opts: VaidOptions): Promise<Vaid> {
     ...(opts.concurrency ? ['--concurrency', String(opts.concurrency)] : []),
     ...(opts.extraArgs ?? []),
   ];
-  const cmd = underInit(process.execPath, args);
-  const child = spawn(cmd.file, cmd.args, { detached: true, stdio: ['ignore', out, out], cwd: path.dirname(opts.stateDir) });
-  closeSync(out);
-  const group = child.pid;
-  if (!group) throw new Error('vaid did not start');
-  trackGroup(group);
-  let exited = false;
-  child.on('exit', () => {
-    exited = true;
-  });
-  const pid = await supervisedPid(group);
-  // Tracked by pid too, in case it ever leaves tini's process group.
-  trackPid(pid, opts.stateDir);
+  const proc = await startSupervised(process.execPath, args, { cwd: path.dirname(opts.stateDir), outFile: logFile, mark: opts.stateDir, graceMs: 15_000 });
   return {
-    pid,
+    pid: proc.pid,
     stateDir: opts.stateDir,
     logFile,
-    async stop() {
-      if (!exited) {
-        try {
-          process.kill(pid, 'SIGTERM');
-        } catch {
-          exited = true;
-        }
-        const deadline = performance.now() + 15_000;
-        while (!exited && isAlive(pid) && performance.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      }
-      try {
-        process.kill(-group, 'SIGKILL');
-      } catch {
-        // group already gone
-      }
-      untrackGroup(group);
-      untrackPid(pid);
-    },
+    stop: () => proc.stop(),
   };
 }
 
