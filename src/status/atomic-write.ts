@@ -5,11 +5,12 @@
 // writeFileAtomicAsync does the same with the copy into the page cache and the fsync on libuv's
 // thread pool, so a large document does not stop the event loop (checks, timers) while it is
 // written; only the rename, which makes it visible, runs on the main thread.
-import { closeSync, fchmodSync, fsyncSync, mkdirSync, readdirSync, statSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
+import { closeSync, fchmodSync, fstatSync, fsyncSync, mkdirSync, readdirSync, statSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
 import { open, unlink } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { VaiError } from '../errors.js';
+import type { FileIdentity } from './summary.js';
 
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
@@ -17,16 +18,19 @@ function tempName(file: string): string {
   return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
 }
 
-export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): void {
+/** Returns the identity (stat) of the file now at `file`: status.summary.json names it. */
+export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 0o644): FileIdentity {
   const dir = path.dirname(file);
   const tmp = tempName(file);
   const fd = openSync(tmp, CREATE, mode);
+  let identity: FileIdentity;
   try {
     fchmodSync(fd, mode);
     const buf = typeof data === 'string' ? Buffer.from(data) : data;
     let off = 0;
     while (off < buf.length) off += writeSync(fd, buf, off, buf.length - off);
     fsyncSync(fd);
+    identity = identityOf(fstatSync(fd));
   } catch (e) {
     closeSync(fd);
     unlinkSync(tmp);
@@ -40,9 +44,14 @@ export function writeFileAtomic(file: string, data: string | Uint8Array, mode = 
     throw e;
   }
   syncDir(dir);
+  return identity;
 }
 
-export type AsyncWriteResult = { committed: false } | { committed: true; dirSynced: Promise<void> };
+function identityOf(st: { ino: number; size: number; mtimeMs: number }): FileIdentity {
+  return { ino: st.ino, size: st.size, mtimeMs: st.mtimeMs };
+}
+
+export type AsyncWriteResult = { committed: false } | { committed: true; dirSynced: Promise<void>; identity: FileIdentity };
 
 /**
  * Writes `chunks` (joined, in order) to a temp file and fsyncs it off the main thread, then asks
@@ -52,17 +61,26 @@ export type AsyncWriteResult = { committed: false } | { committed: true; dirSync
  * when the directory's fsync, which makes the rename itself durable, is over. Until then a
  * power loss leaves the previous document, whose data was fsynced before its own rename.
  */
-export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8Array[], commit: () => boolean = () => true, mode = 0o644): Promise<AsyncWriteResult> {
+export async function writeFileAtomicAsync(
+  file: string,
+  chunks: readonly Uint8Array[],
+  commit: () => boolean = () => true,
+  mode = 0o644,
+  opts: { fsync?: boolean } = {},
+): Promise<AsyncWriteResult> {
   const tmp = tempName(file);
   const fh = await open(tmp, CREATE, mode);
   let written = false;
+  let identity: FileIdentity | undefined;
   try {
     const total = chunks.reduce((n, c) => n + c.length, 0);
     // The chmod (the umask may have cut the mode) and the copy are independent: one wait, not two.
     // libuv writes every buffer (IOV_MAX at a time, retrying short writes); a short total is an error.
     const [, { bytesWritten }] = await Promise.all([fh.chmod(mode), fh.writev(chunks as Uint8Array[])]);
     if (bytesWritten !== total) throw new Error(`short write to ${tmp}: ${bytesWritten} of ${total} bytes`);
-    await fh.sync();
+    // A file whose readers check it against another (status.summary.json) can skip the fsync.
+    if (opts.fsync !== false) await fh.sync();
+    identity = identityOf(await fh.stat());
     written = true;
   } finally {
     await fh.close().catch(() => undefined);
@@ -78,7 +96,7 @@ export async function writeFileAtomicAsync(file: string, chunks: readonly Uint8A
     await unlink(tmp).catch(() => undefined);
     throw e;
   }
-  return { committed: true, dirSynced: syncDirAsync(path.dirname(file)) };
+  return { committed: true, dirSynced: opts.fsync === false ? Promise.resolve() : syncDirAsync(path.dirname(file)), identity: identity! };
 }
 
 async function syncDirAsync(dir: string): Promise<void> {

@@ -20,6 +20,7 @@ import type { NotifierSnapshot } from '../notify/types.js';
 import { STATUS_API_VERSION, STATUS_FORMAT_VERSION, type StatusDocument, type ServiceStatus } from './schema.js';
 import { writeFileAtomic, writeFileAtomicAsync } from './atomic-write.js';
 import { diffService, serviceJson, type ServiceJson } from './service-json.js';
+import { renderSummary, summaryEntry, summaryFileFor, type FileIdentity } from './summary.js';
 
 export interface VaidInfo {
   pid: number;
@@ -69,6 +70,8 @@ export interface StatusStoreOptions {
   retryMinMs?: number;
   /** Longest wait between retries of a failing write; default 10,000 ms. */
   retryMaxMs?: number;
+  /** Where to write status.summary.json (src/status/summary.ts) after each write; null for none. Default: beside `file`, unless `write` is given. */
+  summaryFile?: string | null;
 }
 
 export const EMPTY_ALERTS: NotifierSnapshot = { outboxSize: 0, dropped: 0, recent: [], unverifiedResends: 0 };
@@ -79,6 +82,9 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   private readonly services = new Map<string, ServiceStatus>();
   /** Same keys in the same order as services. */
   private readonly json = new Map<string, ServiceJson>();
+  /** Each service's summary entry, same keys and order as services; empty when no summary is written. */
+  private readonly summary = new Map<string, Buffer>();
+  private readonly summaryFile: string | null;
   /** document().services, rebuilt only after a service changed. */
   private servicesRecord: Record<string, ServiceStatus> | null = null;
   private manifests: ManifestsStatus;
@@ -95,6 +101,8 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   private lastWriteBlockingMs = 0;
   private writtenAt: string;
   private closed = false;
+  /** A summary written after a synchronous write, until done. */
+  private summaryWrite: Promise<void> | null = null;
   /** The background write under way, if any. */
   private inFlight: Promise<void> | null = null;
   /** Documents rendered so far; the number of the one on disk. A write older than that is dropped. */
@@ -110,9 +118,11 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
 
   constructor(private readonly opts: StatusStoreOptions) {
     super();
+    this.summaryFile = opts.summaryFile !== undefined ? opts.summaryFile : opts.write ? null : summaryFileFor(opts.file);
     for (const s of opts.services ?? []) {
       this.services.set(s.name, s);
       this.json.set(s.name, serviceJson(s, this.json.values().next().value));
+      if (this.summaryFile) this.summary.set(s.name, summaryEntry(s));
     }
     this.writtenAt = new Date(opts.clock.now()).toISOString();
     this.manifests = { dir: opts.manifestsDir, generation: 0, revision: null, attemptedRevision: null, appliedAt: null, errors: [] };
@@ -141,6 +151,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     if (!diff) return;
     this.services.set(status.name, status);
     this.json.set(status.name, json);
+    if (this.summaryFile) this.summary.set(status.name, summaryEntry(status));
     this.servicesRecord = null;
     this.markDirty(diff.urgent);
     this.emit('change', { name: status.name, status, previous, ops: diff.ops });
@@ -151,6 +162,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     if (!previous) return;
     this.services.delete(name);
     this.json.delete(name);
+    this.summary.delete(name);
     this.servicesRecord = null;
     this.markDirty(true);
     this.emit('change', { name, status: null, previous, ops: [{ op: 'remove', path: '' }] });
@@ -196,9 +208,13 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     if (!this.dirty && !this.inFlight) return;
     const { urgent, started, startedOnClock, seq } = this.beginWrite();
     const data = Buffer.concat(this.render());
+    const summary = this.summaryParts();
     try {
       if (this.opts.write) this.opts.write(this.opts.file, data.toString('utf8'));
-      else writeFileAtomic(this.opts.file, data);
+      else {
+        const identity = writeFileAtomic(this.opts.file, data);
+        if (summary) this.summaryWrite = summary(identity);
+      }
     } catch (e) {
       this.writeFailed(urgent);
       this.emit('error', e as Error);
@@ -219,7 +235,12 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
 
   /** Resolves when no background write is under way (for tests and an orderly stop). */
   async idle(): Promise<void> {
-    while (this.inFlight) await this.inFlight;
+    while (this.inFlight || this.summaryWrite) {
+      const summary = this.summaryWrite;
+      await this.inFlight;
+      await summary;
+      if (this.summaryWrite === summary) this.summaryWrite = null;
+    }
   }
 
   /** The timer's write: in the background unless the store writes synchronously. */
@@ -232,6 +253,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     if (this.inFlight || !this.dirty) return;
     const { urgent, started, startedOnClock, seq } = this.beginWrite();
     const chunks = this.render();
+    const summary = this.summaryParts();
     const bytes = chunks.reduce((n, c) => n + c.length, 0);
     const write = writeFileAtomicAsync(this.opts.file, chunks, () => seq > this.committed);
     const blockingMs = performance.now() - started;
@@ -241,8 +263,8 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
         if (!result.committed) return;
         this.committed = seq;
         this.wrote(bytes, { durationMs: performance.now() - started, blockingMs }, { durationMs: this.opts.clock.now() - startedOnClock, blockingMs: blockingOnClock });
-        // The next write waits for the directory's fsync too: one write to the disk at a time.
-        return result.dirSynced;
+        // The next write waits for the directory's fsync and the summary too: one write to the disk at a time.
+        return Promise.all([result.dirSynced, summary?.(result.identity)]).then(() => undefined);
       },
       (e: unknown) => {
         this.writeFailed(urgent);
@@ -303,6 +325,23 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     }
     parts.push(Buffer.from(`},"alerts":${this.alertsJson}}\n`));
     return parts;
+  }
+
+  /**
+   * The summary of the document just rendered, written once status.json is in place and its
+   * identity known. A summary that fails to write is left out: readers then find the summary on
+   * disk naming another file and read status.json, so a failure costs speed, never correctness.
+   * The synchronous path writes it in the background too: the write-ahead only needs status.json.
+   */
+  private summaryParts(): ((of: FileIdentity) => Promise<void>) | null {
+    const file = this.summaryFile;
+    if (!file) return null;
+    const entries = [...this.summary.values()];
+    const head = { pid: this.opts.vaid.pid, writtenAt: this.writtenAt, manifestsDir: this.manifests.dir };
+    return (of) => writeFileAtomicAsync(file, renderSummary(of, head, entries), () => true, 0o644, { fsync: false }).then(
+      () => undefined,
+      () => undefined,
+    );
   }
 
   private cancelTimer(): void {

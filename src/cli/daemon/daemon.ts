@@ -13,6 +13,7 @@ import { watchDesiredState, parseLabelSelector, matchesSelector, type DesiredSta
 import { StatusStore, defaultVaidInfo } from '../../status/store.js';
 import type { StatusDocument } from '../../status/schema.js';
 import { ensureDir, removeStaleTemps } from '../../status/atomic-write.js';
+import { summaryFileFor } from '../../status/summary.js';
 import { loadStatusFile } from '../../status/load.js';
 import { Controller } from '../../reconcile/controller.js';
 import { systemClock, type Clock } from '../../reconcile/clock.js';
@@ -48,6 +49,7 @@ export async function openState(paths: Paths, log: Logger, env: NodeJS.ProcessEn
     ensureDir(paths.logsDir);
     // Status is written in the background; a vaid killed mid-write leaves its temp file behind.
     removeStaleTemps(paths.statusFile);
+    removeStaleTemps(summaryFileFor(paths.statusFile));
     const loaded = loadStatusFile(paths.statusFile);
     if (loaded.kind === 'rejected') {
       const kept = `${paths.statusFile}.rejected`;
