@@ -45,8 +45,8 @@ export function notFoundMessage(name: string, known: Iterable<string>): string {
 }
 
 /** Services named on the command line, in the order given, plus the names that do not exist. */
-export function pickByName(doc: StatusDocument, names: readonly string[]): { found: ServiceStatus[]; missing: string[] } {
-  const found: ServiceStatus[] = [];
+export function pickByName<S = ServiceStatus>(doc: { services: Record<string, S> }, names: readonly string[]): { found: S[]; missing: string[] } {
+  const found: S[] = [];
   const missing: string[] = [];
   const seen = new Set<string>();
   for (const n of names) {
@@ -59,7 +59,7 @@ export function pickByName(doc: StatusDocument, names: readonly string[]): { fou
   return { found, missing };
 }
 
-export function allSorted(doc: StatusDocument): ServiceStatus[] {
+export function allSorted<S = ServiceStatus>(doc: { services: Record<string, S> }): S[] {
   return Object.keys(doc.services)
     .sort()
     .map((n) => doc.services[n]!);

@@ -17,8 +17,8 @@ export interface DaemonState {
   pid: number | null;
 }
 
-export interface StatusSnapshot {
-  doc: StatusDocument;
+export interface StatusSnapshot<D = StatusDocument> {
+  doc: D;
   daemon: DaemonState;
   /** Set when the file is no longer being updated: says so and how to start vaid. */
   staleWarning: string | null;
@@ -60,6 +60,11 @@ export function readStatus(paths: Paths, now: number, opts: ReadOptions = {}): S
     throw missingStatus(paths);
   }
   const doc = opts.withoutHistory ? parseWithoutHistory(text, paths.statusFile) : parseStatus(text, paths.statusFile);
+  return snapshotOf(paths, doc, now);
+}
+
+/** The snapshot of a document read just now: whether vaid is still writing it, and if not, what to do. */
+export function snapshotOf<D extends { vaid: { pid: number }; writtenAt: string; manifests: { dir: string } }>(paths: Paths, doc: D, now: number): StatusSnapshot<D> {
   const daemon = daemonState(paths, doc.vaid.pid);
   const staleWarning = daemon.running
     ? null

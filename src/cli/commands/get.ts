@@ -7,6 +7,7 @@ import { parseOutput, printRows, type OutputFormat } from '../printers/output.js
 import { serviceColumns, visibleKey, WATCH_MIN_WIDTHS, type ServiceRow } from '../printers/service-columns.js';
 import { cells, columnWidths, renderRow, visibleColumns } from '../printers/table.js';
 import { readStatus } from '../status-reader.js';
+import { readSummary } from '../summary-reader.js';
 import type { Paths } from '../paths.js';
 import type { StatusDocument } from '../../status/schema.js';
 
@@ -53,8 +54,12 @@ Examples:
     const selector = labels && values.selector !== undefined ? labels.parseLabelSelector(values.selector) : null;
     const names = positionals[0] !== undefined && RESOURCE_WORDS.has(positionals[0]) ? positionals.slice(1) : positionals;
     const now = Date.now();
-    // json and yaml print whole objects, and -w compares each new document with this one.
-    const snap = readStatus(paths, now, { withoutHistory: format !== 'json' && format !== 'yaml' && !values.watch });
+    // json and yaml print whole objects, and -w compares each new document with this one. The
+    // table and -o name show only what vaid's summary holds (src/status/summary.ts); -o wide
+    // shows more of each status.
+    const brief = (format === 'table' || format === 'name') && !values.watch;
+    // The summary's services hold every field the table's and -o name's columns read.
+    const snap = (brief ? (readSummary(paths, now) as unknown as ReturnType<typeof readStatus> | null) : null) ?? readStatus(paths, now, { withoutHistory: format !== 'json' && format !== 'yaml' && !values.watch });
     const { doc } = snap;
     let code: number = EXIT.OK;
 
