@@ -290,26 +290,33 @@ export async function findListenerProcesses(queries: readonly ListenerQuery[], p
     else ports.set(q.name, p);
   }
   if (ports.size === 0) return out;
-  const table = readListeners(procDir);
+  let table = listenerTable(procDir, false);
+  if (table.reused && !ownersAlive(table.entries, ports.values(), procDir)) table = listenerTable(procDir, true);
   const inodeOf = new Map<string, number>();
   for (const [name, p] of ports) {
-    const inode = listenerInode(table, p);
+    const inode = listenerInode(table.entries, p);
     if (inode === null) out.set(name, { kind: 'none', reason: `nothing listens on ${describePort(p)}`, retry: true });
     else inodeOf.set(name, inode);
   }
   // A socket whose last known owner still runs needs no scan: a thousand services checked on one
   // listener, looked up in many small batches as they turn Healthy, cost one scan.
   const unknown = new Set<number>();
-  for (const inode of inodeOf.values()) {
+  for (const inode of new Set(inodeOf.values())) {
     const known = knownOwners.get(inode);
     if (!known || probeWatched({ ...known, what: '' }, procDir) !== 'alive') unknown.add(inode);
   }
   const owners = await socketOwners(unknown, procDir);
   if (knownOwners.size > 10_000) knownOwners.clear();
+  // One stat read per owner, not per service: a thousand services often share one listener.
+  const stats = new Map<number, ProcStat | null>();
   for (const [name, inode] of inodeOf) {
     const p = ports.get(name)!;
     const pid = owners.get(inode) ?? knownOwners.get(inode)?.pid;
-    const stat = pid === undefined ? null : readStat(pid, procDir);
+    let stat: ProcStat | null = null;
+    if (pid !== undefined) {
+      stat = stats.has(pid) ? stats.get(pid)! : readStat(pid, procDir);
+      stats.set(pid, stat);
+    }
     if (pid === undefined || stat === null) {
       out.set(name, { kind: 'none', reason: `no process of ours holds the socket listening on ${describePort(p)}`, retry: true });
       continue;
@@ -321,6 +328,45 @@ export async function findListenerProcesses(queries: readonly ListenerQuery[], p
 }
 
 const knownOwners = new Map<number, { pid: number; startTime: number }>();
+
+/** Whether every port has a listener in `entries` whose last known owner still runs (one probe per socket). */
+function ownersAlive(entries: readonly ListenEntry[], ports: Iterable<LoopbackPort>, procDir: string): boolean {
+  const inodes = new Set<number>();
+  for (const p of ports) {
+    const inode = listenerInode(entries, p);
+    if (inode === null) return false;
+    inodes.add(inode);
+  }
+  for (const inode of inodes) {
+    const known = knownOwners.get(inode);
+    if (!known || probeWatched({ ...known, what: '' }, procDir) !== 'alive') return false;
+  }
+  return true;
+}
+
+/**
+ * How long one read of the listener tables answers later lookups. Reading them costs ~2 ms of
+ * kernel time even when they are nearly empty (the kernel walks every bucket of its socket hash),
+ * and at 10,000 services turning Healthy in small batches those reads held the event loop for
+ * most of the first 40 s. A reused table is trusted only where it names a socket whose owner
+ * still runs; anything else (a restarted service's new listener) reads the tables again.
+ */
+export const TABLE_REUSE_MS = 2000;
+let lastTable: { entries: ListenEntry[]; at: number; procDir: string } | null = null;
+let tableReads = 0;
+
+function listenerTable(procDir: string, fresh: boolean): { entries: readonly ListenEntry[]; reused: boolean } {
+  const now = performance.now();
+  if (!fresh && lastTable && lastTable.procDir === procDir && now - lastTable.at < TABLE_REUSE_MS) return { entries: lastTable.entries, reused: true };
+  tableReads++;
+  lastTable = { entries: readListeners(procDir), at: now, procDir };
+  return { entries: lastTable.entries, reused: false };
+}
+
+/** How many times the listener tables were read by lookups (tests, diagnostics). */
+export function listenerTableReads(): number {
+  return tableReads;
+}
 
 function describePort(p: LoopbackPort): string {
   const host = p.family === 0 ? 'localhost' : p.family === 6 ? '[::1]' : p.address;

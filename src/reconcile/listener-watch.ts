@@ -33,6 +33,14 @@ interface Watch {
   lastProbe: PidProbe;
 }
 
+/** The services watching one process: probed once for all of them. */
+interface ProcessGroup {
+  process: WatchedProcess;
+  names: Set<string>;
+  /** The probe every member has taken in (nothing to do while it repeats); null: some member has not. */
+  settled: PidProbe | null;
+}
+
 interface Request {
   generation: number;
   restarts: number;
@@ -47,6 +55,8 @@ export interface ListenerWatchOptions {
 
 export class ListenerWatches {
   private readonly watches = new Map<string, Watch>();
+  /** Watches by process: 10,000 services on one listener are one probe and no loop over them while it stays alive. */
+  private readonly groups = new Map<string, ProcessGroup>();
   private readonly pending = new Map<string, Request>();
   private readonly deferred = new Map<string, TimerHandle>();
   private running: Promise<void> | null = null;
@@ -72,12 +82,15 @@ export class ListenerWatches {
       if (w.process !== null && now - w.at < RELOOKUP_MIN_MS) return this.defer(svc.name, req, w.at + RELOOKUP_MIN_MS - now);
     } else if (w) {
       // Restarted or respecified: the process watched before is not this service any more.
+      this.ungroup(svc.name, w);
       w.process = null;
     }
     this.request(svc.name, req);
   }
 
   forget(name: string): void {
+    const w = this.watches.get(name);
+    if (w) this.ungroup(name, w);
     this.watches.delete(name);
     this.pending.delete(name);
     const t = this.deferred.get(name);
@@ -126,26 +139,48 @@ export class ListenerWatches {
   probe(eligible: (name: string) => boolean): Array<{ name: string; probe: 'dead' | 'stopped'; pid: number }> {
     const probeProcess = this.opts.executor.probeProcess;
     if (!probeProcess) return [];
-    const seen = new Map<number, PidProbe>();
     const gone: Array<{ name: string; probe: 'dead' | 'stopped'; pid: number }> = [];
-    for (const [name, w] of this.watches) {
-      if (!w.process) continue;
-      const key = w.process.pid;
-      let p = seen.get(key);
-      if (p === undefined) {
-        p = probeProcess.call(this.opts.executor, w.process);
-        seen.set(key, p);
-      }
+    for (const g of this.groups.values()) {
+      const p = probeProcess.call(this.opts.executor, g.process);
       // Most probes change nothing: only a change is worth asking the controller about.
-      if (p === w.lastProbe) continue;
-      if (p === 'dead' || p === 'stopped') {
-        // Not now (recovering, stopped, being reconciled): looked at again at the next probe.
-        if (!eligible(name)) continue;
-        gone.push({ name, probe: p, pid: key });
+      if (p === g.settled) continue;
+      let settled = true;
+      for (const name of g.names) {
+        const w = this.watches.get(name);
+        if (!w || p === w.lastProbe) continue;
+        if (p === 'dead' || p === 'stopped') {
+          // Not now (recovering, stopped, being reconciled): looked at again at the next probe.
+          if (!eligible(name)) {
+            settled = false;
+            continue;
+          }
+          gone.push({ name, probe: p, pid: g.process.pid });
+        }
+        w.lastProbe = p;
       }
-      w.lastProbe = p;
+      g.settled = settled ? p : null;
     }
     return gone;
+  }
+
+  private group(name: string, process: WatchedProcess): void {
+    const key = `${process.pid}/${process.startTime}`;
+    let g = this.groups.get(key);
+    if (!g) {
+      g = { process, names: new Set(), settled: null };
+      this.groups.set(key, g);
+    }
+    g.names.add(name);
+    g.settled = null;
+  }
+
+  private ungroup(name: string, w: Watch): void {
+    if (!w.process) return;
+    const key = `${w.process.pid}/${w.process.startTime}`;
+    const g = this.groups.get(key);
+    if (!g) return;
+    g.names.delete(name);
+    if (g.names.size === 0) this.groups.delete(key);
   }
 
   private async lookUp(): Promise<void> {
@@ -163,9 +198,12 @@ export class ListenerWatches {
       for (const [name, req] of batch) {
         const r = found.get(name);
         if (!r) continue;
-        const before = this.watches.get(name)?.process ?? null;
+        const old = this.watches.get(name);
+        const before = old?.process ?? null;
+        if (old) this.ungroup(name, old);
         if (r.kind === 'found') {
           this.watches.set(name, { process: r.process, generation: req.generation, restarts: req.restarts, at: now, retryAt: now, lastProbe: 'alive' });
+          this.group(name, r.process);
           if (before?.pid !== r.process.pid) {
             log.info({ service: name, generation: req.generation, pid: r.process.pid }, `${name}: watching pid ${r.process.pid} (${r.process.what}) for a crash between checks`);
           }

@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { findListenerProcesses, listenerInode, loopbackPortOf, parseListenLines, parseStat, probeWatched } from '../../../src/executor/listener-process.js';
+import { findListenerProcesses, listenerInode, listenerTableReads, TABLE_REUSE_MS, loopbackPortOf, parseListenLines, parseStat, probeWatched } from '../../../src/executor/listener-process.js';
 import { LocalExecutor } from '../../../src/executor/local-executor.js';
 import { healthCheck, target } from './target.js';
 import { testdir } from '../../support/testdir.js';
@@ -112,5 +112,30 @@ test('a zombie is dead to the watch, as to the pid_file probe', async () => {
     assert.equal(probeWatched({ pid: zpid, startTime: stat.startTime, what: 'test' }), 'dead');
   } finally {
     await p.kill();
+  }
+});
+
+test('lookups in a row share one read of the listener table; a service restarted on its port is still found at once', async () => {
+  const first = await startHttpService(dir.path);
+  let second: Awaited<ReturnType<typeof startHttpService>> | undefined;
+  try {
+    const q = [{ name: 'web', check: healthCheck({ type: 'tcp', port: first.port }) }];
+    const pidOf = async () => {
+      const r = (await findListenerProcesses(q)).get('web');
+      return r?.kind === 'found' ? r.process.pid : null;
+    };
+    assert.equal(await pidOf(), first.pid);
+    const reads = listenerTableReads();
+    const started = performance.now();
+    for (let i = 0; i < 20; i++) assert.equal(await pidOf(), first.pid);
+    // Reads cost ~2 ms of kernel time each; on a slow run the reuse window may lapse once or twice.
+    const lapsed = Math.floor((performance.now() - started) / TABLE_REUSE_MS);
+    assert.ok(listenerTableReads() - reads <= 1 + lapsed, `${listenerTableReads() - reads} table reads for 20 lookups`);
+    await first.kill();
+    second = await startHttpService(dir.path, ['--port', String(first.port)]);
+    assert.equal(await pidOf(), second.pid, 'the new listener, not the gone one from the reused table');
+  } finally {
+    await first.kill();
+    await second?.kill();
   }
 });

@@ -33,6 +33,7 @@ class World implements Executor {
   alive = new Set<number>();
   log: string[] = [];
   lookups = 0;
+  probes = 0;
   private nextPid = 100;
 
   startProcess(name: string): number {
@@ -79,11 +80,18 @@ class World implements Executor {
   }
 
   probeProcess(p: WatchedProcess): PidProbe {
+    this.probes++;
     if (this.frozen.has(p.pid)) return 'stopped';
     return this.alive.has(p.pid) ? 'alive' : 'dead';
   }
 
   frozen = new Set<number>();
+
+  /** name is served by the process of `by` (many services checked on one listener). */
+  share(name: string, by: string): void {
+    this.pid.set(name, this.pid.get(by)!);
+    this.up.set(name, true);
+  }
 
   /** kill -9: the process and its listener are gone. */
   crash(name: string): void {
@@ -216,5 +224,27 @@ test('nothing found: looked up again only after a minute, not at every check', a
   assert.equal(world.lookups, 1);
   await advance(clock, 60_000, 250);
   assert.equal(world.lookups, 2);
+  await controller.stop(1000);
+});
+
+test('services checked on one listener: one probe per round for all of them, and its crash checks each', async () => {
+  const names = Array.from({ length: 50 }, (_, i) => `web-${i}`);
+  const { clock, world, store, controller, lines } = setup(names.map((n) => svc(n)));
+  const pid = world.startProcess('web-0');
+  for (const n of names.slice(1)) world.share(n, 'web-0');
+  controller.start();
+  await advance(clock, 6000);
+  assert.ok(names.every((n) => store.get(n)?.phase === 'Healthy'));
+  assert.ok(names.every((n) => controller.listeners.watched(n)?.pid === pid));
+  const probes = world.probes;
+  await advance(clock, 1000);
+  // 10 probe rounds a second; 50 services would be 500 reads if each service were probed.
+  assert.ok(world.probes - probes <= 11, `${world.probes - probes} probes in 1 s`);
+  const seen = world.log.length;
+  world.alive.delete(pid);
+  await advance(clock, 500);
+  const checked = new Set(world.log.slice(seen).filter((l) => l.startsWith('check ')).map((l) => l.slice('check '.length)));
+  assert.deepEqual([...checked].sort(), [...names].sort(), 'every service on the gone listener is checked at once');
+  assert.ok(lines.includes(`web-7: listener process ${pid} is gone; checking now`));
   await controller.stop(1000);
 });
