@@ -41,6 +41,13 @@ export class VaiError extends Error {
   }
 }
 
+/**
+ * By name and a registered code, not instanceof: `vaictl get` runs from a bundle
+ * (src/cli/vaictl.ts) whose VaiError class is another copy than the one of the modules it loads
+ * on demand (-o wide, -w), and an error from either must be recognised.
+ */
 export function isVaiError(e: unknown, code?: ErrorCode): e is VaiError {
-  return e instanceof VaiError && (code === undefined || e.code === code);
+  if (!(e instanceof Error) || e.name !== 'VaiError') return false;
+  const c = (e as { code?: unknown }).code;
+  return typeof c === 'string' && Object.hasOwn(ERRORS, c) && (code === undefined || c === code);
 }

@@ -4,7 +4,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { testdir } from '../support/testdir.js';
@@ -14,7 +14,7 @@ import { VAICTL } from '../fixtures/status/run-vaictl.js';
 
 const HEAVY = ['/node_modules/yaml/', '/node_modules/ajv', '/node_modules/@sinclair/typebox/', '/node_modules/dockerode/', '/node_modules/chokidar/', '/node_modules/pino'];
 
-function loadedModules(dir: string, args: string[], okCodes: readonly number[] = [0, 4]): string[] {
+function loadedModules(dir: string, args: string[], okCodes: readonly number[] = [0, 4], env: Record<string, string> = {}): string[] {
   // A resolve hook (it runs on the loader thread) appends every module URL to a file.
   const log = path.join(dir, 'modules.log');
   const hooks = path.join(dir, 'hooks.mjs');
@@ -22,7 +22,7 @@ function loadedModules(dir: string, args: string[], okCodes: readonly number[] =
   writeFileSync(log, '');
   writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`);
   writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
-  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, VAICTL, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+  const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, VAICTL, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } });
   assert.ok(okCodes.includes(r.status ?? -1), `vaictl ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return readFileSync(log, 'utf8').split('\n').filter(Boolean);
 }
@@ -31,12 +31,18 @@ test('get, get -o name/json and get NAME load no yaml, ajv, TypeBox, dockerode, 
   const dir = testdir();
   t.after(() => dir.remove());
   writeStateDir(dir.join('state'), { doc: syntheticStatus(1000, Date.now()) });
+  // `make build` writes the bundle that get runs from (src/cli/vaictl.ts); a tsc-only build has none.
+  const bundle = existsSync(path.join(path.dirname(VAICTL), 'vaictl-bundle.cjs'));
   for (const args of [['get'], ['get', '-o', 'name'], ['get', '-o', 'json'], ['get', 'minio-0000', '-l', 'tier=storage']]) {
-    const modules = loadedModules(dir.path, [...args, '--state-dir', dir.join('state')]);
-    assert.ok(modules.some((m) => m.endsWith('/cli/commands/get.js')), 'the hook saw the command load');
-    const heavy = modules.filter((m) => HEAVY.some((h) => m.includes(h)));
-    assert.deepEqual(heavy, [], `vaictl ${args.join(' ')} loaded heavy modules`);
-    assert.ok(!modules.some((m) => m.endsWith('/cli/commands/index.js')), 'the full command list (validate, convert...) stays unloaded');
+    for (const asModules of [true, false]) {
+      const modules = loadedModules(dir.path, [...args, '--state-dir', dir.join('state')], [0, 4], asModules ? { VAICTL_NO_BUNDLE: '1' } : {});
+      const what = `vaictl ${args.join(' ')}${asModules ? ' (modules)' : ''}`;
+      if (asModules || !bundle) assert.ok(modules.some((m) => m.endsWith('/cli/commands/get.js')), `${what}: the hook saw the command load`);
+      else assert.deepEqual(modules.filter((m) => m.includes('/dist/src/cli/') && !m.endsWith('/cli/vaictl.js')), [], `${what}: ran from the bundle, no module of the get path loaded`);
+      const heavy = modules.filter((m) => HEAVY.some((h) => m.includes(h)));
+      assert.deepEqual(heavy, [], `${what} loaded heavy modules`);
+      assert.ok(!modules.some((m) => m.endsWith('/cli/commands/index.js')), `${what}: the full command list (validate, convert...) stays unloaded`);
+    }
   }
 });
 
