@@ -1,6 +1,6 @@
 // The process check, as `pgrep -f PATTERN`: some process's full command line (arguments joined by
 // spaces) matches the pattern. It reads /proc directly; spawning pgrep would cost a fork per check.
-import { closeSync, openSync, readSync, readdirSync } from 'node:fs';
+import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { HealthCheck } from '../manifest/schema.js';
 import type { CheckResult } from './types.js';
@@ -40,7 +40,7 @@ export function findProcess(re: RegExp, procDir = '/proc'): ProcessMatch | null 
     if (pid === self) continue;
     const raw = readCmdline(`${procDir}/${entry}/cmdline`);
     if (raw === null || raw.length === 0) continue;
-    if (isOwnShell(pid) && isShellCmdline(raw)) continue;
+    if (isShellCmdline(raw) && (isOwnShell(pid) || isOwnShell(processGroup(`${procDir}/${entry}/stat`)))) continue;
     const cmdline = raw.toString('utf8', 0, raw.at(-1) === 0 ? raw.length - 1 : raw.length).replaceAll('\0', ' ');
     if (re.test(cmdline)) return { pid, cmdline };
   }
@@ -62,6 +62,24 @@ function readCmdline(file: string): Buffer | null {
   } finally {
     closeSync(fd);
   }
+}
+
+/**
+ * The process group of a process, or -1. A shell of ours forks before it execs each command: for
+ * that instant the child is a copy of the shell, with its command line, under another pid but in
+ * the shell's group (a loaded machine caught a check there).
+ */
+function processGroup(statFile: string): number {
+  let text: string;
+  try {
+    // Not readCmdline: its scratch buffer still holds the command line being matched.
+    text = readFileSync(statFile, 'latin1');
+  } catch {
+    return -1;
+  }
+  // Fields after the comm: state, ppid, pgrp.
+  const pgrp = Number(text.slice(text.lastIndexOf(')') + 2).split(' ', 3)[2]);
+  return Number.isInteger(pgrp) ? pgrp : -1;
 }
 
 // A shell of ours that has since exec'd the service (`exec minio server`) is the service.

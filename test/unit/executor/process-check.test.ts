@@ -80,3 +80,20 @@ test('an invalid pattern is a check error (unknown), not a dead service', () => 
   assert.equal(r.reason, 'CheckError');
   assert.match(r.message, /invalid process_name pattern/);
 });
+
+test('nor a fork of that shell (a subshell, or the instant before it execs a command): same command line, same group', async () => {
+  const m = marker();
+  const ex = new LocalExecutor();
+  // `( ... )` forks a copy of the shell that stays a shell: the fork-before-exec of every command,
+  // held open long enough to be seen on any machine.
+  const t = target('svc', { health_check: healthCheck({ type: 'process', process_name: m }), restart_cmd: `: ${m}; (sleep 5; true); true` }, dir.path);
+  const running = ex.run(t, 'restart');
+  try {
+    await waitFor(() => shellsWith(m).length >= 2, { what: 'the restart_cmd shell and its subshell running' });
+    const r = await ex.check(t);
+    assert.equal(r.health, 'unhealthy', r.message);
+    assert.ok(shellsWith(m).length >= 2, 'both shells were still running during the check');
+  } finally {
+    await running;
+  }
+});
