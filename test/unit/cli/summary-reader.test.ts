@@ -1,0 +1,42 @@
+// The summary reader on state dirs written by vaid's own status store: read when it names the
+// status.json on disk, null (the caller reads status.json) otherwise, and never for --server.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { resolvePaths } from '../../../src/cli/paths.js';
+import { readSummary } from '../../../src/cli/summary-reader.js';
+import { useRemoteStatus } from '../../../src/cli/status-reader.js';
+import { writeFileAtomic } from '../../../src/status/atomic-write.js';
+import { StatusStore } from '../../../src/status/store.js';
+import { manualClock } from '../../../src/reconcile/clock.js';
+import { syntheticStatus } from '../../fixtures/status/synthetic.js';
+import { testdir } from '../../support/testdir.js';
+
+test('the summary is read while it names status.json; not after status.json is replaced, nor with --server', async (t) => {
+  const dir = testdir();
+  t.after(() => dir.remove());
+  const now = Date.now();
+  const doc = syntheticStatus(5, now);
+  mkdirSync(dir.join('state'));
+  const paths = resolvePaths({ 'state-dir': dir.join('state'), manifests: dir.join('m') }, {}, dir.path);
+  const store = new StatusStore({ file: paths.statusFile, clock: manualClock(now), vaid: { pid: 1, version: 't', startedAt: '', hostname: 'h' }, manifestsDir: '/m', synchronous: true });
+  for (const s of Object.values(doc.services)) store.set(s);
+  store.flushNow();
+  await store.idle();
+
+  const snap = readSummary(paths, now);
+  assert.ok(snap, 'a current summary is read');
+  assert.deepEqual(Object.keys(snap.doc.services).sort(), Object.keys(doc.services).sort());
+  const [name, s] = Object.entries(doc.services)[0]!;
+  assert.deepEqual(snap.doc.services[name], { name, desired: s.desired, phase: s.phase, createdAt: s.createdAt, labels: s.labels, restarts: { count: s.restarts.count, lastAt: s.restarts.lastAt }, lastCheck: s.lastCheck && { at: s.lastCheck.at, health: s.lastCheck.health } });
+
+  writeFileAtomic(paths.statusFile, JSON.stringify(doc));
+  assert.equal(readSummary(paths, now), null, 'status.json replaced: the summary no longer describes it');
+
+  store.set({ ...s, phase: 'Degraded' });
+  store.flushNow();
+  await store.idle();
+  assert.equal(readSummary(paths, now)?.doc.services[name]?.phase, 'Degraded');
+  useRemoteStatus(doc, 'http://127.0.0.1:1');
+  assert.equal(readSummary(paths, now), null, '--server: the local summary is not the remote host');
+});
