@@ -37,7 +37,9 @@ export function setCondition(conditions: Condition[], update: ConditionUpdate, n
       observedGeneration: generation,
     });
   }
-  if (!found) out.push({ ...update, lastTransitionTime: now, observedGeneration: generation });
+  // Spelled out, not spread: V8 gave most spread copies a map of their own (~1 KB each, 40,000
+  // of them at 10,000 services in a heap snapshot); literals of one shape share one.
+  if (!found) out.push({ type: update.type, status: update.status, reason: update.reason, message: update.message, lastTransitionTime: now, observedGeneration: generation });
   return out;
 }
 
