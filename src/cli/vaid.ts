@@ -6,6 +6,7 @@ import { isVaiError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { parseVaidArgs, VAID_USAGE, type VaidConfig } from './daemon/flags.js';
 import { createLogger } from './daemon/logger.js';
+import { applyHeapGrowth } from './daemon/heap-growth.js';
 import { Daemon } from './daemon/daemon.js';
 import { startWebServer, storeSource, webConfigFromEnv } from '../web/index.js';
 
@@ -25,6 +26,7 @@ async function main(): Promise<number> {
     process.stdout.write(`vaid ${VERSION}\n`);
     return 0;
   }
+  applyHeapGrowth(config.heapGrowthPercent);
   const log = createLogger(config.logLevel, Boolean(process.stdout.isTTY));
   let daemon: Daemon;
   try {

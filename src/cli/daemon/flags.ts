@@ -5,11 +5,13 @@ import { VaiError } from '../../errors.js';
 import { PATH_OPTIONS, resolvePaths, type Paths } from '../paths.js';
 import { WEB_OPTIONS } from '../../web/index.js';
 import { LOG_LEVELS } from './logger.js';
+import { DEFAULT_HEAP_GROWTH_PERCENT } from './heap-growth.js';
 
 export interface VaidConfig {
   paths: Paths;
   logLevel: string;
   concurrency: number;
+  heapGrowthPercent: number;
   allowUnsafePermissions: boolean;
   dockerHost: string | undefined;
   selector: string | undefined;
@@ -30,6 +32,7 @@ Flags:
   --marker-dir DIR              <name>.stopped manual-stop markers (VAI_MARKER_DIR, default STATE_DIR/manual-stop)
   --log-level LEVEL             trace|debug|info|warn|error|fatal|silent (VAI_LOG_LEVEL, default info)
   --concurrency N               services reconciled at once (VAI_CONCURRENCY, default 256)
+  --heap-growth PERCENT         heap growth between full collections, 0 for V8's own (VAI_HEAP_GROWTH, default 40)
   --selector SELECTOR           only services whose labels match, e.g. host=vps1,tier!=test (VAI_SELECTOR)
   --docker-host URL             Docker engine for services with a container (DOCKER_HOST)
   --allow-unsafe-permissions    accept manifests writable by other users
@@ -49,6 +52,7 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
         ...WEB_OPTIONS,
         'log-level': { type: 'string' },
         concurrency: { type: 'string' },
+        'heap-growth': { type: 'string' },
         selector: { type: 'string' },
         'docker-host': { type: 'string' },
         'allow-unsafe-permissions': { type: 'boolean' },
@@ -64,10 +68,14 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
   const concText = values.concurrency ?? env.VAI_CONCURRENCY ?? '256';
   const concurrency = Number(concText);
   if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 4096) throw new VaiError('VAI_E_USAGE', `--concurrency ${concText}: use a whole number from 1 to 4096`);
+  const growthText = values['heap-growth'] ?? env.VAI_HEAP_GROWTH ?? String(DEFAULT_HEAP_GROWTH_PERCENT);
+  const heapGrowthPercent = Number(growthText);
+  if (!Number.isInteger(heapGrowthPercent) || heapGrowthPercent < 0 || heapGrowthPercent > 400) throw new VaiError('VAI_E_USAGE', `--heap-growth ${growthText}: use a whole number of percent from 0 (V8's own policy) to 400`);
   return {
     paths: resolvePaths(values, env, cwd),
     logLevel,
     concurrency,
+    heapGrowthPercent,
     allowUnsafePermissions: values['allow-unsafe-permissions'] ?? false,
     dockerHost: values['docker-host'] ?? env.DOCKER_HOST,
     selector: values.selector ?? env.VAI_SELECTOR,
