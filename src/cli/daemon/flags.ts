@@ -32,7 +32,7 @@ Flags:
   --marker-dir DIR              <name>.stopped manual-stop markers (VAI_MARKER_DIR, default STATE_DIR/manual-stop)
   --log-level LEVEL             trace|debug|info|warn|error|fatal|silent (VAI_LOG_LEVEL, default info)
   --concurrency N               services reconciled at once (VAI_CONCURRENCY, default 256)
-  --heap-growth PERCENT         heap growth between full collections, 0 for V8's own (VAI_HEAP_GROWTH, default 40)
+  --heap-growth PERCENT         heap growth between full collections; 40 for 10,000+ services (VAI_HEAP_GROWTH, default 0: V8's own)
   --selector SELECTOR           only services whose labels match, e.g. host=vps1,tier!=test (VAI_SELECTOR)
   --docker-host URL             Docker engine for services with a container (DOCKER_HOST)
   --allow-unsafe-permissions    accept manifests writable by other users

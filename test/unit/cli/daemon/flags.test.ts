@@ -3,9 +3,9 @@ import assert from 'node:assert/strict';
 import { parseVaidArgs } from '../../../../src/cli/daemon/flags.js';
 import { isVaiError } from '../../../../src/errors.js';
 
-test('--heap-growth: 40 % by default, from VAI_HEAP_GROWTH, the flag over the variable, 0 for V8\'s own policy', () => {
-  assert.equal(parseVaidArgs([], {}, '/').heapGrowthPercent, 40);
-  assert.equal(parseVaidArgs([], { VAI_HEAP_GROWTH: '0' }, '/').heapGrowthPercent, 0);
+test('--heap-growth: V8\'s own policy (0) by default, from VAI_HEAP_GROWTH, the flag over the variable', () => {
+  assert.equal(parseVaidArgs([], {}, '/').heapGrowthPercent, 0);
+  assert.equal(parseVaidArgs([], { VAI_HEAP_GROWTH: '40' }, '/').heapGrowthPercent, 40);
   assert.equal(parseVaidArgs(['--heap-growth', '100'], { VAI_HEAP_GROWTH: '0' }, '/').heapGrowthPercent, 100);
 });
 
