@@ -15,6 +15,8 @@ import { runCommand } from './command-runner.js';
 import { commandEnv } from './command-env.js';
 import { openLogFile } from './log-file.js';
 import { commandResultOf, skippedCommand } from './outcome.js';
+import { DEFAULT_STOP_TIMEOUT_SECONDS, escalateStop, knownProcess } from './stop-escalation.js';
+import { tailLines } from '../diagnosis/log-tail.js';
 
 export const COMMAND_KILL_GRACE_MS = 5000;
 
@@ -54,7 +56,10 @@ export class LocalExecutor implements Executor {
     const { spec } = target;
     const command = kind === 'stop' ? spec.stop_cmd : spec.restart_cmd;
     if (kind === 'restart' && spec.restart_container) return skippedCommand('restart_container needs spec.container', false);
-    if (command === undefined) return skippedCommand(`no ${kind}_cmd`, kind === 'stop');
+    // Asked to stop a hung service that has no stop_cmd: TERM, wait, KILL its known process.
+    if (command === undefined && kind === 'stop') return this.terminate(target);
+    if (command === undefined) return skippedCommand(`no ${kind}_cmd`, false);
+    const known = kind === 'stop' ? await knownProcess(target) : null;
     const logPath = hostLogPath(target);
     let fd: number;
     try {
@@ -76,12 +81,31 @@ export class LocalExecutor implements Executor {
         signal,
       });
       const result = commandResultOf({ ...o, timeoutMs });
+      if (!result.ok) result.outputTail = tailLines(logPath, { after: `${kind}_cmd started by vai`, dropMarkers: true });
       note(fd, `${kind}_cmd: ${result.message}`);
+      if (known) {
+        const esc = await escalateStop(known, stopTimeoutMs(target), { term: false, after: 'stop_cmd' });
+        if (esc) {
+          result.escalation = esc.message;
+          note(fd, esc.message);
+        }
+      }
       this.log?.debug({ service: target.name, kind, ok: result.ok, ms: result.durationMs }, 'command finished');
       return result;
     } finally {
       closeSync(fd);
     }
+  }
+
+  private async terminate(target: ServiceTarget): Promise<CommandResult> {
+    const known = await knownProcess(target);
+    if (!known) return skippedCommand('no stop_cmd and no known process to stop', true);
+    const started = performance.now();
+    const esc = await escalateStop(known, stopTimeoutMs(target), { term: true, after: 'SIGTERM' });
+    const result = skippedCommand(`no stop_cmd: sent SIGTERM to process ${known.pid}`, true);
+    result.durationMs = Math.round(performance.now() - started);
+    if (esc) result.escalation = esc.message;
+    return result;
   }
 
   probePid(target: ServiceTarget): Promise<PidProbe> {
@@ -101,6 +125,10 @@ export class LocalExecutor implements Executor {
   async close(): Promise<void> {
     this.keptConnections.closeAll();
   }
+}
+
+function stopTimeoutMs(target: ServiceTarget): number {
+  return (target.spec.stop_timeout_seconds ?? DEFAULT_STOP_TIMEOUT_SECONDS) * 1000;
 }
 
 // One line per command in the service's log, so `vaictl logs` shows when vai acted and how it went.

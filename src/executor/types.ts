@@ -21,7 +21,9 @@ export type CheckReason =
   | 'ContainerStarting'
   | 'ExecutorUnavailable'
   | 'ContainerMissing'
-  | 'CheckError';
+  | 'CheckError'
+  /** Not a check's own verdict: the planner's, when the known process is stopped (state T) too long. */
+  | 'ProcessFrozen';
 
 export interface CheckResult {
   health: Health;
@@ -42,6 +44,10 @@ export interface CommandResult {
   durationMs: number;
   /** Human summary, e.g. `exit 1 after 210 ms` or `killed after timeout of 60 s`. */
   message: string;
+  /** On failure only: the command's last output lines (bounded, redacted). */
+  outputTail?: string[];
+  /** stop: the service's process outlived stop_timeout_seconds and was killed (what vai did). */
+  escalation?: string;
 }
 
 /**

@@ -67,6 +67,15 @@ export const ServiceSpecSchema = Type.Object(
     restart_cmd: Type.Optional(Type.String({ minLength: 1, maxLength: 65536, description: 'Run with bash -c (inside the container when set) to start the service. A trailing "&" leaves a daemon running.' })),
     restart_container: Type.Boolean({ default: false, description: 'Restart the whole container through the Docker Engine API instead of running restart_cmd.' }),
     stop_cmd: Type.Optional(Type.String({ minLength: 1, maxLength: 65536, description: 'Run before restart_cmd, e.g. to kill a hung process.' })),
+    stop_timeout_seconds: Type.Optional(
+      Seconds(10, 'After stop_cmd (or a SIGTERM for a hung service without one), how long the service\'s known process (pid_file, else the owner of its check\'s port) has to exit before vai sends SIGCONT and SIGKILL.'),
+    ),
+    watch_paths: Type.Optional(
+      Type.Array(Type.String({ minLength: 1, maxLength: 4096 }), {
+        maxItems: 32,
+        description: 'Paths whose filesystems vai looks at when the service fails (besides log_path and the working directory): a full disk or no free inodes is named as the cause.',
+      }),
+    ),
     command_timeout_seconds: Seconds(60, 'stop_cmd and restart_cmd are killed (their whole process group) after this long.', 0.1),
     startup_delay_seconds: Seconds(5, 'After restart_cmd returns, how long the service has to pass its check before the attempt counts as failed.'),
     pid_file: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'File holding the main pid: a cheap probe notices a crash between two checks.' })),

@@ -23,6 +23,8 @@ export interface Alert {
   attempt: number;
   /** Dependents that are blocked by this service's failure. */
   dependents: string[];
+  /** Why it failed, when vai found out (src/diagnosis): replaces "Manual intervention needed". */
+  cause?: { reason: string; message: string; evidence: string[] };
 }
 
 export interface Notifier {

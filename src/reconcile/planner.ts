@@ -19,6 +19,9 @@ import { EventReason, recordEvent, type NewEvent } from '../status/events.js';
 import { newServiceStatus, type DesiredRun } from '../status/service-status.js';
 import { delayToTick, tickFor } from './check-ticks.js';
 import { backoffExpired, failuresInWindow, nextBackoffDelay, verifyPollDelay } from './crash-loop-backoff.js';
+import type { Diagnosis } from '../diagnosis/observation.js';
+import type { CauseReason } from '../diagnosis/cause.js';
+import { commandFailure, decideCause, frozenObservation, isHung, recordFailure, startupTooSlow } from './failure-cause.js';
 
 export type { DesiredRun };
 
@@ -44,6 +47,8 @@ export interface PlanInput {
   restartRequest: number | null;
   /** Uniform in [0, 1): jitter for the next interval check. */
   random: number;
+  /** What the evidence gatherers saw (src/diagnosis): only on failure paths and after a probe saw the process stopped or gone. */
+  diagnosis?: Diagnosis;
 }
 
 export type Action =
@@ -74,6 +79,8 @@ export interface PlanResult {
 }
 
 const UNKNOWN_RETRY_MS = 2000;
+/** Causes found beyond what the check said: a crash with one gets its own event (CheckFailed has the rest). */
+const DIAGNOSED: ReadonlySet<CauseReason> = new Set(['PortInUse', 'OOMKilled', 'DiskFull', 'InodesExhausted', 'ProcessFrozen', 'ExitedAfterStart']);
 const BUSY_PHASES: ReadonlySet<Phase> = new Set(['Recovering', 'CrashLoopBackOff', 'WaitingForDependency', 'Stopped', 'Disabled']);
 
 /** Builder for one plan: the status under construction, its events and actions. */
@@ -95,7 +102,7 @@ class Draft {
     return this.service.spec;
   }
 
-  event(type: NewEvent['type'], reason: NewEvent['reason'], message: string): void {
+  event(type: NewEvent['type'], reason: NewEvent['reason'] | CauseReason, message: string): void {
     this.events.push({ type, reason, message });
   }
 
@@ -121,6 +128,7 @@ class Draft {
         message,
         attempt: s.incident.attempts ?? 0,
         dependents: [...this.input.dependents],
+        ...(kind !== 'recovered' && s.lastFailure ? { cause: { reason: s.lastFailure.reason, message: s.lastFailure.message, evidence: [...s.lastFailure.evidence] } } : {}),
       },
     });
   }
@@ -147,6 +155,11 @@ export function plan(input: PlanInput): PlanResult {
 
   if (previous && previous.generation !== service.generation) {
     d.event('Normal', EventReason.SpecChanged, `generation ${service.generation} applied (was ${previous.generation})`);
+    // A new spec is a new pod template: its attempts start afresh, not after the old backoff.
+    if (s.backoff.nextAttemptAt || s.backoff.failures.length > 0) {
+      s.backoff = { failures: [], delaySeconds: 0, nextAttemptAt: null, healthySince: s.backoff.healthySince };
+      d.event('Normal', EventReason.BackOffReset, `generation ${service.generation} applied: crash-loop backoff reset, failed attempts forgotten`);
+    }
   }
   if (previous && previous.desired !== input.desired) desiredChanged(d, previous.desired, input.desired);
   s.generation = service.generation;
@@ -157,7 +170,9 @@ export function plan(input: PlanInput): PlanResult {
   s.backoff.failures = failuresInWindow(s.backoff.failures, now, service.spec);
   if (s.incident.attempts === undefined) s.incident.attempts = 0;
 
-  observe(d, input.observation);
+  const frozen = frozenObservation(input.observation, input.diagnosis, service.spec, now);
+  observe(d, frozen.obs);
+  pidFileCondition(d);
   s.observedGeneration = service.generation;
   d.condition(
     input.desired === 'Stopped'
@@ -169,11 +184,31 @@ export function plan(input: PlanInput): PlanResult {
 
   if (input.desired !== 'Running') return notRunning(d);
   if (input.restartRequest !== null && !s.recovery) return requested(d, input.restartRequest);
-  const obs = input.observation;
+  const obs = frozen.obs;
   if (!obs || obs.health === 'unknown') return unknown(d);
   if (s.recovery) return verifying(d, obs);
-  if (obs.health === 'healthy') return healthy(d);
+  if (obs.health === 'healthy') return recheckFrozen(healthy(d), frozen.recheckMs, now);
   return unhealthy(d, obs);
+}
+
+/** Frozen, not yet for the check's timeout: look again when it will have been. */
+function recheckFrozen(r: PlanResult, recheckMs: number | null, now: number): PlanResult {
+  if (recheckMs === null || !r.requeue || r.requeue.afterMs <= recheckMs || !r.status) return r;
+  return { ...r, requeue: { afterMs: recheckMs, kind: 'interval' }, status: { ...r.status, nextCheckAt: iso(now + recheckMs) } };
+}
+
+/** A pid_file naming a gone pid while the check passes is recorded, and the listener owner watched instead. */
+function pidFileCondition(d: Draft): void {
+  const p = d.input.diagnosis?.process;
+  if (p === undefined || !d.spec.pid_file) return;
+  const obs = d.input.observation;
+  if (p && p.state === 'dead' && p.fromPidFile && obs?.health === 'healthy') {
+    const message = `${p.via} names pid ${p.pid}, which is gone, yet the check passes: vai watches the process listening on the check's port instead`;
+    if (!d.s.conditions.some((c) => c.type === 'PidFile' && c.reason === 'PidFileStale')) d.event('Warning', EventReason.PidFileStale, message);
+    d.condition({ type: 'PidFile', status: 'False', reason: 'PidFileStale', message });
+  } else if (p === null && d.s.conditions.some((c) => c.type === 'PidFile')) {
+    d.condition({ type: 'PidFile', status: 'True', reason: 'PidFileCurrent', message: 'the pid_file names a running process' });
+  }
 }
 
 /** After the restart commands return: Restarting -> Verifying (or back to Unknown if they could not run). */
@@ -188,6 +223,7 @@ export function completeRestart(input: {
   const d = new Draft(s, { ...emptyInput(input.service, input.now), previous: input.status }, input.service);
   if (!s.recovery) return d.finish(intervalRequeue(d));
   if (input.stop && !input.stop.ok) d.event('Warning', EventReason.CommandFailed, `stop_cmd ${input.stop.message}`);
+  if (input.stop?.escalation) d.event('Warning', EventReason.StopEscalated, input.stop.escalation);
   if (input.restart.unavailable) {
     s.recovery = null;
     d.phase('Unknown');
@@ -195,7 +231,11 @@ export function completeRestart(input: {
     d.condition({ type: 'Recovering', status: 'False', reason: 'ExecutorUnavailable', message: input.restart.message });
     return d.finish({ afterMs: Math.min(UNKNOWN_RETRY_MS, intervalMs(d.spec)), kind: 'unknown' });
   }
-  if (!input.restart.ok) d.event('Warning', EventReason.CommandFailed, `restart_cmd ${input.restart.message}`);
+  if (!input.restart.ok) {
+    const f = commandFailure('restart_cmd', input.restart, d.t, s.recovery.attempt);
+    d.event('Warning', EventReason.CommandFailed, f.message);
+    recordFailure(s, f, false);
+  }
   s.recovery = { ...s.recovery, state: 'Verifying', deadline: iso(input.now + d.spec.startup_delay_seconds * 1000) };
   d.condition({ type: 'Recovering', status: 'True', reason: 'Verifying', message: `attempt ${s.recovery.attempt}: waiting up to ${d.spec.startup_delay_seconds}s for the check to pass` });
   return d.finish({ afterMs: 0, kind: 'verify' });
@@ -211,8 +251,9 @@ function observe(d: Draft, obs: CheckResult | null): void {
     const polling = s.recovery !== null;
     if (!polling) s.counters.checks++;
     if (obs.health === 'unhealthy') {
+      // Nor do they count as consecutive failures: a failed attempt adds one (attemptFailed).
       if (!polling) s.counters.failedChecks++;
-      s.consecutiveFailures++;
+      if (!polling) s.consecutiveFailures++;
       s.consecutiveSuccesses = 0;
     } else if (obs.health === 'healthy') {
       s.consecutiveSuccesses++;
@@ -323,6 +364,13 @@ function healthy(d: Draft): PlanResult {
 function healthyNow(d: Draft): PlanResult {
   const s = d.s;
   const now = d.input.now;
+  const lf = s.lastFailure;
+  if (s.incident.open && lf?.kind === 'attempt' && lf.reason !== 'StartupTooSlow' && s.restarts.lastAt && lf.attempt === s.incident.attempts) {
+    // The attempt was failed at its deadline, and the service came up later on its own: too slow a start, not a broken one.
+    const c = startupTooSlow(d.spec, Date.parse(s.restarts.lastAt), now);
+    recordFailure(s, { at: d.t, kind: 'attempt', attempt: lf.attempt, ...c });
+    d.event('Warning', EventReason.StartupTooSlow, c.message);
+  }
   d.phase('Healthy');
   if (s.incident.open) {
     if (s.incident.notifiedFailure || s.incident.notifiedCrashLoop) d.notify('recovered', `${s.name} is healthy again: ${s.lastCheck?.message ?? ''}`);
@@ -348,20 +396,34 @@ function unhealthy(d: Draft, obs: CheckResult): PlanResult {
     d.condition({ type: 'Recovering', status: 'False', reason: 'BelowFailureThreshold', message: `${s.consecutiveFailures}/${spec.health_check.failure_threshold} consecutive checks failed` });
     return d.finish({ afterMs: intervalMs(spec), kind: 'interval' });
   }
-  if (!s.incident.open) openIncident(d);
+  if (!s.incident.open) {
+    openIncident(d);
+    const c = decideCause(obs, d.input.diagnosis, null);
+    recordFailure(s, { at: d.t, kind: 'check', ...c, ...(d.input.diagnosis?.logTail?.length ? { logTail: d.input.diagnosis.logTail } : {}) });
+    if (DIAGNOSED.has(c.reason)) d.event('Warning', c.reason, c.message);
+  }
   const failingSince = Date.parse(s.incident.openedAt!);
 
   const notReady = dependencyReadiness(d.input.dependencies, failingSince);
   if (notReady.length) {
     const names = d.input.dependencies.filter((x) => !isReady(x, failingSince)).map((x) => x.name);
+    // A Healthy dependency only needs a fresh check; saying "until it is healthy" would be false.
+    const unhealthyDeps = d.input.dependencies.filter((x) => names.includes(x.name) && x.status?.phase !== 'Healthy').map((x) => x.name);
+    const recheck = names.filter((n) => !unhealthyDeps.includes(n));
+    const until = [
+      ...(unhealthyDeps.length ? [`${unhealthyDeps.join(', ')} ${unhealthyDeps.length > 1 ? 'are' : 'is'} healthy`] : []),
+      ...(recheck.length ? [`${recheck.join(', ')} ${recheck.length > 1 ? 'have' : 'has'} been checked again`] : []),
+    ];
     // One event per wait, not one per re-check while waiting.
-    if (s.phase !== 'WaitingForDependency') d.event('Normal', EventReason.WaitingForDependency, `not restarting until ${names.join(', ')} ${names.length > 1 ? 'are' : 'is'} healthy`);
+    if (s.phase !== 'WaitingForDependency') d.event('Normal', EventReason.WaitingForDependency, `not restarting until ${until.join(' and ')}`);
     d.phase('WaitingForDependency');
     d.condition({ type: 'DependenciesReady', status: 'False', reason: 'DependencyNotReady', message: notReady.join('; ') });
-    d.condition({ type: 'Recovering', status: 'False', reason: 'WaitingForDependency', message: `checking ${names.join(', ')} first` });
     // A dependency already recovering, backing off or stopped has its own schedule; checking it
     // every second on a dependent's behalf would only add load.
     const stale = d.input.dependencies.filter((x) => names.includes(x.name) && !BUSY_PHASES.has(x.status?.phase ?? 'Unknown')).map((x) => x.name);
+    const busy = d.input.dependencies.filter((x) => names.includes(x.name) && !stale.includes(x.name)).map((x) => `${x.name} (${x.status?.phase ?? 'Unknown'})`);
+    const waitWords = [...(stale.length ? [`checking ${stale.join(', ')} first`] : []), ...(busy.length ? [`waiting for ${busy.join(', ')}`] : [])];
+    d.condition({ type: 'Recovering', status: 'False', reason: 'WaitingForDependency', message: waitWords.join('; ') });
     if (stale.length) d.actions.push({ type: 'enqueue', names: stale, reason: `${s.name} is failing: check its dependencies first` });
     // The controller wakes this service as soon as a dependency turns Healthy; the interval is
     // only the fallback, so waiting on a long-failing dependency is not busy polling.
@@ -404,7 +466,9 @@ function startRestart(d: Draft, reason: string): PlanResult {
   d.event('Normal', EventReason.Restarting, reason);
   d.condition({ type: 'Recovering', status: 'True', reason: 'Restarting', message: `attempt ${attempt}: ${reason}` });
   if (s.backoff.delaySeconds === 0) d.condition({ type: 'BackOff', status: 'False', reason: 'NoBackOff', message: '' });
-  d.actions.push({ type: 'restart', attempt, reason, stopFirst: Boolean(d.spec.stop_cmd) });
+  const obs = d.input.restartRequest === null ? d.s.lastCheck : null;
+  const hung = obs !== null && obs.health === 'unhealthy' && isHung(obs as CheckResult) && !d.spec.container;
+  d.actions.push({ type: 'restart', attempt, reason, stopFirst: Boolean(d.spec.stop_cmd) || hung });
   return d.finish(null);
 }
 
@@ -413,7 +477,13 @@ function attemptFailed(d: Draft, obs: CheckResult): void {
   const spec = d.spec;
   const rec = s.recovery!;
   s.recovery = null;
+  s.consecutiveFailures++;
   s.backoff.failures = [...failuresInWindow(s.backoff.failures, d.input.now, spec), d.t];
+  const prior = s.lastFailure?.kind === 'attempt' && s.lastFailure.attempt === rec.attempt && s.lastFailure.reason === 'CommandFailed' ? s.lastFailure : null;
+  const c = decideCause(obs, d.input.diagnosis, { startedAtMs: Date.parse(rec.startedAt), commandFailure: prior });
+  const logTail = d.input.diagnosis?.logTail;
+  recordFailure(s, { at: d.t, kind: 'attempt', attempt: rec.attempt, ...c, ...(prior?.commandTail ? { commandTail: prior.commandTail } : {}), ...(logTail?.length ? { logTail } : {}) });
+  d.event('Warning', c.reason, c.message);
   const message = `attempt ${rec.attempt} failed: still unhealthy ${spec.startup_delay_seconds}s after the restart: ${obs.message}`;
   d.event('Warning', EventReason.RecoveryFailed, message);
   if (!s.incident.notifiedFailure) {

@@ -1,6 +1,7 @@
 // Recent events of a service, as kubectl describe shows them: a repeat of the same type,
 // reason and message folds into one entry with a count; the list keeps the latest MAX_EVENTS.
 import type { StatusEvent } from './schema.js';
+import type { CauseReason } from '../diagnosis/cause.js';
 
 export const MAX_EVENTS = 50;
 
@@ -27,12 +28,17 @@ export const EventReason = {
   RestartRequested: 'RestartRequested',
   ResumedRecovery: 'ResumedRecovery',
   Notified: 'Notified',
+  /** The service's process outlived stop_timeout_seconds after stop_cmd: SIGCONT and SIGKILL sent. */
+  StopEscalated: 'StopEscalated',
+  PidFileStale: 'PidFileStale',
+  StartupTooSlow: 'StartupTooSlow',
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 
 export interface NewEvent {
   type: 'Normal' | 'Warning';
-  reason: EventReason;
+  /** An event reason, or a failure's cause (src/diagnosis/cause.ts) as the reason of its event. */
+  reason: EventReason | CauseReason;
   message: string;
 }
 

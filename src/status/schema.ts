@@ -22,7 +22,7 @@ export const PHASES = [
 ] as const;
 export const PhaseSchema = Type.Union(PHASES.map((p) => Type.Literal(p)));
 
-export const CONDITION_TYPES = ['Healthy', 'DependenciesReady', 'Recovering', 'BackOff', 'ManuallyStopped'] as const;
+export const CONDITION_TYPES = ['Healthy', 'DependenciesReady', 'Recovering', 'BackOff', 'ManuallyStopped', 'PidFile'] as const;
 
 export const ConditionSchema = Type.Object(
   {
@@ -71,6 +71,24 @@ export const RecoverySchema = Type.Object(
     reason: Type.String({ description: 'Why it restarted: the failing check message and how many checks failed.' }),
     startedAt: Time,
     deadline: NullableTime,
+  },
+  { additionalProperties: false },
+);
+
+/** Why the last check, attempt or crash failed (src/diagnosis/cause.ts: the closed set of reasons). */
+export const LastFailureSchema = Type.Object(
+  {
+    at: Time,
+    /** check: the service failed (a crash, a hang); attempt: a recovery attempt failed. */
+    kind: Type.Union([Type.Literal('check'), Type.Literal('attempt')]),
+    attempt: Type.Optional(Type.Integer({ minimum: 1 })),
+    reason: Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }),
+    message: Type.String({ maxLength: 400 }),
+    evidence: Type.Array(Type.String({ maxLength: 300 }), { maxItems: 12 }),
+    /** The failing command's last output lines (restart_cmd/stop_cmd), redacted. */
+    commandTail: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 12 })),
+    /** The last lines of log_path when it failed, redacted. */
+    logTail: Type.Optional(Type.Array(Type.String({ maxLength: 300 }), { maxItems: 12 })),
   },
   { additionalProperties: false },
 );
@@ -130,6 +148,10 @@ export const ServiceStatusSchema = Type.Object(
       { additionalProperties: false },
     ),
     events: Type.Array(EventSchema, { maxItems: 50 }),
+    // Optional: files written before causes existed still validate (an addition, same format version).
+    lastFailure: Type.Optional(Type.Union([LastFailureSchema, Type.Null()])),
+    /** Failures recorded per cause reason since the status was created (vai_service_failures_total). */
+    failureCounts: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }), Type.Integer({ minimum: 0 }))),
   },
   { additionalProperties: false },
 );
@@ -214,6 +236,7 @@ export type Condition = Static<typeof ConditionSchema>;
 export type StatusEvent = Static<typeof EventSchema>;
 export type LastCheck = Static<typeof LastCheckSchema>;
 export type Recovery = Static<typeof RecoverySchema>;
+export type LastFailure = Static<typeof LastFailureSchema>;
 export type ServiceStatus = Static<typeof ServiceStatusSchema>;
 export type StatusDocument = Static<typeof StatusDocumentSchema>;
 export type AlertRecord = Static<typeof AlertRecordSchema>;
