@@ -90,7 +90,8 @@ export function formatAlert(alert: Alert, host: string): Notification {
     `Container: ${spec.container ?? 'none (runs on the host)'}`,
     `Host: ${host}`,
   ];
-  if (failing) lines.push('Action required: Manual intervention needed');
+  if (failing && alert.cause) lines.push(`Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}`, ...alert.cause.evidence.slice(0, 6).map((e) => `Evidence: ${redactUrl(e)}`));
+  else if (failing) lines.push('Action required: Manual intervention needed');
   if (alert.dependents.length > 0) lines.push(`Dependents affected: ${alert.dependents.join(', ')}`);
   lines.push('', `Health check: ${describeCheck(spec.health_check, spec.container)}`);
   if (spec.restart_container) lines.push(`Restart: docker restart ${spec.container ?? '?'}`);

@@ -20,6 +20,7 @@ import { completeRestart, dependencyReadiness, plan, type Action, type Dependenc
 import { topologicalOrder } from './topological-order.js';
 import { ListenerWatches } from './listener-watch.js';
 import { CHECK_TICK_MS, delayToTick, tickFor } from './check-ticks.js';
+import { Diagnostician } from '../diagnosis/diagnostician.js';
 
 /** The subset of pino's logger the controller uses (pino, or a silent stub in the simulation). */
 export interface Log {
@@ -93,6 +94,8 @@ export class Controller {
   private readonly targets = new WeakMap<DesiredService, ServiceTarget>();
   /** Listeners watched for services without a pid_file (daemon mode only). */
   readonly listeners: ListenerWatches;
+  /** What probes saw of each service's process, and the evidence gathered on failure paths. */
+  readonly diagnosis: Diagnostician;
   private started = false;
   private onceWaiters: Array<() => void> = [];
   /** Called after each reconcile with its duration (metrics); settable after construction. */
@@ -114,6 +117,7 @@ export class Controller {
         return svc ? this.target(svc) : null;
       },
     });
+    this.diagnosis = new Diagnostician({ executor: opts.executor });
     // One shutdown signal is shared by every check in flight (up to `concurrency` listeners).
     setMaxListeners(0, this.abort.signal);
     opts.store.on('change', (c) => {
@@ -304,6 +308,7 @@ export class Controller {
     const request = this.restartRequests.get(name) ?? null;
     this.restartRequests.delete(name);
     const now = this.clock.now();
+    const diagnosis = await this.diagnosis.observe(this.target(svc), observation, store.get(name) ?? previous, this.listeners.watched(name), now);
     const result = plan({
       name,
       service: svc,
@@ -316,6 +321,7 @@ export class Controller {
       now,
       restartRequest: request,
       random: this.random(),
+      diagnosis,
     });
     if (request !== null) log.info({ service: name, generation: svc.generation }, `${name}: restart requested`);
     await this.act(svc, previous, result, now);
@@ -486,6 +492,7 @@ export class Controller {
           this.opts.executor.probePid(this.target(svc)).then((p) => {
             const last = this.lastProbe.get(svc.name);
             this.lastProbe.set(svc.name, p);
+            this.diagnosis.saw(svc.name, p, this.clock.now(), st);
             if ((p === 'dead' || p === 'stopped') && last !== p) {
               const what = p === 'dead' ? 'is gone' : 'is stopped (SIGSTOP)';
               this.opts.log.info({ service: svc.name, generation: svc.generation }, `${svc.name}: pid_file process ${what}; checking now`);
@@ -499,6 +506,7 @@ export class Controller {
         return svc !== undefined && this.desiredRun(svc) === 'Running' && !this.queue.isProcessing(name) && this.opts.store.get(name)?.phase === 'Healthy';
       });
       for (const g of gone) {
+        this.diagnosis.saw(g.name, g.probe, this.clock.now(), this.opts.store.get(g.name), this.listeners.watched(g.name));
         const what = g.probe === 'dead' ? 'is gone' : 'is stopped (SIGSTOP)';
         this.opts.log.info({ service: g.name, generation: this.services.get(g.name)?.generation, pid: g.pid }, `${g.name}: listener process ${g.pid} ${what}; checking now`);
         this.queue.add(g.name);

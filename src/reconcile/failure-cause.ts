@@ -82,7 +82,7 @@ export function decideCause(obs: CheckResult, d: Diagnosis | undefined, attempt:
 export function commandFailure(which: 'restart_cmd' | 'stop_cmd', r: CommandResult, at: string, attempt: number): LastFailure {
   const how = r.timedOut ? `timed out` : r.signal ? `killed by ${r.signal}` : `exit code ${r.exitCode ?? '?'}`;
   const tail = r.outputTail ?? [];
-  const c = cause('CommandFailed', `${which} ${r.message}${tail.length ? `: ${tail[tail.length - 1]}` : ''}`, [`${which}: ${how} after ${r.durationMs} ms`, ...tail.slice(-4)]);
+  const c = cause('CommandFailed', `${which} ${r.message}${tail.length ? `: ${tail[tail.length - 1]}` : ''}`, [`${which}: ${how} after ${Math.round(r.durationMs)} ms`, ...tail.slice(-4)]);
   return { at, kind: 'attempt', attempt, ...c, ...(tail.length ? { commandTail: tail } : {}) };
 }
 

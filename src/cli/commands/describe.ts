@@ -5,6 +5,7 @@ import { notFoundMessage, parse, pickByName, staleExit, usageError } from '../co
 import { describeService } from '../printers/describe-service.js';
 import { readSpecs } from '../spec-reader.js';
 import { readStatus } from '../status-reader.js';
+import { asList, parseOutput, serialize } from '../printers/output.js';
 
 export const describeCommand: Command = {
   name: 'describe',
@@ -15,6 +16,7 @@ Show a service's health check, commands, dependencies (with their phases), polic
 backoff, last check, counters with success rates, conditions, manifest errors and events.
 
 Flags:
+  -o, --output FORMAT   text (default), json or yaml (the status objects, with lastFailure: the cause and its evidence)
   --manifests DIR, --state-dir DIR, --marker-dir DIR  (or VAI_MANIFESTS, VAI_STATE_DIR, VAI_MARKER_DIR)
 
 Exit codes: 0 ok, 2 usage, 3 a service does not exist, 4 no status file or vaid not running.
@@ -22,7 +24,9 @@ Exit codes: 0 ok, 2 usage, 3 a service does not exist, 4 no status file or vaid 
 Example:
   vaictl describe minio`,
   async run(ctx) {
-    const { positionals, paths, manifestsExplicit } = parse(ctx, {});
+    const { values, positionals, paths, manifestsExplicit } = parse<{ output?: string }>(ctx, { output: { type: 'string', short: 'o' } });
+    const format = values.output === undefined || values.output === 'text' ? 'text' : parseOutput(values.output);
+    if (format !== 'text' && format !== 'json' && format !== 'yaml') throw usageError(`describe prints text, json or yaml, not ${format}`);
     const names = ['services', 'service', 'svc'].includes(positionals[0] ?? '') ? positionals.slice(1) : positionals;
     if (names.length === 0) throw usageError('name at least one service');
     const now = Date.now();
@@ -33,7 +37,8 @@ Example:
       ctx.stderr.write(`Error: ${notFoundMessage(m, Object.keys(snap.doc.services))}\n`);
       code = EXIT.NOT_FOUND;
     }
-    if (found.length > 0) {
+    if (found.length > 0 && format !== 'text') ctx.stdout.write(await serialize(asList(found, names.length === 1), format));
+    else if (found.length > 0) {
       const specs = await readSpecs(snap.doc, paths.manifests, manifestsExplicit, found);
       if (specs.warning) ctx.stderr.write(`Warning: ${specs.warning}\n`);
       const texts = found.map((status) => describeService({ doc: snap.doc, status, spec: specs.services.get(status.name), now }));

@@ -55,6 +55,7 @@ export function describeService({ doc, status: s, spec, now }: DescribeInput): s
   w.field(1, 'Checks', `${c.checks} (${formatRate(checkSuccessRate(c))} passed)`);
   w.field(1, 'Failed Checks', `${c.failedChecks} (${c.checks > 0 ? `${percent(c.failedChecks, c.checks)}%` : NONE}), ${s.consecutiveFailures} in a row now`);
   w.field(1, 'Recoveries', `${c.recoveriesAttempted} attempted, ${c.recoveriesSucceeded} succeeded (${formatRate(recoverySuccessRate(c))})`);
+  lastFailure(w, s, now);
   conditions(w, s, now);
   w.field(0, 'Manifest Errors', manifestErrors(doc.manifests.errors, s).map(errorWords));
   events(w, s, now);
@@ -99,7 +100,11 @@ function restartsWords(s: ServiceStatus, now: number): string {
 
 function backoffWords(s: ServiceStatus, max: number | undefined, window: number | undefined, now: number): string {
   const b = s.backoff;
-  const failures = `${b.failures.length}${max !== undefined ? ` of ${max}` : ''} failed recoveries in the last ${window !== undefined ? seconds(window) : 'window'}`;
+  const over = max !== undefined && b.failures.length > max;
+  const limit = max === undefined ? '' : over ? ` (limit ${max}: over it, so each attempt waits for the backoff)` : ` of ${max}`;
+  const failures = over
+    ? `${b.failures.length} failed recoveries in the last ${window !== undefined ? seconds(window) : 'window'}${limit}`
+    : `${b.failures.length}${limit} failed recoveries in the last ${window !== undefined ? seconds(window) : 'window'}`;
   if (!b.nextAttemptAt) return failures;
   return `${failures}; delay ${formatDuration(b.delaySeconds * 1000)}, next attempt ${until(b.nextAttemptAt, now)}`;
 }
@@ -108,6 +113,21 @@ function lastCheckWords(s: ServiceStatus, now: number): string {
   const l = s.lastCheck;
   if (!l) return NONE;
   return `${l.health} ${age(l.at, now)} ago in ${Math.round(l.latencyMs)} ms (${l.reason}): ${l.message}`;
+}
+
+/** Why it last failed: the cause vai found, with its evidence and the output it saw. */
+function lastFailure(w: PrefixWriter, s: ServiceStatus, now: number): void {
+  const f = s.lastFailure;
+  if (!f) {
+    w.field(0, 'Last Failure', NONE);
+    return;
+  }
+  w.line(0, 'Last Failure:');
+  w.field(1, 'Cause', `${f.reason} (${f.kind === 'attempt' ? `recovery attempt ${f.attempt ?? '?'}` : 'the service failed'}, ${age(f.at, now)} ago)`);
+  w.field(1, 'Message', f.message);
+  w.field(1, 'Evidence', f.evidence.length ? f.evidence : NONE);
+  if (f.commandTail?.length) w.field(1, 'Command Output', f.commandTail);
+  if (f.logTail?.length) w.field(1, 'Log Tail', f.logTail);
 }
 
 function conditions(w: PrefixWriter, s: ServiceStatus, now: number): void {

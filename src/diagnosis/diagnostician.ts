@@ -1,0 +1,133 @@
+// The reconciler's side of diagnosis: what the probes saw of a service's process between two
+// checks (stopped, gone), and the evidence gathered when a check fails. Each reconcile asks
+// observe() once; on the healthy path with no sighting it is one map lookup. Evidence is
+// gathered only for a failed check that is not a fast verification poll (a failed attempt's
+// last check is one), each gatherer bounded in bytes and time.
+import path from 'node:path';
+import type { CheckResult, Executor, PidProbe, ServiceTarget, WatchedProcess } from '../executor/types.js';
+import type { ServiceStatus } from '../status/schema.js';
+import { hostLogPath } from '../executor/local-executor.js';
+import { parsePid } from '../executor/pid-probe.js';
+import { probeWatched } from '../executor/listener-process.js';
+import { commandLine, processOf, readSmall } from '../executor/stop-escalation.js';
+import type { Diagnosis, ProcessSighting } from './observation.js';
+import { listenerSighting } from './port.js';
+import { diskSightings } from './disk.js';
+import { oomEvidence } from './oom.js';
+import { tailLines } from './log-tail.js';
+import { redactSecrets } from './redact.js';
+
+interface Sighting {
+  state: 'stopped' | 'dead';
+  sinceMs: number;
+  /** The listener watched (services without pid_file); null: the pid_file names it. */
+  watched: WatchedProcess | null;
+  /** restarts.count when seen: a restart makes the old process's fate expected. */
+  restarts: number;
+}
+
+export interface DiagnosticianOptions {
+  executor: Executor;
+  /** Engine-side evidence for container services (exit code, OOMKilled). */
+  containerExit?: (target: ServiceTarget) => Promise<Diagnosis['exit'] | undefined>;
+}
+
+export class Diagnostician {
+  private readonly sightings = new Map<string, Sighting>();
+  /** The pids a service was last known by: an OOM record names the pid, and it is gone by then. */
+  private readonly lastPids = new Map<string, number>();
+
+  constructor(private readonly opts: DiagnosticianOptions) {}
+
+  /** The real executor can be diagnosed; the simulation's cannot (it has no host processes). */
+  get enabled(): boolean {
+    return typeof this.opts.executor.findListeners === 'function';
+  }
+
+  /** A pid probe's result for a service (pid_file, or the watched listener when `watched`). */
+  saw(name: string, probe: PidProbe, now: number, status: ServiceStatus | undefined, watched: WatchedProcess | null = null): void {
+    if (probe !== 'stopped' && probe !== 'dead') return;
+    const s = this.sightings.get(name);
+    if (s && s.state === probe) return;
+    this.sightings.set(name, { state: probe, sinceMs: now, watched, restarts: status?.restarts.count ?? 0 });
+    if (watched) this.lastPids.set(name, watched.pid);
+  }
+
+  forget(name: string): void {
+    this.sightings.delete(name);
+    this.lastPids.delete(name);
+  }
+
+  async observe(target: ServiceTarget, obs: CheckResult, previous: ServiceStatus | null, watched: WatchedProcess | null, now: number): Promise<Diagnosis | undefined> {
+    if (!this.enabled || !previous) return undefined;
+    const out: Diagnosis = {};
+    const host = !target.spec.container;
+    const sighting = this.sightings.get(target.name);
+    if (sighting && sighting.restarts !== previous.restarts.count) this.sightings.delete(target.name);
+    const staleRecorded = previous.conditions.some((c) => c.type === 'PidFile' && c.status === 'False');
+    const failing = obs.health === 'unhealthy' && !polling(previous, now);
+    if (host && (this.sightings.has(target.name) || staleRecorded || failing)) out.process = this.process(target, watched, now, previous.restarts.count);
+    if (!failing) return out.process === undefined ? undefined : out;
+    if (host) {
+      const l = await listenerSighting(target);
+      if (l !== undefined) out.listener = l;
+      const logPath = hostLogPath(target);
+      out.disks = diskSightings([
+        { path: path.dirname(logPath), what: 'log_path' },
+        { path: target.workingDir, what: 'working directory' },
+        ...(target.spec.watch_paths ?? []).map((p) => ({ path: path.resolve(target.workingDir, p), what: 'watch_paths' })),
+      ]);
+      const pid = this.lastPids.get(target.name);
+      const oom = oomEvidence(pid === undefined ? [] : [pid]);
+      if (oom.length) out.oom = oom;
+      const tail = tailLines(logPath, { dropMarkers: true });
+      if (tail.length) out.logTail = tail;
+    } else if (this.opts.containerExit) {
+      const exit = await this.opts.containerExit(target);
+      if (exit) out.exit = exit;
+    }
+    return out;
+  }
+
+  /** The known process now: a sighting when stopped or gone, null when it runs. */
+  private process(target: ServiceTarget, watched: WatchedProcess | null, now: number, restarts: number): ProcessSighting | null {
+    const prior = this.sightings.get(target.name);
+    const pidFile = target.spec.pid_file;
+    let pid: number | null = null;
+    let via: string;
+    let state: 'alive' | 'stopped' | 'dead' | 'unknown';
+    let command = '?';
+    if (pidFile !== undefined) {
+      const file = path.resolve(target.workingDir, pidFile);
+      via = `pid_file ${pidFile}`;
+      const text = readSmall(file, 64);
+      pid = text === null ? null : parsePid(text);
+      if (pid === null) return null;
+      const p = processOf(pid, via);
+      state = p ? probeWatched(p) : 'dead';
+      if (p) command = p.command;
+    } else {
+      const w = prior?.watched ?? watched;
+      if (!w) return null;
+      pid = w.pid;
+      via = w.what;
+      state = probeWatched(w);
+      if (state !== 'dead') command = commandLine(w.pid);
+    }
+    this.lastPids.set(target.name, pid);
+    if (state === 'alive' || state === 'unknown') {
+      this.sightings.delete(target.name);
+      return null;
+    }
+    const sinceMs = prior && prior.state === state ? prior.sinceMs : now;
+    this.sightings.set(target.name, { state, sinceMs, watched: prior?.watched ?? (pidFile === undefined ? watched : null), restarts });
+    return { pid, command: redactSecrets(command), via, fromPidFile: pidFile !== undefined, state, sinceMs };
+  }
+}
+
+/** A fast verification poll before its deadline: expected to fail while the service starts. */
+function polling(s: ServiceStatus, now: number): boolean {
+  const r = s.recovery;
+  if (!r) return false;
+  return r.deadline === null || now < Date.parse(r.deadline);
+}
