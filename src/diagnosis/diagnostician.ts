@@ -3,6 +3,7 @@
 // observe() once; on the healthy path with no sighting it is one map lookup. Evidence is
 // gathered only for a failed check that is not a fast verification poll (a failed attempt's
 // last check is one), each gatherer bounded in bytes and time.
+import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckResult, Executor, PidProbe, ServiceTarget, WatchedProcess } from '../executor/types.js';
 import type { ServiceStatus } from '../status/schema.js';
@@ -97,12 +98,14 @@ export class Diagnostician {
     let via: string;
     let state: 'alive' | 'stopped' | 'dead' | 'unknown';
     let command = '?';
+    let writtenAtMs: number | undefined;
     if (pidFile !== undefined) {
       const file = path.resolve(target.workingDir, pidFile);
       via = `pid_file ${pidFile}`;
       const text = readSmall(file, 64);
       pid = text === null ? null : parsePid(text);
       if (pid === null) return null;
+      writtenAtMs = mtimeMs(file);
       const p = processOf(pid, via);
       state = p ? probeWatched(p) : 'dead';
       if (p) command = p.command;
@@ -121,7 +124,15 @@ export class Diagnostician {
     }
     const sinceMs = prior && prior.state === state ? prior.sinceMs : now;
     this.sightings.set(target.name, { state, sinceMs, watched: prior?.watched ?? (pidFile === undefined ? watched : null), restarts });
-    return { pid, command: redactSecrets(command), via, fromPidFile: pidFile !== undefined, state, sinceMs };
+    return { pid, command: redactSecrets(command), via, fromPidFile: pidFile !== undefined, state, sinceMs, ...(writtenAtMs !== undefined ? { writtenAtMs } : {}) };
+  }
+}
+
+function mtimeMs(file: string): number | undefined {
+  try {
+    return lstatSync(file).mtimeMs;
+  } catch {
+    return undefined;
   }
 }
 

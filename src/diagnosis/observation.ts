@@ -12,6 +12,8 @@ export interface ProcessSighting {
   state: 'stopped' | 'dead';
   /** When vai first saw it in this state (epoch ms). */
   sinceMs: number;
+  /** pid_file only: when the file was last written (epoch ms), to tell the new process's pid from the old one's. */
+  writtenAtMs?: number;
 }
 
 /** Who listens on the check's loopback port. */

@@ -69,9 +69,10 @@ export function decideCause(obs: CheckResult, d: Diagnosis | undefined, attempt:
     return cause('CommandFailed', f.message, f.evidence);
   }
   if (obs.reason === 'ProcessFrozen') return cause('ProcessFrozen', obs.message, own ? [`${own.via}: pid ${own.pid} in state T (stopped)`] : []);
-  if (attempt && (own?.state === 'dead' || (d?.listener === null && obs.reason === 'ConnectFailed'))) {
-    const gone = own?.state === 'dead' ? `process ${own.pid} (${own.via}) exited` : 'nothing listens on the check\'s port';
-    const ev = [gone, `check: ${obs.message}`, ...(d?.exit ? [`exit code ${d.exit.code ?? '?'}`] : [])];
+  // Only a pid the new process wrote, now gone, says it exited; no pid yet may be a slow start.
+  if (attempt && own?.state === 'dead' && own.fromPidFile && (own.writtenAtMs ?? 0) >= attempt.startedAtMs - START_SLACK_MS) {
+    const gone = `process ${own.pid} (written to ${own.via.replace(/^pid_file /, '')} after the restart) exited`;
+    const ev = [gone, `check: ${obs.message}`, ...(d?.listener === null ? ['nothing listens on the check\'s port'] : []), ...(d?.logTail ?? []).slice(-4).map((l) => `log: ${l}`)];
     return cause('ExitedAfterStart', `restart_cmd succeeded but the service did not stay up: ${gone}`, ev);
   }
   if (d?.exit && obs.reason === 'ContainerNotRunning') return cause('ExitedAfterStart', `the container exited with code ${d.exit.code ?? '?'}`, [`check: ${obs.message}`]);

@@ -5,6 +5,8 @@
 //          [--master]          fork a worker that serves; this process (the master) writes the
 //                              pid file and idles, as nginx's master does
 //          [--fail "TEXT"]     print TEXT to stderr and exit 1 at once (a broken config)
+//          [--exit-after-ms MS [--exit-message TEXT]]  write the pid file at once, print TEXT and
+//                              exit 3 after MS (with --start-delay-ms longer: dies before serving)
 // SIGUSR2: allocate memory until the kernel kills the process (an OOM under a memory limit).
 import http from 'node:http';
 import net from 'node:net';
@@ -40,6 +42,14 @@ process.on('SIGUSR2', () => {
   grow();
 });
 process.on('SIGTERM', () => process.exit(0));
+
+if (opt('exit-after-ms') !== undefined) {
+  writePid();
+  setTimeout(() => {
+    process.stderr.write(`${opt('exit-message') ?? 'exiting'}\n`);
+    process.exit(3);
+  }, Number(opt('exit-after-ms')));
+}
 
 if (has('master')) {
   const rest = args.filter((a, i) => a !== '--master' && !(args[i - 1] === '--pid-file') && a !== '--pid-file');

@@ -131,8 +131,11 @@ test('disk full, inodes exhausted, OOM and a process that exited after a good st
   assert.equal(decideCause(refused, { disks: [disk(900_000, 0)] }, null).reason, 'InodesExhausted');
   assert.equal(decideCause(refused, { disks: [disk(900_000, 50)] }, null).reason, 'ConnectionRefused');
   assert.equal(decideCause(refused, { oom: ['kernel: Memory cgroup out of memory: Killed process 4242 (web)'] }, null).reason, 'OOMKilled');
-  const exited = decideCause(refused, { listener: null }, { startedAtMs: T0, commandFailure: null });
-  assert.equal(exited.reason, 'ExitedAfterStart');
+  const dead = (writtenAtMs: number): Diagnosis => ({ listener: null, process: { pid: 4243, command: '?', via: 'pid_file /run/web.pid', fromPidFile: true, state: 'dead', sinceMs: T0 + 900, writtenAtMs } });
+  assert.equal(decideCause(refused, dead(T0 + 300), { startedAtMs: T0, commandFailure: null }).reason, 'ExitedAfterStart');
+  // The pid file is the old process's: the new one may still be starting.
+  assert.equal(decideCause(refused, dead(T0 - 60_000), { startedAtMs: T0, commandFailure: null }).reason, 'ConnectionRefused');
+  assert.equal(decideCause(refused, { listener: null }, { startedAtMs: T0, commandFailure: null }).reason, 'ConnectionRefused');
 });
 
 test('a start slower than startup_delay_seconds: StartupTooSlow with how long it took, and the alert says Cause', () => {
@@ -148,7 +151,7 @@ test('a start slower than startup_delay_seconds: StartupTooSlow with how long it
   const s2 = new Story(service({ notify_on_fail: 'alerts', startup_delay_seconds: 1 }));
   s2.step(ok);
   s2.step(refused);
-  const failed = s2.step(refused, { after: 1500, diagnosis: { listener: null } });
+  const failed = s2.step(refused, { after: 1500, diagnosis: { listener: null, process: { pid: 4243, command: '?', via: 'pid_file /run/web.pid', fromPidFile: true, state: 'dead', sinceMs: s2.now, writtenAtMs: s2.now + 500 } } });
   const alert = failed.actions.find((a) => a.type === 'notify');
   assert.ok(alert && alert.type === 'notify');
   const body = formatAlert(alert.alert, 'vps1').message;
