@@ -48,6 +48,12 @@ const SERVICE_FAMILIES: Family[] = [
   { name: 'vai_service_restarts_total', type: 'counter', help: 'Restarts (restart_cmd runs) of the service.', samples: (s) => one(s.restarts.count) },
   { name: 'vai_service_recoveries_attempted_total', type: 'counter', help: 'Recovery attempts started.', samples: (s) => one(s.counters.recoveriesAttempted) },
   { name: 'vai_service_recoveries_succeeded_total', type: 'counter', help: 'Recovery attempts verified healthy before their deadline.', samples: (s) => one(s.counters.recoveriesSucceeded) },
+  {
+    name: 'vai_service_failures_total',
+    type: 'counter',
+    help: 'Failures (a crash or hang, a failed recovery attempt) by the cause vai found (PortInUse, OOMKilled, DiskFull, CommandFailed, ...).',
+    samples: (s) => Object.entries(s.failureCounts ?? {}).map(([cause, n]) => [`,cause="${escapeLabel(cause)}"`, n]),
+  },
   { name: 'vai_service_consecutive_failures', type: 'gauge', help: 'Failed checks in a row.', samples: (s) => one(s.consecutiveFailures) },
   { name: 'vai_service_last_check_timestamp_seconds', type: 'gauge', help: 'Unix time of the last health check.', samples: (s) => one(epoch(s.lastCheck?.at)) },
   { name: 'vai_service_last_check_latency_seconds', type: 'gauge', help: 'Latency of the last health check.', samples: (s) => one(s.lastCheck ? s.lastCheck.latencyMs / 1000 : undefined) },

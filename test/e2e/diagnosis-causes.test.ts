@@ -63,7 +63,9 @@ test('a full filesystem under log_path (a 1 MiB tmpfs): DiskFull with the free s
     const logs = e.dir.join('full');
     mkdirSync(logs, { recursive: true });
     execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=1m', 'tmpfs', logs]);
-    e.cleanups.push(() => execFileSync('umount', ['-l', logs]));
+    e.cleanups.push(() => {
+      execFileSync('umount', ['-l', logs]);
+    });
     try {
       execFileSync('dd', ['if=/dev/zero', `of=${logs}/filler`, 'bs=64k'], { stdio: 'ignore' });
     } catch {
