@@ -5,7 +5,8 @@
 // last check is one), each gatherer bounded in bytes and time.
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
-import type { CheckResult, Executor, PidProbe, ServiceTarget, WatchedProcess } from '../executor/types.js';
+import type { CheckResult, ContainerEvent, Executor, PidProbe, ServiceTarget, WatchedProcess } from '../executor/types.js';
+import type { DesiredService } from '../manifest/types.js';
 import type { ServiceStatus } from '../status/schema.js';
 import { hostLogPath } from '../executor/local-executor.js';
 import { parsePid } from '../executor/pid-probe.js';
@@ -29,8 +30,9 @@ interface Sighting {
 
 export interface DiagnosticianOptions {
   executor: Executor;
-  /** Engine-side evidence for container services (exit code, OOMKilled). */
-  containerExit?: (target: ServiceTarget) => Promise<Diagnosis['exit'] | undefined>;
+  /** Reconcile this service now (a container event said it died, was OOM-killed, changed health). */
+  wake?: (name: string) => void;
+  log?: { info(obj: object, msg?: string): void; debug(obj: object, msg?: string): void };
 }
 
 export class Diagnostician {
@@ -38,7 +40,40 @@ export class Diagnostician {
   /** The pids a service was last known by: an OOM record names the pid, and it is gone by then. */
   private readonly lastPids = new Map<string, number>();
 
+  /** Container name -> the services that run in it. */
+  private containers = new Map<string, string[]>();
+  /** What the engine's event stream said of each service's container since it was last healthy. */
+  private readonly exits = new Map<string, NonNullable<Diagnosis['exit']>>();
+  private events: { close(): void } | null = null;
+
   constructor(private readonly opts: DiagnosticianOptions) {}
+
+  /** The services now desired: container services are followed through the engine's events. */
+  setServices(services: Iterable<DesiredService>): void {
+    const m = new Map<string, string[]>();
+    for (const svc of services) if (svc.spec.container) m.set(svc.spec.container, [...(m.get(svc.spec.container) ?? []), svc.name]);
+    this.containers = m;
+    const watch = this.opts.executor.watchContainerEvents;
+    if (m.size === 0 || this.events || !watch || !this.opts.wake || !this.enabled) return;
+    this.events = watch.call(this.opts.executor, (c) => this.containers.has(c), (e) => this.containerEvent(e));
+  }
+
+  close(): void {
+    this.events?.close();
+    this.events = null;
+  }
+
+  private containerEvent(e: ContainerEvent): void {
+    for (const name of this.containers.get(e.container) ?? []) {
+      const prior = this.exits.get(name);
+      const at = new Date(e.at).toISOString();
+      if (e.action === 'oom') this.exits.set(name, { code: prior?.code ?? null, oomKilled: true, at });
+      else if (e.action === 'die') this.exits.set(name, { code: e.exitCode, oomKilled: prior?.oomKilled === true, at });
+      else if (e.action === 'health_status' && e.detail !== 'unhealthy') continue;
+      this.opts.log?.info({ service: name, container: e.container, event: e.action, exitCode: e.exitCode, detail: e.detail }, `${name}: container ${e.container} ${e.action}${e.exitCode !== null ? ` (exit ${e.exitCode})` : ''}${e.detail ? ` ${e.detail}` : ''}; checking now`);
+      this.opts.wake!(name);
+    }
+  }
 
   /** The real executor can be diagnosed; the simulation's cannot (it has no host processes). */
   get enabled(): boolean {
@@ -61,6 +96,7 @@ export class Diagnostician {
 
   async observe(target: ServiceTarget, obs: CheckResult, previous: ServiceStatus | null, watched: WatchedProcess | null, now: number): Promise<Diagnosis | undefined> {
     if (!this.enabled || !previous) return undefined;
+    if (obs.health === 'healthy') this.exits.delete(target.name);
     const out: Diagnosis = {};
     const host = !target.spec.container;
     const sighting = this.sightings.get(target.name);
@@ -83,8 +119,8 @@ export class Diagnostician {
       if (oom.length) out.oom = oom;
       const tail = tailLines(logPath, { dropMarkers: true });
       if (tail.length) out.logTail = tail;
-    } else if (this.opts.containerExit) {
-      const exit = await this.opts.containerExit(target);
+    } else {
+      const exit = this.exits.get(target.name) ?? (await this.opts.executor.containerExit?.(target));
       if (exit) out.exit = exit;
     }
     return out;

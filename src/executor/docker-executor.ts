@@ -5,7 +5,7 @@ import Docker from 'dockerode';
 import { closeSync, writeSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
-import type { CheckReason, CheckResult, CommandKind, CommandResult, Executor, PidProbe, ServiceTarget } from './types.js';
+import type { CheckReason, CheckResult, CommandKind, CommandResult, ContainerExit, Executor, PidProbe, ServiceTarget } from './types.js';
 import type { HealthCheck } from '../manifest/schema.js';
 import { dockerOptions } from './docker-engine-address.js';
 import { classifyDockerError, type DockerFailure } from './docker-errors.js';
@@ -214,6 +214,18 @@ export class DockerExecutor implements Executor {
       return { health: 'unhealthy', reason: 'ConnectFailed', message: oneLine(`${lastLine(o.stderr) || `exit ${o.exitCode}`} (GET ${where})`), latencyMs: round(o.durationMs) };
     }
     return judgeHttp(hc, where, { kind: 'response', status: parsed.status, latencyMs: o.durationMs, bodyMatched: parsed.bodyMatched });
+  }
+
+  async containerExit(target: ServiceTarget): Promise<ContainerExit | undefined> {
+    if (!this.engine || !target.spec.container) return undefined;
+    try {
+      const st = (await this.engine.json<Docker.ContainerInspectInfo>('GET', `/containers/${encodeURIComponent(target.spec.container)}/json`)).State;
+      if (st.Running && !st.OOMKilled) return undefined;
+      const at = st.FinishedAt && !st.FinishedAt.startsWith('0001-') ? st.FinishedAt : null;
+      return { code: st.ExitCode ?? null, oomKilled: st.OOMKilled === true, at };
+    } catch {
+      return undefined;
+    }
   }
 
   private async containerCheck(container: string): Promise<CheckResult> {

@@ -5,6 +5,7 @@ import type { Logger } from 'pino';
 import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup, PidProbe, ServiceTarget, WatchedProcess } from './types.js';
 import { LocalExecutor } from './local-executor.js';
 import type { DockerExecutor } from './docker-executor.js';
+import { watchDockerEvents } from './docker-events.js';
 
 export type * from './types.js';
 export { LocalExecutor, hostLogPath } from './local-executor.js';
@@ -43,6 +44,8 @@ export function createExecutor(opts: ExecutorOptions): Executor {
         return 'unknown';
       }
     },
+    containerExit: (t: ServiceTarget) => safe(() => on(t, (e) => e.containerExit?.(t) ?? Promise.resolve(undefined)), () => undefined),
+    watchContainerEvents: (watched, onEvent) => watchDockerEvents({ dockerHost: opts.dockerHost, watched, onEvent }),
     close: async () => {
       await local.close();
       await docker?.then((d) => d.close(), () => undefined);

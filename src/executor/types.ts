@@ -2,6 +2,9 @@
 // (engine unreachable, container missing, exec refused) come back as `unknown`, never as
 // `unhealthy`, so the reconciler can tell "the service is down" from "we cannot see".
 import type { ServiceSpec } from '../manifest/schema.js';
+import type { ContainerEvent } from './docker-events.js';
+
+export type { ContainerEvent };
 
 export type Health = 'healthy' | 'unhealthy' | 'unknown';
 
@@ -104,6 +107,22 @@ export interface Executor {
   findListeners?(targets: readonly ServiceTarget[]): Promise<Map<string, ListenerLookup>>;
   /** Optional. Liveness of a process findListeners returned: one small synchronous read. */
   probeProcess?(p: WatchedProcess): PidProbe;
+  /**
+   * Optional. A container's last exit as the engine recorded it (State.ExitCode, State.OOMKilled,
+   * State.FinishedAt), for a failure's evidence; undefined when it runs or cannot be read.
+   */
+  containerExit?(target: ServiceTarget): Promise<ContainerExit | undefined>;
+  /**
+   * Optional. Subscribes to the engine's container events (die, oom, kill, health_status) of the
+   * containers `watched` accepts; reconnects by itself. Call only when some service is a container.
+   */
+  watchContainerEvents?(watched: (container: string) => boolean, onEvent: (e: ContainerEvent) => void): { close(): void };
   /** Releases timers, sockets and connections. */
   close(): Promise<void>;
+}
+
+export interface ContainerExit {
+  code: number | null;
+  oomKilled: boolean;
+  at: string | null;
 }

@@ -117,7 +117,7 @@ export class Controller {
         return svc ? this.target(svc) : null;
       },
     });
-    this.diagnosis = new Diagnostician({ executor: opts.executor });
+    this.diagnosis = new Diagnostician({ executor: opts.executor, log: opts.log, wake: (n) => this.mode === 'daemon' && this.started && this.queue.add(n) });
     // One shutdown signal is shared by every check in flight (up to `concurrency` listeners).
     setMaxListeners(0, this.abort.signal);
     opts.store.on('change', (c) => {
@@ -145,6 +145,7 @@ export class Controller {
     this.dependents = dependentsOf(selected);
     this.opts.notifier.setTargets(state.notifiers);
     this.armProbeIfNeeded();
+    if (this.mode === 'daemon') this.diagnosis.setServices(selected.values());
     this.opts.store.setManifests({
       dir: this.opts.store.document().manifests.dir,
       generation: state.generation,
@@ -217,6 +218,7 @@ export class Controller {
     if (this.probeTimer) this.clock.clearTimer(this.probeTimer);
     this.probeTimer = null;
     this.listeners.close();
+    this.diagnosis.close();
     const finished = this.pool ? await this.pool.stop(timeoutMs) : true;
     // Abandoned commands keep running; their write-ahead status makes the next vaid verify them.
     this.abort.abort();

@@ -75,7 +75,10 @@ export function decideCause(obs: CheckResult, d: Diagnosis | undefined, attempt:
     const ev = [gone, `check: ${obs.message}`, ...(d?.listener === null ? ['nothing listens on the check\'s port'] : []), ...(d?.logTail ?? []).slice(-4).map((l) => `log: ${l}`)];
     return cause('ExitedAfterStart', `restart_cmd succeeded but the service did not stay up: ${gone}`, ev);
   }
-  if (d?.exit && obs.reason === 'ContainerNotRunning') return cause('ExitedAfterStart', `the container exited with code ${d.exit.code ?? '?'}`, [`check: ${obs.message}`]);
+  if (d?.exit && obs.reason === 'ContainerNotRunning') {
+    const ev = [`container exited with code ${d.exit.code ?? '?'}${d.exit.at ? ` at ${d.exit.at}` : ''}`, `check: ${obs.message}`];
+    return attempt ? cause('ExitedAfterStart', `the container exited with code ${d.exit.code ?? '?'} after the restart`, ev) : cause('CheckFailed', obs.message, ev);
+  }
   return causeOfCheck(obs);
 }
 
