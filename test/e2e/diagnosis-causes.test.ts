@@ -52,7 +52,7 @@ spec:
     assert.match(alert.message, new RegExp(`^Evidence: listener on 127\\.0\\.0\\.1:${port}: pid ${holderPid} started `, 'm'));
     const text = describeText(vaid.stateDir, 'squat');
     assert.match(text, /Last Failure:\n {2}Cause: +PortInUse \(recovery attempt 1, /);
-    console.log(`# describe squat (Last Failure):\n${text.slice(text.indexOf('Last Failure:'), text.indexOf('Conditions:'))}`);
+    console.log(`# describe squat:\n${text}\n# ntfy body:\n${alert.message}`);
   });
 });
 
@@ -93,6 +93,7 @@ spec:
     const alert = await waitFor(() => e.ntfy.messages.find((m) => m.title === 'full Recovery Failed'), { what: 'the alert', timeoutMs: 60_000 });
     assert.match(alert.message, /^Cause: DiskFull: no space left on the filesystem of .* \(log_path\): 0 B free of 1\.0 MiB$/m);
     assert.match(alert.message, /^Evidence: .*\(log_path\): 0 B free of 1\.0 MiB, \d+ of \d+ inodes free$/m);
+    console.log(`# describe full:\n${describeText(vaid.stateDir, 'full')}\n# ntfy body:\n${alert.message}`);
   });
 });
 

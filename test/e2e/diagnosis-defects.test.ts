@@ -46,7 +46,9 @@ spec:
     assert.ok(esc, `a StopEscalated event: ${JSON.stringify(d.events)}`);
     assert.match(esc.message, new RegExp(`^process ${pid} \\(.*\\) was still running \\d+(\\.\\d)? s after stop_cmd: sent SIGCONT and SIGKILL$`));
     assert.ok(d.events.some((x) => x.reason === 'ProcessFrozen'));
-    assert.match(describeText(vaid.stateDir, 'frozen'), /Last Failure:\n\s+Cause:\s+ProcessFrozen/);
+    const text = describeText(vaid.stateDir, 'frozen');
+    assert.match(text, /Last Failure:\n\s+Cause:\s+ProcessFrozen/);
+    console.log(`# describe frozen:\n${text}`);
   });
 });
 
@@ -107,6 +109,7 @@ spec:
     assert.match(alert.message, /^Cause: CommandFailed: restart_cmd exit 1 after \d+ ms: nginx: \[emerg\] unknown directive/m);
     assert.match(alert.message, /^Evidence: restart_cmd: exit code 1 after \d+ ms$/m);
     assert.doesNotMatch(alert.message, /Manual intervention needed/);
+    console.log(`# describe cfg:\n${describeText(vaid.stateDir, 'cfg')}\n# ntfy body:\n${alert.message}`);
 
     const fixedAt = Date.now();
     e.dir.write('manifests/service.yaml', manifest(`node ${FAULT_SERVICE} --port ${port} --pid-file ${pidFile} >> ${e.run}/cfg.log 2>&1 &`));
