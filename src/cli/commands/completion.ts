@@ -12,6 +12,7 @@ const FLAGS: Record<string, string[]> = {
   events: ['-o', '--output', '--types'],
   logs: ['-n', '--tail', '-f', '--follow'],
   plan: ['-o', '--output'],
+  describe: ['-o', '--output'],
 };
 const OUTPUTS = 'table wide json yaml name';
 
