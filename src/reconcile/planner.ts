@@ -20,7 +20,7 @@ import { newServiceStatus, type DesiredRun } from '../status/service-status.js';
 import { delayToTick, tickFor } from './check-ticks.js';
 import { backoffExpired, failuresInWindow, nextBackoffDelay, verifyPollDelay } from './crash-loop-backoff.js';
 import type { Diagnosis } from '../diagnosis/observation.js';
-import type { CauseReason } from '../diagnosis/cause.js';
+import { cause, type CauseReason } from '../diagnosis/cause.js';
 import { commandFailure, decideCause, frozenObservation, isHung, recordFailure, startupTooSlow } from './failure-cause.js';
 
 export type { DesiredRun };
@@ -405,6 +405,14 @@ function unhealthy(d: Draft, obs: CheckResult): PlanResult {
   const failingSince = Date.parse(s.incident.openedAt!);
 
   const notReady = dependencyReadiness(d.input.dependencies, failingSince);
+  // Failing while a dependency is not healthy: that, not the check's words, is the first cause.
+  if (notReady.length && s.lastFailure?.at === d.t && s.lastFailure.kind === 'check') {
+    // Recorded by this same plan: the count moves with it (no reader saw the first one).
+    const counts = { ...(s.failureCounts ?? {}) };
+    counts[s.lastFailure.reason] = Math.max(0, (counts[s.lastFailure.reason] ?? 1) - 1);
+    s.failureCounts = counts;
+    recordFailure(s, { ...s.lastFailure, ...cause('DependencyNotReady', notReady.join('; '), [`check: ${obs.message}`]) });
+  }
   if (notReady.length) {
     const names = d.input.dependencies.filter((x) => !isReady(x, failingSince)).map((x) => x.name);
     // A Healthy dependency only needs a fresh check; saying "until it is healthy" would be false.

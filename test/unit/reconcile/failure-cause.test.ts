@@ -71,6 +71,16 @@ test('waiting on a Healthy dependency last checked before the failure: the event
   assert.equal(ev?.message, 'not restarting until db has been checked again');
 });
 
+test('failing while a dependency is down: the cause is DependencyNotReady, naming it', () => {
+  const db = { name: 'db', status: { name: 'db', phase: 'CrashLoopBackOff', backoff: { nextAttemptAt: new Date(T0 + 60_000).toISOString() }, lastCheck: null } as unknown as ServiceStatus };
+  const s = new Story(service({ dependencies: ['db'] }), [db]);
+  s.step(ok);
+  s.step(refused);
+  assert.equal(s.status!.lastFailure?.reason, 'DependencyNotReady');
+  assert.equal(s.status!.lastFailure?.message, `db is in CrashLoopBackOff (next attempt at ${new Date(T0 + 60_000).toISOString()})`);
+  assert.deepEqual(s.status!.failureCounts, { ConnectionRefused: 0, DependencyNotReady: 1 });
+});
+
 test('waiting on a manually stopped dependency: no "checking redis first" (vai never checks it on our behalf)', () => {
   const redis = { name: 'redis', status: { name: 'redis', phase: 'Stopped', lastCheck: null } as unknown as ServiceStatus };
   const s = new Story(service({ dependencies: ['redis'] }), [redis]);
