@@ -37,8 +37,6 @@ export interface DiagnosticianOptions {
 
 export class Diagnostician {
   private readonly sightings = new Map<string, Sighting>();
-  /** The pids a service was last known by: an OOM record names the pid, and it is gone by then. */
-  private readonly lastPids = new Map<string, number>();
 
   /** Container name -> the services that run in it. */
   private containers = new Map<string, string[]>();
@@ -51,7 +49,17 @@ export class Diagnostician {
   /** The services now desired: container services are followed through the engine's events. */
   setServices(services: Iterable<DesiredService>): void {
     const m = new Map<string, string[]>();
-    for (const svc of services) if (svc.spec.container) m.set(svc.spec.container, [...(m.get(svc.spec.container) ?? []), svc.name]);
+    const names = new Set<string>();
+    for (const svc of services) {
+      names.add(svc.name);
+      if (svc.spec.container) m.set(svc.spec.container, [...(m.get(svc.spec.container) ?? []), svc.name]);
+    }
+    // Services gone from the manifests leave nothing behind.
+    for (const n of [...this.sightings.keys(), ...this.exits.keys()]) {
+      if (names.has(n)) continue;
+      this.sightings.delete(n);
+      this.exits.delete(n);
+    }
     this.containers = m;
     const watch = this.opts.executor.watchContainerEvents;
     if (m.size === 0 || this.events || !watch || !this.opts.wake || !this.enabled) return;
@@ -86,13 +94,8 @@ export class Diagnostician {
     const s = this.sightings.get(name);
     if (s && s.state === probe) return;
     this.sightings.set(name, { state: probe, sinceMs: now, watched, restarts: status?.restarts.count ?? 0 });
-    if (watched) this.lastPids.set(name, watched.pid);
   }
 
-  forget(name: string): void {
-    this.sightings.delete(name);
-    this.lastPids.delete(name);
-  }
 
   async observe(target: ServiceTarget, obs: CheckResult, previous: ServiceStatus | null, watched: WatchedProcess | null, now: number): Promise<Diagnosis | undefined> {
     if (!this.enabled || !previous) return undefined;
@@ -114,7 +117,8 @@ export class Diagnostician {
         { path: target.workingDir, what: 'working directory' },
         ...(target.spec.watch_paths ?? []).map((p) => ({ path: path.resolve(target.workingDir, p), what: 'watch_paths' })),
       ]);
-      const pid = this.lastPids.get(target.name);
+      // The kernel log is read only for a known process that is gone: a crash, not a slow answer.
+      const pid = out.process?.state === 'dead' ? out.process.pid : undefined;
       const oom = oomEvidence(pid === undefined ? [] : [pid]);
       if (oom.length) out.oom = oom;
       const tail = tailLines(logPath, { dropMarkers: true });
@@ -153,7 +157,6 @@ export class Diagnostician {
       state = probeWatched(w);
       if (state !== 'dead') command = commandLine(w.pid);
     }
-    this.lastPids.set(target.name, pid);
     if (state === 'alive' || state === 'unknown') {
       this.sightings.delete(target.name);
       return null;

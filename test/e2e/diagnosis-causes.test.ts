@@ -142,7 +142,9 @@ test('the kernel kills the service for memory (a memory cgroup limit): OOMKilled
 kind: Service
 metadata: { name: hog }
 spec:
-  health_check: { type: http, endpoint: "http://127.0.0.1:${port}/health", interval_seconds: 1, timeout_seconds: 1 }
+  # A process thrashing at its memory limit answers slowly before the kernel kills it: three
+  # failed checks in a row let the kill happen first (else the cause is, truly, a Timeout).
+  health_check: { type: http, endpoint: "http://127.0.0.1:${port}/health", interval_seconds: 1, timeout_seconds: 1, failure_threshold: 3 }
   pid_file: ${pidFile}
   restart_cmd: '(echo $BASHPID > ${cg.procs} && exec node ${FAULT_SERVICE} --port ${port} --pid-file ${pidFile}) >> ${e.run}/hog.log 2>&1 &'
   startup_delay_seconds: 10
