@@ -32,6 +32,8 @@ export interface WebServerOptions {
   eventStream?: Partial<EventStreamOptions> | undefined;
   /** What /healthz checks (see health.ts); none: it answers 200 "ok" while the server runs. */
   healthChecks?: readonly HealthCheck[] | undefined;
+  /** POST routes (each authenticates its caller itself, e.g. a signed git hook); everything else is read-only. */
+  postRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> | undefined;
 }
 
 export interface WebServer {
@@ -94,6 +96,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const post = req.method === 'POST' ? opts.postRoutes?.[new URL(req.url ?? '/', 'http://x').pathname] : undefined;
+    if (post) return post(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, 'text/plain; charset=utf-8', 'read-only endpoint: only GET and HEAD\n', NO_STORE);
