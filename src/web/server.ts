@@ -1,6 +1,7 @@
 // vaid's HTTP endpoint: /metrics, /healthz (health.ts), /api/status, /api/events (SSE) and the read-only
-// status page at /. It only reads: no route runs a command or changes state, only GET and HEAD
-// are served. Off by default; vaid starts it for --listen.
+// status page at /. It reads: no GET route runs a command or changes state. The only POST routes are
+// those the daemon passes in (postRoutes), each authenticating its caller itself, such as the signed
+// git hook that asks for an early fetch. Off by default; vaid starts it for --listen.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
