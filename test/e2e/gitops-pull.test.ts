@@ -144,6 +144,10 @@ test('webhook: a hook with a bad signature is refused and fetches nothing; a sig
     assert.equal(gitlab.status, 202);
     await vaid.waitForStatus((d) => applied(d, c4), 'gitlab hook applied', 30_000);
     assert.ok(!vaid.stdout().includes(secret), 'the secret is never logged');
+    const metrics = await (await fetch(`${String(rec.url)}/metrics`)).text();
+    assert.match(metrics, /^vai_source_attempt_failed 0$/m);
+    assert.match(metrics, /^vai_source_suspended 0$/m);
+    assert.match(metrics, /^vai_source_last_fetch_timestamp_seconds \d/m);
   } finally {
     await vaid?.stop();
     dir.remove();
