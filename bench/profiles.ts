@@ -20,6 +20,7 @@ export interface Profile {
   costSliceMs: number;
   scale: { services: number; intervalSeconds: number; observeTimeoutMs: number; slices: number; sliceMs: number };
   edit: { services: number; intervalSeconds: number; edits: number; cliRuns: number };
+  gitops: { pushes: number; intervalSeconds: number };
 }
 
 export const PROFILES: Record<'quick' | 'full', Profile> = {
@@ -34,6 +35,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     costSliceMs: 1000,
     scale: { services: 200, intervalSeconds: 1, observeTimeoutMs: 60_000, slices: 1, sliceMs: 1000 },
     edit: { services: 50, intervalSeconds: 1, edits: 2, cliRuns: 1 },
+    gitops: { pushes: 2, intervalSeconds: 2 },
   },
   full: {
     startSamples: 10,
@@ -56,5 +58,6 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     costSliceMs: 3000,
     scale: { services: 10_000, intervalSeconds: 10, observeTimeoutMs: 180_000, slices: 10, sliceMs: 3000 },
     edit: { services: 1000, intervalSeconds: 10, edits: 25, cliRuns: 10 },
+    gitops: { pushes: 10, intervalSeconds: 10 },
   },
 };

@@ -8,7 +8,7 @@ import { parseVaidArgs, VAID_USAGE, type VaidConfig } from './daemon/flags.js';
 import { createLogger } from './daemon/logger.js';
 import { applyHeapGrowth } from './daemon/heap-growth.js';
 import { Daemon } from './daemon/daemon.js';
-import { startWebServer, storeSource, webConfigFromEnv } from '../web/index.js';
+import { gitHookRoute, startWebServer, storeSource, webConfigFromEnv } from '../web/index.js';
 
 async function main(): Promise<number> {
   let config: VaidConfig;
@@ -39,6 +39,7 @@ async function main(): Promise<number> {
       dockerHost: config.dockerHost,
       selector: config.selector,
       processMetrics: Boolean(config.listen),
+      git: config.git,
     });
   } catch (e) {
     const msg = isVaiError(e) ? `${e.message} [${e.code}]` : (e as Error).stack ?? String(e);
@@ -58,6 +59,9 @@ async function main(): Promise<number> {
         log,
         extraMetrics: daemon.metrics.registry,
         healthChecks: daemon.healthChecks,
+        ...(daemon.source && config.git?.webhookSecret
+          ? { postRoutes: { '/hooks/git': gitHookRoute({ secret: config.git.webhookSecret, fetchNow: () => void daemon.source?.fetchNow(), log }) } }
+          : {}),
       });
       log.info({ url: web.url }, `serving status on ${web.url}`);
     } catch (e) {

@@ -1,7 +1,7 @@
 // loadDesiredState: one pass over the manifest directory into a DesiredState, relative to
 // the previous one (last good specs, generations, revisions).
 import { readFileSync, statSync } from 'node:fs';
-import type { DesiredNotifier, DesiredService, DesiredState, ManifestError } from './types.js';
+import type { DesiredNotifier, DesiredService, DesiredState, ManifestError, Revision } from './types.js';
 import type { LabelSelector } from './label-selector.js';
 import { scanTree, type FileStamp } from './scan-tree.js';
 import { loadFileText, type FileResult } from './load-file.js';
@@ -26,6 +26,8 @@ export interface LoadOptions {
   allowUnsafePermissions?: boolean | undefined;
   selector?: LabelSelector | undefined;
   cache?: FileCache | undefined;
+  /** Where the revision comes from; default: git in the directory (pull mode knows its commit itself). */
+  revisionOf?: ((dir: string) => Promise<Revision | null>) | undefined;
 }
 
 function readError(file: string, message: string): FileResult {
@@ -85,7 +87,7 @@ function sameNotifiers(a: ReadonlyMap<string, DesiredNotifier>, b: ReadonlyMap<s
 /** `opts` may also be just the directory (callers that need no previous state). */
 export async function loadDesiredState(options: LoadOptions | string): Promise<DesiredState> {
   const opts: LoadOptions = typeof options === 'string' ? { dir: options } : options;
-  const [attemptedRevision, scan] = await Promise.all([gitRevision(opts.dir), scanTree(opts.dir, { checkPermissions: !opts.allowUnsafePermissions })]);
+  const [attemptedRevision, scan] = await Promise.all([(opts.revisionOf ?? gitRevision)(opts.dir), scanTree(opts.dir, { checkPermissions: !opts.allowUnsafePermissions })]);
   const results = await loadFiles(scan.files, scan.stats, opts.cache);
   if (opts.cache) for (const k of opts.cache.keys()) if (!results.has(k)) opts.cache.delete(k);
   const { services, notifiers, errors } = assembleState({

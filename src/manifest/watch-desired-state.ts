@@ -6,7 +6,7 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { statSync } from 'node:fs';
 import path from 'node:path';
-import type { DesiredState } from './types.js';
+import type { DesiredState, Revision } from './types.js';
 import type { LabelSelector } from './label-selector.js';
 import { loadDesiredState, stateDiffers, type FileCache } from './load-desired-state.js';
 
@@ -21,6 +21,8 @@ export interface WatchOptions {
   pollMs?: number;
   /** How often to reload even without events (default 60 s). */
   resyncMs?: number;
+  /** See LoadOptions.revisionOf. */
+  revisionOf?: (dir: string) => Promise<Revision | null>;
   onChange: (state: DesiredState) => void;
   onError?: (e: unknown) => void;
 }
@@ -52,7 +54,7 @@ export async function watchDesiredState(opts: WatchOptions): Promise<DesiredStat
   const maxWaitMs = opts.maxWaitMs ?? Math.max(2_000, debounceMs * 20);
   const cache: FileCache = new Map();
   const load = (previous?: DesiredState) =>
-    loadDesiredState({ dir: root, previous, allowUnsafePermissions: opts.allowUnsafePermissions, selector: opts.selector, cache });
+    loadDesiredState({ dir: root, previous, allowUnsafePermissions: opts.allowUnsafePermissions, selector: opts.selector, cache, revisionOf: opts.revisionOf });
 
   let state = await load();
   let closed = false;

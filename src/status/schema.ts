@@ -213,6 +213,27 @@ export const StatusDocumentSchema = Type.Object(
       },
       { additionalProperties: false },
     ),
+    /** Pull mode (vaid --git-url): what was fetched, applied and refused. Absent in directory mode. */
+    source: Type.Optional(
+      Type.Object(
+        {
+          url: Type.String(),
+          ref: Type.String(),
+          path: Type.String(),
+          verify: Type.Boolean(),
+          suspended: Type.Boolean(),
+          lastFetchAt: NullableTime,
+          lastFetchError: Type.Union([Type.String(), Type.Null()]),
+          fetchFailingSince: NullableTime,
+          fetchedRevision: Type.Union([Type.String(), Type.Null()]),
+          appliedRevision: Type.Union([Type.String(), Type.Null()]),
+          appliedAt: NullableTime,
+          attemptedRevision: Type.Union([Type.String(), Type.Null()]),
+          attemptErrors: Type.Array(Type.String(), { maxItems: 50 }),
+        },
+        { additionalProperties: false },
+      ),
+    ),
     services: Type.Record(Type.String(), ServiceStatusSchema),
     alerts: Type.Object(
       {

@@ -89,6 +89,8 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   private servicesRecord: Record<string, ServiceStatus> | null = null;
   private manifests: ManifestsStatus;
   private manifestsJson: string;
+  private source: StatusDocument['source'] = undefined;
+  private sourceJson = '';
   private alerts: NotifierSnapshot = EMPTY_ALERTS;
   private alertsJson = JSON.stringify(EMPTY_ALERTS);
   private dirty = false;
@@ -176,6 +178,15 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     this.markDirty(true);
   }
 
+  /** The git source's state (pull mode only). */
+  setSource(source: NonNullable<StatusDocument['source']>): void {
+    const text = JSON.stringify(source);
+    if (text === this.sourceJson) return;
+    this.source = source;
+    this.sourceJson = text;
+    this.markDirty(true);
+  }
+
   setAlerts(snapshot: NotifierSnapshot): void {
     const alerts = { outboxSize: snapshot.outboxSize, dropped: snapshot.dropped, recent: snapshot.recent.slice(-200), unverifiedResends: snapshot.unverifiedResends ?? 0 };
     const text = JSON.stringify(alerts);
@@ -195,6 +206,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
       writtenAt: this.writtenAt,
       manifests: this.manifests,
       services: (this.servicesRecord ??= Object.fromEntries(this.services)),
+      ...(this.source ? { source: this.source } : {}),
       alerts: this.alerts,
     };
   }
@@ -323,7 +335,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
       parts.push(j.entry);
       first = false;
     }
-    parts.push(Buffer.from(`},"alerts":${this.alertsJson}}\n`));
+    parts.push(Buffer.from(`}${this.source ? `,"source":${this.sourceJson}` : ''},"alerts":${this.alertsJson}}\n`));
     return parts;
   }
 

@@ -9,3 +9,4 @@ export { webConfigFromEnv, WEB_OPTIONS, type WebFlags } from './web-config.js';
 export { storeSource } from './store-source.js';
 export { healthReport, healthQuery, type HealthCheck } from './health.js';
 export { createDaemonHealth, type DaemonHealth, type LoopFacts } from './daemon-health.js';
+export { gitHookRoute, type GitHookOptions } from './git-hook.js';

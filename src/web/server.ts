@@ -1,6 +1,7 @@
 // vaid's HTTP endpoint: /metrics, /healthz (health.ts), /api/status, /api/events (SSE) and the read-only
-// status page at /. It only reads: no route runs a command or changes state, only GET and HEAD
-// are served. Off by default; vaid starts it for --listen.
+// status page at /. It reads: no GET route runs a command or changes state. The only POST routes are
+// those the daemon passes in (postRoutes), each authenticating its caller itself, such as the signed
+// git hook that asks for an early fetch. Off by default; vaid starts it for --listen.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -32,6 +33,8 @@ export interface WebServerOptions {
   eventStream?: Partial<EventStreamOptions> | undefined;
   /** What /healthz checks (see health.ts); none: it answers 200 "ok" while the server runs. */
   healthChecks?: readonly HealthCheck[] | undefined;
+  /** POST routes (each authenticates its caller itself, e.g. a signed git hook); everything else is read-only. */
+  postRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> | undefined;
 }
 
 export interface WebServer {
@@ -94,6 +97,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const post = req.method === 'POST' ? opts.postRoutes?.[new URL(req.url ?? '/', 'http://x').pathname] : undefined;
+    if (post) return post(req, res);
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, 'text/plain; charset=utf-8', 'read-only endpoint: only GET and HEAD\n', NO_STORE);

@@ -70,6 +70,14 @@ const DOC_FAMILIES: Array<{ name: string; type: 'gauge' | 'counter'; help: strin
   { name: 'vai_alerts_dropped_total', type: 'counter', help: 'Notifications dropped because the outbox was full.', value: (d) => d.alerts.dropped },
   { name: 'vai_status_written_timestamp_seconds', type: 'gauge', help: 'Unix time of the last status write.', value: (d) => epoch(d.writtenAt) },
   { name: 'vaid_start_time_seconds', type: 'gauge', help: 'Unix time vaid started.', value: (d) => epoch(d.vaid.startedAt) },
+  // Pull mode only (absent in directory mode).
+  { name: 'vai_source_last_fetch_timestamp_seconds', type: 'gauge', help: 'Unix time of the last fetch of the git source (pull mode).', value: (d) => epoch(d.source?.lastFetchAt) },
+  { name: 'vai_source_fetch_failing', type: 'gauge', help: '1 while fetches of the git source fail (pull mode).', value: (d) => (d.source ? Number(d.source.lastFetchError !== null) : undefined) },
+  { name: 'vai_source_fetch_failing_since_timestamp_seconds', type: 'gauge', help: 'Unix time fetches began failing (pull mode; absent while they work).', value: (d) => epoch(d.source?.fetchFailingSince) },
+  { name: 'vai_source_applied_timestamp_seconds', type: 'gauge', help: 'Unix time a commit was last applied (pull mode).', value: (d) => epoch(d.source?.appliedAt) },
+  { name: 'vai_source_attempt_failed', type: 'gauge', help: '1 when the last attempted commit was refused and an older one stays applied (pull mode).', value: (d) => (d.source ? Number(d.source.attemptedRevision !== d.source.appliedRevision) : undefined) },
+  { name: 'vai_source_pending', type: 'gauge', help: '1 when a fetched commit waits to be applied (suspended or refused; pull mode).', value: (d) => (d.source ? Number(d.source.fetchedRevision !== null && d.source.fetchedRevision !== d.source.appliedRevision) : undefined) },
+  { name: 'vai_source_suspended', type: 'gauge', help: '1 while applying new commits is suspended (vaictl suspend; pull mode).', value: (d) => (d.source ? Number(d.source.suspended) : undefined) },
 ];
 
 const LATENCY = 'vai_service_check_latency_seconds';

@@ -13,6 +13,8 @@ import { reconcileCommand } from './reconcile.js';
 import { validateCommand } from './validate.js';
 import { convertCommand } from './convert.js';
 import { completionCommand } from './completion.js';
+import { suspendCommand, resumeCommand } from './suspend.js';
+import { diffCommand } from './diff.js';
 
 export const COMMANDS: readonly Command[] = [
   getCommand,
@@ -27,5 +29,8 @@ export const COMMANDS: readonly Command[] = [
   reconcileCommand,
   validateCommand,
   convertCommand,
+  diffCommand,
+  suspendCommand,
+  resumeCommand,
   completionCommand,
 ];

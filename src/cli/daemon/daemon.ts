@@ -23,6 +23,9 @@ import { VERSION } from '../../version.js';
 import type { Paths } from '../paths.js';
 import { feedHealth, type HealthFeed } from './health.js';
 import { acquireLock, type Lock } from './lock.js';
+import { GitSource, gitManifestsDir } from '../../source/index.js';
+import { describeError, loadDesiredState } from '../../manifest/index.js';
+import type { GitConfig } from './git-flags.js';
 
 export interface DaemonOptions {
   paths: Paths;
@@ -37,6 +40,8 @@ export interface DaemonOptions {
   /** How long shutdown waits for running commands before leaving them to the next vaid. */
   shutdownTimeoutMs?: number;
   clock?: Clock;
+  /** Pull mode: vaid fetches the manifests from git itself (src/source/). */
+  git?: GitConfig | undefined;
 }
 
 const ALERTS_REFRESH_MS = 2000;
@@ -86,6 +91,8 @@ export class Daemon {
   private manifests: DesiredStateWatch | null = null;
   private alertsTimer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
+  /** The git source in pull mode, else null. */
+  source: GitSource | null = null;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -111,7 +118,9 @@ export class Daemon {
     return this.healthFeed.health.checks;
   }
 
-  static async start(opts: DaemonOptions): Promise<Daemon> {
+  static async start(options: DaemonOptions): Promise<Daemon> {
+    // In pull mode the manifests are the applied commit's tree, whatever --manifests says.
+    const opts = options.git ? { ...options, paths: { ...options.paths, manifests: gitManifestsDir(options.paths.stateDir, options.git.path) } } : options;
     const { paths, log } = opts;
     const clock = opts.clock ?? systemClock();
     const selector: LabelSelector | undefined = opts.selector ? parseLabelSelector(opts.selector) : undefined;
@@ -141,8 +150,11 @@ export class Daemon {
     const c = this.controller;
     ensureDir(paths.markerDir);
     ensureDir(paths.requestsDir);
+    if (this.opts.git) await this.startSource(this.opts.git, selector);
+    const source = this.source;
     this.manifests = await watchDesiredState({
       dir: paths.manifests,
+      ...(source ? { revisionOf: async () => ({ commit: source.trees.applied(), dirty: false }) } : {}),
       allowUnsafePermissions: this.opts.allowUnsafePermissions,
       ...(selector ? { selector } : {}),
       onChange: (state) => {
@@ -170,6 +182,32 @@ export class Daemon {
       this.metrics.queueDepth.set(c.queue.length);
     }, ALERTS_REFRESH_MS);
     this.alertsTimer.unref();
+  }
+
+  private async startSource(git: GitConfig, selector: LabelSelector | undefined): Promise<void> {
+    const { paths, log } = this.opts;
+    const source = new GitSource({
+      url: git.url,
+      ref: git.ref,
+      path: git.path,
+      intervalMs: git.intervalMs,
+      stateDir: paths.stateDir,
+      creds: { sshKeyFile: git.sshKeyFile, token: git.token, knownHostsFile: path.join(paths.stateDir, 'source', 'known_hosts') },
+      allowedSigners: git.allowedSigners,
+      validate: async (dir) => {
+        const state = await loadDesiredState({ dir, allowUnsafePermissions: this.opts.allowUnsafePermissions, selector, revisionOf: async () => null });
+        return state.errors.map((e) => `${e.file}:${e.line}:${e.column}: ${describeError(e)}`);
+      },
+      onApplied: async () => {
+        await this.manifests?.reload();
+      },
+      onStatus: (s) => this.store.setSource(s),
+      onEvent: (e) => (e.type === 'Warning' ? log.warn : log.info).call(log, { source: git.url.replace(/\/\/[^@/]*@/, '//'), reason: e.reason }, `source: ${e.message}`),
+    });
+    this.source = source;
+    this.store.setSource(source.snapshot());
+    await source.start();
+    log.info({ applied: source.snapshot().appliedRevision }, `source: pulling ${source.snapshot().url} ${source.snapshot().ref} every ${git.intervalMs / 1000} s`);
   }
 
   /** `vaictl restart NAME` leaves STATE_DIR/requests/NAME.restart; take it, delete it, act. */
@@ -206,6 +244,7 @@ export class Daemon {
       const { log } = this.opts;
       if (this.alertsTimer) clearInterval(this.alertsTimer);
       for (const w of this.watches) w.close();
+      await this.source?.close();
       await this.manifests?.close();
       const finished = await this.controller.stop(this.opts.shutdownTimeoutMs ?? 10_000);
       if (!finished) log.warn({}, 'shutdown: commands still running are left to finish; the next vaid verifies their services');

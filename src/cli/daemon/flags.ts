@@ -6,6 +6,7 @@ import { PATH_OPTIONS, resolvePaths, type Paths } from '../paths.js';
 import { WEB_OPTIONS } from '../../web/index.js';
 import { LOG_LEVELS } from './logger.js';
 import { DEFAULT_HEAP_GROWTH_PERCENT } from './heap-growth.js';
+import { GIT_OPTIONS, GIT_USAGE, parseGitConfig, type GitConfig } from './git-flags.js';
 
 export interface VaidConfig {
   paths: Paths;
@@ -17,6 +18,8 @@ export interface VaidConfig {
   selector: string | undefined;
   listen: string | undefined;
   webTokenFile: string | undefined;
+  /** Pull mode; undefined in directory mode. */
+  git: GitConfig | undefined;
   help: boolean;
   version: boolean;
 }
@@ -38,7 +41,7 @@ Flags:
   --allow-unsafe-permissions    accept manifests writable by other users
   --listen HOST:PORT            serve /metrics, /api/status and the status page (VAI_LISTEN; off by default)
   --web-token-file PATH         bearer token for a non-loopback --listen (VAI_WEB_TOKEN_FILE or VAI_WEB_TOKEN)
-  --version, --help
+${GIT_USAGE}  --version, --help
 `;
 
 export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: string): VaidConfig {
@@ -50,6 +53,7 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
       options: {
         ...PATH_OPTIONS,
         ...WEB_OPTIONS,
+        ...GIT_OPTIONS,
         'log-level': { type: 'string' },
         concurrency: { type: 'string' },
         'heap-growth': { type: 'string' },
@@ -81,6 +85,7 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
     selector: values.selector ?? env.VAI_SELECTOR,
     listen: values.listen ?? env.VAI_LISTEN,
     webTokenFile: values['web-token-file'] ?? env.VAI_WEB_TOKEN_FILE,
+    git: parseGitConfig(values, env),
     help: values.help ?? false,
     version: values.version ?? false,
   };

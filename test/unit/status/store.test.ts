@@ -70,18 +70,21 @@ test('set() emits the JSON patch between the previous and the new status; an equ
   assert.deepEqual(changes[1]!.ops, [{ op: 'replace', path: '/phase', value: 'Healthy' }]);
 });
 
-test('flushNow writes at once (the write-ahead before a restart command)', () => {
+test('flushNow writes at once (the write-ahead before a restart command)', async () => {
   const dir = testdir();
+  const clock = manualClock();
+  const file = dir.join('status.json');
+  const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
   try {
-    const clock = manualClock();
-    const file = dir.join('status.json');
-    const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
     store.set({ ...newServiceStatus(svc('db'), 'Running', '2026-01-01T00:00:00.000Z'), phase: 'Recovering' });
     store.flushNow();
     assert.equal(JSON.parse(readFileSync(file, 'utf8')).services.db.phase, 'Recovering');
     const loaded = loadStatusFile(file);
     assert.equal(loaded.kind, 'loaded');
   } finally {
+    // The summary follows the write-ahead in the background; removing the dir under it raced
+    // (ENOTEMPTY at load 14).
+    await store.idle();
     dir.remove();
   }
 });
