@@ -38,6 +38,7 @@ async function main(): Promise<number> {
       allowUnsafePermissions: config.allowUnsafePermissions,
       dockerHost: config.dockerHost,
       selector: config.selector,
+      historyDays: config.historyDays,
       processMetrics: Boolean(config.listen),
     });
   } catch (e) {

@@ -23,6 +23,7 @@ import { VERSION } from '../../version.js';
 import type { Paths } from '../paths.js';
 import { feedHealth, type HealthFeed } from './health.js';
 import { acquireLock, type Lock } from './lock.js';
+import { startHistory, type History } from '../../history/index.js';
 
 export interface DaemonOptions {
   paths: Paths;
@@ -37,6 +38,8 @@ export interface DaemonOptions {
   /** How long shutdown waits for running commands before leaving them to the next vaid. */
   shutdownTimeoutMs?: number;
   clock?: Clock;
+  /** Days of check history kept in STATE_DIR/history.db; 0 for none (default 400). */
+  historyDays?: number;
 }
 
 const ALERTS_REFRESH_MS = 2000;
@@ -86,6 +89,7 @@ export class Daemon {
   private manifests: DesiredStateWatch | null = null;
   private alertsTimer: NodeJS.Timeout | null = null;
   private stopping: Promise<void> | null = null;
+  private history: History | null = null;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -104,11 +108,12 @@ export class Daemon {
     });
     controller.onReconciled = (ms, ok) => this.metrics.reconcileDuration.observe({ result: ok ? 'ok' : 'error' }, ms / 1000);
     this.healthFeed = feedHealth({ clock, store, controller, manifestsDir: opts.paths.manifests });
+    if (opts.historyDays !== 0) this.history = startHistory({ stateDir: opts.paths.stateDir, clock, historyDays: opts.historyDays ?? 400, log: opts.log, store });
   }
 
   /** What /healthz checks: the reconcile loop, status writes, the manifest directory. */
   get healthChecks(): DaemonHealth['checks'] {
-    return this.healthFeed.health.checks;
+    return this.history ? [...this.healthFeed.health.checks, this.history.healthCheck] : this.healthFeed.health.checks;
   }
 
   static async start(opts: DaemonOptions): Promise<Daemon> {
@@ -211,6 +216,7 @@ export class Daemon {
       if (!finished) log.warn({}, 'shutdown: commands still running are left to finish; the next vaid verifies their services');
       this.store.setAlerts(this.notifier.snapshot());
       this.store.close();
+      await this.history?.close();
       await this.notifier.close();
       await this.executor.close();
       this.lock.release();
