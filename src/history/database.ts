@@ -7,6 +7,7 @@ import { existsSync, renameSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import type BetterSqlite3 from 'better-sqlite3';
+import { VaiError } from '../errors.js';
 import { HISTORY_FORMAT_VERSION, MIGRATIONS, SCHEMA_SQL } from './sql-schema.js';
 
 export type Db = BetterSqlite3.Database;
@@ -24,23 +25,21 @@ export function historyFile(stateDir: string): string {
   return path.join(stateDir, HISTORY_FILE);
 }
 
-export class HistoryTooNew extends Error {
-  readonly code = 'VAI_E_HISTORY_TOO_NEW';
+export class HistoryTooNew extends VaiError {
   constructor(
     readonly file: string,
     readonly found: number,
   ) {
-    super(`${file} was written by a newer vai (history format ${found}; this vai reads up to ${HISTORY_FORMAT_VERSION}): history is off. Upgrade vai, or move the file away to start a new history.`);
+    super('VAI_E_HISTORY_TOO_NEW', `${file} was written by a newer vai (history format ${found}; this vai reads up to ${HISTORY_FORMAT_VERSION}): history is off. Upgrade vai, or move the file away to start a new history.`, { file, found });
   }
 }
 
-export class HistoryUnavailable extends Error {
-  readonly code = 'VAI_E_HISTORY_UNAVAILABLE';
+export class HistoryUnavailable extends VaiError {
   constructor(
     readonly file: string,
     reason: string,
   ) {
-    super(`${file}: ${reason}`);
+    super('VAI_E_HISTORY_UNAVAILABLE', `${file}: ${reason}`, { file });
   }
 }
 
