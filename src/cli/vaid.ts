@@ -9,6 +9,7 @@ import { createLogger } from './daemon/logger.js';
 import { applyHeapGrowth } from './daemon/heap-growth.js';
 import { Daemon } from './daemon/daemon.js';
 import { startWebServer, storeSource, webConfigFromEnv } from '../web/index.js';
+import { historyRoutes } from '../web/history-routes.js';
 
 async function main(): Promise<number> {
   let config: VaidConfig;
@@ -59,6 +60,7 @@ async function main(): Promise<number> {
         log,
         extraMetrics: daemon.metrics.registry,
         healthChecks: daemon.healthChecks,
+        ...(config.historyDays > 0 ? { extraRoutes: historyRoutes({ stateDir: config.paths.stateDir, getStatus: () => daemon.store.document() }) } : {}),
       });
       log.info({ url: web.url }, `serving status on ${web.url}`);
     } catch (e) {
