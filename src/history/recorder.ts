@@ -219,18 +219,25 @@ export class HistoryRecorder {
   private incident(s: ServiceStatus, p: ServiceStatus | null): void {
     const inc = s.incident;
     const had = this.open.get(s.name);
+    // Counts first: the change that closes an incident often carries its last restart.
+    if (had) this.updateIncident(s, had, p);
     if (had && (!inc.open || inc.seq !== had.rec.seq)) {
-      this.closeIncident(s.name, s.phaseSince ? Math.max(Date.parse(s.phaseSince), had.rec.openedMs) : this.opts.clock.now(), s.phase === 'Stopped' || s.phase === 'Disabled' ? 'stop' : had.rec.trigger.startsWith('requested by vaictl restart') ? 'operator' : 'recovery');
+      const by = s.phase === 'Stopped' || s.phase === 'Disabled' ? 'stop' : had.rec.trigger.startsWith('requested by vaictl restart') ? 'operator' : 'recovery';
+      this.closeIncident(s.name, s.phaseSince ? Math.max(Date.parse(s.phaseSince), had.rec.openedMs) : this.opts.clock.now(), by);
     }
-    if (inc.open && !this.open.has(s.name)) this.openIncident(s, inc.openedAt ? Date.parse(inc.openedAt) : this.opts.clock.now(), p?.restarts.count);
-    const o = this.open.get(s.name);
-    if (!o) return;
+    if (inc.open && !this.open.has(s.name)) {
+      this.openIncident(s, inc.openedAt ? Date.parse(inc.openedAt) : this.opts.clock.now(), p?.restarts.count);
+      this.updateIncident(s, this.open.get(s.name)!, p);
+    }
+  }
+
+  private updateIncident(s: ServiceStatus, o: OpenIncident, p: ServiceStatus | null): void {
     const rec = o.rec;
-    const attempts = inc.attempts ?? 0;
-    const restarts = Math.max(0, s.restarts.count - o.restartsAtOpen);
+    const attempts = s.incident.seq === rec.seq ? (s.incident.attempts ?? 0) : rec.attempts;
+    const restarts = Math.max(rec.restarts, s.restarts.count - o.restartsAtOpen);
     const cause = causeOf(s);
     if (attempts !== rec.attempts || restarts !== rec.restarts || (cause && !rec.cause) || p === null) {
-      rec.attempts = attempts;
+      rec.attempts = Math.max(rec.attempts, attempts);
       rec.restarts = restarts;
       rec.cause ??= cause;
       this.incidents.set(`${s.name}#${rec.seq}`, { ...rec });

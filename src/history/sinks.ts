@@ -19,8 +19,10 @@ export interface SinkOptions {
 export function directSink(opts: SinkOptions): HistorySink & { writer: HistoryWriter | null } {
   let refused: string | null = null;
   let writer: HistoryWriter | null = null;
+  // Delivered after the caller's current step, as the worker's are: the caller may still be wiring its recorder.
   const take = () => {
-    for (const n of writer?.notices.splice(0) ?? []) opts.onNotice?.(n);
+    const notices = writer?.notices.splice(0) ?? [];
+    if (notices.length) queueMicrotask(() => notices.forEach((n) => opts.onNotice?.(n)));
   };
   const open = (nowMs: number): string | null => {
     try {
