@@ -40,6 +40,7 @@ async function main(): Promise<number> {
       dockerHost: config.dockerHost,
       selector: config.selector,
       historyDays: config.historyDays,
+      historyFlushMs: Number(process.env.VAI_HISTORY_FLUSH_MS) || undefined,
       processMetrics: Boolean(config.listen),
     });
   } catch (e) {

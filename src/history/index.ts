@@ -18,6 +18,8 @@ export interface HistoryParts {
   stateDir: string;
   clock: Clock;
   historyDays: number;
+  /** Batch interval; default 5,000 ms (tests shorten it to land kills inside a batch). */
+  flushIntervalMs?: number | undefined;
   log: HistoryLog;
   /** The status store: its 'change' events feed the recorder, its document the generations and alerts. */
   store: {
@@ -45,7 +47,7 @@ export function startHistory(p: HistoryParts): History {
       if (n.movedAside) recorder?.noteReset(n.movedAside.to, n.movedAside.reason);
     },
   });
-  recorder = new HistoryRecorder({ clock: p.clock, sink, log: p.log });
+  recorder = new HistoryRecorder({ clock: p.clock, sink, log: p.log, ...(p.flushIntervalMs ? { flushIntervalMs: p.flushIntervalMs } : {}) });
   const r = recorder;
   p.store.on('change', (c) => r.observe(c));
   r.start(() => p.store.document(), p.store.all());

@@ -40,6 +40,7 @@ export interface DaemonOptions {
   clock?: Clock;
   /** Days of check history kept in STATE_DIR/history.db; 0 for none (default 400). */
   historyDays?: number;
+  historyFlushMs?: number | undefined;
 }
 
 const ALERTS_REFRESH_MS = 2000;
@@ -108,7 +109,7 @@ export class Daemon {
     });
     controller.onReconciled = (ms, ok) => this.metrics.reconcileDuration.observe({ result: ok ? 'ok' : 'error' }, ms / 1000);
     this.healthFeed = feedHealth({ clock, store, controller, manifestsDir: opts.paths.manifests });
-    if (opts.historyDays !== 0) this.history = startHistory({ stateDir: opts.paths.stateDir, clock, historyDays: opts.historyDays ?? 400, log: opts.log, store });
+    if (opts.historyDays !== 0) this.history = startHistory({ stateDir: opts.paths.stateDir, clock, historyDays: opts.historyDays ?? 400, flushIntervalMs: opts.historyFlushMs, log: opts.log, store });
   }
 
   /** What /healthz checks: the reconcile loop, status writes, the manifest directory. */
