@@ -18,10 +18,11 @@ import { runEditAndCli } from './scenarios/edit-and-cli.js';
 import { runRecovery } from './scenarios/recovery.js';
 import { runScale } from './scenarios/scale.js';
 import { runServiceStart } from './scenarios/service-start.js';
+import { runHistory } from './scenarios/history.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
-const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'scale', 'edit'] as const;
+const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'scale', 'edit', 'history'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function log(s: string): void {
@@ -60,6 +61,7 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
   }
   if (only.has('scale')) await step(`vai scale ${p.scale.services}`, () => runScale(p.scale, log));
   if (only.has('edit')) await step(`vai edit/cli ${p.edit.services}`, () => runEditAndCli(p.edit, log));
+  if (only.has('history')) await step('history (CPU with and without, size, vaictl history/report)', () => runHistory({ services: 1000, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
   return figs;
 }
 
@@ -74,7 +76,7 @@ async function main(): Promise<number> {
     },
   });
   if (values.quick === values.full) {
-    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit] [--no-monit] [--profile]\n');
+    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit,history] [--no-monit] [--profile]\n');
     return 2;
   }
   const mode = values.quick ? 'quick' : 'full';

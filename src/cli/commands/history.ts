@@ -3,12 +3,14 @@
 // only, so it works while vaid is down and never opens status.json.
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { parse, usageError } from '../command-support.js';
+import { parseArgs } from 'node:util';
+import { VaiError } from '../../errors.js';
+import { PATH_OPTIONS, resolvePaths } from '../paths.js';
 import { painter, useColour } from '../printers/color.js';
 import { incidentColumns } from '../printers/history-columns.js';
 import { parseOutput, serialize } from '../printers/output.js';
 import { renderTable } from '../printers/table.js';
-import { historyFile, openReader } from '../../history/index.js';
+import { historyFile, openReader } from '../../history/database.js';
 import { historyList, parseSince } from '../../history/views.js';
 
 export const historyCommand: Command = {
@@ -31,16 +33,15 @@ Examples:
   vaictl history
   vaictl history minio --since 7d -o json`,
   async run(ctx) {
-    const { values, positionals, paths } = parse<{ output?: string; since?: string }>(ctx, {
-      output: { type: 'string', short: 'o' },
-      since: { type: 'string' },
-    });
+    // Only the modules this command needs (not command-support's status reader): it is read on every call.
+    const { values, positionals } = parseArgs({ args: ctx.argv, options: { ...PATH_OPTIONS, output: { type: 'string', short: 'o' }, since: { type: 'string' } }, allowPositionals: true, strict: true });
+    const paths = resolvePaths(values, ctx.env, ctx.cwd);
     const format = parseOutput(values.output);
-    if (format === 'name') throw usageError('-o name lists services; use vaictl get -o name');
-    if (positionals.length > 1) throw usageError('name at most one service');
+    if (format === 'name') throw new VaiError('VAI_E_USAGE', '-o name lists services; use vaictl get -o name');
+    if (positionals.length > 1) throw new VaiError('VAI_E_USAGE', 'name at most one service');
     const now = Date.now();
     const sinceMs = parseSince(values.since ?? '24h', now);
-    if (sinceMs === null) throw usageError(`--since ${values.since}: use 30m, 24h, 7d, 2w or an ISO time`);
+    if (sinceMs === null) throw new VaiError('VAI_E_USAGE', `--since ${values.since}: use 30m, 24h, 7d, 2w or an ISO time`);
     const db = openReader(historyFile(paths.stateDir));
     try {
       const list = historyList(db, { service: positionals[0], sinceMs });

@@ -3,12 +3,14 @@
 // rate, restarts, incidents and alerts sent.
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { parse, usageError } from '../command-support.js';
+import { parseArgs } from 'node:util';
+import { VaiError } from '../../errors.js';
+import { PATH_OPTIONS, resolvePaths } from '../paths.js';
 import { painter, useColour } from '../printers/color.js';
 import { reportColumns } from '../printers/history-columns.js';
 import { parseOutput, serialize } from '../printers/output.js';
 import { renderTable } from '../printers/table.js';
-import { historyFile, openReader } from '../../history/index.js';
+import { historyFile, openReader } from '../../history/database.js';
 import { parseSince, report } from '../../history/views.js';
 
 export const reportCommand: Command = {
@@ -27,15 +29,14 @@ Flags:
 
 Exit codes: 0 ok, 2 usage, 1 no history to read.`,
   async run(ctx) {
-    const { values, paths } = parse<{ output?: string; since?: string }>(ctx, {
-      output: { type: 'string', short: 'o' },
-      since: { type: 'string' },
-    });
+    // Only the modules this command needs (not command-support's status reader).
+    const { values } = parseArgs({ args: ctx.argv, options: { ...PATH_OPTIONS, output: { type: 'string', short: 'o' }, since: { type: 'string' } }, allowPositionals: false, strict: true });
+    const paths = resolvePaths(values, ctx.env, ctx.cwd);
     const format = parseOutput(values.output);
-    if (format === 'name') throw usageError('-o name is not a report format; use table, json or yaml');
+    if (format === 'name') throw new VaiError('VAI_E_USAGE', '-o name is not a report format; use table, json or yaml');
     const now = Date.now();
     const sinceMs = parseSince(values.since ?? '7d', now);
-    if (sinceMs === null) throw usageError(`--since ${values.since}: use 30m, 24h, 7d, 2w or an ISO time`);
+    if (sinceMs === null) throw new VaiError('VAI_E_USAGE', `--since ${values.since}: use 30m, 24h, 7d, 2w or an ISO time`);
     const db = openReader(historyFile(paths.stateDir));
     try {
       const r = report(db, sinceMs, now);
