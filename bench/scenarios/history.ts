@@ -1,5 +1,5 @@
 // What the check history costs (issue 19), runnable alone:
-//   node dist/bench/scenarios/history.js [--services 1000] [--slices 6] [--slice-ms 5000] [--skip-cpu]
+//   node dist/bench/scenarios/history.js [--services 1000] [--slices 6] [--slice-ms 5000] [--skip-cpu] [--skip-size]
 // 1. vaid's CPU at N http services @1 s with history and without (--history-days 0), two runs
 //    of bench/scenarios/cost.ts back to back; the difference is what history adds.
 // 2. The size of history.db after 400 simulated days of N services checked every 10 s (and of
@@ -31,6 +31,7 @@ export interface HistoryBenchOptions {
   slices: number;
   sliceMs: number;
   skipCpu?: boolean;
+  skipSize?: boolean;
 }
 
 function minuteDelta(service: string, startMs: number, minutes: number, seed: number): RollupDelta {
@@ -122,6 +123,7 @@ export async function runHistory(o: HistoryBenchOptions, log: (s: string) => voi
     const diff = Array.from({ length: n }, (_, i) => b.samples[i]! - a.samples[i]!);
     figs.push(figure(`history ${o.services} http @1s`, 'vai', 'extra CPU of history (with - without, slice by slice)', '% of a core', diff, { target: target('median', '<=', 3, 'median <= 3 % of a core'), notes: [`medians: ${a.summary.median.toFixed(1)} % without, ${b.summary.median.toFixed(1)} % with`] }));
   }
+  if (o.skipSize) return figs;
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vai-bench-history-'));
   try {
     for (const services of [...new Set([20, o.services])]) {
@@ -147,8 +149,8 @@ export async function runHistory(o: HistoryBenchOptions, log: (s: string) => voi
 }
 
 if (process.argv[1] === fileURLToPath(import.meta.url)) {
-  const { values } = parseArgs({ options: { services: { type: 'string' }, slices: { type: 'string' }, 'slice-ms': { type: 'string' }, 'skip-cpu': { type: 'boolean' } } });
+  const { values } = parseArgs({ options: { services: { type: 'string' }, slices: { type: 'string' }, 'slice-ms': { type: 'string' }, 'skip-cpu': { type: 'boolean' }, 'skip-size': { type: 'boolean' } } });
   const log = (s: string) => process.stderr.write(`[history ${new Date().toISOString().slice(11, 19)}] ${s}\n`);
-  const figs = await runHistory({ services: Number(values.services ?? 1000), slices: Number(values.slices ?? 6), sliceMs: Number(values['slice-ms'] ?? 5000), skipCpu: values['skip-cpu'] ?? false }, log);
+  const figs = await runHistory({ services: Number(values.services ?? 1000), slices: Number(values.slices ?? 6), sliceMs: Number(values['slice-ms'] ?? 5000), skipCpu: values['skip-cpu'] ?? false, skipSize: values['skip-size'] ?? false }, log);
   for (const f of figs) process.stdout.write(`${f.scenario} | ${f.metric}: median ${f.summary.median.toFixed(2)} ${f.unit} (n=${f.summary.n})${f.met === undefined ? '' : f.met ? ' met' : ' MISSED'}${f.notes?.length ? ` — ${f.notes.join('; ')}` : ''}\n`);
 }
