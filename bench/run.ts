@@ -19,10 +19,11 @@ import { runRecovery } from './scenarios/recovery.js';
 import { runScale } from './scenarios/scale.js';
 import { runServiceStart } from './scenarios/service-start.js';
 import { runGitops } from './scenarios/gitops.js';
+import { runHistory } from './scenarios/history.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
-const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'scale', 'edit', 'gitops'] as const;
+const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'scale', 'edit', 'history', 'gitops'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function log(s: string): void {
@@ -62,6 +63,7 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
   if (only.has('scale')) await step(`vai scale ${p.scale.services}`, () => runScale(p.scale, log));
   if (only.has('edit')) await step(`vai edit/cli ${p.edit.services}`, () => runEditAndCli(p.edit, log));
   if (only.has('gitops')) await step('vai git push -> applied', () => runGitops(p.gitops, log));
+  if (only.has('history')) await step('history (CPU with and without, size, vaictl history/report)', () => runHistory({ services: 1000, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
   return figs;
 }
 
@@ -76,7 +78,7 @@ async function main(): Promise<number> {
     },
   });
   if (values.quick === values.full) {
-    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit,gitops] [--no-monit] [--profile]\n');
+    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit,history,gitops] [--no-monit] [--profile]\n');
     return 2;
   }
   const mode = values.quick ? 'quick' : 'full';

@@ -24,6 +24,8 @@ export const ERRORS = {
   VAI_E_NOTIFY_REJECTED: { summary: 'The notification server refused a notification for good', fix: 'Check the token and the topic.' },
   VAI_E_WEB_INSECURE: { summary: 'The HTTP endpoint would listen beyond loopback without a token', fix: 'Listen on 127.0.0.1, or set VAI_WEB_TOKEN (16+ characters) and send it as a Bearer token.' },
   VAI_E_WEB_LISTEN: { summary: 'The HTTP endpoint cannot listen on the address given', fix: 'Pick a free port, or an address of this host.' },
+  VAI_E_HISTORY_TOO_NEW: { summary: 'STATE_DIR/history.db was written by a newer vai', fix: 'Upgrade vai, or move history.db away to start a new history (vaid keeps recovering meanwhile).' },
+  VAI_E_HISTORY_UNAVAILABLE: { summary: 'The check history cannot be read', fix: 'Start vaid (it writes STATE_DIR/history.db), or check that file and its permissions.' },
   VAI_E_REMOTE: { summary: 'The status of another host cannot be read over HTTP', fix: 'Check the --server URL, that vaid runs there with --listen, and VAI_WEB_TOKEN.' },
 } as const;
 

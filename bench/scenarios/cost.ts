@@ -22,6 +22,9 @@ export interface CostCase {
   keepAlive?: boolean;
   slices: number;
   sliceMs: number;
+  /** More vaid flags (the history scenario runs with and without --history-days 0), and a word for the scenario name. */
+  extraArgs?: string[];
+  label?: string;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -30,7 +33,7 @@ export async function runCost(c: CostCase, log: (s: string) => void): Promise<Fi
   const dir = mkdtempSync(path.join(os.tmpdir(), 'vai-bench-'));
   const farm = startPortFarm();
   const keepAlive = c.kind === 'http' && c.keepAlive === true;
-  const scenario = `cost ${c.services} ${c.kind}${keepAlive ? ' keep-alive' : ''}`;
+  const scenario = `cost ${c.services} ${c.kind}${keepAlive ? ' keep-alive' : ''}${c.label ? ` ${c.label}` : ''}`;
   const notes: string[] = [];
   const perCheck: number[] = [];
   const share: number[] = [];
@@ -52,7 +55,7 @@ export async function runCost(c: CostCase, log: (s: string) => void): Promise<Fi
     }));
     if (c.subject === 'vai') {
       writeManifests(path.join(dir, 'manifests'), defs, 50);
-      const v = await startVaid({ manifestsDir: path.join(dir, 'manifests'), stateDir: path.join(dir, 'state') });
+      const v = await startVaid({ manifestsDir: path.join(dir, 'manifests'), stateDir: path.join(dir, 'state'), ...(c.extraArgs ? { extraArgs: c.extraArgs } : {}) });
       sup = vaiSupervisor(v);
       await waitStatus(v, (s) => Object.values(s.services).filter((x) => x.lastCheck).length >= c.services, {
         timeoutMs: 120_000,
@@ -98,7 +101,7 @@ export async function runCost(c: CostCase, log: (s: string) => void): Promise<Fi
     farm.stop();
     rmSync(dir, { recursive: true, force: true });
   }
-  const key = `${c.kind}${keepAlive ? '-keepalive' : ''}-${c.services}`;
+  const key = `${c.kind}${keepAlive ? '-keepalive' : ''}-${c.services}${c.label ? `-${c.label.replace(/\W+/g, '-')}` : ''}`;
   return [
     figure(scenario, c.subject, 'CPU per check', 'ms', perCheck, {
       compareKey: `cpu-${key}`,

@@ -12,6 +12,8 @@ const DIRECT: Record<string, () => Promise<Command>> = {
   get: async () => (await import('./commands/get.js')).getCommand,
   describe: async () => (await import('./commands/describe.js')).describeCommand,
   events: async () => (await import('./commands/events.js')).eventsCommand,
+  history: async () => (await import('./commands/history.js')).historyCommand,
+  report: async () => (await import('./commands/report.js')).reportCommand,
   logs: async () => (await import('./commands/logs.js')).logsCommand,
   stop: async () => (await import('./commands/stop.js')).stopCommand,
   start: async () => (await import('./commands/start.js')).startCommand,

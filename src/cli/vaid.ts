@@ -9,6 +9,7 @@ import { createLogger } from './daemon/logger.js';
 import { applyHeapGrowth } from './daemon/heap-growth.js';
 import { Daemon } from './daemon/daemon.js';
 import { gitHookRoute, startWebServer, storeSource, webConfigFromEnv } from '../web/index.js';
+import { historyRoutes } from '../web/history-routes.js';
 
 async function main(): Promise<number> {
   let config: VaidConfig;
@@ -38,6 +39,8 @@ async function main(): Promise<number> {
       allowUnsafePermissions: config.allowUnsafePermissions,
       dockerHost: config.dockerHost,
       selector: config.selector,
+      historyDays: config.historyDays,
+      historyFlushMs: Number(process.env.VAI_HISTORY_FLUSH_MS) || undefined,
       processMetrics: Boolean(config.listen),
       git: config.git,
     });
@@ -62,6 +65,7 @@ async function main(): Promise<number> {
         ...(daemon.source && config.git?.webhookSecret
           ? { postRoutes: { '/hooks/git': gitHookRoute({ secret: config.git.webhookSecret, fetchNow: () => void daemon.source?.fetchNow(), log }) } }
           : {}),
+        ...(config.historyDays > 0 ? { extraRoutes: historyRoutes({ stateDir: config.paths.stateDir, getStatus: () => daemon.store.document() }) } : {}),
       });
       log.info({ url: web.url }, `serving status on ${web.url}`);
     } catch (e) {

@@ -35,6 +35,8 @@ export interface WebServerOptions {
   healthChecks?: readonly HealthCheck[] | undefined;
   /** POST routes (each authenticates its caller itself, e.g. a signed git hook); everything else is read-only. */
   postRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> | undefined;
+  /** Routes matched after the fixed ones (history-routes.ts: /api/history, /history/, /badges/). */
+  extraRoutes?: ((pathname: string) => ((req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => void) | undefined) | undefined;
 }
 
 export interface WebServer {
@@ -83,7 +85,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       await sendLarge(req, res, scrapeRegistry.contentType, await metrics.render(doc, scrapeRegistry));
     },
   };
-  const protectedPath = (p: string) => p.startsWith('/api/') || p === '/metrics';
+  const protectedPath = (p: string) => p.startsWith('/api/') || p === '/metrics' || p.startsWith('/history/') || p.startsWith('/badges/');
 
   const server = http.createServer((req, res) => {
     setSecurityHeaders(res);
@@ -120,6 +122,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     }
     const route = routes[pathname];
     if (route) return route(req, res);
+    const extra = opts.extraRoutes?.(pathname);
+    if (extra) return extra(req, res, searchParams);
     const asset = assets.get(pathname);
     if (asset) return sendAsset(req, res, asset);
     send(res, 404, 'text/plain; charset=utf-8', 'not found\n', NO_STORE);

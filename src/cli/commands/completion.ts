@@ -5,11 +5,13 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
 
-const NAME_COMMANDS = ['get', 'describe', 'events', 'logs', 'stop', 'start', 'restart', 'plan'];
+const NAME_COMMANDS = ['get', 'describe', 'events', 'history', 'logs', 'stop', 'start', 'restart', 'plan'];
 const COMMON_FLAGS = ['--manifests', '--state-dir', '--marker-dir'];
 const FLAGS: Record<string, string[]> = {
   get: ['-o', '--output', '-l', '--selector', '-w', '--watch', '--no-headers'],
   events: ['-o', '--output', '--types'],
+  history: ['-o', '--output', '--since'],
+  report: ['-o', '--output', '--since'],
   logs: ['-n', '--tail', '-f', '--follow'],
   plan: ['-o', '--output'],
   describe: ['-o', '--output'],

@@ -6,6 +6,25 @@ import { describeService } from '../printers/describe-service.js';
 import { readSpecs } from '../spec-reader.js';
 import { readStatus } from '../status-reader.js';
 import { asList, parseOutput, serialize } from '../printers/output.js';
+import type { ServiceSummary } from '../../history/views.js';
+
+/** Each service's history summary, or why there is none; never fails describe. */
+async function readHistory(stateDir: string, names: string[], now: number): Promise<(name: string) => ServiceSummary | string> {
+  try {
+    const { historyFile, openReader } = await import('../../history/index.js');
+    const { serviceSummary } = await import('../../history/views.js');
+    const db = openReader(historyFile(stateDir));
+    try {
+      const out = new Map(names.map((n) => [n, serviceSummary(db, n, now)]));
+      return (n) => out.get(n)!;
+    } finally {
+      db.close();
+    }
+  } catch (e) {
+    const why = (e as Error).message;
+    return () => why;
+  }
+}
 
 export const describeCommand: Command = {
   name: 'describe',
@@ -41,7 +60,8 @@ Example:
     else if (found.length > 0) {
       const specs = await readSpecs(snap.doc, paths.manifests, manifestsExplicit, found);
       if (specs.warning) ctx.stderr.write(`Warning: ${specs.warning}\n`);
-      const texts = found.map((status) => describeService({ doc: snap.doc, status, spec: specs.services.get(status.name), now }));
+      const history = await readHistory(paths.stateDir, found.map((s) => s.name), now);
+      const texts = found.map((status) => describeService({ doc: snap.doc, status, spec: specs.services.get(status.name), now, history: history(status.name) }));
       ctx.stdout.write(texts.join('\n\n'));
     }
     return staleExit(ctx, snap, code);

@@ -100,7 +100,25 @@ async function attachSpecs(ctx: CommandContext, rows: ServiceRow[], doc: StatusD
   const { readSpecs } = await import('../spec-reader.js');
   const specs = await readSpecs(doc, paths.manifests, explicit, rows.map((r) => r.status));
   if (specs.warning) ctx.stderr.write(`Warning: ${specs.warning}\n`);
-  return rows.map((r) => ({ ...r, spec: specs.services.get(r.status.name) }));
+  const uptimes = await readUptimes(paths);
+  return rows.map((r) => ({ ...r, spec: specs.services.get(r.status.name), uptime24h: uptimes.get(r.status.name) }));
+}
+
+/** UPTIME (24h) for -o wide only: the plain get never opens history.db. No history: no values. */
+async function readUptimes(paths: Paths): Promise<Map<string, string>> {
+  try {
+    const { historyFile, openReader } = await import('../../history/index.js');
+    const { formatUptime, uptimes24h } = await import('../../history/views.js');
+    const db = openReader(historyFile(paths.stateDir));
+    try {
+      const now = Date.now();
+      return new Map([...uptimes24h(db, now)].map(([n, u]) => [n, formatUptime(u)]));
+    } finally {
+      db.close();
+    }
+  } catch {
+    return new Map();
+  }
 }
 
 interface WatchOpts {

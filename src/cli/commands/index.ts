@@ -3,6 +3,8 @@ import type { Command } from '../command.js';
 import { getCommand } from './get.js';
 import { describeCommand } from './describe.js';
 import { eventsCommand } from './events.js';
+import { historyCommand } from './history.js';
+import { reportCommand } from './report.js';
 import { logsCommand } from './logs.js';
 import { alertsCommand } from './alerts.js';
 import { stopCommand } from './stop.js';
@@ -20,6 +22,8 @@ export const COMMANDS: readonly Command[] = [
   getCommand,
   describeCommand,
   eventsCommand,
+  historyCommand,
+  reportCommand,
   logsCommand,
   alertsCommand,
   stopCommand,

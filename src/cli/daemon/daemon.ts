@@ -26,6 +26,7 @@ import { acquireLock, type Lock } from './lock.js';
 import { GitSource, gitManifestsDir } from '../../source/index.js';
 import { describeError, loadDesiredState } from '../../manifest/index.js';
 import type { GitConfig } from './git-flags.js';
+import { startHistory, type History } from '../../history/index.js';
 
 export interface DaemonOptions {
   paths: Paths;
@@ -42,6 +43,9 @@ export interface DaemonOptions {
   clock?: Clock;
   /** Pull mode: vaid fetches the manifests from git itself (src/source/). */
   git?: GitConfig | undefined;
+  /** Days of check history kept in STATE_DIR/history.db; 0 for none (default 400). */
+  historyDays?: number;
+  historyFlushMs?: number | undefined;
 }
 
 const ALERTS_REFRESH_MS = 2000;
@@ -93,6 +97,7 @@ export class Daemon {
   private stopping: Promise<void> | null = null;
   /** The git source in pull mode, else null. */
   source: GitSource | null = null;
+  private history: History | null = null;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -111,11 +116,12 @@ export class Daemon {
     });
     controller.onReconciled = (ms, ok) => this.metrics.reconcileDuration.observe({ result: ok ? 'ok' : 'error' }, ms / 1000);
     this.healthFeed = feedHealth({ clock, store, controller, manifestsDir: opts.paths.manifests });
+    if (opts.historyDays !== 0) this.history = startHistory({ stateDir: opts.paths.stateDir, clock, historyDays: opts.historyDays ?? 400, flushIntervalMs: opts.historyFlushMs, log: opts.log, store });
   }
 
   /** What /healthz checks: the reconcile loop, status writes, the manifest directory. */
   get healthChecks(): DaemonHealth['checks'] {
-    return this.healthFeed.health.checks;
+    return this.history ? [...this.healthFeed.health.checks, this.history.healthCheck] : this.healthFeed.health.checks;
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {
@@ -250,6 +256,7 @@ export class Daemon {
       if (!finished) log.warn({}, 'shutdown: commands still running are left to finish; the next vaid verifies their services');
       this.store.setAlerts(this.notifier.snapshot());
       this.store.close();
+      await this.history?.close();
       await this.notifier.close();
       await this.executor.close();
       this.lock.release();

@@ -16,6 +16,7 @@ export interface VaidConfig {
   allowUnsafePermissions: boolean;
   dockerHost: string | undefined;
   selector: string | undefined;
+  historyDays: number;
   listen: string | undefined;
   webTokenFile: string | undefined;
   /** Pull mode; undefined in directory mode. */
@@ -39,6 +40,7 @@ Flags:
   --selector SELECTOR           only services whose labels match, e.g. host=vps1,tier!=test (VAI_SELECTOR)
   --docker-host URL             Docker engine for services with a container (DOCKER_HOST)
   --allow-unsafe-permissions    accept manifests writable by other users
+  --history-days N              days of check history kept in STATE_DIR/history.db; 0 for none (VAI_HISTORY_DAYS, default 400)
   --listen HOST:PORT            serve /metrics, /api/status and the status page (VAI_LISTEN; off by default)
   --web-token-file PATH         bearer token for a non-loopback --listen (VAI_WEB_TOKEN_FILE or VAI_WEB_TOKEN)
 ${GIT_USAGE}  --version, --help
@@ -58,6 +60,7 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
         concurrency: { type: 'string' },
         'heap-growth': { type: 'string' },
         selector: { type: 'string' },
+        'history-days': { type: 'string' },
         'docker-host': { type: 'string' },
         'allow-unsafe-permissions': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -75,6 +78,9 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
   const growthText = values['heap-growth'] ?? env.VAI_HEAP_GROWTH ?? String(DEFAULT_HEAP_GROWTH_PERCENT);
   const heapGrowthPercent = Number(growthText);
   if (!Number.isInteger(heapGrowthPercent) || heapGrowthPercent < 0 || heapGrowthPercent > 400) throw new VaiError('VAI_E_USAGE', `--heap-growth ${growthText}: use a whole number of percent from 0 (V8's own policy) to 400`);
+  const historyText = values['history-days'] ?? env.VAI_HISTORY_DAYS ?? '400';
+  const historyDays = Number(historyText);
+  if (!Number.isInteger(historyDays) || historyDays < 0 || historyDays > 36_500) throw new VaiError('VAI_E_USAGE', `--history-days ${historyText}: use a whole number of days from 0 (no history) to 36500`);
   return {
     paths: resolvePaths(values, env, cwd),
     logLevel,
@@ -83,6 +89,7 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
     allowUnsafePermissions: values['allow-unsafe-permissions'] ?? false,
     dockerHost: values['docker-host'] ?? env.DOCKER_HOST,
     selector: values.selector ?? env.VAI_SELECTOR,
+    historyDays,
     listen: values.listen ?? env.VAI_LISTEN,
     webTokenFile: values['web-token-file'] ?? env.VAI_WEB_TOKEN_FILE,
     git: parseGitConfig(values, env),

@@ -8,6 +8,7 @@ import { checkSentence, seconds } from './check-words.js';
 import { foldedAge } from './event-columns.js';
 import { PrefixWriter } from './prefix-writer.js';
 import { checkSuccessRate, formatRate, percent, recoverySuccessRate } from './rates.js';
+import { formatMs, formatSpan, formatUptime, sparkline, type ServiceSummary } from '../../history/views.js';
 
 type ManifestError = StatusDocument['manifests']['errors'][number];
 
@@ -16,12 +17,17 @@ export interface DescribeInput {
   status: ServiceStatus;
   spec?: DesiredService | undefined;
   now: number;
+  /** From STATE_DIR/history.db; a string says why it could not be read. Absent: no history lines. */
+  history?: ServiceSummary | string | undefined;
 }
+
+/** History written longer ago than this is reported as behind. */
+const HISTORY_BEHIND_MS = 60_000;
 
 const UNKNOWN = '<unknown>';
 const NONE = '<none>';
 
-export function describeService({ doc, status: s, spec, now }: DescribeInput): string {
+export function describeService({ doc, status: s, spec, now, history }: DescribeInput): string {
   const w = new PrefixWriter();
   const sp = spec?.spec;
   w.field(0, 'Name', s.name);
@@ -56,6 +62,7 @@ export function describeService({ doc, status: s, spec, now }: DescribeInput): s
   w.field(1, 'Failed Checks', `${c.failedChecks} (${c.checks > 0 ? `${percent(c.failedChecks, c.checks)}%` : NONE}), ${s.consecutiveFailures} in a row now`);
   w.field(1, 'Recoveries', `${c.recoveriesAttempted} attempted, ${c.recoveriesSucceeded} succeeded (${formatRate(recoverySuccessRate(c))})`);
   lastFailure(w, s, now);
+  if (history !== undefined) historyLines(w, history, now);
   conditions(w, s, now);
   w.field(0, 'Manifest Errors', manifestErrors(doc.manifests.errors, s).map(errorWords));
   events(w, s, now);
@@ -128,6 +135,25 @@ function lastFailure(w: PrefixWriter, s: ServiceStatus, now: number): void {
   w.field(1, 'Evidence', f.evidence.length ? f.evidence : NONE);
   if (f.commandTail?.length) w.field(1, 'Command Output', f.commandTail);
   if (f.logTail?.length) w.field(1, 'Log Tail', f.logTail);
+}
+
+function historyLines(w: PrefixWriter, h: ServiceSummary | string, now: number): void {
+  if (typeof h === 'string') {
+    w.field(0, 'History', `unavailable: ${h}`);
+    return;
+  }
+  const u = h.uptime;
+  w.field(0, 'Uptime', `24h ${formatUptime(u['24h'])} · 7d ${formatUptime(u['7d'])} · 30d ${formatUptime(u['30d'])}`);
+  const l = h.latency24h;
+  const spark = sparkline(l.hourlyAvgMs);
+  w.field(0, 'Latency (24h)', `p50 ${formatMs(l.p50Ms)} p95 ${formatMs(l.p95Ms)}${spark ? `  ${spark}` : ''}`);
+  w.field(0, 'Incidents (7d)', `${h.incidents7d.count}${h.incidents7d.mttrMs !== null ? `, MTTR ${formatSpan(h.incidents7d.mttrMs)}` : ''}`);
+  const last = h.writer.lastWriteAt ? Date.parse(h.writer.lastWriteAt) : null;
+  const behind = last === null || now - last > HISTORY_BEHIND_MS;
+  if (behind || h.writer.droppedMinutes > 0) {
+    const when = last === null ? 'never written' : `behind: last written ${age(h.writer.lastWriteAt, now)} ago`;
+    w.field(0, 'History', `${behind ? when : 'up to date'}${h.writer.droppedMinutes > 0 ? `, ${h.writer.droppedMinutes} minutes dropped while behind` : ''}`);
+  }
 }
 
 function conditions(w: PrefixWriter, s: ServiceStatus, now: number): void {

@@ -13,6 +13,8 @@ export interface ServiceRow {
   spec?: DesiredService | undefined;
   /** get -w: the service left the status document (its manifest was removed). */
   removed?: boolean;
+  /** get -o wide: the share of the last 24 h it was up (history.db); null: no history. */
+  uptime24h?: string | undefined;
 }
 
 export function restartsCell(s: ServiceStatus, now: number): string {
@@ -48,6 +50,7 @@ export function serviceColumns(now: number): Column<ServiceRow>[] {
     },
     { name: 'next check', priority: 1, cell: (r) => until(r.status.nextCheckAt, now) },
     { name: 'success', priority: 1, cell: (r) => formatRate(checkSuccessRate(r.status.counters)) },
+    { name: 'uptime', priority: 1, cell: (r) => r.uptime24h ?? '<none>' },
   ];
 }
 

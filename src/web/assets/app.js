@@ -81,10 +81,52 @@ function restartsText(s) {
   return s.restarts.count > 0 && s.restarts.lastAt ? `${s.restarts.count} (${age(s.restarts.lastAt)} ago)` : String(s.restarts.count);
 }
 
+// History (STATE_DIR/history.db) comes as server-rendered SVG and JSON, fetched once a minute
+// per URL and kept here; every render clones the kept node, so the 1 s re-render fetches nothing.
+const historyCache = new Map();
+const HISTORY_TTL_MS = 60000;
+const ui = { strip: sessionStorage.getItem('vai-strip') || '90d', latency: '24h' };
+
+function fetchHistory(url, kind) {
+  const kept = historyCache.get(url);
+  if (kept && (kept.loading || Date.now() - kept.at < HISTORY_TTL_MS)) return kept;
+  const entry = { at: Date.now(), loading: true, value: kept ? kept.value : null, error: null };
+  historyCache.set(url, entry);
+  const headers = state.token ? { Authorization: `Bearer ${state.token}` } : {};
+  fetch(url, { headers, cache: 'no-store' })
+    .then(async (res) => {
+      if (!res.ok) throw new Error((await res.text()).trim() || `HTTP ${res.status}`);
+      if (kind === 'json') return res.json();
+      const svg = new DOMParser().parseFromString(await res.text(), 'image/svg+xml').documentElement;
+      if (svg.nodeName !== 'svg') throw new Error('not an SVG');
+      return svg;
+    })
+    .then((value) => { entry.value = value; entry.error = null; }, (e) => { entry.error = e.message; })
+    .finally(() => { entry.loading = false; entry.at = Date.now(); scheduleRender(); });
+  return entry;
+}
+
+function historySvg(url, cls) {
+  const e = fetchHistory(url, 'svg');
+  if (e.value) return h('span', { class: cls }, document.importNode(e.value, true));
+  return h('span', { class: `${cls} muted` }, e.error ? `history: ${e.error}` : '…');
+}
+
+function stripUrl(name) { return `/history/${encodeURIComponent(name)}/uptime.svg?range=${ui.strip}`; }
+
+function toggle(label, options, current, onpick) {
+  return h('span', { class: 'toggle', role: 'group', 'aria-label': label }, label, ' ',
+    options.map((o) => h('button', { type: 'button', 'data-range': o, 'aria-pressed': String(o === current), class: o === current ? 'on' : '', onclick: (ev) => { ev.stopPropagation(); onpick(o); render(); } }, o)));
+}
+
+function stripToggle() {
+  return toggle('Uptime', ['90d', '48h'], ui.strip, (o) => { ui.strip = o; sessionStorage.setItem('vai-strip', o); });
+}
+
 function renderTable(doc) {
   const names = Object.keys(doc.services).sort();
   if (names.length === 0) return h('p', { class: 'muted' }, 'No services found.');
-  const cols = [['NAME'], ['DESIRED', 'opt'], ['PHASE'], ['HEALTH', 'opt-narrow'], ['RESTARTS'], ['LAST CHECK'], ['AGE', 'opt']];
+  const cols = [['NAME'], ['DESIRED', 'opt'], ['PHASE'], ['HEALTH', 'opt-narrow'], ['RESTARTS'], ['LAST CHECK'], ['AGE', 'opt'], [`UPTIME (${ui.strip === '90d' ? '90 DAYS' : '48 HOURS'})`, 'opt']];
   const rows = names.map((n) => {
     const s = doc.services[n];
     const go = () => { location.hash = `#/service/${encodeURIComponent(n)}`; };
@@ -96,9 +138,10 @@ function renderTable(doc) {
       h('td', { 'data-restarts': s.restarts.count }, restartsText(s)),
       h('td', { title: s.lastCheck ? s.lastCheck.message : '' }, s.lastCheck ? `${age(s.lastCheck.at)} ago` : '<none>'),
       h('td', { class: 'opt' }, age(s.createdAt)),
+      h('td', { class: 'opt' }, historySvg(stripUrl(n), 'strip-wrap')),
     );
   });
-  return h('div', { class: 'table-wrap' }, h('table', { id: 'services' },
+  return h('div', { class: 'table-wrap' }, h('p', { class: 'controls' }, stripToggle()), h('table', { id: 'services' },
     h('thead', {}, h('tr', {}, cols.map(([c, cls]) => h('th', { class: cls }, c)))),
     h('tbody', {}, rows)));
 }
@@ -142,6 +185,13 @@ function renderDetail(doc, name) {
       ['Health checks', `${c.checks} run, ${c.failedChecks} failed, success ${pct(c.checks - c.failedChecks, c.checks)}`],
       ['Recoveries', `${c.recoveriesAttempted} attempted, ${c.recoveriesSucceeded} succeeded, success ${pct(c.recoveriesSucceeded, c.recoveriesAttempted)}`],
     ]),
+    h('h2', {}, 'History'),
+    h('p', { class: 'controls' }, stripToggle()),
+    historySvg(stripUrl(name), 'strip-wrap detail-strip'),
+    h('p', { class: 'controls' }, toggle('Latency', ['24h', '7d'], ui.latency, (o) => { ui.latency = o; })),
+    historySvg(`/history/${encodeURIComponent(name)}/latency.svg?range=${ui.latency}`, 'chart-wrap'),
+    h('h2', {}, 'Incidents (30 days)'),
+    incidentTable(name),
     h('h2', {}, 'Conditions'),
     table(['TYPE', 'STATUS', 'REASON', 'AGE', 'MESSAGE'], s.conditions.map((x) => [x.type, x.status, x.reason, age(x.lastTransitionTime), x.message]), 'conditions'),
     h('h2', {}, 'Events'),
@@ -149,6 +199,23 @@ function renderDetail(doc, name) {
       h('span', { class: e.type }, e.type), e.reason,
       e.count > 1 ? `${age(e.lastTime)} (x${e.count} over ${age(e.firstTime)})` : age(e.lastTime), e.message]), 'events'),
   );
+}
+
+function duration(ms) {
+  if (ms === null || ms === undefined) return 'open';
+  if (ms < 60000) return `${(ms / 1000).toFixed(1)} s`;
+  const s = Math.round(ms / 1000);
+  return s < 3600 ? `${Math.floor(s / 60)}m${s % 60}s` : `${Math.floor(s / 3600)}h${Math.floor((s % 3600) / 60)}m`;
+}
+
+function incidentTable(name) {
+  const e = fetchHistory(`/api/history?service=${encodeURIComponent(name)}&since=30d`, 'json');
+  if (!e.value) return h('p', { class: 'muted' }, e.error ? `history: ${e.error}` : '…');
+  return table(['OPENED', 'DURATION', 'CLOSED BY', 'CAUSE', 'VAI DID', 'ALERTS'], e.value.items.map((i) => [
+    `${age(i.openedAt)} ago`, duration(i.durationMs), i.closedBy || 'open',
+    i.cause ? `${i.cause.reason}: ${i.cause.message}` : i.trigger,
+    [i.attempts ? `${i.attempts} attempt${i.attempts > 1 ? 's' : ''}` : '', i.restarts ? `${i.restarts} restart${i.restarts > 1 ? 's' : ''}` : ''].filter(Boolean).join(', ') || 'observed only',
+    String(i.alertsSent)]), 'incidents');
 }
 
 function render() {
