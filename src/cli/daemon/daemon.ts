@@ -102,6 +102,7 @@ export class Daemon {
       this.metrics.statusWriteDuration.observe(w.durationMs / 1000);
       this.metrics.statusWriteBlocking.observe(w.blockingMs / 1000);
     });
+    store.on('error', () => this.metrics.statusWriteFailures.inc());
     controller.onReconciled = (ms, ok) => this.metrics.reconcileDuration.observe({ result: ok ? 'ok' : 'error' }, ms / 1000);
     this.healthFeed = feedHealth({ clock, store, controller, manifestsDir: opts.paths.manifests });
   }
