@@ -25,6 +25,7 @@ export const ERRORS = {
   VAI_E_WEB_INSECURE: { summary: 'The HTTP endpoint would listen beyond loopback without a token', fix: 'Listen on 127.0.0.1, or set VAI_WEB_TOKEN (16+ characters) and send it as a Bearer token.' },
   VAI_E_WEB_LISTEN: { summary: 'The HTTP endpoint cannot listen on the address given', fix: 'Pick a free port, or an address of this host.' },
   VAI_E_REMOTE: { summary: 'The status of another host cannot be read over HTTP', fix: 'Check the --server URL, that vaid runs there with --listen, and VAI_WEB_TOKEN.' },
+  VAI_E_CONFIG: { summary: "vaictl's contexts file (~/.config/vai/config.yaml or VAI_CONFIG) is wrong", fix: 'Fix the field at the position shown, or rewrite it with vaictl config set-context.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

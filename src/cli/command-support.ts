@@ -67,6 +67,7 @@ export function allSorted<S = ServiceStatus>(doc: { services: Record<string, S> 
 
 /** Output was printed from a status file nobody updates: warn, and exit 4 unless already failing. */
 export function staleExit(ctx: CommandContext, snap: StatusSnapshot, code: number): number {
+  if (snap.note) ctx.stderr.write(`Note: ${snap.note}\n`);
   if (!snap.staleWarning) return code;
   ctx.stderr.write(`Warning: ${snap.staleWarning}\n`);
   return code === EXIT.OK ? EXIT.NO_DAEMON : code;

@@ -4,7 +4,7 @@ import { EXIT } from '../command.js';
 import { notFoundMessage, parse, pickByName, staleExit, usageError } from '../command-support.js';
 import { describeService } from '../printers/describe-service.js';
 import { readSpecs } from '../spec-reader.js';
-import { readStatus } from '../status-reader.js';
+import { statusSource } from '../status-source.js';
 
 export const describeCommand: Command = {
   name: 'describe',
@@ -26,7 +26,7 @@ Example:
     const names = ['services', 'service', 'svc'].includes(positionals[0] ?? '') ? positionals.slice(1) : positionals;
     if (names.length === 0) throw usageError('name at least one service');
     const now = Date.now();
-    const snap = readStatus(paths, now);
+    const snap = statusSource(ctx, paths).full(now);
     const { found, missing } = pickByName(snap.doc, names);
     let code: number = EXIT.OK;
     for (const m of missing) {
@@ -34,7 +34,7 @@ Example:
       code = EXIT.NOT_FOUND;
     }
     if (found.length > 0) {
-      const specs = await readSpecs(snap.doc, paths.manifests, manifestsExplicit, found);
+      const specs = await readSpecs(snap.doc, paths.manifests, manifestsExplicit, found, ctx.status?.server);
       if (specs.warning) ctx.stderr.write(`Warning: ${specs.warning}\n`);
       const texts = found.map((status) => describeService({ doc: snap.doc, status, spec: specs.services.get(status.name), now }));
       ctx.stdout.write(texts.join('\n\n'));

@@ -13,6 +13,7 @@ import { reconcileCommand } from './reconcile.js';
 import { validateCommand } from './validate.js';
 import { convertCommand } from './convert.js';
 import { completionCommand } from './completion.js';
+import { configCommand } from './config.js';
 
 export const COMMANDS: readonly Command[] = [
   getCommand,
@@ -27,5 +28,6 @@ export const COMMANDS: readonly Command[] = [
   reconcileCommand,
   validateCommand,
   convertCommand,
+  configCommand,
   completionCommand,
 ];

@@ -42,7 +42,7 @@ export interface DaemonOptions {
 const ALERTS_REFRESH_MS = 2000;
 
 /** Opens the state shared by vaid and vaictl reconcile --once: lock, reloaded status, executor, notifier. */
-export async function openState(paths: Paths, log: Logger, env: NodeJS.ProcessEnv, dockerHost: string | undefined, clock: Clock) {
+export async function openState(paths: Paths, log: Logger, env: NodeJS.ProcessEnv, dockerHost: string | undefined, clock: Clock, mode: 'daemon' | 'once' = 'daemon') {
   ensureDir(paths.stateDir);
   const lock = acquireLock(paths.lockFile);
   try {
@@ -65,7 +65,7 @@ export async function openState(paths: Paths, log: Logger, env: NodeJS.ProcessEn
     const store = new StatusStore({
       file: paths.statusFile,
       clock,
-      vaid: defaultVaidInfo(VERSION, clock.now()),
+      vaid: { ...defaultVaidInfo(VERSION, clock.now()), ...(mode === 'once' ? { mode } : {}) },
       manifestsDir: paths.manifests,
       services: previous,
     });
