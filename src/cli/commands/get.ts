@@ -1,4 +1,5 @@
 // vaictl get [services] [NAME...]: the table people live in, and its -o/-l/-w variants.
+import { statSync } from 'node:fs';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../command.js';
 import { allSorted, notFoundMessage, parse, pickByName, staleExit, usageError } from '../command-support.js';
@@ -94,6 +95,8 @@ Examples:
     const brief = (format === 'table' || format === 'name') && !values.watch && values['sort-by'] === undefined;
     // The summary's services hold every field the table's and -o name's columns read.
     const source = statusSource(ctx, paths);
+    // -w: which status.json the listing shows, so one written while the watch starts is not missed.
+    const shownId = values.watch ? statIdentity(paths.statusFile) : null;
     const snap = (brief ? (source.summary(now) as unknown as StatusSnapshot | null) : null) ?? source.full(now, { withoutHistory: format !== 'json' && format !== 'yaml' && !values.watch });
     const { doc } = snap;
     let code: number = EXIT.OK;
@@ -143,7 +146,7 @@ Examples:
       if (!opts.noHeaders && format !== 'name') {
         const columns = visibleColumns(serviceColumns(now), format === 'wide');
         const header = columns.map((c) => c.name.toUpperCase());
-        const widths = columnWidths(header, []).map((w, i) => Math.max(w, WATCH_MIN_WIDTHS[columns[i]!.name] ?? 0));
+        const widths = watchWidths(columns, header, [], names);
         ctx.stdout.write(`${renderRow(columns, undefined, header, widths, paint)}\n`);
       }
     } else {
@@ -151,7 +154,7 @@ Examples:
     }
     code = staleExit(ctx, snap, code);
     if (!values.watch) return code;
-    await watchLoop(ctx, paths, doc, withSpecs, { format, paint, noHeaders: opts.noHeaders, select });
+    await watchLoop(ctx, paths, doc, withSpecs, { format, paint, noHeaders: opts.noHeaders, select, names, shownId });
     return code;
   },
 };
@@ -168,6 +171,22 @@ interface WatchOpts {
   paint: Paint;
   noHeaders: boolean;
   select(doc: StatusDocument): ServiceRow[];
+  /** Names asked for: NAME is as wide as the longest, so a service that appears later fits under its header. */
+  names: readonly string[];
+  shownId: string | null;
+}
+
+function watchWidths(columns: ReturnType<typeof visibleColumns<ServiceRow>>, header: string[], body: string[][], names: readonly string[]): number[] {
+  return columnWidths(header, body).map((w, i) => Math.max(w, WATCH_MIN_WIDTHS[columns[i]!.name] ?? 0, columns[i]!.name === 'name' ? Math.max(0, ...names.map((n) => n.length)) : 0));
+}
+
+function statIdentity(file: string): string | null {
+  try {
+    const s = statSync(file, { bigint: true });
+    return `${s.ino}:${s.mtimeNs}:${s.size}`;
+  } catch {
+    return null;
+  }
 }
 
 // Prints one row per changed service, with the column widths of the first listing so the
@@ -175,7 +194,7 @@ interface WatchOpts {
 async function watchLoop(ctx: CommandContext, paths: Paths, first: StatusDocument, initial: ServiceRow[], o: WatchOpts): Promise<void> {
   const columns = visibleColumns(serviceColumns(Date.now()), o.format === 'wide');
   const header = columns.map((c) => c.name.toUpperCase());
-  let widths = columnWidths(header, cells(columns, initial)).map((w, i) => Math.max(w, WATCH_MIN_WIDTHS[columns[i]!.name] ?? 0));
+  let widths = watchWidths(columns, header, cells(columns, initial), o.names);
   const shown = new Map(initial.map((r) => [r.status.name, visibleKey(r)]));
   const specs = new Map(initial.map((r) => [r.status.name, r.spec]));
   const { changedServices, watchStatus } = await import('../watch.js');
@@ -205,7 +224,7 @@ async function watchLoop(ctx: CommandContext, paths: Paths, first: StatusDocumen
         }
       },
       onError: (e) => ctx.stderr.write(`Warning: ${(e as Error).message}\n`),
-    });
+    }, o.shownId);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
