@@ -2,7 +2,7 @@
 import { statSync } from 'node:fs';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../command.js';
-import { allSorted, notFoundMessage, parse, pickByName, staleExit, usageError } from '../command-support.js';
+import { allSorted, notFoundMessage, parse, parseDuration, pickByName, staleExit, usageError } from '../command-support.js';
 import { painter, useColour, type Paint } from '../printers/color.js';
 import { parseOutput, printRows, serialize, type OutputFormat } from '../printers/output.js';
 import { matchesFields, parseFieldSelector, parseObjectFormat, printObjects, sortObjects } from '../printers/objects.js';
@@ -239,10 +239,3 @@ function writeRows(ctx: CommandContext, rows: ServiceRow[], o: WatchOpts, widths
   return grown;
 }
 
-/** `60s`, `10m`, `1h`, `500ms` or plain seconds, as kubectl's durations. */
-export function parseDuration(text: string, flag: string): number {
-  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
-  if (!m) throw usageError(`${flag} ${text}: use a duration such as 30s, 10m or 1h`);
-  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms'];
-  return Number(m[1]) * unit;
-}

@@ -14,6 +14,7 @@ import { validateCommand } from './validate.js';
 import { convertCommand } from './convert.js';
 import { completionCommand } from './completion.js';
 import { configCommand } from './config.js';
+import { waitCommand } from './wait.js';
 
 export const COMMANDS: readonly Command[] = [
   getCommand,
@@ -28,6 +29,7 @@ export const COMMANDS: readonly Command[] = [
   reconcileCommand,
   validateCommand,
   convertCommand,
+  waitCommand,
   configCommand,
   completionCommand,
 ];
