@@ -5,12 +5,15 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
 
-const NAME_COMMANDS = ['get', 'describe', 'events', 'logs', 'stop', 'start', 'restart', 'plan'];
+const NAME_COMMANDS = ['get', 'describe', 'events', 'logs', 'stop', 'start', 'restart', 'plan', 'wait'];
 const COMMON_FLAGS = ['--manifests', '--state-dir', '--marker-dir'];
 const FLAGS: Record<string, string[]> = {
-  get: ['-o', '--output', '-l', '--selector', '-w', '--watch', '--no-headers'],
-  events: ['-o', '--output', '--types'],
-  logs: ['-n', '--tail', '-f', '--follow'],
+  get: ['-o', '--output', '-l', '--selector', '-w', '--watch', '--no-headers', '--field-selector', '--sort-by', '-A', '--all-contexts', '--context', '--request-timeout'],
+  events: ['-o', '--output', '--types', '--context'],
+  describe: ['--context'],
+  logs: ['-n', '--tail', '-f', '--follow', '--since', '--grep'],
+  stop: ['--now'],
+  wait: ['--for', '--timeout'],
   plan: ['-o', '--output'],
 };
 const OUTPUTS = 'table wide json yaml name';
