@@ -15,6 +15,7 @@ import { convertCommand } from './convert.js';
 import { completionCommand } from './completion.js';
 import { configCommand } from './config.js';
 import { waitCommand } from './wait.js';
+import { exportCommand } from './export.js';
 
 export const COMMANDS: readonly Command[] = [
   getCommand,
@@ -31,5 +32,6 @@ export const COMMANDS: readonly Command[] = [
   convertCommand,
   waitCommand,
   configCommand,
+  exportCommand,
   completionCommand,
 ];
