@@ -14,6 +14,8 @@ export interface CommandContext {
   cwd: string;
   /** Set by the edge for --server/--context: the document is another host's. Else the state dir. */
   status?: StatusSource | undefined;
+  /** Every command, for those that list them (completion, help); the edge supplies it, so no command module imports the list that imports it. */
+  commands?: () => Promise<readonly Command[]>;
 }
 
 export interface Command {

@@ -76,7 +76,7 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     const remote = name !== 'config' && rest.some((a) => a === '--server' || a.startsWith('--server=') || a === '--context' || a.startsWith('--context='))
       ? await (await import('./vaictl-remote.js')).remoteFlags(name, rest, ctx.env)
       : { rest, status: undefined };
-    return await command.run({ ...ctx, argv: remote.rest, status: remote.status });
+    return await command.run({ ...ctx, argv: remote.rest, status: remote.status, commands: allCommands });
   } catch (e) {
     if (isVaiError(e)) {
       ctx.stderr.write(`vaictl ${name}: ${e.message} [${e.code}]\n`);

@@ -86,8 +86,9 @@ Completes commands, flags, -o formats and service names (from "vaictl get -o nam
   async run(ctx) {
     const { positionals } = parse(ctx, {});
     const shell = positionals[0];
-    // Loaded here, not at the top: index.js imports this module, and vaictl loads it alone.
-    const names = (await import('./index.js')).COMMANDS.map((c) => c.name);
+    // The list comes from the edge (vaictl-main.ts): index.js imports this module.
+    if (!ctx.commands) throw new Error('completion needs the command list from the CLI edge');
+    const names = (await ctx.commands()).map((c) => c.name);
     if (shell === 'bash') ctx.stdout.write(bashScript(names));
     else if (shell === 'zsh') ctx.stdout.write(zshScript(names));
     else throw usageError(shell === undefined ? 'name a shell: bash or zsh' : `no completion for "${shell}"; use bash or zsh`);
