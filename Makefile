@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: install build bench-build typecheck run run-clean test test-unit test-e2e bench bench-quick schemas clean lint
+.PHONY: install build bench-build typecheck run run-clean test test-unit test-e2e bench bench-quick schemas clean lint deb
 
 # A work tree whose node_modules links to another checkout's shares that install: npm ci would
 # delete it under everyone using it, so a link is left alone (install in the checkout it points to).
@@ -60,3 +60,8 @@ bench-quick: bench-build
 
 clean:
 	rm -rf dist .vai
+
+# dist/vai_VERSION_all.deb (deploy/deb/build.sh): the npm package plus its production
+# dependencies under /usr/lib/vai, wrappers in /usr/bin, the unit, tmpfiles and /etc/vai.
+deb: build
+	bash deploy/deb/build.sh dist

@@ -27,6 +27,7 @@ export const ERRORS = {
   VAI_E_HISTORY_TOO_NEW: { summary: 'STATE_DIR/history.db was written by a newer vai', fix: 'Upgrade vai, or move history.db away to start a new history (vaid keeps recovering meanwhile).' },
   VAI_E_HISTORY_UNAVAILABLE: { summary: 'The check history cannot be read', fix: 'Start vaid (it writes STATE_DIR/history.db), or check that file and its permissions.' },
   VAI_E_REMOTE: { summary: 'The status of another host cannot be read over HTTP', fix: 'Check the --server URL, that vaid runs there with --listen, and VAI_WEB_TOKEN.' },
+  VAI_E_CONFIG: { summary: "vaictl's contexts file (~/.config/vai/config.yaml or VAI_CONFIG) is wrong", fix: 'Fix the field at the position shown, or rewrite it with vaictl config set-context.' },
 } as const;
 
 export type ErrorCode = keyof typeof ERRORS;

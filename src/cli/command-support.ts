@@ -67,6 +67,7 @@ export function allSorted<S = ServiceStatus>(doc: { services: Record<string, S> 
 
 /** Output was printed from a status file nobody updates: warn, and exit 4 unless already failing. */
 export function staleExit(ctx: CommandContext, snap: StatusSnapshot, code: number): number {
+  if (snap.note) ctx.stderr.write(`Note: ${snap.note}\n`);
   if (!snap.staleWarning) return code;
   ctx.stderr.write(`Warning: ${snap.staleWarning}\n`);
   return code === EXIT.OK ? EXIT.NO_DAEMON : code;
@@ -92,4 +93,12 @@ export function knownServices(ctx: CommandContext, paths: Paths, names: readonly
   const missing = names.filter((n) => !doc.services[n]);
   for (const m of missing) ctx.stderr.write(`Error: ${notFoundMessage(m, Object.keys(doc.services))}\n`);
   return { ok: missing.length === 0, doc, daemon: daemonState(paths, doc.vaid.pid) };
+}
+
+/** `60s`, `10m`, `1h`, `500ms` or plain seconds, as kubectl's durations. */
+export function parseDuration(text: string, flag: string): number {
+  const m = /^(\d+(?:\.\d+)?)(ms|s|m|h)?$/.exec(text.trim());
+  if (!m) throw usageError(`${flag} ${text}: use a duration such as 30s, 10m or 1h`);
+  const unit = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 }[(m[2] ?? 's') as 'ms'];
+  return Number(m[1]) * unit;
 }

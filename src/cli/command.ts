@@ -1,6 +1,7 @@
 // A vaictl command is a plain object; vaictl.ts dispatches on its name. Commands return an
 // exit code and never call process.exit: the edge (vaictl.ts) does, after output is flushed.
 import type { Writable } from 'node:stream';
+import type { StatusSource } from './status-source.js';
 
 export interface CommandContext {
   /** Arguments after the command name. */
@@ -11,6 +12,10 @@ export interface CommandContext {
   /** stdout is a terminal (colour, watch redraws); NO_COLOR still wins. */
   isTTY: boolean;
   cwd: string;
+  /** Set by the edge for --server/--context: the document is another host's. Else the state dir. */
+  status?: StatusSource | undefined;
+  /** Every command, for those that list them (completion, help); the edge supplies it, so no command module imports the list that imports it. */
+  commands?: () => Promise<readonly Command[]>;
 }
 
 export interface Command {

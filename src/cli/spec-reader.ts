@@ -8,7 +8,6 @@ import type { DesiredService } from '../manifest/types.js';
 import type { ServiceStatus, StatusDocument } from '../status/schema.js';
 import { MAX_FILE_BYTES } from '../manifest/limits.js';
 import { manifestErrors } from './printers/describe-service.js';
-import { remoteServer } from './status-reader.js';
 
 export interface SpecSet {
   services: ReadonlyMap<string, DesiredService>;
@@ -24,8 +23,7 @@ export interface SpecSet {
  * status holds against it (vaid keeps its last good spec), or a file that no longer parses
  * cleanly or no longer defines it.
  */
-export async function readSpecs(doc: StatusDocument | null, manifests: string, explicit: boolean, wanted?: readonly ServiceStatus[]): Promise<SpecSet> {
-  const server = remoteServer();
+export async function readSpecs(doc: StatusDocument | null, manifests: string, explicit: boolean, wanted?: readonly ServiceStatus[], server?: string): Promise<SpecSet> {
   if (server && !explicit) {
     // The status is another host's: its manifest dir is there, and a local dir of the same name would show the wrong specs.
     return { services: new Map(), warning: `the manifests are on ${server}; pass --manifests DIR (a checkout of the same repo) to show spec fields` };

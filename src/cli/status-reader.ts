@@ -22,19 +22,16 @@ export interface StatusSnapshot<D = StatusDocument> {
   daemon: DaemonState;
   /** Set when the file is no longer being updated: says so and how to start vaid. */
   staleWarning: string | null;
+  /** Cron mode (`vaictl reconcile --once` wrote the file): said on stderr when its last pass is long ago; not an error. */
+  note?: string | null;
 }
 
-// vaictl --server (src/cli/vaictl-remote.ts): a document read over another host's endpoint
-// stands in for the local file. That vaid answered just now, so it counts as running.
-let remote: { doc: StatusDocument; server: string } | undefined;
+// A cron line runs the pass every few minutes (deploy/vai.cron: 5); an hour without one means the job stopped.
+const CRON_QUIET_MS = 60 * 60 * 1000;
 
-export function useRemoteStatus(doc: StatusDocument, server: string): void {
-  remote = { doc, server };
-}
-
-/** The --server URL the status came from, when it did. */
-export function remoteServer(): string | undefined {
-  return remote?.server;
+function cronNote(writtenAt: string, now: number): string | null {
+  const t = Date.parse(writtenAt);
+  return Number.isNaN(t) || now - t < CRON_QUIET_MS ? null : `cron mode: the last "vaictl reconcile --once" pass was ${age(writtenAt, now)} ago; is its cron job still running?`;
 }
 
 export interface ReadOptions {
@@ -47,7 +44,6 @@ export interface ReadOptions {
 }
 
 export function readStatus(paths: Paths, now: number, opts: ReadOptions = {}): StatusSnapshot {
-  if (remote) return { doc: remote.doc, daemon: { running: true, pid: remote.doc.vaid.pid }, staleWarning: null };
   let text: string;
   try {
     // Read as bytes, then decoded: for a 1.7 MB file (1,000 services) readFileSync(f, 'utf8')
@@ -64,8 +60,9 @@ export function readStatus(paths: Paths, now: number, opts: ReadOptions = {}): S
 }
 
 /** The snapshot of a document read just now: whether vaid is still writing it, and if not, what to do. */
-export function snapshotOf<D extends { vaid: { pid: number }; writtenAt: string; manifests: { dir: string } }>(paths: Paths, doc: D, now: number): StatusSnapshot<D> {
+export function snapshotOf<D extends { vaid: { pid: number; mode?: string }; writtenAt: string; manifests: { dir: string } }>(paths: Paths, doc: D, now: number): StatusSnapshot<D> {
   const daemon = daemonState(paths, doc.vaid.pid);
+  if (doc.vaid.mode === 'once' && !daemon.running) return { doc, daemon, staleWarning: null, note: cronNote(doc.writtenAt, now) };
   const staleWarning = daemon.running
     ? null
     : `vaid is not running (${daemon.pid === null ? 'no pid in the lock' : `pid ${daemon.pid} is gone`}); ` +

@@ -6,11 +6,9 @@ import { readFileSync, statSync } from 'node:fs';
 import type { Paths } from './paths.js';
 import { STATUS_API_VERSION } from '../status/format-version.js';
 import { SUMMARY_FORMAT_VERSION, SUMMARY_KIND, summaryFileFor, type StatusSummary } from '../status/summary.js';
-import { remoteServer, snapshotOf, type StatusSnapshot } from './status-reader.js';
+import { snapshotOf, type StatusSnapshot } from './status-reader.js';
 
 export function readSummary(paths: Paths, now: number): StatusSnapshot<StatusSummary> | null {
-  // With --server the document comes from another host: this host's files say nothing of it.
-  if (remoteServer() !== undefined) return null;
   let doc: StatusSummary;
   let status: { ino: number; size: number; mtimeMs: number };
   try {

@@ -73,9 +73,12 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     return EXIT.OK;
   }
   try {
-    // --server (src/cli/vaictl-remote.ts) is loaded only when used: it pulls in the HTTP client.
-    const args = rest.some((a) => a === '--server' || a.startsWith('--server=')) ? await (await import('./vaictl-remote.js')).applyServerFlag(name, rest, ctx.env) : rest;
-    return await command.run({ ...ctx, argv: args });
+    // --server/--context (src/cli/vaictl-remote.ts) are loaded only when used: they pull in the HTTP client.
+    // `config set-context --server URL` writes the flag; it does not read over it.
+    const remote = name !== 'config' && rest.some((a) => a === '--server' || a.startsWith('--server=') || a === '--context' || a.startsWith('--context='))
+      ? await (await import('./vaictl-remote.js')).remoteFlags(name, rest, ctx.env)
+      : { rest, status: undefined };
+    return await command.run({ ...ctx, argv: remote.rest, status: remote.status, commands: allCommands });
   } catch (e) {
     if (isVaiError(e)) {
       ctx.stderr.write(`vaictl ${name}: ${e.message} [${e.code}]\n`);

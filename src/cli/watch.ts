@@ -13,10 +13,11 @@ export interface WatchHandlers {
 }
 
 /** Calls onDoc for each new version of the status file until `signal` aborts. */
-export function watchStatus(paths: Paths, signal: AbortSignal, handlers: WatchHandlers): Promise<void> {
+export function watchStatus(paths: Paths, signal: AbortSignal, handlers: WatchHandlers, shown?: string | null): Promise<void> {
   const file = path.basename(paths.statusFile);
   let scheduled = false;
-  let lastId = identity(paths.statusFile);
+  // `shown`: the file the caller printed; one replaced before the watch began is read at once.
+  let lastId = shown === undefined ? identity(paths.statusFile) : shown;
   const read = (): void => {
     scheduled = false;
     const id = identity(paths.statusFile);
@@ -42,6 +43,10 @@ export function watchStatus(paths: Paths, signal: AbortSignal, handlers: WatchHa
       reject(e);
       return;
     }
+    if (shown !== undefined) {
+      scheduled = true;
+      setImmediate(read);
+    }
     watcher.on('error', (e) => {
       watcher.close();
       reject(e);
@@ -57,7 +62,7 @@ export function watchStatus(paths: Paths, signal: AbortSignal, handlers: WatchHa
 
 // Inode plus mtime and size: a rename brings a new inode, so a replaced file is never missed,
 // and an event that did not change the file costs no read.
-function identity(file: string): string | null {
+export function identity(file: string): string | null {
   try {
     const s = statSync(file, { bigint: true });
     return `${s.ino}:${s.mtimeNs}:${s.size}`;

@@ -4,7 +4,6 @@
 import { stringify } from 'yaml';
 import path from 'node:path';
 import type { ServiceManifest } from './schema.js';
-import { SCHEMA_ID } from './schema.js';
 import type { ManifestError } from './types.js';
 import { parseSource } from './source-document.js';
 import { legacyCandidates } from './legacy-config.js';
@@ -12,7 +11,10 @@ import { validateCandidate } from './schema-validator.js';
 import { checkServiceRules } from './spec-rules.js';
 import { findCycles, graphOf, unknownDependencies } from './dependency-graph.js';
 
-export const MODELINE = `# yaml-language-server: $schema=${SCHEMA_ID}`;
+// The schema as the repository ships it, relative to a manifests/ dir at the repository's top, as
+// the docs write it: SCHEMA_ID is the schema's $id, not a page anyone serves (issue 21).
+export const SCHEMA_PATH = '../schemas/service.schema.json';
+export const MODELINE = `# yaml-language-server: $schema=${SCHEMA_PATH}`;
 
 export function convertLegacy(text: string, file: string): { documents: ServiceManifest[]; yaml: string; errors: ManifestError[] } {
   const parsed = parseSource(text, file, { single: true });

@@ -466,7 +466,9 @@ function startRestart(d: Draft, reason: string): PlanResult {
   const attempt = (s.incident.attempts ?? 0) + 1;
   s.incident.attempts = attempt;
   s.recovery = { state: 'Restarting', attempt, reason, startedAt: d.t, deadline: null };
-  s.restarts = { count: s.restarts.count + 1, lastAt: d.t, lastReason: reason };
+  // Never seen healthy and never started by vai: this restart_cmd is the first start, not a restart.
+  const firstStart = s.restarts.count === 0 && !s.restarts.starts && s.counters.checks === s.counters.failedChecks;
+  s.restarts = firstStart ? { ...s.restarts, starts: 1 } : { ...s.restarts, count: s.restarts.count + 1, lastAt: d.t, lastReason: reason };
   s.counters.recoveriesAttempted++;
   s.consecutiveSuccesses = 0;
   s.backoff.nextAttemptAt = null;

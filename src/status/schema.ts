@@ -106,7 +106,13 @@ export const ServiceStatusSchema = Type.Object(
     source: Type.Object({ file: Type.String(), line: Type.Integer(), column: Type.Integer() }, { additionalProperties: false }),
     conditions: Type.Array(ConditionSchema),
     restarts: Type.Object(
-      { count: Type.Integer({ minimum: 0 }), lastAt: NullableTime, lastReason: Type.Union([Type.String(), Type.Null()]) },
+      {
+        count: Type.Integer({ minimum: 0 }),
+        lastAt: NullableTime,
+        lastReason: Type.Union([Type.String(), Type.Null()]),
+        /** vai's first start of a service that was down when vai first saw it: counted here, not in count (Kubernetes counts restarts, not the first start). */
+        starts: Type.Optional(Type.Integer({ minimum: 0 })),
+      },
       { additionalProperties: false },
     ),
     lastCheck: Type.Union([LastCheckSchema, Type.Null()]),
@@ -198,7 +204,14 @@ export const StatusDocumentSchema = Type.Object(
     kind: Type.Literal('Status'),
     formatVersion: Type.Integer({ minimum: 1 }),
     vaid: Type.Object(
-      { pid: Type.Integer(), version: Type.String(), startedAt: Time, hostname: Type.String() },
+      {
+        pid: Type.Integer(),
+        version: Type.String(),
+        startedAt: Time,
+        hostname: Type.String(),
+        /** `once`: written by `vaictl reconcile --once` (cron mode), whose process ends after the pass. Absent = the daemon. */
+        mode: Type.Optional(Type.Union([Type.Literal('daemon'), Type.Literal('once')])),
+      },
       { additionalProperties: false },
     ),
     writtenAt: Time,

@@ -27,6 +27,7 @@ export interface VaidInfo {
   version: string;
   startedAt: string;
   hostname: string;
+  mode?: 'daemon' | 'once';
 }
 
 export type ManifestsStatus = StatusDocument['manifests'];
@@ -349,7 +350,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     const file = this.summaryFile;
     if (!file) return null;
     const entries = [...this.summary.values()];
-    const head = { pid: this.opts.vaid.pid, writtenAt: this.writtenAt, manifestsDir: this.manifests.dir };
+    const head = { pid: this.opts.vaid.pid, ...(this.opts.vaid.mode ? { mode: this.opts.vaid.mode } : {}), writtenAt: this.writtenAt, manifestsDir: this.manifests.dir };
     return (of) => writeFileAtomicAsync(file, renderSummary(of, head, entries), () => true, 0o644, { fsync: false }).then(
       () => undefined,
       () => undefined,

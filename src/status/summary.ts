@@ -31,7 +31,7 @@ export interface StatusSummary {
   kind: typeof SUMMARY_KIND;
   formatVersion: number;
   of: FileIdentity;
-  vaid: { pid: number };
+  vaid: { pid: number; mode?: 'daemon' | 'once' };
   writtenAt: string;
   manifests: { dir: string };
   services: Record<string, SummaryService>;
@@ -64,13 +64,13 @@ export function summaryEntry(s: ServiceStatus): Buffer {
 const COMMA = Buffer.from(',');
 
 /** The summary document of one status.json, as chunks for a writev. */
-export function renderSummary(of: FileIdentity, head: { pid: number; writtenAt: string; manifestsDir: string }, entries: readonly Buffer[]): Buffer[] {
+export function renderSummary(of: FileIdentity, head: { pid: number; mode?: 'daemon' | 'once'; writtenAt: string; manifestsDir: string }, entries: readonly Buffer[]): Buffer[] {
   const top = JSON.stringify({
     apiVersion: STATUS_API_VERSION,
     kind: SUMMARY_KIND,
     formatVersion: SUMMARY_FORMAT_VERSION,
     of,
-    vaid: { pid: head.pid },
+    vaid: head.mode ? { pid: head.pid, mode: head.mode } : { pid: head.pid },
     writtenAt: head.writtenAt,
     manifests: { dir: head.manifestsDir },
   });

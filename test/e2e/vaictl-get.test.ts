@@ -42,15 +42,28 @@ test('get: the kubectl table, every column starting where its header does', asyn
   assert.match(lines.find((l) => l.startsWith('legacy-cron '))!, /^legacy-cron +Disabled +Disabled +<none> +0 +<none> +24h$/);
 });
 
-test('get -o json / yaml / name parse back to exactly the status objects', async () => {
+test('get -o json / yaml: a List of kubectl-shaped Service objects whose metadata and status are exactly the status objects; -o name', async () => {
   const sorted = Object.keys(doc.services).sort().map((n) => doc.services[n]!);
+  // The status file keeps its own format; the reader maps it (issue 21).
+  type Obj = { apiVersion: string; kind: string; metadata: { name: string; labels: Record<string, string>; generation: number; creationTimestamp: string }; spec?: unknown; status: Record<string, unknown> };
+  const back = (o: Obj) => ({ name: o.metadata.name, labels: o.metadata.labels, generation: o.metadata.generation, createdAt: o.metadata.creationTimestamp, ...o.status });
   const json = await vaictl(['get', '-o', 'json', ...S]);
   assert.equal(json.code, 0, json.stderr);
-  assert.deepEqual(JSON.parse(json.stdout), { apiVersion: 'vai/v1', kind: 'List', items: sorted });
+  const list = JSON.parse(json.stdout) as { apiVersion: string; kind: string; items: Obj[] };
+  assert.equal(list.apiVersion, 'vai/v1');
+  assert.equal(list.kind, 'List');
+  assert.deepEqual(list.items.map((o) => [o.apiVersion, o.kind]), sorted.map(() => ['vai/v1', 'Service']));
+  assert.deepEqual(list.items.map((o) => back(o)), sorted.map((s) => ({ ...s })).map(({ name, labels, generation, createdAt, ...rest }) => ({ name, labels, generation, createdAt, ...rest })));
+  assert.ok(list.items.every((o) => o.spec !== undefined), 'the applied spec from the manifests');
+  assert.ok(!json.stdout.includes('s3cr3t'), 'spec secrets redacted');
   const yaml = await vaictl(['get', '-o', 'yaml', ...S]);
-  assert.deepEqual(parseYaml(yaml.stdout), { apiVersion: 'vai/v1', kind: 'List', items: sorted });
+  assert.deepEqual(parseYaml(yaml.stdout), list);
   const one = await vaictl(['get', 'services', 'minio', '-o', 'json', ...S]);
-  assert.deepEqual(JSON.parse(one.stdout) as ServiceStatus, doc.services.minio);
+  assert.deepEqual(back(JSON.parse(one.stdout) as Obj), back(list.items.find((o) => o.metadata.name === 'minio')!));
+  const jp = await vaictl(['get', '-o', 'jsonpath={.items[*].metadata.name}', ...S]);
+  assert.equal(jp.stdout, sorted.map((s) => s.name).join(' '));
+  const phase = await vaictl(['get', 'minio', '-o', "jsonpath='{.status.phase}'", ...S]);
+  assert.equal(phase.stdout, doc.services.minio!.phase);
   const names = await vaictl(['get', '-o', 'name', ...S]);
   assert.deepEqual(names.stdout.trimEnd().split('\n'), sorted.map((s) => `service/${s.name}`));
 });

@@ -27,13 +27,13 @@ function loadedModules(dir: string, args: string[], okCodes: readonly number[] =
   return readFileSync(log, 'utf8').split('\n').filter(Boolean);
 }
 
-test('get, get -o name/json and get NAME load no yaml, ajv, TypeBox, dockerode, chokidar or pino', (t) => {
+test('get, get -o name, -o jsonpath and get NAME load no yaml, ajv, TypeBox, dockerode, chokidar or pino', (t) => {
   const dir = testdir();
   t.after(() => dir.remove());
   writeStateDir(dir.join('state'), { doc: syntheticStatus(1000, Date.now()) });
   // `make build` writes the bundle that get runs from (src/cli/vaictl.ts); a tsc-only build has none.
   const bundle = existsSync(path.join(path.dirname(VAICTL), 'vaictl-bundle.cjs'));
-  for (const args of [['get'], ['get', '-o', 'name'], ['get', '-o', 'json'], ['get', 'minio-0000', '-l', 'tier=storage']]) {
+  for (const args of [['get'], ['get', '-o', 'name'], ['get', '-o', 'jsonpath={.items[*].status.phase}'], ['get', 'minio-0000', '-l', 'tier=storage']]) {
     for (const asModules of [true, false]) {
       const modules = loadedModules(dir.path, [...args, '--state-dir', dir.join('state')], [0, 4], asModules ? { VAICTL_NO_BUNDLE: '1' } : {});
       const what = `vaictl ${args.join(' ')}${asModules ? ' (modules)' : ''}`;
@@ -51,6 +51,8 @@ test('-o yaml and -o wide load what they need, and only then', (t) => {
   t.after(() => dir.remove());
   writeStateDir(dir.join('state'));
   assert.ok(loadedModules(dir.path, ['get', '-o', 'yaml', '--state-dir', dir.join('state')]).some((m) => m.includes('/node_modules/yaml/')));
+  // -o json prints each object with its applied spec, read from the manifests (issue 21).
+  assert.ok(loadedModules(dir.path, ['get', '-o', 'json', '--state-dir', dir.join('state')]).some((m) => m.includes('/manifest/load-file.js')));
   assert.ok(loadedModules(dir.path, ['get', '-o', 'wide', '--state-dir', dir.join('state')]).some((m) => m.includes('/manifest/load-file.js')));
 });
 

@@ -5,16 +5,20 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
 
-const NAME_COMMANDS = ['get', 'describe', 'events', 'history', 'logs', 'stop', 'start', 'restart', 'plan'];
+const NAME_COMMANDS = ['get', 'describe', 'events', 'history', 'logs', 'stop', 'start', 'restart', 'plan', 'wait'];
 const COMMON_FLAGS = ['--manifests', '--state-dir', '--marker-dir'];
 const FLAGS: Record<string, string[]> = {
-  get: ['-o', '--output', '-l', '--selector', '-w', '--watch', '--no-headers'],
-  events: ['-o', '--output', '--types'],
+  get: ['-o', '--output', '-l', '--selector', '-w', '--watch', '--no-headers', '--field-selector', '--sort-by', '-A', '--all-contexts', '--context', '--request-timeout'],
+  events: ['-o', '--output', '--types', '--context'],
   history: ['-o', '--output', '--since'],
   report: ['-o', '--output', '--since'],
-  logs: ['-n', '--tail', '-f', '--follow'],
+  logs: ['-n', '--tail', '-f', '--follow', '--since', '--grep'],
+  stop: ['--now'],
+  wait: ['--for', '--timeout'],
+  diff: ['--ref'],
+  suspend: ['--reason'],
   plan: ['-o', '--output'],
-  describe: ['-o', '--output'],
+  describe: ['-o', '--output', '--context'],
 };
 const OUTPUTS = 'table wide json yaml name';
 
@@ -86,8 +90,9 @@ Completes commands, flags, -o formats and service names (from "vaictl get -o nam
   async run(ctx) {
     const { positionals } = parse(ctx, {});
     const shell = positionals[0];
-    // Loaded here, not at the top: index.js imports this module, and vaictl loads it alone.
-    const names = (await import('./index.js')).COMMANDS.map((c) => c.name);
+    // The list comes from the edge (vaictl-main.ts): index.js imports this module.
+    if (!ctx.commands) throw new Error('completion needs the command list from the CLI edge');
+    const names = (await ctx.commands()).map((c) => c.name);
     if (shell === 'bash') ctx.stdout.write(bashScript(names));
     else if (shell === 'zsh') ctx.stdout.write(zshScript(names));
     else throw usageError(shell === undefined ? 'name a shell: bash or zsh' : `no completion for "${shell}"; use bash or zsh`);

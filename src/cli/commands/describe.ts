@@ -4,7 +4,7 @@ import { EXIT } from '../command.js';
 import { notFoundMessage, parse, pickByName, staleExit, usageError } from '../command-support.js';
 import { describeService } from '../printers/describe-service.js';
 import { readSpecs } from '../spec-reader.js';
-import { readStatus } from '../status-reader.js';
+import { statusSource } from '../status-source.js';
 import { asList, parseOutput, serialize } from '../printers/output.js';
 import type { ServiceSummary } from '../../history/views.js';
 
@@ -36,6 +36,7 @@ backoff, last check, counters with success rates, conditions, manifest errors an
 
 Flags:
   -o, --output FORMAT   text (default), json or yaml (the status objects, with lastFailure: the cause and its evidence)
+  --context NAME        a host from ~/.config/vai/config.yaml (vaictl config get-contexts)
   --manifests DIR, --state-dir DIR, --marker-dir DIR  (or VAI_MANIFESTS, VAI_STATE_DIR, VAI_MARKER_DIR)
 
 Exit codes: 0 ok, 2 usage, 3 a service does not exist, 4 no status file or vaid not running.
@@ -49,7 +50,7 @@ Example:
     const names = ['services', 'service', 'svc'].includes(positionals[0] ?? '') ? positionals.slice(1) : positionals;
     if (names.length === 0) throw usageError('name at least one service');
     const now = Date.now();
-    const snap = readStatus(paths, now);
+    const snap = statusSource(ctx, paths).full(now);
     const { found, missing } = pickByName(snap.doc, names);
     let code: number = EXIT.OK;
     for (const m of missing) {
@@ -58,7 +59,7 @@ Example:
     }
     if (found.length > 0 && format !== 'text') ctx.stdout.write(await serialize(asList(found, names.length === 1), format));
     else if (found.length > 0) {
-      const specs = await readSpecs(snap.doc, paths.manifests, manifestsExplicit, found);
+      const specs = await readSpecs(snap.doc, paths.manifests, manifestsExplicit, found, ctx.status?.server);
       if (specs.warning) ctx.stderr.write(`Warning: ${specs.warning}\n`);
       const history = await readHistory(paths.stateDir, found.map((s) => s.name), now);
       const texts = found.map((status) => describeService({ doc: snap.doc, status, spec: specs.services.get(status.name), now, history: history(status.name) }));

@@ -7,7 +7,7 @@ import { painter, useColour } from '../printers/color.js';
 import { eventColumns, sortEvents, type EventRow } from '../printers/event-columns.js';
 import { parseOutput, serialize } from '../printers/output.js';
 import { renderTable } from '../printers/table.js';
-import { readStatus } from '../status-reader.js';
+import { statusSource } from '../status-source.js';
 
 export const eventsCommand: Command = {
   name: 'events',
@@ -28,7 +28,7 @@ Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or
     const format = parseOutput(values.output);
     if (format === 'name') throw usageError('-o name lists services; use vaictl get -o name');
     const now = Date.now();
-    const snap = readStatus(paths, now);
+    const snap = statusSource(ctx, paths).full(now);
     let code: number = EXIT.OK;
     let services = allSorted(snap.doc);
     if (positionals.length > 0) {

@@ -1,15 +1,18 @@
 // vaictl get [services] [NAME...]: the table people live in, and its -o/-l/-w variants.
+import { statSync } from 'node:fs';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../command.js';
-import { allSorted, notFoundMessage, parse, pickByName, staleExit } from '../command-support.js';
+import { allSorted, notFoundMessage, parse, parseDuration, pickByName, staleExit, usageError } from '../command-support.js';
 import { painter, useColour, type Paint } from '../printers/color.js';
-import { parseOutput, printRows, type OutputFormat } from '../printers/output.js';
+import { parseOutput, printRows, serialize, type OutputFormat } from '../printers/output.js';
+import { matchesFields, parseFieldSelector, parseObjectFormat, printObjects, sortObjects } from '../printers/objects.js';
+import { objectList, serviceObject, type ServiceObject } from '../../status/reader-objects.js';
 import { serviceColumns, visibleKey, WATCH_MIN_WIDTHS, type ServiceRow } from '../printers/service-columns.js';
 import { cells, columnWidths, renderRow, visibleColumns } from '../printers/table.js';
-import { readStatus } from '../status-reader.js';
-import { readSummary } from '../summary-reader.js';
+import type { StatusSnapshot } from '../status-reader.js';
+import { statusSource } from '../status-source.js';
 import type { Paths } from '../paths.js';
-import type { StatusDocument } from '../../status/schema.js';
+import type { ServiceStatus, StatusDocument } from '../../status/schema.js';
 
 const RESOURCE_WORDS = new Set(['services', 'service', 'svc']);
 
@@ -18,6 +21,10 @@ interface GetFlags {
   selector?: string;
   watch?: boolean;
   'no-headers'?: boolean;
+  'sort-by'?: string;
+  'field-selector'?: string;
+  'all-contexts'?: boolean;
+  'request-timeout'?: string;
 }
 
 export const getCommand: Command = {
@@ -28,8 +35,16 @@ export const getCommand: Command = {
 List services with their desired state, phase, last health check and restarts.
 
 Flags:
-  -o, --output FORMAT   table (default), wide, json, yaml or name
+  -o, --output FORMAT   table (default), wide, json, yaml, name, jsonpath=TEMPLATE or
+                        custom-columns=HEADER:PATH,... (kubectl's syntax; json and yaml print
+                        a List of {apiVersion, kind: Service, metadata, spec, status})
   -l, --selector SEL    only services whose labels match, e.g. -l tier=db,env!=dev
+      --field-selector SEL  only services whose fields match: phase=, desired=, health=, name=
+                        (=, ==, !=), e.g. --field-selector phase=CrashLoopBackOff
+      --sort-by PATH    sort by a JSONPath of the object, e.g. --sort-by=.status.restarts.count
+  -A, --all-contexts    every context of ~/.config/vai/config.yaml in one table with a HOST column
+      --request-timeout D  per host, with -A (default 5s)
+      --context NAME    read another host's status (vaictl config get-contexts)
   -w, --watch           after the list, print a row each time a service changes
       --no-headers      omit the header row
   --manifests DIR, --state-dir DIR, --marker-dir DIR  (or VAI_MANIFESTS, VAI_STATE_DIR, VAI_MARKER_DIR)
@@ -40,41 +55,71 @@ Examples:
   vaictl get
   vaictl get minio postgres -o wide
   vaictl get -l tier=storage -o name
-  vaictl get -w`,
+  vaictl get -w
+  vaictl get -o jsonpath='{.items[*].metadata.name}'
+  vaictl get -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.status.phase}{"\\n"}{end}'
+  vaictl get -o custom-columns=NAME:.metadata.name,RESTARTS:.status.restarts.count --sort-by=.status.restarts.count`,
   async run(ctx) {
     const { values, positionals, paths, manifestsExplicit } = parse<GetFlags>(ctx, {
       output: { type: 'string', short: 'o' },
       selector: { type: 'string', short: 'l' },
       watch: { type: 'boolean', short: 'w' },
       'no-headers': { type: 'boolean' },
+      'sort-by': { type: 'string' },
+      'field-selector': { type: 'string' },
+      'all-contexts': { type: 'boolean', short: 'A' },
+      'request-timeout': { type: 'string' },
     });
-    const format = parseOutput(values.output);
+    const objectFormat = parseObjectFormat(values.output);
+    const format = objectFormat ? 'json' : parseOutput(values.output);
+    const fields = values['field-selector'] === undefined ? [] : parseFieldSelector(values['field-selector']);
     // Loaded only for -l: every module on the plain `get` path costs start-up time.
     const labels = values.selector === undefined ? null : await import('../../manifest/label-selector.js');
     const selector = labels && values.selector !== undefined ? labels.parseLabelSelector(values.selector) : null;
     const names = positionals[0] !== undefined && RESOURCE_WORDS.has(positionals[0]) ? positionals.slice(1) : positionals;
     const now = Date.now();
+    if (values['all-contexts']) {
+      if (values.watch) throw usageError('-A does not work with -w; watch one host with its page');
+      if (objectFormat) throw usageError('-A prints table, wide, json, yaml or name');
+      const timeoutMs = parseDuration(values['request-timeout'] ?? '5s', '--request-timeout');
+      const { getAllContexts } = await import('../all-contexts.js');
+      const pick = (d: StatusDocument): ServiceStatus[] => {
+        const chosen = names.length > 0 ? pickByName(d, names).found : allSorted(d);
+        return chosen.filter((s) => (!selector || labels!.matchesSelector(s.labels, selector)) && (fields.length === 0 || matchesFields(serviceObject(s), fields)));
+      };
+      return getAllContexts(ctx, { format, timeoutMs, noHeaders: Boolean(values['no-headers']), paint: painter(useColour(ctx.isTTY, ctx.env)), select: pick });
+    }
     // json and yaml print whole objects, and -w compares each new document with this one. The
     // table and -o name show only what vaid's summary holds (src/status/summary.ts); -o wide
     // shows more of each status.
-    const brief = (format === 'table' || format === 'name') && !values.watch;
+    const brief = (format === 'table' || format === 'name') && !values.watch && values['sort-by'] === undefined;
     // The summary's services hold every field the table's and -o name's columns read.
-    const snap = (brief ? (readSummary(paths, now) as unknown as ReturnType<typeof readStatus> | null) : null) ?? readStatus(paths, now, { withoutHistory: format !== 'json' && format !== 'yaml' && !values.watch });
+    const source = statusSource(ctx, paths);
+    // -w: which status.json the listing shows, so one written while the watch starts is not missed.
+    const shownId = values.watch ? statIdentity(paths.statusFile) : null;
+    const snap = (brief ? (source.summary(now) as unknown as StatusSnapshot | null) : null) ?? source.full(now, { withoutHistory: format !== 'json' && format !== 'yaml' && !values.watch });
     const { doc } = snap;
     let code: number = EXIT.OK;
 
     const select = (d: StatusDocument): ServiceRow[] => {
       const chosen = names.length > 0 ? pickByName(d, names).found : allSorted(d);
-      return chosen.filter((s) => !selector || labels!.matchesSelector(s.labels, selector)).map((status) => ({ status }));
+      const picked = chosen.filter((s) => (!selector || labels!.matchesSelector(s.labels, selector)) && (fields.length === 0 || matchesFields(serviceObject(s), fields))).map((status) => ({ status }));
+      return values['sort-by'] === undefined ? picked : sortObjects(picked, values['sort-by'], (r) => serviceObject(r.status));
     };
     if (names.length > 0) {
       for (const m of pickByName(doc, names).missing) {
-        ctx.stderr.write(`Error: ${notFoundMessage(m, Object.keys(doc.services))}\n`);
-        code = EXIT.NOT_FOUND;
+        // -w on a name that does not exist yet watches for it: that is not an error.
+        if (values.watch) ctx.stderr.write(`Warning: ${notFoundMessage(m, Object.keys(doc.services))} yet; watching for it\n`);
+        else {
+          ctx.stderr.write(`Error: ${notFoundMessage(m, Object.keys(doc.services))}\n`);
+          code = EXIT.NOT_FOUND;
+        }
       }
     }
     const rows = select(doc);
-    const withSpecs = format === 'wide' ? await attachSpecs(ctx, rows, doc, paths, manifestsExplicit) : rows;
+    // The spec comes from the manifests (yaml, ajv: ~100 ms to load): for a template only when it reads one.
+    const needSpecs = format === 'wide' || (objectFormat ? /\bspec\b/.test(values.output ?? '') : format === 'json' || format === 'yaml');
+    const withSpecs = needSpecs ? await attachSpecs(ctx, rows, doc, paths, manifestsExplicit) : rows;
     const paint = painter(useColour(ctx.isTTY, ctx.env));
     const opts = {
       format,
@@ -84,21 +129,39 @@ Examples:
       single: names.length === 1,
       minWidths: values.watch ? WATCH_MIN_WIDTHS : undefined,
     };
-    if (withSpecs.length === 0 && !values.watch) {
+    const objects = (rs: ServiceRow[]): ServiceObject[] => rs.map((r) => serviceObject(r.status, r.spec));
+    const single = names.length === 1 && withSpecs.length === 1;
+    if (objectFormat) {
+      const items = objects(withSpecs);
+      ctx.stdout.write(printObjects(objectFormat, single ? items[0] : objectList(items), items, opts.noHeaders));
+    } else if (format === 'json' || format === 'yaml') {
+      if (withSpecs.length > 0 || names.length === 0) {
+        const items = objects(withSpecs);
+        ctx.stdout.write(await serialize(single ? items[0] : objectList(items), format));
+      }
+    } else if (withSpecs.length === 0 && !values.watch) {
       if (code === EXIT.OK) ctx.stderr.write('No resources found\n');
+    } else if (withSpecs.length === 0) {
+      // Watching for services not there yet: the header now, so the rows that come line up under it.
+      if (!opts.noHeaders && format !== 'name') {
+        const columns = visibleColumns(serviceColumns(now), format === 'wide');
+        const header = columns.map((c) => c.name.toUpperCase());
+        const widths = watchWidths(columns, header, [], names);
+        ctx.stdout.write(`${renderRow(columns, undefined, header, widths, paint)}\n`);
+      }
     } else {
       ctx.stdout.write(await printRows(withSpecs, opts));
     }
     code = staleExit(ctx, snap, code);
     if (!values.watch) return code;
-    await watchLoop(ctx, paths, doc, withSpecs, { format, paint, noHeaders: opts.noHeaders, select });
+    await watchLoop(ctx, paths, doc, withSpecs, { format, paint, noHeaders: opts.noHeaders, select, names, shownId });
     return code;
   },
 };
 
 async function attachSpecs(ctx: CommandContext, rows: ServiceRow[], doc: StatusDocument, paths: Paths, explicit: boolean): Promise<ServiceRow[]> {
   const { readSpecs } = await import('../spec-reader.js');
-  const specs = await readSpecs(doc, paths.manifests, explicit, rows.map((r) => r.status));
+  const specs = await readSpecs(doc, paths.manifests, explicit, rows.map((r) => r.status), ctx.status?.server);
   if (specs.warning) ctx.stderr.write(`Warning: ${specs.warning}\n`);
   const uptimes = await readUptimes(paths);
   return rows.map((r) => ({ ...r, spec: specs.services.get(r.status.name), uptime24h: uptimes.get(r.status.name) }));
@@ -126,6 +189,22 @@ interface WatchOpts {
   paint: Paint;
   noHeaders: boolean;
   select(doc: StatusDocument): ServiceRow[];
+  /** Names asked for: NAME is as wide as the longest, so a service that appears later fits under its header. */
+  names: readonly string[];
+  shownId: string | null;
+}
+
+function watchWidths(columns: ReturnType<typeof visibleColumns<ServiceRow>>, header: string[], body: string[][], names: readonly string[]): number[] {
+  return columnWidths(header, body).map((w, i) => Math.max(w, WATCH_MIN_WIDTHS[columns[i]!.name] ?? 0, columns[i]!.name === 'name' ? Math.max(0, ...names.map((n) => n.length)) : 0));
+}
+
+function statIdentity(file: string): string | null {
+  try {
+    const s = statSync(file, { bigint: true });
+    return `${s.ino}:${s.mtimeNs}:${s.size}`;
+  } catch {
+    return null;
+  }
 }
 
 // Prints one row per changed service, with the column widths of the first listing so the
@@ -133,7 +212,7 @@ interface WatchOpts {
 async function watchLoop(ctx: CommandContext, paths: Paths, first: StatusDocument, initial: ServiceRow[], o: WatchOpts): Promise<void> {
   const columns = visibleColumns(serviceColumns(Date.now()), o.format === 'wide');
   const header = columns.map((c) => c.name.toUpperCase());
-  let widths = columnWidths(header, cells(columns, initial)).map((w, i) => Math.max(w, WATCH_MIN_WIDTHS[columns[i]!.name] ?? 0));
+  let widths = watchWidths(columns, header, cells(columns, initial), o.names);
   const shown = new Map(initial.map((r) => [r.status.name, visibleKey(r)]));
   const specs = new Map(initial.map((r) => [r.status.name, r.spec]));
   const { changedServices, watchStatus } = await import('../watch.js');
@@ -151,8 +230,8 @@ async function watchLoop(ctx: CommandContext, paths: Paths, first: StatusDocumen
         prev = doc;
         const rows = changes.map((c) => ({ status: c.status ?? c.previous!, removed: c.status === null, spec: specs.get(c.name) }));
         if (rows.length === 0) return;
-        if (o.format === 'json') ctx.stdout.write(rows.map((r) => `${JSON.stringify(r.status)}\n`).join(''));
-        else if (toYaml) ctx.stdout.write(rows.map((r) => `---\n${toYaml(r.status, { lineWidth: 0 })}`).join(''));
+        if (o.format === 'json') ctx.stdout.write(rows.map((r) => `${JSON.stringify(serviceObject(r.status, r.spec))}\n`).join(''));
+        else if (toYaml) ctx.stdout.write(rows.map((r) => `---\n${toYaml(serviceObject(r.status, r.spec), { lineWidth: 0 })}`).join(''));
         else if (o.format === 'name') ctx.stdout.write(rows.map((r) => `service/${r.status.name}\n`).join(''));
         else {
           // A table row that would look the same as the last one printed (only a hidden step of
@@ -163,7 +242,7 @@ async function watchLoop(ctx: CommandContext, paths: Paths, first: StatusDocumen
         }
       },
       onError: (e) => ctx.stderr.write(`Warning: ${(e as Error).message}\n`),
-    });
+    }, o.shownId);
   } finally {
     process.off('SIGINT', stop);
     process.off('SIGTERM', stop);
@@ -177,3 +256,4 @@ function writeRows(ctx: CommandContext, rows: ServiceRow[], o: WatchOpts, widths
   ctx.stdout.write(rows.map((r, i) => `${renderRow(columns, r, texts[i]!, grown, o.paint)}\n`).join(''));
   return grown;
 }
+

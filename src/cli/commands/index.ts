@@ -17,6 +17,9 @@ import { convertCommand } from './convert.js';
 import { completionCommand } from './completion.js';
 import { suspendCommand, resumeCommand } from './suspend.js';
 import { diffCommand } from './diff.js';
+import { configCommand } from './config.js';
+import { waitCommand } from './wait.js';
+import { exportCommand } from './export.js';
 
 export const COMMANDS: readonly Command[] = [
   getCommand,
@@ -36,5 +39,8 @@ export const COMMANDS: readonly Command[] = [
   diffCommand,
   suspendCommand,
   resumeCommand,
+  waitCommand,
+  configCommand,
+  exportCommand,
   completionCommand,
 ];

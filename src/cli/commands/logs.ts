@@ -4,7 +4,8 @@
 import path from 'node:path';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../command.js';
-import { notFoundMessage, parse, usageError } from '../command-support.js';
+import { notFoundMessage, parse, parseDuration, usageError } from '../command-support.js';
+import { filterLog, type LogFilter } from '../log-filter.js';
 import { VaiError } from '../../errors.js';
 import { follow, lastLines } from '../log-tail.js';
 import { assertServiceName } from '../manual-stop.js';
@@ -24,18 +25,31 @@ the service has a container, else on the host; STATE_DIR/logs/NAME.log when log_
 Flags:
   -n, --tail N     lines to show (default 50, as the seed's "tail -50")
   -f, --follow     keep printing what is appended (Ctrl-C ends)
+      --since D    only lines from the last D (30s, 10m, 1h), by the time each line starts with
+                   (ISO 8601 or a JSON log's "time"); reads up to 100000 lines unless -n is given
+      --grep RE    only lines matching the regular expression RE
   --manifests DIR, --state-dir DIR  (or VAI_MANIFESTS, VAI_STATE_DIR)
 
 Exit codes: 0 ok, 1 the log cannot be read, 2 usage, 3 no such service.`,
   async run(ctx) {
-    const { values, positionals, paths, manifestsExplicit } = parse<{ tail?: string; follow?: boolean }>(ctx, {
+    const { values, positionals, paths, manifestsExplicit } = parse<{ tail?: string; follow?: boolean; since?: string; grep?: string }>(ctx, {
       tail: { type: 'string', short: 'n' },
       follow: { type: 'boolean', short: 'f' },
+      since: { type: 'string' },
+      grep: { type: 'string' },
     });
+    let grep: RegExp | null = null;
+    try {
+      grep = values.grep === undefined ? null : new RegExp(values.grep);
+    } catch (e) {
+      throw usageError(`--grep ${values.grep}: ${(e as Error).message}`);
+    }
+    const filter = { sinceMs: values.since === undefined ? null : parseDuration(values.since, '--since'), grep };
+    const filtered = filter.sinceMs !== null || grep !== null;
     if (positionals.length !== 1) throw usageError('name exactly one service');
     const name = positionals[0]!;
     assertServiceName(name);
-    const lines = values.tail === undefined ? 50 : Number(values.tail);
+    const lines = values.tail === undefined ? (filter.sinceMs !== null ? 100_000 : 50) : Number(values.tail);
     if (!Number.isInteger(lines) || lines < 0) throw usageError(`-n wants a whole number of lines, got "${values.tail}"`);
     let doc: StatusDocument | null = null;
     try {
@@ -51,8 +65,12 @@ Exit codes: 0 ok, 1 the log cannot be read, 2 usage, 3 no such service.`,
     }
     if (!spec && specs.warning) ctx.stderr.write(`Warning: ${specs.warning}; showing the default log\n`);
     const target = logTarget(spec, name, paths.logsDir);
-    if (target.container) return containerLogs(ctx, target.container, target.file, lines, Boolean(values.follow));
-    return hostLogs(ctx, target.file, lines, Boolean(values.follow));
+    if (target.container) {
+      if (filtered) throw usageError('--since and --grep read the log on the host; for a container, use: vaictl logs NAME | grep');
+      return containerLogs(ctx, target.container, target.file, lines, Boolean(values.follow));
+    }
+    if (filtered && values.follow) throw usageError('--since and --grep do not work with -f yet; use: vaictl logs -f NAME | grep');
+    return hostLogs(ctx, target.file, lines, Boolean(values.follow), filtered ? filter : null);
   },
 };
 
@@ -63,12 +81,18 @@ export function logTarget(spec: DesiredService | undefined, name: string, logsDi
   return { file: path.resolve(path.dirname(spec.source.file), logPath), container: null };
 }
 
-async function hostLogs(ctx: CommandContext, file: string, lines: number, follows: boolean): Promise<number> {
+async function hostLogs(ctx: CommandContext, file: string, lines: number, follows: boolean, filter: LogFilter | null): Promise<number> {
   let tail;
   try {
     tail = lastLines(file, lines);
   } catch (e) {
     throw new VaiError('VAI_E_STATE_DIR', `cannot read log ${file}: ${(e as Error).message}`);
+  }
+  if (filter) {
+    const kept = filterLog(tail.text, filter, Date.now());
+    if (filter.sinceMs !== null && !kept.timed) ctx.stderr.write(`Warning: no line of ${file} starts with a time; --since keeps none\n`);
+    ctx.stdout.write(kept.text);
+    return EXIT.OK;
   }
   ctx.stdout.write(tail.text);
   if (!follows) return EXIT.OK;

@@ -61,7 +61,7 @@ export const reconcileCommand: Command = {
     const log = createLogger(level, ctx.isTTY, ctx.stdout);
     const clock = systemClock();
 
-    const { lock, store, executor, notifier } = await openState(paths, log, ctx.env, values['docker-host'] ?? ctx.env.DOCKER_HOST, clock);
+    const { lock, store, executor, notifier } = await openState(paths, log, ctx.env, values['docker-host'] ?? ctx.env.DOCKER_HOST, clock, 'once');
     try {
       const desired = await loadDesiredState({ dir: paths.manifests, allowUnsafePermissions: values['allow-unsafe-permissions'] ?? false, selector });
       for (const e of desired.errors) log.warn({ code: e.code, file: e.file, line: e.line, column: e.column, path: e.path }, `manifest error: ${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message}`);
@@ -83,7 +83,8 @@ export const reconcileCommand: Command = {
       await controller.runOnce();
       store.setAlerts(notifier.snapshot());
       const bad = controller.unhealthy();
-      const total = desired.services.size;
+      // Only what should run counts: a disabled or manually stopped service is shown, never run.
+      const total = [...desired.services.keys()].filter((n) => store.get(n)?.desired === 'Running').length;
       if (bad.length === 0) log.info({ services: total }, `reconcile --once: all ${total} services that should run are healthy`);
       else log.error({ unhealthy: bad.map((s) => s.name) }, `reconcile --once: ${bad.length} of ${total} services still unhealthy: ${bad.map((s) => `${s.name} (${s.phase})`).join(', ')}`);
       return bad.length ? EXIT.FAILED : EXIT.OK;

@@ -51,7 +51,7 @@ export interface DaemonOptions {
 const ALERTS_REFRESH_MS = 2000;
 
 /** Opens the state shared by vaid and vaictl reconcile --once: lock, reloaded status, executor, notifier. */
-export async function openState(paths: Paths, log: Logger, env: NodeJS.ProcessEnv, dockerHost: string | undefined, clock: Clock) {
+export async function openState(paths: Paths, log: Logger, env: NodeJS.ProcessEnv, dockerHost: string | undefined, clock: Clock, mode: 'daemon' | 'once' = 'daemon') {
   ensureDir(paths.stateDir);
   const lock = acquireLock(paths.lockFile);
   try {
@@ -74,7 +74,7 @@ export async function openState(paths: Paths, log: Logger, env: NodeJS.ProcessEn
     const store = new StatusStore({
       file: paths.statusFile,
       clock,
-      vaid: defaultVaidInfo(VERSION, clock.now()),
+      vaid: { ...defaultVaidInfo(VERSION, clock.now()), ...(mode === 'once' ? { mode } : {}) },
       manifestsDir: paths.manifests,
       services: previous,
     });
@@ -114,6 +114,7 @@ export class Daemon {
       this.metrics.statusWriteDuration.observe(w.durationMs / 1000);
       this.metrics.statusWriteBlocking.observe(w.blockingMs / 1000);
     });
+    store.on('error', () => this.metrics.statusWriteFailures.inc());
     controller.onReconciled = (ms, ok) => this.metrics.reconcileDuration.observe({ result: ok ? 'ok' : 'error' }, ms / 1000);
     this.healthFeed = feedHealth({ clock, store, controller, manifestsDir: opts.paths.manifests });
     if (opts.historyDays !== 0) this.history = startHistory({ stateDir: opts.paths.stateDir, clock, historyDays: opts.historyDays ?? 400, flushIntervalMs: opts.historyFlushMs, log: opts.log, store });

@@ -5,7 +5,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync } from 'node:fs';
 import { resolvePaths } from '../../../src/cli/paths.js';
 import { readSummary } from '../../../src/cli/summary-reader.js';
-import { useRemoteStatus } from '../../../src/cli/status-reader.js';
+import { localSource, remoteSource } from '../../../src/cli/status-source.js';
 import { writeFileAtomic } from '../../../src/status/atomic-write.js';
 import { StatusStore } from '../../../src/status/store.js';
 import { manualClock } from '../../../src/reconcile/clock.js';
@@ -37,6 +37,6 @@ test('the summary is read while it names status.json; not after status.json is r
   store.flushNow();
   await store.idle();
   assert.equal(readSummary(paths, now)?.doc.services[name]?.phase, 'Degraded');
-  useRemoteStatus(doc, 'http://127.0.0.1:1');
-  assert.equal(readSummary(paths, now), null, '--server: the local summary is not the remote host');
+  assert.equal(localSource(paths).summary(now)?.doc.services[name]?.phase, 'Degraded');
+  assert.equal(remoteSource(doc, 'http://127.0.0.1:1').summary(now), null, '--server: the local summary is not the remote host');
 });

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { applyServerFlag, takeServerFlag } from '../../../src/cli/vaictl-remote.js';
+import { remoteFlags, takeServerFlag } from '../../../src/cli/vaictl-remote.js';
 import { isVaiError } from '../../../src/errors.js';
 
 test('--server is taken out of argv in both spellings; everything else stays in order', () => {
@@ -13,7 +13,7 @@ test('--server is taken out of argv in both spellings; everything else stays in 
 
 test('commands that act are refused before any request is made', async () => {
   for (const cmd of ['stop', 'start', 'restart', 'reconcile', 'logs', 'alerts']) {
-    await assert.rejects(applyServerFlag(cmd, ['x', '--server', 'http://127.0.0.1:9'], {}), (e) => isVaiError(e, 'VAI_E_USAGE') && e.message.includes(cmd));
+    await assert.rejects(remoteFlags(cmd, ['x', '--server', 'http://127.0.0.1:9'], {}), (e) => isVaiError(e, 'VAI_E_USAGE') && e.message.includes(cmd));
   }
-  assert.deepEqual(await applyServerFlag('stop', ['x'], {}), ['x'], 'without --server nothing changes');
+  assert.deepEqual(await remoteFlags('stop', ['x'], {}), { rest: ['x'], status: undefined }, 'without --server nothing changes');
 });
