@@ -42,6 +42,8 @@ export interface CommandResult {
   durationMs: number;
   /** Human summary, e.g. `exit 1 after 210 ms` or `killed after timeout of 60 s`. */
   message: string;
+  /** Something went wrong beside the command that did not stop it (its log could not be opened; its working dir was gone). */
+  warnings?: string[];
 }
 
 /**

@@ -188,6 +188,7 @@ export function completeRestart(input: {
   const d = new Draft(s, { ...emptyInput(input.service, input.now), previous: input.status }, input.service);
   if (!s.recovery) return d.finish(intervalRequeue(d));
   if (input.stop && !input.stop.ok) d.event('Warning', EventReason.CommandFailed, `stop_cmd ${input.stop.message}`);
+  for (const w of [...(input.stop?.warnings ?? []).map((x) => `stop_cmd ${x}`), ...(input.restart.warnings ?? []).map((x) => `restart_cmd ${x}`)]) d.event('Warning', EventReason.CommandDegraded, w);
   if (input.restart.unavailable) {
     s.recovery = null;
     d.phase('Unknown');

@@ -13,6 +13,7 @@ export const EventReason = {
   Restarting: 'Restarting',
   Stopping: 'Stopping',
   CommandFailed: 'CommandFailed',
+  CommandDegraded: 'CommandDegraded',
   RestartUnavailable: 'RestartUnavailable',
   Recovered: 'Recovered',
   RecoveryFailed: 'RecoveryFailed',
