@@ -61,9 +61,10 @@ test('several processes taking one stale lock at once: exactly one holds it, eve
   t.after(() => dir.remove());
   const file = dir.join('vaid.lock');
   const mod = path.join(ROOT, 'src/status/state-dir/lock.ts');
-  // Each contender prints "got" or "busy", then holds what it got until its stdin closes.
-  const script = `import(${JSON.stringify(mod)}).then((m) => { let r = 'busy'; try { m.acquireLock(${JSON.stringify(file)}); r = 'got'; } catch (e) { if (e.code !== 'VAI_E_LOCKED') r = 'error ' + e.message; } process.stdout.write(r + '\\n'); process.stdin.resume(); process.stdin.on('end', () => process.exit(0)); });`;
-  const ROUNDS = 6;
+  // Each contender loads the module, says "ready", waits for "go" (all start together), then
+  // prints "got" or "busy" and holds what it got until its stdin closes.
+  const script = `import(${JSON.stringify(mod)}).then((m) => { process.stdout.write('ready\\n'); process.stdin.once('data', () => { let r = 'busy'; try { m.acquireLock(${JSON.stringify(file)}); r = 'got'; } catch (e) { if (e.code !== 'VAI_E_LOCKED') r = 'error ' + e.message; } process.stdout.write(r + '\\n'); process.stdin.on('end', () => process.exit(0)); }); });`;
+  const ROUNDS = 10;
   const CONTENDERS = 4;
   for (let round = 0; round < ROUNDS; round++) {
     writeFileSync(file, '999999\n');
@@ -71,9 +72,12 @@ test('several processes taking one stale lock at once: exactly one holds it, eve
     try {
       const outs = kids.map(() => '');
       kids.forEach((k, i) => k.stdout!.on('data', (d: Buffer) => (outs[i] += d.toString())));
-      await waitFor(() => outs.every((o) => o.includes('\n')), { what: `round ${round}: every contender to answer`, timeoutMs: 60_000 });
-      const got = outs.filter((o) => o.startsWith('got')).length;
-      assert.deepEqual(outs.filter((o) => o.startsWith('error')), []);
+      await waitFor(() => outs.every((o) => o.startsWith('ready\n')), { what: `round ${round}: every contender loaded`, timeoutMs: 60_000 });
+      for (const k of kids) k.stdin!.write('go\n');
+      await waitFor(() => outs.every((o) => o.split('\n').length >= 3), { what: `round ${round}: every contender to answer`, timeoutMs: 60_000 });
+      const answers = outs.map((o) => o.split('\n')[1]!);
+      const got = answers.filter((o) => o === 'got').length;
+      assert.deepEqual(answers.filter((o) => o.startsWith('error')), []);
       assert.equal(got, 1, `round ${round}: ${got} holders at once (${outs.map((o) => o.trim()).join(', ')})`);
     } finally {
       for (const k of kids) k.kill('SIGKILL');
