@@ -2,7 +2,8 @@
 // vaid's log, the outbox, alert bodies, the HTTP endpoint and vaictl. What counts as a secret:
 // - URL userinfo, with or without a password: `http://admin:s3cret@host`, `https://token@host/`;
 // - query parameters with a secret-sounding name: `?token=`, `access_token`, `api_key`, `password`, `sig`...;
-// - Authorization-style values: `Bearer x`, `Basic x`, `Authorization: x`, `X-Api-Key: x`;
+// - Authorization-style values: `Bearer x`, `Basic x`, `Authorization: x`, `X-Api-Key: x` (a header
+//   value must look like a token, 8+ characters with a digit or token punctuation, so prose survives);
 // - in commands: `--password=x`, `--password x`, `-pSECRET` (mysql), `PGPASSWORD=x` and any
 //   `*_PASSWORD/_TOKEN/_SECRET/_KEY=` assignment, `-u user:pass` (curl), `--token x`;
 // - any value known to be secret (the notifiers' environment variables).
@@ -16,7 +17,7 @@ const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@?#]+@/gi;
 const SECRET_NAME = '(?:[a-z0-9_.-]*?(?:access_?token|refresh_?token|token|api_?key|apikey|secret|password|passwd|pwd|auth|authorization|credentials?|signature|sig|session_?id|private_?key))';
 const SECRET_PARAM = new RegExp(`([?&;]${SECRET_NAME}=)[^&;#\\s"']*`, 'gi');
 const AUTH_SCHEME = /\b((?:Bearer|Basic|bearer|basic)\s+)(?=[A-Za-z0-9._~+/=:-]{8})[A-Za-z0-9._~+/=:-]+/g;
-const AUTH_HEADER = /\b((?:authorization|proxy-authorization|x-api-key|x-auth-token|api-key|cookie)\s*:\s*)(?!(?:Bearer|Basic|bearer|basic)\s)[^\s"',;]+/gi;
+const AUTH_HEADER = /\b((?:authorization|proxy-authorization|x-api-key|x-auth-token|api-key|cookie)\s*:\s*)(?!(?:Bearer|Basic|bearer|basic)\s)(?=[^\s"',;]*[0-9+/=_.~-])[^\s"',;]{8,}/gi;
 // `--password=x`, `--db-password x`, `--token x`, `--api-key=x`, `--secret x`.
 const LONG_FLAG = new RegExp(`(--${SECRET_NAME}(?:=|\\s+))(?:"[^"]*"|'[^']*'|[^\\s"']+)`, 'gi');
 // `PGPASSWORD=x`, `MYSQL_PWD=x`, `AWS_SECRET_ACCESS_KEY=x`, `GITHUB_TOKEN=x`, `VAI_NTFY_TOKEN=x`.
