@@ -12,6 +12,7 @@ export const ERRORS = {
   VAI_E_SPEC_RULE: { summary: 'A spec is well-formed but inconsistent', fix: 'See the message.' },
   VAI_E_MANIFEST_READ: { summary: 'A manifest file or directory cannot be read', fix: 'Check the path and its permissions.' },
   VAI_E_UNSAFE_PERMISSIONS: { summary: 'A manifest file or directory is writable by other users', fix: 'chmod go-w it, or pass --allow-unsafe-permissions.' },
+  VAI_E_UNSAFE_PATH: { summary: 'vaid (root) refused a path a non-root user could have planted: a symlink on the way, a FIFO or device, a dir others can write', fix: 'Make the path a regular file in directories owned by the service user or root with no symlinks; see docs/security.md.' },
   VAI_E_LEGACY_CONFIG: { summary: 'The legacy system-config.json cannot be converted', fix: 'See the message.' },
   VAI_E_LOCKED: { summary: 'Another vaid holds the state directory lock', fix: 'Stop the other vaid, or use another --state-dir.' },
   VAI_E_STATE_DIR: { summary: 'The state directory cannot be used', fix: 'Check the path, its owner and its permissions.' },

@@ -3,6 +3,7 @@
 // resolves after the shell has been reaped, so no zombie, timer or descriptor outlives a run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
+import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { addOwnShell, removeOwnShell } from './own-shells.js';
 import type { OutputTail } from './output-tail.js';
@@ -34,6 +35,8 @@ export interface RunOutcome {
   durationMs: number;
   /** Set when the shell could not be started at all. */
   spawnError: string | null;
+  /** The working directory did not exist (a manifest tree mid re-clone): the nearest existing ancestor was used. */
+  cwdFallback?: { wanted: string; used: string };
 }
 
 // After the shell exits, how long captured pipes may stay open (held by a process that left
@@ -50,9 +53,11 @@ export function runCommand(opts: RunOptions): Promise<RunOutcome> {
         : opts.output.kind === 'capture'
           ? (['ignore', 'pipe', 'pipe'] as const)
           : (['ignore', 'ignore', 'ignore'] as const);
+    const cwd = existingDir(opts.cwd);
+    const cwdFallback = cwd === opts.cwd ? undefined : { wanted: opts.cwd, used: cwd };
     let child: ChildProcess;
     try {
-      child = spawn(opts.shell ?? 'bash', ['-c', opts.command], { cwd: opts.cwd, env: opts.env, detached: true, stdio: [...stdio] });
+      child = spawn(opts.shell ?? 'bash', ['-c', opts.command], { cwd, env: opts.env, detached: true, stdio: [...stdio] });
     } catch (e) {
       resolve(failed(started, (e as Error).message));
       return;
@@ -108,6 +113,7 @@ export function runCommand(opts: RunOptions): Promise<RunOutcome> {
         aborted,
         durationMs: performance.now() - started,
         spawnError,
+        ...(cwdFallback ? { cwdFallback } : {}),
       });
     };
 
@@ -196,6 +202,22 @@ export function runCommand(opts: RunOptions): Promise<RunOutcome> {
     opts.signal?.addEventListener('abort', onAbort, { once: true });
     if (opts.signal?.aborted) onAbort();
   });
+}
+
+/** `dir` when it is a directory, else its nearest existing ancestor (at worst `/`). */
+export function existingDir(dir: string): string {
+  let d = path.resolve(dir);
+  for (let i = 0; i < 256; i++) {
+    try {
+      if (statSync(d).isDirectory()) return d;
+    } catch {
+      // Missing: try the parent.
+    }
+    const up = path.dirname(d);
+    if (up === d) break;
+    d = up;
+  }
+  return '/';
 }
 
 function failed(started: number, message: string): RunOutcome {

@@ -22,5 +22,6 @@ export async function customCheck(target: ServiceTarget, logPath: string, signal
     killGroupOnExit: true,
     signal,
   });
-  return checkResultOf({ ...o, timeoutMs, lines: tail.lastLines(3) });
+  const r = checkResultOf({ ...o, timeoutMs, lines: tail.lastLines(3) });
+  return o.cwdFallback ? { ...r, message: `${r.message} (ran in ${o.cwdFallback.used}: ${o.cwdFallback.wanted} does not exist)` } : r;
 }

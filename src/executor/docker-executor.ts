@@ -205,7 +205,7 @@ export class DockerExecutor implements Executor {
       signal,
     );
     if (o.kind === 'failed') return unknown(o.reason, o.message, o.durationMs);
-    const where = `${endpoint} in container ${target.spec.container}`;
+    const where = `${ep.display} in container ${target.spec.container}`;
     if (o.timedOut) return { health: 'unhealthy', reason: 'Timeout', message: `timed out after ${formatDuration(hc.timeout_seconds * 1000)} (GET ${where})`, latencyMs: round(o.durationMs) };
     if (!o.captured) return unknown('CheckError', `no writable temp dir in container ${target.spec.container} to capture the response`, o.durationMs);
     if (o.exitCode === EXIT_NO_TOOL) return unknown('CheckError', lastLine(o.stderr), o.durationMs);

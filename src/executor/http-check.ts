@@ -18,9 +18,9 @@ export async function httpCheck(hc: HealthCheck, signal?: AbortSignal, keepAlive
   const ep = parseHttpEndpoint(endpoint);
   if (typeof ep === 'string') return { health: 'unknown', reason: 'CheckError', message: ep, latencyMs: 0 };
   const opts = { timeoutMs: hc.timeout_seconds * 1000, bodyContains: hc.body_contains, signal };
-  if (!hc.keep_alive || !keepAlive) return judgeHttp(hc, endpoint, await httpGet(ep, opts));
+  if (!hc.keep_alive || !keepAlive) return judgeHttp(hc, ep.display, await httpGet(ep, opts));
   const outcome = await keepAlive.pool.get(keepAlive.key, ep, (hc.keep_alive_seconds ?? DEFAULT_KEEP_ALIVE_SECONDS) * 1000, opts);
-  const r = judgeHttp(hc, endpoint, outcome, outcome.reused);
+  const r = judgeHttp(hc, ep.display, outcome, outcome.reused);
   // The next check after any failure proves again that the listener accepts connections.
   if (r.health !== 'healthy') keepAlive.pool.drop(keepAlive.key);
   return r;

@@ -1,8 +1,11 @@
 // An http(s) health endpoint, parsed once per spec: the check path must not re-parse URLs
 // thousands of times a minute.
+import { displayUrl } from '../core/redact.js';
 
 export interface HttpEndpoint {
   url: string;
+  /** The URL as every message shows it, computed once: no userinfo, no secret query values (core/redact). */
+  display: string;
   tls: boolean;
   /** Hostname without IPv6 brackets, as net.connect wants it. */
   host: string;
@@ -34,9 +37,9 @@ function parse(endpoint: string): HttpEndpoint | string {
   try {
     u = new URL(endpoint);
   } catch {
-    return `invalid URL ${JSON.stringify(endpoint)}`;
+    return `invalid URL ${JSON.stringify(displayUrl(endpoint))}`;
   }
-  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `unsupported scheme ${u.protocol} in ${endpoint} (use http or https)`;
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') return `unsupported scheme ${u.protocol} in ${displayUrl(endpoint)} (use http or https)`;
   if (u.username || u.password) return 'credentials in the URL are not supported (they would show in status and logs)';
   const tls = u.protocol === 'https:';
   const host = u.hostname.startsWith('[') ? u.hostname.slice(1, -1) : u.hostname;
@@ -45,5 +48,5 @@ function parse(endpoint: string): HttpEndpoint | string {
   const head = `GET ${reqPath} HTTP/1.1\r\nHost: ${u.host}\r\nUser-Agent: vai-health-check\r\nAccept: */*\r\n`;
   const request = Buffer.from(`${head}Connection: close\r\n\r\n`, 'latin1');
   const keepAliveRequest = Buffer.from(`${head}Connection: keep-alive\r\n\r\n`, 'latin1');
-  return { url: endpoint, tls, host, port, path: reqPath, hostHeader: u.host, request, keepAliveRequest };
+  return { url: endpoint, display: displayUrl(endpoint), tls, host, port, path: reqPath, hostHeader: u.host, request, keepAliveRequest };
 }

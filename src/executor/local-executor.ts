@@ -61,14 +61,18 @@ export class LocalExecutor implements Executor {
     if (command === undefined) return skippedCommand(`no ${kind}_cmd`, false);
     const known = kind === 'stop' ? await knownProcess(target) : null;
     const logPath = hostLogPath(target);
-    let fd: number;
+    // A logging problem never prevents a restart: the command runs with its output discarded,
+    // and the result says so (an event, a warning in vaid's log).
+    const warnings: string[] = [];
+    let fd: number | null = null;
     try {
       fd = openLogFile(logPath);
     } catch (e) {
-      return { ...skippedCommand(`cannot open log file ${logPath}: ${(e as Error).message}`, false) };
+      warnings.push(`ran with its output discarded: cannot open log file ${logPath}: ${(e as Error).message}`);
+      this.log?.warn({ service: target.name, kind, file: logPath, err: (e as Error).message }, `${target.name}: ${kind}_cmd output discarded: cannot open ${logPath}`);
     }
     try {
-      note(fd, `${kind}_cmd started by vai`);
+      if (fd !== null) note(fd, `${kind}_cmd started by vai`);
       const timeoutMs = spec.command_timeout_seconds * 1000;
       const o = await runCommand({
         command,
@@ -76,24 +80,25 @@ export class LocalExecutor implements Executor {
         env: commandEnv(target, kind, logPath),
         timeoutMs,
         graceMs: COMMAND_KILL_GRACE_MS,
-        output: { kind: 'fd', fd },
+        output: fd !== null ? { kind: 'fd', fd } : { kind: 'ignore' },
         killGroupOnExit: false,
         signal,
       });
+      if (o.cwdFallback) warnings.push(`ran in ${o.cwdFallback.used}: its working directory ${o.cwdFallback.wanted} does not exist`);
       const result = commandResultOf({ ...o, timeoutMs });
       if (!result.ok) result.outputTail = tailLines(logPath, { after: `${kind}_cmd started by vai`, dropMarkers: true });
-      note(fd, `${kind}_cmd: ${result.message}`);
+      if (fd !== null) note(fd, `${kind}_cmd: ${result.message}`);
       if (known) {
         const esc = await escalateStop(known, stopTimeoutMs(target), { term: false, after: 'stop_cmd' });
         if (esc) {
           result.escalation = esc.message;
-          note(fd, esc.message);
+          if (fd !== null) note(fd, esc.message);
         }
       }
       this.log?.debug({ service: target.name, kind, ok: result.ok, ms: result.durationMs }, 'command finished');
-      return result;
+      return warnings.length ? { ...result, warnings } : result;
     } finally {
-      closeSync(fd);
+      if (fd !== null) closeSync(fd);
     }
   }
 

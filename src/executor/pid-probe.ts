@@ -3,7 +3,14 @@
 // next interval (the check still decides).
 // A zombie counts as dead: PID 1 on these machines reaps orphans only every ~2 s, and
 // kill(pid, 0) succeeds on a zombie (DESIGN.md, pitfalls).
+// The pid file sits where the service owner may write: it is read through core/safe-open (no
+// symlink, no FIFO or device, at most PID_FILE_MAX_BYTES), synchronously, since a non-blocking
+// open of a regular file of a few bytes costs less than a trip through the thread pool, where
+// one FIFO used to hold a thread (and with it every probe) for good.
 import { readFile } from 'node:fs/promises';
+import { readSafe } from '../core/safe-open.js';
+
+const PID_FILE_MAX_BYTES = 64;
 import type { PidProbe } from './types.js';
 
 /** Parses a pid file's content: the first line's decimal pid. */
@@ -24,7 +31,9 @@ export function statState(stat: string): string | null {
 export async function probePidFile(pidFile: string, procDir = '/proc'): Promise<PidProbe> {
   let text: string;
   try {
-    text = await readFile(pidFile, 'utf8');
+    const buf = readSafe(pidFile, PID_FILE_MAX_BYTES);
+    if (buf === null) return 'unknown';
+    text = buf.toString('utf8');
   } catch {
     return 'unknown';
   }

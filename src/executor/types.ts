@@ -51,6 +51,8 @@ export interface CommandResult {
   outputTail?: string[];
   /** stop: the service's process outlived stop_timeout_seconds and was killed (what vai did). */
   escalation?: string;
+  /** Something went wrong beside the command that did not stop it (its log could not be opened; its working dir was gone). */
+  warnings?: string[];
 }
 
 /**

@@ -4,7 +4,7 @@ import type { HealthCheck, ServiceSpec } from '../manifest/schema.js';
 import type { Alert, AlertKind } from './types.js';
 import type { Notification } from './notification.js';
 import { KIND_CODE, levelOf } from './priority.js';
-import { redactUrl } from './redact.js';
+import { redactCommand, redactUrl } from '../core/redact.js';
 
 const TITLES: Record<AlertKind, string> = {
   'recovery-failed': 'Recovery Failed',
@@ -30,7 +30,7 @@ export function describeCheck(hc: HealthCheck, container: string | undefined): s
     case 'process':
       return `process matching "${hc.process_name ?? ''}"`;
     case 'custom':
-      return `custom command: ${hc.command ?? ''}`;
+      return `custom command: ${redactCommand(hc.command ?? '')}`;
     case 'docker':
       return `Docker container ${container ?? '?'} running and healthy`;
   }
@@ -51,7 +51,7 @@ export function displayCommand(cmd: string): string {
     if (next === out) break;
     out = next;
   }
-  return redactUrl(out);
+  return redactCommand(out);
 }
 
 function viewLogs(service: string, spec: ServiceSpec): string {

@@ -6,6 +6,7 @@
 // time, so a missed or duplicated trigger costs nothing; a thrown error is logged and the name
 // requeued after a second; requeue.afterMs schedules the next look; a name never runs twice at
 // once (the work queue guarantees it).
+import { redactCommand } from '../core/redact.js';
 import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { DesiredService, DesiredState } from '../manifest/types.js';
@@ -380,11 +381,11 @@ export class Controller {
     let stop: CommandResult | null = null;
     log.warn({ ...meta, reason: a.reason }, `${name}: restarting (attempt ${a.attempt}): ${a.reason}`);
     if (a.stopFirst) {
-      log.info({ ...meta, command: svc.spec.stop_cmd }, `${name}: running stop_cmd`);
+      log.info({ ...meta, command: redactCommand(svc.spec.stop_cmd ?? '') }, `${name}: running stop_cmd`);
       stop = await executor.run(target, 'stop');
       log.info({ ...meta, ok: stop.ok, result: stop.message }, `${name}: stop_cmd ${stop.message}`);
     }
-    log.info({ ...meta, command: svc.spec.restart_container ? '(restart container)' : svc.spec.restart_cmd }, `${name}: running restart_cmd`);
+    log.info({ ...meta, command: svc.spec.restart_container ? '(restart container)' : redactCommand(svc.spec.restart_cmd ?? '') }, `${name}: running restart_cmd`);
     const restart = await executor.run(target, 'restart');
     log.info({ ...meta, ok: restart.ok, result: restart.message }, `${name}: restart_cmd ${restart.message}`);
     const now = this.clock.now();

@@ -1,21 +1,46 @@
-// Watches one flat directory (the marker dir, the restart-request dir) and reports its file
-// names after every change. fs.watch (inotify) gives the speed; a periodic rescan covers what
-// inotify can miss (the dir replaced, an overflowing event queue), so the result is level-based.
-import { watch, readdirSync, type FSWatcher } from 'node:fs';
+// Watches one flat directory (the marker dir, the restart-request dir) and reports its trusted
+// file names after every change. fs.watch (inotify) gives the speed; a periodic rescan covers
+// what inotify can miss (the dir replaced, an overflowing event queue), so the result is level-based.
+// Trust (status/state-dir/dir-rule.ts): the dir must be owned by root (or vaid's user) and not
+// group/world-writable, else its entries are ignored; an entry owned by another user is ignored.
+// Each problem is warned about once, and again only after it went away and came back.
+import { watch, readdirSync, lstatSync, type FSWatcher } from 'node:fs';
+import path from 'node:path';
+import { judgeDir, foreignOwner } from '../status/state-dir/dir-rule.js';
 
 export interface DirWatch {
-  /** Names now in the directory (as last scanned). */
+  /** Names now in the directory (as last scanned), trusted ones only. */
   names(): ReadonlySet<string>;
   close(): void;
 }
 
-export function watchDir(dir: string, onChange: (names: ReadonlySet<string>) => void, rescanMs = 2000): DirWatch {
-  let current = scan(dir);
+export interface DirWatchOptions {
+  rescanMs?: number;
+  /** Called once per new problem (an unsafe dir, an entry of another owner). */
+  warn?: (message: string, details: Record<string, unknown>) => void;
+  /** --allow-unsafe-permissions: a dir others can write is used anyway (entries of other owners still are not). */
+  allowUnsafeDir?: boolean;
+}
+
+export function watchDir(dir: string, onChange: (names: ReadonlySet<string>) => void, opts: DirWatchOptions | number = {}): DirWatch {
+  const o: DirWatchOptions = typeof opts === 'number' ? { rescanMs: opts } : opts;
+  const rescanMs = o.rescanMs ?? 2000;
+  let warned = new Set<string>();
+  const scanNow = (): Set<string> => {
+    const seen = new Set<string>();
+    const names = scan(dir, o, (key, message, details) => {
+      seen.add(key);
+      if (!warned.has(key)) o.warn?.(message, details);
+    });
+    warned = seen;
+    return names;
+  };
+  let current = scanNow();
   let watcher: FSWatcher | null = null;
   let pending: NodeJS.Timeout | null = null;
   const rescan = () => {
     pending = null;
-    const next = scan(dir);
+    const next = scanNow();
     if (!sameSet(current, next)) {
       current = next;
       onChange(next);
@@ -52,12 +77,33 @@ export function watchDir(dir: string, onChange: (names: ReadonlySet<string>) => 
   };
 }
 
-function scan(dir: string): Set<string> {
+function scan(dir: string, o: DirWatchOptions, problem: (key: string, message: string, details: Record<string, unknown>) => void): Set<string> {
+  const verdict = judgeDir(dir);
+  if (!verdict.ok) {
+    problem(`dir:${verdict.why}`, o.allowUnsafeDir ? `${verdict.why}; used anyway (--allow-unsafe-permissions)` : `${verdict.why}; its files are ignored until fixed`, { dir });
+    if (!o.allowUnsafeDir) return new Set();
+  }
+  let entries: string[];
   try {
-    return new Set(readdirSync(dir));
+    entries = readdirSync(dir);
   } catch {
     return new Set();
   }
+  const out = new Set<string>();
+  for (const name of entries) {
+    if (name.startsWith('.')) continue;
+    try {
+      const st = lstatSync(path.join(dir, name));
+      if (foreignOwner(st)) {
+        problem(`entry:${name}:${st.uid}`, `${path.join(dir, name)} is owned by uid ${st.uid}, not root: ignored`, { dir, file: name, uid: st.uid });
+        continue;
+      }
+    } catch {
+      continue;
+    }
+    out.add(name);
+  }
+  return out;
 }
 
 function sameSet(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {

@@ -224,6 +224,7 @@ export function completeRestart(input: {
   if (!s.recovery) return d.finish(intervalRequeue(d));
   if (input.stop && !input.stop.ok) d.event('Warning', EventReason.CommandFailed, `stop_cmd ${input.stop.message}`);
   if (input.stop?.escalation) d.event('Warning', EventReason.StopEscalated, input.stop.escalation);
+  for (const w of [...(input.stop?.warnings ?? []).map((x) => `stop_cmd ${x}`), ...(input.restart.warnings ?? []).map((x) => `restart_cmd ${x}`)]) d.event('Warning', EventReason.CommandDegraded, w);
   if (input.restart.unavailable) {
     s.recovery = null;
     d.phase('Unknown');

@@ -14,6 +14,7 @@ export const EventReason = {
   Restarting: 'Restarting',
   Stopping: 'Stopping',
   CommandFailed: 'CommandFailed',
+  CommandDegraded: 'CommandDegraded',
   RestartUnavailable: 'RestartUnavailable',
   Recovered: 'Recovered',
   RecoveryFailed: 'RecoveryFailed',

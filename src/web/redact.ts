@@ -1,14 +1,12 @@
 // What leaves the HTTP endpoint must not carry secrets. The status document holds no spec
 // commands, but check messages and restart reasons quote URLs, which may carry credentials
-// (http://user:pass@host) or tokens in query strings. Every string goes through `redactText`.
+// (http://user:pass@host) or tokens in query strings. Every string goes through `redactText`
+// again here, behind the redaction at the source.
 
-const USERINFO = /\b([a-z][a-z0-9+.-]*:\/\/)[^\s/@:]*:[^\s/@]*@/gi;
-const SECRET_PARAM = /([?&;](?:access_?token|token|api_?key|apikey|key|secret|password|passwd|pwd|auth|signature|sig)=)[^&;#\s"']*/gi;
-const BEARER = /\b(Bearer\s+)[A-Za-z0-9._~+/=-]+/g;
+// The policy is core/redact.ts's; this module keeps the endpoint's per-service identity cache.
+import { redactText } from '../core/redact.js';
 
-export function redactText(s: string): string {
-  return s.replace(USERINFO, '$1***@').replace(SECRET_PARAM, '$1***').replace(BEARER, '$1***');
-}
+export { redactText };
 
 /** A deep copy of a JSON value with every string redacted. */
 export function redactJson<T>(value: T): T {

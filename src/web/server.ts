@@ -18,6 +18,7 @@ import { healthQuery, healthReport, type HealthCheck } from './health.js';
 import { hostHeaderName, isLoopbackHost, parseListenAddress } from './listen-address.js';
 import { redactJson, redactStatus } from './redact.js';
 import { createStatusMetrics, STATUS_METRIC_NAMES } from './status-metrics.js';
+import { applyConnectionLimits, serverOptions } from './connection-limits.js';
 
 export interface WebServerOptions {
   /** host:port; port 0 picks a free one (see the returned url). */
@@ -70,13 +71,19 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const routes: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> = {
     '/api/status': (req, res) => sendLarge(req, res, 'application/json; charset=utf-8', `${JSON.stringify(redactJson(opts.getStatus()))}\n`),
     '/api/events': (req, res) => {
-      if (events.full) {
+      const release = clients.takeStream(req.socket);
+      if (events.full || release === null) {
+        release?.();
         res.setHeader('Retry-After', '10');
         return send(res, 503, 'text/plain; charset=utf-8', 'too many event stream clients\n', NO_STORE);
       }
-      if (req.method === 'HEAD') return send(res, 200, 'text/event-stream', '', NO_STORE);
+      if (req.method === 'HEAD') {
+        release();
+        return send(res, 200, 'text/event-stream', '', NO_STORE);
+      }
       res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': NO_STORE, 'X-Accel-Buffering': 'no' });
       res.flushHeaders();
+      res.once('close', release);
       events.add(res);
     },
     '/metrics': async (req, res) => {
@@ -87,7 +94,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   };
   const protectedPath = (p: string) => p.startsWith('/api/') || p === '/metrics' || p.startsWith('/history/') || p.startsWith('/badges/');
 
-  const server = http.createServer((req, res) => {
+  const server = http.createServer(serverOptions(), (req, res) => {
     setSecurityHeaders(res);
     const started = process.hrtime.bigint();
     res.on('finish', () => opts.log?.debug({ method: req.method, path: req.url, status: res.statusCode, ms: Number(process.hrtime.bigint() - started) / 1e6 }, 'http request'));
@@ -129,8 +136,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     send(res, 404, 'text/plain; charset=utf-8', 'not found\n', NO_STORE);
   }
 
-  server.headersTimeout = 10_000;
-  server.requestTimeout = 15_000;
+  const clients = applyConnectionLimits(server);
   await new Promise<void>((resolve, reject) => {
     server.once('error', (e: NodeJS.ErrnoException) =>
       reject(new VaiError('VAI_E_WEB_LISTEN', `cannot listen on ${opts.listen}: ${e.code ?? e.message}`, { listen: opts.listen })),

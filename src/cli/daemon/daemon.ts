@@ -2,7 +2,7 @@
 // the notifier, the manifest watch, the marker and restart-request dirs, and the controller.
 // A Daemon exposes what an HTTP endpoint or a test needs: status(), 'change' and 'write'
 // events from the store, the daemon-only Prometheus metrics and the /healthz checks.
-import { readFileSync, renameSync, unlinkSync } from 'node:fs';
+import { renameSync } from 'node:fs';
 import path from 'node:path';
 import type { Logger } from 'pino';
 import { createExecutor } from '../../executor/index.js';
@@ -27,6 +27,8 @@ import { GitSource, gitManifestsDir } from '../../source/index.js';
 import { describeError, loadDesiredState } from '../../manifest/index.js';
 import type { GitConfig } from './git-flags.js';
 import { startHistory, type History } from '../../history/index.js';
+import { markerNames } from '../../status/state-dir/markers.js';
+import { takeRestartRequests } from '../../status/state-dir/restart-requests.js';
 
 export interface DaemonOptions {
   paths: Paths;
@@ -177,9 +179,10 @@ export class Daemon {
     for (const e of initial.errors) log.warn({ code: e.code, file: e.file, line: e.line, column: e.column, path: e.path }, `manifest error: ${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message}`);
     c.setDesired(initial);
     this.healthFeed.desired(initial);
-    const markers = watchDir(paths.markerDir, (names) => c.setMarkers(markerNames(names)));
+    const dirOpts = { warn: (message: string, details: Record<string, unknown>) => log.warn(details, message), allowUnsafeDir: this.opts.allowUnsafePermissions };
+    const markers = watchDir(paths.markerDir, (names) => c.setMarkers(markerNames(names)), dirOpts);
     c.setMarkers(markerNames(markers.names()));
-    const requests = watchDir(paths.requestsDir, (names) => this.takeRequests(names));
+    const requests = watchDir(paths.requestsDir, (names) => this.takeRequests(names), dirOpts);
     this.watches.push(markers, requests);
     this.metrics.queueDepth.set(0);
     c.start();
@@ -220,23 +223,9 @@ export class Daemon {
   /** `vaictl restart NAME` leaves STATE_DIR/requests/NAME.restart; take it, delete it, act. */
   private takeRequests(names: ReadonlySet<string>): void {
     const { paths, log } = this.opts;
-    for (const file of names) {
-      const m = /^([a-z0-9]([-a-z0-9]*[a-z0-9])?)\.restart$/.exec(file);
-      if (!m) continue;
-      const full = path.join(paths.requestsDir, file);
-      let at = Date.now();
-      try {
-        const parsed = JSON.parse(readFileSync(full, 'utf8')) as { requestedAt?: unknown };
-        if (typeof parsed.requestedAt === 'string' && !Number.isNaN(Date.parse(parsed.requestedAt))) at = Date.parse(parsed.requestedAt);
-      } catch {
-        // An empty or partial file still asks for a restart; its time is now.
-      }
-      try {
-        unlinkSync(full);
-      } catch {
-        continue;
-      }
-      const name = m[1]!;
+    const taken = takeRestartRequests(paths.requestsDir, names, Date.now());
+    for (const r of taken.refused) log.warn({ file: r.file }, `restart request refused and removed: ${r.why}`);
+    for (const { name, at } of taken.requests) {
       if (!this.controller.requestRestart(name, at)) log.warn({ service: name }, `restart requested for unknown service ${name}; ignored`);
     }
   }
@@ -265,10 +254,4 @@ export class Daemon {
     })();
     return this.stopping;
   }
-}
-
-function markerNames(files: ReadonlySet<string>): Set<string> {
-  const out = new Set<string>();
-  for (const f of files) if (f.endsWith('.stopped')) out.add(f.slice(0, -'.stopped'.length));
-  return out;
 }

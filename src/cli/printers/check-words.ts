@@ -1,18 +1,9 @@
 // How a health check reads to a person: the short target for `get -o wide` and the sentence for
-// `describe`. URLs lose any user:password part: output must never carry a secret.
+// `describe`. URLs and commands go through core/redact: output must never carry a secret.
 import type { HealthCheck, ServiceSpec } from '../../manifest/schema.js';
+import { redactCommand, redactUrl } from '../../core/redact.js';
 
-export function redactUrl(url: string): string {
-  try {
-    const u = new URL(url);
-    if (!u.username && !u.password) return url;
-    u.username = '***';
-    u.password = '';
-    return u.toString();
-  } catch {
-    return url.replace(/\/\/[^/@\s]*@/, '//***@');
-  }
-}
+export { redactUrl };
 
 /** "http http://127.0.0.1:9000/minio/health/live", "tcp 127.0.0.1:5432", "process minio server". */
 export function checkTarget(check: HealthCheck): string {
@@ -24,7 +15,7 @@ export function checkTarget(check: HealthCheck): string {
     case 'process':
       return `process ${check.process_name ?? ''}`;
     case 'custom':
-      return `custom ${truncate(check.command ?? '', 40)}`;
+      return `custom ${truncate(redactCommand(check.command ?? ''), 40)}`;
     case 'docker':
       return 'docker';
   }
@@ -51,7 +42,7 @@ export function checkSentence(spec: ServiceSpec): string {
       what = `a process whose command line matches ${JSON.stringify(c.process_name ?? '')}`;
       break;
     case 'custom':
-      what = `command \`${c.command ?? ''}\` exits 0`;
+      what = `command \`${redactCommand(c.command ?? '')}\` exits 0`;
       break;
     case 'docker':
       what = `container ${spec.container ?? '<none>'} is running (and healthy if it has a HEALTHCHECK)`;

@@ -1,6 +1,7 @@
 // `vaictl describe`: a pure renderer (status document, service, spec?) -> text, in kubectl's
 // fixed section order with Events last. Without a spec (manifests unreadable) the spec's
 // sections say <unknown> and the status sections still show.
+import { redactCommand } from '../../core/redact.js';
 import type { DesiredService } from '../../manifest/types.js';
 import type { ServiceStatus, StatusDocument } from '../../status/schema.js';
 import { age, formatDuration, until } from './age.js';
@@ -40,7 +41,7 @@ export function describeService({ doc, status: s, spec, now, history }: Describe
   w.field(0, 'Health Check', sp ? checkSentence(sp) : UNKNOWN);
   w.field(0, 'Container', sp ? (sp.container ?? NONE) : UNKNOWN);
   w.field(0, 'Restart Command', sp ? restartWords(sp) : UNKNOWN);
-  w.field(0, 'Stop Command', sp ? (sp.stop_cmd ?? NONE) : UNKNOWN);
+  w.field(0, 'Stop Command', sp ? (sp.stop_cmd !== undefined ? redactCommand(sp.stop_cmd) : NONE) : UNKNOWN);
   w.field(0, 'Command Timeout', sp ? seconds(sp.command_timeout_seconds) : UNKNOWN);
   w.field(0, 'Startup Delay', sp ? seconds(sp.startup_delay_seconds) : UNKNOWN);
   w.field(0, 'Log Path', sp ? (sp.log_path ?? '<default: STATE_DIR/logs/NAME.log>') : UNKNOWN);
@@ -88,7 +89,7 @@ function desiredWords(s: ServiceStatus): string {
 
 function restartWords(sp: NonNullable<DescribeInput['spec']>['spec']): string {
   if (sp.restart_container) return `restart container ${sp.container ?? NONE} through the Docker Engine API`;
-  return sp.restart_cmd ?? NONE;
+  return sp.restart_cmd !== undefined ? redactCommand(sp.restart_cmd) : NONE;
 }
 
 function policyWords(sp: NonNullable<DescribeInput['spec']>['spec']): string {

@@ -76,9 +76,9 @@ test("vaid's own VAI_* variables (tokens) do not reach commands", async () => {
   }
 });
 
-test('a missing working directory is a check error, said plainly', async () => {
-  const t = target('x', { health_check: healthCheck({ type: 'custom', command: 'true' }) }, dir.join('nope'));
+test('a missing working directory (a manifest tree mid re-clone) falls back to the nearest existing one, said plainly', async () => {
+  const t = target('x', { health_check: healthCheck({ type: 'custom', command: 'pwd' }) }, dir.join('nope', 'deeper'));
   const r = await ex.check(t);
-  assert.equal(r.health, 'unknown');
-  assert.match(r.message, /working directory .*nope does not exist/);
+  assert.equal(r.health, 'healthy');
+  assert.match(r.message, new RegExp(`${dir.path}.*\\(ran in ${dir.path}: .*nope/deeper does not exist\\)`));
 });
