@@ -2,11 +2,11 @@
 // `cat < /dev/null > /dev/tcp/HOST/PORT` was.
 import net from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { HealthCheck } from '../manifest/schema.js';
-import type { CheckResult } from './types.js';
-import { formatDuration } from './format.js';
-import { round } from './http-check.js';
-import { ioDeadline } from './io-deadline.js';
+import type { HealthCheck } from '../../manifest/schema.js';
+import type { CheckResult } from '../types.js';
+import { formatDuration } from '../format.js';
+import { round } from './http.js';
+import { ioDeadline } from '../io-deadline.js';
 
 export function tcpCheck(hc: HealthCheck, signal?: AbortSignal): Promise<CheckResult> {
   const host = hc.host ?? '127.0.0.1';

@@ -1,10 +1,10 @@
 // The custom check: `bash -c COMMAND` in the manifest's directory; exit 0 is healthy, and the
 // last lines of its output explain a failure. Anything it leaves in its group is killed.
-import type { ServiceTarget, CheckResult } from './types.js';
-import { commandEnv } from './command-env.js';
-import { runCommand } from './command-runner.js';
-import { OutputTail } from './output-tail.js';
-import { checkResultOf } from './outcome.js';
+import type { ServiceTarget, CheckResult } from '../types.js';
+import { commandEnv } from '../command-env.js';
+import { runCommand } from '../command-runner.js';
+import { OutputTail } from '../output-tail.js';
+import { checkResultOf } from '../outcome.js';
 
 export const CHECK_KILL_GRACE_MS = 1000;
 

@@ -1,11 +1,11 @@
 // The http check: GET the endpoint and judge the answer as `curl -f` would (2xx and 3xx are
 // healthy), narrowed by expected_status, body_contains and max_latency_ms when they are set.
-import type { HealthCheck } from '../manifest/schema.js';
-import type { CheckResult } from './types.js';
-import { parseHttpEndpoint } from './http-endpoint.js';
-import { httpGet, type HttpOutcome } from './http-request.js';
-import { DEFAULT_KEEP_ALIVE_SECONDS, type KeptConnections } from './http-keep-alive.js';
-import { formatDuration } from './format.js';
+import type { HealthCheck } from '../../manifest/schema.js';
+import type { CheckResult } from '../types.js';
+import { parseHttpEndpoint } from '../http-endpoint.js';
+import { httpGet, type HttpOutcome } from '../http-request.js';
+import { DEFAULT_KEEP_ALIVE_SECONDS, type KeptConnections } from '../http-keep-alive.js';
+import { formatDuration } from '../format.js';
 
 /** Where a check with keep_alive keeps its connection: the executor's pool, under the service's name. */
 export interface KeepAlive {

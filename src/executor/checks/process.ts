@@ -2,11 +2,11 @@
 // spaces) matches the pattern. It reads /proc directly; spawning pgrep would cost a fork per check.
 import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { HealthCheck } from '../manifest/schema.js';
-import type { CheckResult } from './types.js';
-import { isOwnShell } from './own-shells.js';
-import { oneLine } from './format.js';
-import { round } from './http-check.js';
+import type { HealthCheck } from '../../manifest/schema.js';
+import type { CheckResult } from '../types.js';
+import { isOwnShell } from '../own-shells.js';
+import { oneLine } from '../format.js';
+import { round } from './http.js';
 
 const patterns = new Map<string, RegExp | string>();
 const scratch = Buffer.allocUnsafe(64 * 1024);
