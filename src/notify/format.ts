@@ -5,6 +5,7 @@ import type { Alert, AlertKind } from './types.js';
 import type { Notification } from './notification.js';
 import { KIND_CODE, levelOf } from './priority.js';
 import { redactUrl } from './redact.js';
+import { checkType } from '../executor/checks/index.js';
 
 const TITLES: Record<AlertKind, string> = {
   'recovery-failed': 'Recovery Failed',
@@ -21,19 +22,8 @@ const TAGS: Record<AlertKind, string[]> = {
   recovered: ['white_check_mark', 'resolved', 'auto-recovery'],
 };
 
-export function describeCheck(hc: HealthCheck, container: string | undefined): string {
-  switch (hc.type) {
-    case 'http':
-      return `HTTP GET ${redactUrl(hc.endpoint ?? '')}`;
-    case 'tcp':
-      return `TCP connect ${hc.host ?? '127.0.0.1'}:${hc.port ?? '?'}`;
-    case 'process':
-      return `process matching "${hc.process_name ?? ''}"`;
-    case 'custom':
-      return `custom command: ${hc.command ?? ''}`;
-    case 'docker':
-      return `Docker container ${container ?? '?'} running and healthy`;
-  }
+export function describeCheck(hc: HealthCheck, spec: ServiceSpec): string {
+  return redactUrl(checkType(hc.type).alertText(hc, spec));
 }
 
 /**
@@ -92,7 +82,7 @@ export function formatAlert(alert: Alert, host: string): Notification {
   ];
   if (failing) lines.push('Action required: Manual intervention needed');
   if (alert.dependents.length > 0) lines.push(`Dependents affected: ${alert.dependents.join(', ')}`);
-  lines.push('', `Health check: ${describeCheck(spec.health_check, spec.container)}`);
+  lines.push('', `Health check: ${describeCheck(spec.health_check, spec)}`);
   if (spec.restart_container) lines.push(`Restart: docker restart ${spec.container ?? '?'}`);
   else if (spec.restart_cmd) lines.push(`Restart command: ${displayCommand(spec.restart_cmd)}`);
   lines.push('', `View logs: ${viewLogs(alert.service, spec)}`);

@@ -98,9 +98,14 @@ Examples:
 
 async function attachSpecs(ctx: CommandContext, rows: ServiceRow[], doc: StatusDocument, paths: Paths, explicit: boolean): Promise<ServiceRow[]> {
   const { readSpecs } = await import('../spec-reader.js');
+  // The check types' words come with their modules (and the schema library): on demand, as the specs.
+  const { checkTarget } = await import('../printers/check-words.js');
   const specs = await readSpecs(doc, paths.manifests, explicit, rows.map((r) => r.status));
   if (specs.warning) ctx.stderr.write(`Warning: ${specs.warning}\n`);
-  return rows.map((r) => ({ ...r, spec: specs.services.get(r.status.name) }));
+  return rows.map((r) => {
+    const spec = specs.services.get(r.status.name);
+    return { ...r, spec, checkTarget: spec ? checkTarget(spec.spec.health_check, spec.spec) : undefined };
+  });
 }
 
 interface WatchOpts {
@@ -117,7 +122,7 @@ async function watchLoop(ctx: CommandContext, paths: Paths, first: StatusDocumen
   const header = columns.map((c) => c.name.toUpperCase());
   let widths = columnWidths(header, cells(columns, initial)).map((w, i) => Math.max(w, WATCH_MIN_WIDTHS[columns[i]!.name] ?? 0));
   const shown = new Map(initial.map((r) => [r.status.name, visibleKey(r)]));
-  const specs = new Map(initial.map((r) => [r.status.name, r.spec]));
+  const specs = new Map(initial.map((r) => [r.status.name, { spec: r.spec, checkTarget: r.checkTarget }]));
   const { changedServices, watchStatus } = await import('../watch.js');
   const toYaml = o.format === 'yaml' ? (await import('yaml')).stringify : null;
   const controller = new AbortController();
@@ -131,7 +136,7 @@ async function watchLoop(ctx: CommandContext, paths: Paths, first: StatusDocumen
         const wanted = new Set(o.select(doc).map((r) => r.status.name));
         const changes = changedServices(prev, doc).filter((c) => wanted.has(c.name) || (c.status === null && c.previous !== null));
         prev = doc;
-        const rows = changes.map((c) => ({ status: c.status ?? c.previous!, removed: c.status === null, spec: specs.get(c.name) }));
+        const rows = changes.map((c) => ({ status: c.status ?? c.previous!, removed: c.status === null, ...specs.get(c.name) }));
         if (rows.length === 0) return;
         if (o.format === 'json') ctx.stdout.write(rows.map((r) => `${JSON.stringify(r.status)}\n`).join(''));
         else if (toYaml) ctx.stdout.write(rows.map((r) => `---\n${toYaml(r.status, { lineWidth: 0 })}`).join(''));

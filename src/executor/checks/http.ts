@@ -5,7 +5,11 @@ import type { CheckResult } from '../types.js';
 import { parseHttpEndpoint } from '../http-endpoint.js';
 import { httpGet, type HttpOutcome } from '../http-request.js';
 import { DEFAULT_KEEP_ALIVE_SECONDS, type KeptConnections } from '../http-keep-alive.js';
-import { formatDuration } from '../format.js';
+import { formatDuration, oneLine, round } from '../format.js';
+import { HTTP_PROBE } from '../docker-scripts.js';
+import { EXIT_NO_TOOL, lastLine, parseProbeResponse, unknown } from '../container-probe.js';
+import type { CheckRuleError, CheckType, ContainerCheckContext, TypeBuilder } from './check-type.js';
+import { redactUrl } from './words.js';
 
 /** Where a check with keep_alive keeps its connection: the executor's pool, under the service's name. */
 export interface KeepAlive {
@@ -78,6 +82,91 @@ function judge(hc: HealthCheck, endpoint: string, o: HttpOutcome): CheckResult {
   }
 }
 
-export function round(ms: number): number {
-  return Math.round(ms * 100) / 100;
+
+export const HTTP_FIELDS = (Type: TypeBuilder) => ({
+  endpoint: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'http: the URL to GET, e.g. http://127.0.0.1:9000/minio/health/live' })),
+  expected_status: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, maxItems: 64, description: 'http: statuses counted healthy (default: 2xx and 3xx, as curl -f).' })),
+  body_contains: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'http: the body must contain this text.' })),
+  max_latency_ms: Type.Optional(Type.Number({ minimum: 1, maximum: 600_000, description: 'http: a slower answer counts as unhealthy.' })),
+  keep_alive: Type.Optional(
+    Type.Boolean({
+      description:
+        'http: reuse one connection from check to check (cheaper). A reused connection cannot show a listener that stopped accepting, so a fresh one is still opened every keep_alive_seconds and after any failed check.',
+    }),
+  ),
+  keep_alive_seconds: Type.Optional(
+    Type.Number({ minimum: 1, maximum: 3600, description: 'http with keep_alive: the longest one connection is reused before a check opens a fresh one (default 30).' }),
+  ),
+});
+
+export const HTTP: CheckType<'http', ReturnType<typeof HTTP_FIELDS>> = {
+  type: 'http',
+  summary: 'http: GET endpoint',
+  fields: HTTP_FIELDS,
+  required: ['endpoint'],
+  host: ({ hc, target, keptConnections, signal }) => (hc.keep_alive ? httpCheck(hc, signal, { pool: keptConnections, key: target.name }) : httpCheck(hc, signal)),
+  container: containerHttpCheck,
+  target: (hc) => `http ${redactUrl(hc.endpoint ?? '')}`,
+  sentence: (hc) => {
+    const extra = [
+      hc.expected_status ? `expecting status ${hc.expected_status.join('/')}` : 'expecting 2xx or 3xx',
+      hc.body_contains !== undefined ? `body containing ${JSON.stringify(hc.body_contains)}` : '',
+      hc.max_latency_ms !== undefined ? `within ${hc.max_latency_ms} ms` : '',
+    ].filter(Boolean);
+    return `HTTP GET ${redactUrl(hc.endpoint ?? '')} ${extra.join(', ')}`;
+  },
+  alertText: (hc) => `HTTP GET ${redactUrl(hc.endpoint ?? '')}`,
+  loopbackTarget: (hc) => {
+    const ep = parseHttpEndpoint(hc.endpoint ?? '');
+    return typeof ep === 'string' ? ep : { host: ep.host, port: ep.port };
+  },
+  rules: (hc, spec) => {
+    const out: CheckRuleError[] = [];
+    const ep = hc.endpoint;
+    if (ep !== undefined && !isHttpUrl(ep)) out.push({ path: ['endpoint'], at: 'value', message: `must be an http:// or https:// URL, got ${JSON.stringify(ep)}` });
+    // A kept-alive connection is vaid's own socket: a check inside a container runs a new client
+    // (curl, wget) per check, so there is no connection to keep.
+    if (spec.container !== undefined && (hc.keep_alive !== undefined || hc.keep_alive_seconds !== undefined)) {
+      const field = hc.keep_alive !== undefined ? 'keep_alive' : 'keep_alive_seconds';
+      out.push({ path: [field], at: 'key', message: 'a check inside a container opens a new connection each time (docker exec); remove it or check from the host' });
+    }
+    return out;
+  },
+};
+
+function isHttpUrl(ep: string): boolean {
+  try {
+    const u = new URL(ep);
+    return u.protocol === 'http:' || u.protocol === 'https:';
+  } catch {
+    return false;
+  }
+}
+
+async function containerHttpCheck({ target, hc, container, probe }: ContainerCheckContext): Promise<CheckResult> {
+  const endpoint = hc.endpoint ?? '';
+  const ep = parseHttpEndpoint(endpoint);
+  if (typeof ep === 'string') return unknown('CheckError', ep, 0);
+  const o = await probe(
+    HTTP_PROBE,
+    {
+      VAI_HTTP_URL: ep.url,
+      VAI_HTTP_TLS: ep.tls ? '1' : '0',
+      VAI_HTTP_HOST: ep.host,
+      VAI_HTTP_PORT: String(ep.port),
+      VAI_HTTP_PATH: ep.path,
+      VAI_HTTP_HOSTHDR: ep.hostHeader,
+    },
+    hc.timeout_seconds * 1000,
+  );
+  if (o.kind === 'failed') return unknown(o.reason, o.message, o.durationMs);
+  const where = `${endpoint} in container ${container}`;
+  if (o.timedOut) return { health: 'unhealthy', reason: 'Timeout', message: `timed out after ${formatDuration(hc.timeout_seconds * 1000)} (GET ${where})`, latencyMs: round(o.durationMs) };
+  if (!o.captured) return unknown('CheckError', `no writable temp dir in container ${target.spec.container} to capture the response`, o.durationMs);
+  if (o.exitCode === EXIT_NO_TOOL) return unknown('CheckError', lastLine(o.stderr), o.durationMs);
+  const parsed = parseProbeResponse(o.stdout, o.stderr, hc.body_contains);
+  if (parsed === null) {
+    return { health: 'unhealthy', reason: 'ConnectFailed', message: oneLine(`${lastLine(o.stderr) || `exit ${o.exitCode}`} (GET ${where})`), latencyMs: round(o.durationMs) };
+  }
+  return judgeHttp(hc, where, { kind: 'response', status: parsed.status, latencyMs: o.durationMs, bodyMatched: parsed.bodyMatched });
 }

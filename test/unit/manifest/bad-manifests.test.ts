@@ -51,7 +51,7 @@ const CASES: [string, string[]][] = [
     'docker-check-without-container.yaml',
     ['docker-check-without-container.yaml:7:11: spec.health_check.type: a docker check needs spec.container (the container to inspect) [VAI_E_SPEC_RULE]'],
   ],
-  ['keep-alive-on-tcp.yaml', ['keep-alive-on-tcp.yaml:9:5: spec.health_check.keep_alive: only an http check can keep its connection alive (this check is tcp) [VAI_E_SPEC_RULE]']],
+  ['keep-alive-on-tcp.yaml', ['keep-alive-on-tcp.yaml:9:5: spec.health_check.keep_alive: only an http check uses keep_alive (this check is tcp) [VAI_E_SPEC_RULE]']],
   ['bad-endpoint.yaml', ['bad-endpoint.yaml:8:15: spec.health_check.endpoint: must be an http:// or https:// URL, got "ftp://127.0.0.1/" [VAI_E_SPEC_RULE]']],
   ['self-dependency.yaml', ['self-dependency.yaml:10:22: spec.dependencies[1]: service "web" cannot depend on itself [VAI_E_DEP_CYCLE]']],
   [
