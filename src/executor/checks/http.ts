@@ -83,8 +83,15 @@ function judge(hc: HealthCheck, endpoint: string, o: HttpOutcome): CheckResult {
 }
 
 
+/** endpoint, shared with the certificate check. */
+export const ENDPOINT_FIELD = (Type: TypeBuilder) => ({
+  endpoint: Type.Optional(
+    Type.String({ minLength: 1, maxLength: 2048, description: 'http: the URL to GET, e.g. http://127.0.0.1:9000/minio/health/live; certificate: the https://host:port/ whose certificate to check.' }),
+  ),
+});
+
 export const HTTP_FIELDS = (Type: TypeBuilder) => ({
-  endpoint: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'http: the URL to GET, e.g. http://127.0.0.1:9000/minio/health/live' })),
+  ...ENDPOINT_FIELD(Type),
   expected_status: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, maxItems: 64, description: 'http: statuses counted healthy (default: 2xx and 3xx, as curl -f).' })),
   body_contains: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'http: the body must contain this text.' })),
   max_latency_ms: Type.Optional(Type.Number({ minimum: 1, maximum: 600_000, description: 'http: a slower answer counts as unhealthy.' })),

@@ -10,10 +10,15 @@ import { TCP } from './tcp.js';
 import { PROCESS } from './process.js';
 import { CUSTOM } from './custom.js';
 import { DOCKER } from './docker.js';
+import { DISK } from './disk.js';
+import { FILE } from './file.js';
+import { CERTIFICATE } from './certificate.js';
+import { HEARTBEAT } from './heartbeat.js';
+import { SYSTEM } from './system.js';
 
 export type * from './check-type.js';
 
-export const CHECK_TYPES = [HTTP, TCP, PROCESS, CUSTOM, DOCKER] as const;
+export const CHECK_TYPES = [HTTP, TCP, PROCESS, CUSTOM, DOCKER, DISK, FILE, CERTIFICATE, HEARTBEAT, SYSTEM] as const;
 
 export type CheckTypeName = (typeof CHECK_TYPES)[number]['type'];
 type UnionToIntersection<U> = (U extends unknown ? (x: U) => void : never) extends (x: infer I) => void ? I : never;
