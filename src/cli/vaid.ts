@@ -2,6 +2,7 @@
 // vaid: the daemon's entry point. Parses flags, starts the Daemon (and the web endpoint when
 // --listen is given), stops cleanly on SIGTERM/SIGINT. Exit codes: 0 stopped cleanly, 1 could
 // not start (e.g. another vaid holds the lock), 2 usage.
+import path from 'node:path';
 import { isVaiError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { parseVaidArgs, VAID_USAGE, type VaidConfig } from './daemon/flags.js';
@@ -58,6 +59,7 @@ async function main(): Promise<number> {
         log,
         extraMetrics: daemon.metrics.registry,
         healthChecks: daemon.healthChecks,
+        heartbeatsDir: path.join(config.paths.stateDir, 'heartbeats'),
       });
       log.info({ url: web.url }, `serving status on ${web.url}`);
     } catch (e) {

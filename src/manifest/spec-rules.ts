@@ -11,11 +11,6 @@ type Rule = (m: ServiceManifest, c: Candidate) => ManifestError[];
 const rule = (c: Candidate, path: (string | number)[], at: 'key' | 'value', message: string) =>
   errorAt(c, path, at, 'VAI_E_SPEC_RULE', message);
 
-const restartIsSet: Rule = (m, c) =>
-  m.spec.restart_cmd === undefined && !m.spec.restart_container
-    ? [rule(c, ['spec'], 'key', 'set restart_cmd (the command that starts the service) or restart_container: true; vai needs a way to recover it')]
-    : [];
-
 const restartContainerNeedsContainer: Rule = (m, c) =>
   m.spec.restart_container && m.spec.container === undefined
     ? [rule(c, ['spec', 'restart_container'], 'key', 'true needs spec.container (the container to restart)')]
@@ -50,7 +45,9 @@ const backoffInOrder: Rule = (m, c) =>
     ? [rule(c, ['spec', 'backoff_initial_seconds'], 'value', `must not exceed backoff_max_seconds (${m.spec.backoff_initial_seconds} > ${m.spec.backoff_max_seconds})`)]
     : [];
 
-const RULES: Rule[] = [restartIsSet, restartContainerNeedsContainer, noSelfDependency, checkTypeRules, backoffInOrder];
+// No restart_cmd is allowed: an alert-only service (a heartbeat, the host's memory) is watched and
+// alerted on, never acted on (docs/manifests.md, Alert-only services).
+const RULES: Rule[] = [restartContainerNeedsContainer, noSelfDependency, checkTypeRules, backoffInOrder];
 
 export function checkServiceRules(m: ServiceManifest, c: Candidate): ManifestError[] {
   return RULES.flatMap((r) => r(m, c));

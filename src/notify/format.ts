@@ -52,6 +52,11 @@ function viewLogs(service: string, spec: ServiceSpec): string {
 
 function statusLines(alert: Alert): string[] {
   const reason = alert.message.trim();
+  // An alert-only service (no restart_cmd): vai never tried, so no line may say it did.
+  if (!alert.spec.restart_cmd && !alert.spec.restart_container) {
+    if (alert.kind === 'recovered') return [`Status: Healthy again${reason ? ` (${reason})` : ''}`, 'Recovery attempt: none (alert-only service)'];
+    return [`Status: Failing${reason ? ` (${reason})` : ''}`, 'Recovery attempt: none (alert-only service: no restart_cmd, vai does not restart it)'];
+  }
   switch (alert.kind) {
     case 'recovery-failed':
       return [
@@ -80,7 +85,8 @@ export function formatAlert(alert: Alert, host: string): Notification {
     `Container: ${spec.container ?? 'none (runs on the host)'}`,
     `Host: ${host}`,
   ];
-  if (failing) lines.push('Action required: Manual intervention needed');
+  const alertOnly = !spec.restart_cmd && !spec.restart_container;
+  if (failing) lines.push(alertOnly ? 'Action required: look into it (vai only watches this service)' : 'Action required: Manual intervention needed');
   if (alert.dependents.length > 0) lines.push(`Dependents affected: ${alert.dependents.join(', ')}`);
   lines.push('', `Health check: ${describeCheck(spec.health_check, spec)}`);
   if (spec.restart_container) lines.push(`Restart: docker restart ${spec.container ?? '?'}`);

@@ -379,10 +379,11 @@ function unhealthy(d: Draft, obs: CheckResult): PlanResult {
 
   if (!hasRestartAction(spec)) {
     d.phase('Degraded');
-    d.event('Warning', EventReason.NoRestartCommand, 'unhealthy, but the service has no restart_cmd: vai can only observe it');
-    d.condition({ type: 'Recovering', status: 'False', reason: 'NoRestartCommand', message: 'no restart_cmd' });
+    // An alert-only service: one alert per incident, a resolved notice when it heals (healthyNow).
+    d.event('Warning', EventReason.NoRestartCommand, 'unhealthy; an alert-only service (no restart_cmd): vai alerts and does not restart it');
+    d.condition({ type: 'Recovering', status: 'False', reason: 'NoRestartCommand', message: 'alert-only: no restart_cmd' });
     if (!s.incident.notifiedFailure) {
-      d.notify('recovery-failed', `${s.name} is unhealthy (${obs.message}) and has no restart_cmd`);
+      d.notify('recovery-failed', `${s.name} is unhealthy (${obs.message}); alert-only service, vai does not restart it`);
       s.incident.notifiedFailure = true;
     }
     return d.finish(intervalRequeue(d));

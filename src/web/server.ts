@@ -1,6 +1,7 @@
 // vaid's HTTP endpoint: /metrics, /healthz (health.ts), /api/status, /api/events (SSE) and the read-only
 // status page at /. It only reads: no route runs a command or changes state, only GET and HEAD
-// are served. Off by default; vaid starts it for --listen.
+// are served, except POST /hooks/heartbeat/NAME (a beat, token required). Off by default; vaid
+// starts it for --listen.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -14,6 +15,7 @@ import { bearerMatches, MIN_TOKEN_LENGTH } from './bearer-auth.js';
 import { EventStream, EVENT_STREAM_DEFAULTS, type EventStreamOptions } from './event-stream.js';
 import { NO_STORE, setSecurityHeaders } from './http-headers.js';
 import { healthQuery, healthReport, type HealthCheck } from './health.js';
+import { heartbeatHook, HOOK_PREFIX } from './heartbeat-hook.js';
 import { hostHeaderName, isLoopbackHost, parseListenAddress } from './listen-address.js';
 import { redactJson, redactStatus } from './redact.js';
 import { createStatusMetrics, STATUS_METRIC_NAMES } from './status-metrics.js';
@@ -32,6 +34,8 @@ export interface WebServerOptions {
   eventStream?: Partial<EventStreamOptions> | undefined;
   /** What /healthz checks (see health.ts); none: it answers 200 "ok" while the server runs. */
   healthChecks?: readonly HealthCheck[] | undefined;
+  /** STATE_DIR/heartbeats: serves POST /hooks/heartbeat/NAME (heartbeat-hook.ts), only with a token. */
+  heartbeatsDir?: string | undefined;
 }
 
 export interface WebServer {
@@ -94,6 +98,16 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    if (req.method === 'POST' && opts.heartbeatsDir !== undefined && (req.url ?? '').startsWith(HOOK_PREFIX)) {
+      const reply = (status: number, body: string) => send(res, status, 'text/plain; charset=utf-8', body, NO_STORE);
+      if (token === undefined) return reply(403, 'heartbeat hooks need the endpoint\'s token: set VAI_WEB_TOKEN (or --web-token-file)\n');
+      if (!bearerMatches(req.headers.authorization, token)) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="vai"');
+        return reply(401, 'a Bearer token is required\n');
+      }
+      const { pathname, searchParams } = new URL(req.url ?? '/', 'http://x');
+      return heartbeatHook(req, pathname, searchParams, opts.heartbeatsDir, reply);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, 'text/plain; charset=utf-8', 'read-only endpoint: only GET and HEAD\n', NO_STORE);

@@ -5,13 +5,14 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
 
-const NAME_COMMANDS = ['get', 'describe', 'events', 'logs', 'stop', 'start', 'restart', 'plan'];
+const NAME_COMMANDS = ['get', 'describe', 'events', 'logs', 'stop', 'start', 'restart', 'heartbeat', 'plan'];
 const COMMON_FLAGS = ['--manifests', '--state-dir', '--marker-dir'];
 const FLAGS: Record<string, string[]> = {
   get: ['-o', '--output', '-l', '--selector', '-w', '--watch', '--no-headers'],
   events: ['-o', '--output', '--types'],
   logs: ['-n', '--tail', '-f', '--follow'],
   plan: ['-o', '--output'],
+  heartbeat: ['--fail', '--message'],
 };
 const OUTPUTS = 'table wide json yaml name';
 

@@ -3,7 +3,6 @@
 // fail_days of expiry unhealthy (CertificateExpiring); within warn_days healthy with a warning
 // (a Warning event and a notice, no restart). The handshake verifies against the system's CAs, or
 // ca_file for a private CA; nothing is sent after it.
-import { readFileSync } from 'node:fs';
 import net from 'node:net';
 import tls, { type PeerCertificate } from 'node:tls';
 import { performance } from 'node:perf_hooks';
@@ -12,18 +11,13 @@ import type { CheckResult } from '../types.js';
 import { formatDuration, round } from '../format.js';
 import { ioDeadline } from '../io-deadline.js';
 import type { CheckType, TypeBuilder } from './check-type.js';
-import { ENDPOINT_FIELD } from './http.js';
+import { CA_FILE_FIELD, ENDPOINT_FIELD, pemOf } from './http.js';
 import { HOST_PORT_FIELDS } from './tcp.js';
 import { hostPort, redactUrl } from './words.js';
 
 export const DEFAULT_WARN_DAYS = 14;
 export const DEFAULT_FAIL_DAYS = 3;
 const DAY_MS = 86_400_000;
-
-/** ca_file, shared with the http check (trusting a private CA). */
-export const CA_FILE_FIELD = (Type: TypeBuilder) => ({
-  ca_file: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'http (https), certificate: PEM file of the CA(s) to trust instead of the system\'s, for a private CA.' })),
-});
 
 const CERTIFICATE_FIELDS = (Type: TypeBuilder) => ({
   ...ENDPOINT_FIELD(Type),
@@ -94,25 +88,6 @@ export function judgeCertificate(hc: HealthCheck, where: string, f: CertFacts, n
   return { health: 'healthy', reason: 'CheckPassed', message, latencyMs };
 }
 
-const cas = new Map<string, { ca: Buffer } | string>();
-
-/** The CA bundle of ca_file, read once per path (a changed file needs a vaid restart or a spec change). */
-export function caOf(file: string | undefined, dir: string): { ca?: Buffer } | string {
-  if (file === undefined) return {};
-  const p = file.startsWith('/') ? file : `${dir}/${file}`;
-  let hit = cas.get(p);
-  if (hit === undefined) {
-    try {
-      hit = { ca: readFileSync(p) };
-    } catch (e) {
-      hit = `cannot read ca_file ${p}: ${(e as Error).message}`;
-    }
-    if (cas.size > 1000) cas.clear();
-    cas.set(p, hit);
-  }
-  return hit;
-}
-
 /** The handshake alone; never throws. */
 export function fetchCertificate(t: TlsTarget, opts: { ca?: Buffer | undefined; timeoutMs: number; signal?: AbortSignal | undefined }): Promise<CertFacts | { error: string; timedOut: boolean }> {
   return new Promise((resolve) => {
@@ -155,10 +130,10 @@ export const CERTIFICATE: CheckType<'certificate', ReturnType<typeof CERTIFICATE
     const started = performance.now();
     const t = tlsTarget(hc);
     if (typeof t === 'string') return { health: 'unknown', reason: 'CheckError', message: t, latencyMs: 0 };
-    const ca = caOf(hc.ca_file, target.workingDir);
+    const ca = pemOf('ca_file', hc.ca_file, target.workingDir);
     if (typeof ca === 'string') return { health: 'unknown', reason: 'CheckError', message: ca, latencyMs: 0 };
     const timeoutMs = hc.timeout_seconds * 1000;
-    const f = await fetchCertificate(t, { ca: ca.ca, timeoutMs, signal });
+    const f = await fetchCertificate(t, { ca, timeoutMs, signal });
     const ms = round(performance.now() - started);
     if ('error' in f) {
       if (signal?.aborted) return { health: 'unknown', reason: 'CheckError', message: `check of ${t.display} cancelled`, latencyMs: ms };

@@ -3,7 +3,6 @@
 // in 2 days, one that expired (made with faketime in the past), one for another name.
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import tls from 'node:tls';
 import type { AddressInfo } from 'node:net';
@@ -11,26 +10,13 @@ import { LocalExecutor } from '../../../../src/executor/local-executor.js';
 import type { HealthCheck } from '../../../../src/manifest/schema.js';
 import { healthCheck, target } from '../target.js';
 import { testdir } from '../../../support/testdir.js';
+import { makeCerts } from '../../../support/certs.js';
 
 const dir = testdir();
 const exec = new LocalExecutor();
 const servers: tls.Server[] = [];
 
-function ssl(args: string[], faketime?: string): void {
-  const cmd = faketime ? ['faketime', faketime, 'openssl', ...args] : ['openssl', ...args];
-  execFileSync(cmd[0]!, cmd.slice(1), { cwd: dir.path, stdio: 'pipe' });
-}
-
-/** A key and a certificate for `cn`, signed by the private CA, valid `days`. */
-function leaf(name: string, cn: string, days: number, faketime?: string): void {
-  ssl(['req', '-newkey', 'rsa:2048', '-nodes', '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}/O=Test Org`]);
-  writeExt(name, cn);
-  ssl(['x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-days', String(days), '-out', `${name}.pem`, '-extfile', `${name}.ext`], faketime);
-}
-
-function writeExt(name: string, cn: string): void {
-  dir.write(`${name}.ext`, `subjectAltName=DNS:${cn}\n`);
-}
+const certs = makeCerts(dir);
 
 async function serve(name: string): Promise<number> {
   const s = tls.createServer({ key: readFileSync(dir.join(`${name}.key`)), cert: readFileSync(dir.join(`${name}.pem`)) }, (c) => c.end());
@@ -42,11 +28,11 @@ async function serve(name: string): Promise<number> {
 
 const ports: Record<string, number> = {};
 before(async () => {
-  ssl(['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-keyout', 'ca.key', '-out', 'ca.pem', '-days', '3650', '-subj', '/CN=Test Private CA/O=Test Org']);
-  leaf('good', 'svc.test', 365);
-  leaf('soon', 'svc.test', 2);
-  leaf('expired', 'svc.test', 1, '10 days ago');
-  leaf('other', 'other.test', 365);
+  certs.ca();
+  certs.leaf('good', 'svc.test', 365);
+  certs.leaf('soon', 'svc.test', 2);
+  certs.leaf('expired', 'svc.test', 1, '10 days ago');
+  certs.leaf('other', 'other.test', 365);
   for (const n of ['good', 'soon', 'expired', 'other']) ports[n] = await serve(n);
 });
 after(async () => {
