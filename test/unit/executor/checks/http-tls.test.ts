@@ -26,7 +26,7 @@ const seen: { auth?: string | undefined; client?: string | undefined }[] = [];
 async function serve(opts: https.ServerOptions): Promise<number> {
   const s = https.createServer(opts, (req, res) => {
     const peer = (req.socket as TLSSocket).getPeerCertificate();
-    seen.push({ auth: req.headers.authorization, client: peer?.subject?.CN });
+    seen.push({ auth: req.headers.authorization, client: String(peer?.subject?.CN ?? '') });
     res.end('ok');
   });
   s.on('tlsClientError', () => undefined);
