@@ -1,10 +1,12 @@
 // The executor for host services: checks as their type's module says (./checks/), commands through bash in their own process group with output to the log file.
 import { closeSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup, PidProbe, ServiceTarget, WatchedProcess } from './types.js';
 import { KeptConnections } from './http-keep-alive.js';
 import { checkType } from './checks/index.js';
+import { ProcessLimits } from './limits.js';
 import { probePidFile } from './pid-probe.js';
 import { findListenerProcesses, probeWatched } from './listener-process.js';
 import { runCommand } from './command-runner.js';
@@ -22,6 +24,8 @@ export function hostLogPath(target: ServiceTarget): string {
 export class LocalExecutor implements Executor {
   /** Connections of http checks with keep_alive, one per service. */
   readonly keptConnections = new KeptConnections();
+  /** spec.limits: the process trees' RSS and CPU, measured after each passing check. */
+  readonly limits = new ProcessLimits();
 
   constructor(
     private readonly log?: Logger,
@@ -31,7 +35,9 @@ export class LocalExecutor implements Executor {
   check(target: ServiceTarget, signal?: AbortSignal): Promise<CheckResult> {
     const hc = target.spec.health_check;
     const ctx = { target, hc, logPath: hostLogPath(target), keptConnections: this.keptConnections, heartbeatsDir: this.heartbeatsDir, now: Date.now, signal };
-    return Promise.resolve(checkType(hc.type).host(ctx));
+    const r = checkType(hc.type).host(ctx);
+    if (!target.spec.limits) return Promise.resolve(r);
+    return Promise.resolve(r).then((base) => this.limits.apply(target, base, performance.now()));
   }
 
   async run(target: ServiceTarget, kind: CommandKind, signal?: AbortSignal): Promise<CommandResult> {

@@ -41,6 +41,19 @@ export const HealthCheckSchema = Type.Object(
   },
 );
 
+export const LimitsSchema = Type.Object(
+  {
+    memory_mb: Type.Optional(Type.Number({ minimum: 1, maximum: 1e7, description: 'Unhealthy (MemoryLimit) when the RSS of the service\'s whole process tree stays above this many MB (MiB).' })),
+    cpu_percent: Type.Optional(Type.Number({ minimum: 1, maximum: 100_000, description: 'Unhealthy (CpuLimit) when the process tree uses more than this share of one core (100 = one core) between two checks.' })),
+    for_checks: Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'Over a limit for this many checks in a row before it counts (monit\'s "for N cycles").' }),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 2,
+    description: 'Process limits, measured after each passing check on the process vai knows for the service (pid_file, the owner of its check\'s loopback port, or the first match of a process check) and its descendants.',
+  },
+);
+
 /** For each check field, the check types that use it. */
 export const CHECK_FIELD_OWNERS: ReadonlyMap<string, readonly string[]> = fieldOwners(Type);
 
@@ -56,6 +69,7 @@ export const ServiceSpecSchema = Type.Object(
     command_timeout_seconds: Seconds(60, 'stop_cmd and restart_cmd are killed (their whole process group) after this long.', 0.1),
     startup_delay_seconds: Seconds(5, 'After restart_cmd returns, how long the service has to pass its check before the attempt counts as failed.'),
     pid_file: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'File holding the main pid: a cheap probe notices a crash between two checks.' })),
+    limits: Type.Optional(LimitsSchema),
     log_path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Where command output goes and what `vaictl logs` shows. Default: STATE_DIR/logs/NAME.log.' })),
     notify_on_fail: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'Notifier name (a kind: Notifier manifest) or ntfy topic to alert when recovery fails.' })),
     dependencies: Type.Array(NameSchema, { default: [], maxItems: 256, uniqueItems: true, description: 'Services that must be healthy first; they are recovered before this one.' }),

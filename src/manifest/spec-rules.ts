@@ -40,6 +40,12 @@ const checkTypeRules: Rule = (m, c) => {
   return [...foreign, ...own, ...container];
 };
 
+// A container's processes live in another pid namespace: its pid_file's pid is not the host's.
+const limitsOnHost: Rule = (m, c) =>
+  m.spec.limits !== undefined && m.spec.container !== undefined
+    ? [rule(c, ['spec', 'limits'], 'key', 'limits measure host processes; for a container use its own limits (docker run --memory, --cpus)')]
+    : [];
+
 const backoffInOrder: Rule = (m, c) =>
   m.spec.backoff_initial_seconds > m.spec.backoff_max_seconds
     ? [rule(c, ['spec', 'backoff_initial_seconds'], 'value', `must not exceed backoff_max_seconds (${m.spec.backoff_initial_seconds} > ${m.spec.backoff_max_seconds})`)]
@@ -47,7 +53,7 @@ const backoffInOrder: Rule = (m, c) =>
 
 // No restart_cmd is allowed: an alert-only service (a heartbeat, the host's memory) is watched and
 // alerted on, never acted on (docs/manifests.md, Alert-only services).
-const RULES: Rule[] = [restartContainerNeedsContainer, noSelfDependency, checkTypeRules, backoffInOrder];
+const RULES: Rule[] = [restartContainerNeedsContainer, noSelfDependency, checkTypeRules, limitsOnHost, backoffInOrder];
 
 export function checkServiceRules(m: ServiceManifest, c: Candidate): ManifestError[] {
   return RULES.flatMap((r) => r(m, c));

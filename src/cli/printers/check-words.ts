@@ -3,6 +3,7 @@
 // what is common to all: where the check runs, how often, its thresholds.
 import type { HealthCheck, ServiceSpec } from '../../manifest/schema.js';
 import { checkType } from '../../executor/checks/index.js';
+import { limitSource } from '../../executor/limits.js';
 
 export { redactUrl, truncate } from '../../executor/checks/words.js';
 
@@ -29,4 +30,18 @@ export function checkWarnings(spec: ServiceSpec): string[] {
 
 export function seconds(s: number): string {
   return `${s}s`;
+}
+
+/**
+ * spec.limits beside the current figures (the last check's message carries them: "RSS 80 MB of
+ * 120 MB"), or the warning that vai cannot find the service's process.
+ */
+export function limitsWords(spec: ServiceSpec, lastMessage: string | undefined): string {
+  const l = spec.limits;
+  if (!l) return '<none>';
+  const set = [l.memory_mb !== undefined ? `memory ${l.memory_mb} MB` : '', l.cpu_percent !== undefined ? `CPU ${l.cpu_percent} %` : ''].filter(Boolean).join(', ');
+  const source = limitSource({ spec });
+  if (source === null) return `${set} for ${l.for_checks} checks; Warning: vai cannot find this service's process (set pid_file, or check a loopback port or a process)`;
+  const now = /(?:RSS \d+ MB|CPU \d+ %)[^;]*$/.exec(lastMessage ?? '')?.[0];
+  return `${set} for ${l.for_checks} check${l.for_checks === 1 ? '' : 's'}, of ${source}${now ? `; now ${now}` : ''}`;
 }

@@ -4,7 +4,7 @@
 import type { DesiredService } from '../../manifest/types.js';
 import type { ServiceStatus, StatusDocument } from '../../status/schema.js';
 import { age, formatDuration, until } from './age.js';
-import { checkSentence, checkWarnings, seconds } from './check-words.js';
+import { checkSentence, checkWarnings, limitsWords, seconds } from './check-words.js';
 import { foldedAge } from './event-columns.js';
 import { PrefixWriter } from './prefix-writer.js';
 import { checkSuccessRate, formatRate, percent, recoverySuccessRate } from './rates.js';
@@ -33,6 +33,7 @@ export function describeService({ doc, status: s, spec, now }: DescribeInput): s
   w.field(0, 'Phase', `${s.phase} (since ${age(s.phaseSince, now)} ago)`);
   w.field(0, 'Health Check', sp ? checkSentence(sp) : UNKNOWN);
   for (const warning of sp ? checkWarnings(sp) : []) w.field(0, 'Check Warning', warning);
+  if (sp?.limits) w.field(0, 'Limits', limitsWords(sp, s.lastCheck?.message));
   w.field(0, 'Container', sp ? (sp.container ?? NONE) : UNKNOWN);
   w.field(0, 'Restart Command', sp ? restartWords(sp) : UNKNOWN);
   w.field(0, 'Stop Command', sp ? (sp.stop_cmd ?? NONE) : UNKNOWN);
