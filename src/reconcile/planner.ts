@@ -223,6 +223,7 @@ function observe(d: Draft, obs: CheckResult | null): void {
       else if (obs.health === 'unknown') d.event('Warning', EventReason.ExecutorUnavailable, obs.message);
       else if (before !== null) d.event('Normal', EventReason.CheckPassed, 'health check passes again');
     }
+    if (obs.health === 'healthy' && obs.warning) d.event('Warning', EventReason.CheckWarning, obs.warning);
   }
   const last = s.lastCheck;
   if (!last) d.condition({ type: 'Healthy', status: 'Unknown', reason: 'NotChecked', message: 'not checked yet' });

@@ -163,9 +163,8 @@ export const CERTIFICATE: CheckType<'certificate', ReturnType<typeof CERTIFICATE
   rules: (hc) => {
     const out: { path: string[]; at: 'key' | 'value'; message: string }[] = [];
     if (hc.endpoint === undefined && hc.port === undefined) out.push({ path: ['type'], at: 'value', message: 'a certificate check needs endpoint (https://host:port/) or host and port' });
-    if (hc.endpoint !== undefined && (hc.host !== undefined || hc.port !== undefined)) {
-      out.push({ path: [hc.host !== undefined ? 'host' : 'port'], at: 'key', message: 'name the TLS endpoint once: endpoint, or host and port' });
-    }
+    // host has a schema default (127.0.0.1), so only port tells that both were written.
+    if (hc.endpoint !== undefined && hc.port !== undefined) out.push({ path: ['port'], at: 'key', message: 'name the TLS endpoint once: endpoint, or host and port' });
     if (hc.endpoint !== undefined) {
       const t = tlsTarget(hc);
       if (typeof t === 'string') out.push({ path: ['endpoint'], at: 'value', message: t });
