@@ -14,6 +14,7 @@ import { profileVaidInto } from './lib/vaid.js';
 import { PROFILES, type Profile } from './profiles.js';
 import { runConnectFloor } from './scenarios/connect-floor.js';
 import { runCost } from './scenarios/cost.js';
+import { runCheckTypes } from './scenarios/check-types.js';
 import { runEditAndCli } from './scenarios/edit-and-cli.js';
 import { runRecovery } from './scenarios/recovery.js';
 import { runScale } from './scenarios/scale.js';
@@ -23,7 +24,7 @@ import { runHistory } from './scenarios/history.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
-const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'scale', 'edit', 'history', 'gitops'] as const;
+const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'types', 'scale', 'edit', 'history', 'gitops'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function log(s: string): void {
@@ -60,6 +61,7 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
       if (withMonit && c.monit && !c.keepAlive) await step(`monit cost ${c.services} ${c.kind}`, () => runCost({ subject: 'monit', ...c, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
     }
   }
+  if (only.has('types')) await step('vai CPU per check of each check type at 200 services', () => runCheckTypes({ services: 200, windowMs: 10_000 }, log));
   if (only.has('scale')) await step(`vai scale ${p.scale.services}`, () => runScale(p.scale, log));
   if (only.has('edit')) await step(`vai edit/cli ${p.edit.services}`, () => runEditAndCli(p.edit, log));
   if (only.has('gitops')) await step('vai git push -> applied', () => runGitops(p.gitops, log));
@@ -78,7 +80,7 @@ async function main(): Promise<number> {
     },
   });
   if (values.quick === values.full) {
-    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit,history,gitops] [--no-monit] [--profile]\n');
+    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit,history,gitops,types] [--no-monit] [--profile]\n');
     return 2;
   }
   const mode = values.quick ? 'quick' : 'full';

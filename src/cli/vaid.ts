@@ -2,6 +2,7 @@
 // vaid: the daemon's entry point. Parses flags, starts the Daemon (and the web endpoint when
 // --listen is given), stops cleanly on SIGTERM/SIGINT. Exit codes: 0 stopped cleanly, 1 could
 // not start (e.g. another vaid holds the lock), 2 usage.
+import path from 'node:path';
 import { isVaiError } from '../errors.js';
 import { VERSION } from '../version.js';
 import { parseVaidArgs, VAID_USAGE, type VaidConfig } from './daemon/flags.js';
@@ -66,6 +67,7 @@ async function main(): Promise<number> {
           ? { postRoutes: { '/hooks/git': gitHookRoute({ secret: config.git.webhookSecret, fetchNow: () => void daemon.source?.fetchNow(), log }) } }
           : {}),
         ...(config.historyDays > 0 ? { extraRoutes: historyRoutes({ stateDir: config.paths.stateDir, getStatus: () => daemon.store.document() }) } : {}),
+        heartbeatsDir: path.join(config.paths.stateDir, 'heartbeats'),
       });
       log.info({ url: web.url }, `serving status on ${web.url}`);
     } catch (e) {

@@ -13,3 +13,8 @@ export function oneLine(text: string, max = 300): string {
   const flat = text.replace(/\s*[\r\n]+\s*/g, ' | ').trim();
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
+
+/** Latencies in status carry two decimals of a millisecond. */
+export function round(ms: number): number {
+  return Math.round(ms * 100) / 100;
+}

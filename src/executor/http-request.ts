@@ -11,7 +11,14 @@ import { MAX_BODY_BYTES, MAX_HEADER_BYTES, decodeBody, parseHead } from './http-
 import { ioDeadline } from './io-deadline.js';
 
 export type HttpOutcome =
-  | { kind: 'response'; status: number; latencyMs: number; /** null when no body check was asked for */ bodyMatched: boolean | null }
+  | {
+      kind: 'response';
+      status: number;
+      latencyMs: number;
+      /** null when no body check was asked for */ bodyMatched: boolean | null;
+      /** https: when the server's certificate expires (epoch ms). */
+      certValidTo?: number | undefined;
+    }
   | { kind: 'error'; message: string; latencyMs: number }
   | { kind: 'timeout'; connected: boolean; latencyMs: number }
   | { kind: 'aborted'; latencyMs: number };
@@ -20,6 +27,10 @@ export interface HttpGetOptions {
   timeoutMs: number;
   bodyContains?: string | undefined;
   signal?: AbortSignal | undefined;
+  /** https: CA, client certificate, verification (health_check ca_file, cert_file, key_file, insecure_skip_verify). */
+  tls?: tls.ConnectionOptions | undefined;
+  /** The request to send instead of ep.request (extra headers from header_env). */
+  request?: Buffer | undefined;
 }
 
 const readBuffer = Buffer.allocUnsafe(MAX_HEADER_BYTES);
@@ -38,9 +49,11 @@ export function httpGet(ep: HttpEndpoint, opts: HttpGetOptions): Promise<HttpOut
     let chunked = false;
     let contentLength: number | null = null;
 
+    let certValidTo: number | undefined;
     const finish = (outcome: HttpOutcome): void => {
       if (settled) return;
       settled = true;
+      if (outcome.kind === 'response' && certValidTo !== undefined) outcome.certValidTo = certValidTo;
       deadline.clear();
       opts.signal?.removeEventListener('abort', onAbort);
       socket.destroy();
@@ -87,7 +100,7 @@ export function httpGet(ep: HttpEndpoint, opts: HttpGetOptions): Promise<HttpOut
       return true;
     };
     const socket = ep.tls
-      ? tls.connect({ host: ep.host, port: ep.port, servername: net.isIP(ep.host) ? undefined : ep.host })
+      ? tls.connect({ ...opts.tls, host: ep.host, port: ep.port, servername: net.isIP(ep.host) ? undefined : ep.host })
       : net.connect({ host: ep.host, port: ep.port, onread: { buffer: readBuffer, callback: onRead } });
 
     const onAbort = () => finish({ kind: 'aborted', latencyMs: elapsed() });
@@ -98,7 +111,11 @@ export function httpGet(ep: HttpEndpoint, opts: HttpGetOptions): Promise<HttpOut
     socket.once(ep.tls ? 'secureConnect' : 'connect', () => {
       connected = true;
       ioEvents++;
-      socket.write(ep.request);
+      if (ep.tls) {
+        const validTo = Date.parse((socket as tls.TLSSocket).getPeerCertificate().valid_to ?? '');
+        if (Number.isFinite(validTo)) certValidTo = validTo;
+      }
+      socket.write(opts.request ?? ep.request);
     });
     if (ep.tls) {
       socket.once('connect', () => ioEvents++);

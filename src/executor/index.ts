@@ -1,6 +1,7 @@
 // Executors: how to check a service and how to run its commands, on the host and in Docker
 // containers. Knows nothing of policy (whether to act is reconcile's); imports nothing from
 // reconcile, status, notify or cli. Its own failures come back as `unknown`, never `unhealthy`.
+import path from 'node:path';
 import type { Logger } from 'pino';
 import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup, PidProbe, ServiceTarget, WatchedProcess } from './types.js';
 import { LocalExecutor } from './local-executor.js';
@@ -17,6 +18,8 @@ export interface ExecutorOptions {
   /** Docker engine address (unix:///path or tcp://host:port); default DOCKER_HOST, else /var/run/docker.sock. */
   dockerHost?: string | undefined;
   log?: Logger | undefined;
+  /** Where heartbeats arrive; default STATE_DIR/heartbeats beside logsDir. */
+  heartbeatsDir?: string | undefined;
 }
 
 /**
@@ -24,7 +27,8 @@ export interface ExecutorOptions {
  * executor (and dockerode, ~28 MB of RSS) is loaded on the first container service, not before.
  */
 export function createExecutor(opts: ExecutorOptions): Executor {
-  const local = new LocalExecutor(opts.log);
+  // Beats live beside the logs in the state dir (STATE_DIR/heartbeats), where vaictl heartbeat writes them.
+  const local = new LocalExecutor(opts.log, opts.heartbeatsDir ?? path.join(path.dirname(opts.logsDir), 'heartbeats'));
   let docker: Promise<DockerExecutor> | null = null;
   // A host service is called at once (no extra promise turn on the per-check path).
   const on = <R>(t: ServiceTarget, f: (e: Executor) => Promise<R>): Promise<R> => {

@@ -8,7 +8,7 @@
 import { closeSync, openSync, readSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
 import type { HealthCheck } from '../manifest/schema.js';
 import type { ListenerLookup, PidProbe, WatchedProcess } from './types.js';
-import { parseHttpEndpoint } from './http-endpoint.js';
+import { checkType } from './checks/index.js';
 import { stateProbe } from './pid-probe.js';
 
 /** Where a check connects, when it is a loopback port whose listener vai can look up. */
@@ -20,21 +20,11 @@ export interface LoopbackPort {
   port: number;
 }
 
-/** The loopback port an http or tcp check connects to, or why there is none to watch. */
+/** The loopback port a check connects to (its type's loopbackTarget), or why there is none to watch. */
 export function loopbackPortOf(hc: HealthCheck): LoopbackPort | string {
-  let host: string;
-  let port: number;
-  if (hc.type === 'http') {
-    const ep = parseHttpEndpoint(hc.endpoint ?? '');
-    if (typeof ep === 'string') return ep;
-    host = ep.host;
-    port = ep.port;
-  } else if (hc.type === 'tcp') {
-    host = hc.host ?? '127.0.0.1';
-    port = hc.port ?? 0;
-  } else {
-    return `a ${hc.type} check has no port to watch`;
-  }
+  const where = checkType(hc.type).loopbackTarget?.(hc) ?? `a ${hc.type} check has no port to watch`;
+  if (typeof where === 'string') return where;
+  const { host, port } = where;
   const h = host.toLowerCase();
   if (h === 'localhost') return { family: 0, address: '127.0.0.1', port };
   if (h === '::1' || h === '0:0:0:0:0:0:0:1') return { family: 6, address: '::1', port };

@@ -1,14 +1,12 @@
-// The executor for host services: checks in-process (http, tcp, process) or through bash
-// (custom), commands through bash in their own process group with output to the log file.
+// The executor for host services: checks as their type's module says (./checks/), commands through bash in their own process group with output to the log file.
 import { closeSync, writeSync } from 'node:fs';
 import path from 'node:path';
+import { performance } from 'node:perf_hooks';
 import type { Logger } from 'pino';
 import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup, PidProbe, ServiceTarget, WatchedProcess } from './types.js';
-import { httpCheck } from './http-check.js';
 import { KeptConnections } from './http-keep-alive.js';
-import { tcpCheck } from './tcp-check.js';
-import { processCheck } from './process-check.js';
-import { customCheck } from './custom-check.js';
+import { checkType } from './checks/index.js';
+import { ProcessLimits } from './limits.js';
 import { probePidFile } from './pid-probe.js';
 import { findListenerProcesses, probeWatched } from './listener-process.js';
 import { runCommand } from './command-runner.js';
@@ -28,28 +26,20 @@ export function hostLogPath(target: ServiceTarget): string {
 export class LocalExecutor implements Executor {
   /** Connections of http checks with keep_alive, one per service. */
   readonly keptConnections = new KeptConnections();
+  /** spec.limits: the process trees' RSS and CPU, measured after each passing check. */
+  readonly limits = new ProcessLimits();
 
-  constructor(private readonly log?: Logger) {}
+  constructor(
+    private readonly log?: Logger,
+    private readonly heartbeatsDir?: string,
+  ) {}
 
   check(target: ServiceTarget, signal?: AbortSignal): Promise<CheckResult> {
     const hc = target.spec.health_check;
-    switch (hc.type) {
-      case 'http':
-        return hc.keep_alive ? httpCheck(hc, signal, { pool: this.keptConnections, key: target.name }) : httpCheck(hc, signal);
-      case 'tcp':
-        return tcpCheck(hc, signal);
-      case 'process':
-        return Promise.resolve(processCheck(hc));
-      case 'custom':
-        return customCheck(target, hostLogPath(target), signal);
-      case 'docker':
-        return Promise.resolve({
-          health: 'unknown',
-          reason: 'CheckError',
-          message: 'a docker check needs spec.container (the container to watch)',
-          latencyMs: 0,
-        });
-    }
+    const ctx = { target, hc, logPath: hostLogPath(target), keptConnections: this.keptConnections, heartbeatsDir: this.heartbeatsDir, now: Date.now, signal };
+    const r = checkType(hc.type).host(ctx);
+    if (!target.spec.limits) return Promise.resolve(r);
+    return Promise.resolve(r).then((base) => this.limits.apply(target, base, performance.now()));
   }
 
   async run(target: ServiceTarget, kind: CommandKind, signal?: AbortSignal): Promise<CommandResult> {

@@ -1,7 +1,6 @@
 // Turns a finished shell (host or container) into the contract's results and their wording.
 import type { CheckResult, CommandResult } from './types.js';
-import { formatDuration, oneLine } from './format.js';
-import { round } from './http-check.js';
+import { formatDuration, oneLine, round } from './format.js';
 
 export interface ShellOutcome {
   exitCode: number | null;

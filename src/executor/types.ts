@@ -26,7 +26,27 @@ export type CheckReason =
   | 'ContainerMissing'
   | 'CheckError'
   /** Not a check's own verdict: the planner's, when the known process is stopped (state T) too long. */
-  | 'ProcessFrozen';
+  | 'ProcessFrozen'
+  // Plain reason strings of the newer check types, so diagnosis can join them to its causes.
+  | 'DiskFull'
+  | 'InodesExhausted'
+  | 'CertificateExpired'
+  /** Within fail_days of expiry: unhealthy. (Within warn_days it stays healthy, with a warning.) */
+  | 'CertificateExpiring'
+  | 'CertificateInvalid'
+  | 'FileMissing'
+  | 'FileTooOld'
+  | 'FileTooSmall'
+  | 'ChecksumMismatch'
+  | 'HeartbeatMissed'
+  | 'HeartbeatFailed'
+  /** A heartbeat service with no beat yet, still within its first period + grace (health unknown). */
+  | 'AwaitingHeartbeat'
+  | 'LoadHigh'
+  | 'MemoryLow'
+  | 'SwapHigh'
+  | 'MemoryLimit'
+  | 'CpuLimit';
 
 export interface CheckResult {
   health: Health;
@@ -34,6 +54,8 @@ export interface CheckResult {
   /** Human message, e.g. `HTTP 503 from http://127.0.0.1:9000/health after 12 ms`. */
   message: string;
   latencyMs: number;
+  /** A healthy check that wants a person's attention (a certificate within warn_days): a Warning, never a restart. */
+  warning?: string | undefined;
 }
 
 export interface CommandResult {

@@ -2,6 +2,7 @@
 // ajv validates with the schema, `Static<>` gives the types, and scripts/write-schemas.ts
 // writes schemas/service.schema.json (a test keeps the file and this source in step).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
+import { CHECK_TYPES, checkFields, fieldOwners, requiredByType, type CheckTypeName } from '../executor/checks/index.js';
 
 export const API_VERSION = 'vai/v1';
 export const SCHEMA_ID = 'https://vai.dev/schemas/service.schema.json';
@@ -18,45 +19,43 @@ export const NameSchema = Type.String({
 const Seconds = (def: number, description: string, min = 0) =>
   Type.Number({ minimum: min, maximum: 86_400 * 7, default: def, description });
 
+// The check's own fields come from the check-type registry (src/executor/checks/): a new type
+// is a module there, not an edit here.
 export const HealthCheckSchema = Type.Object(
   {
-    type: Type.Union(
-      [Type.Literal('http'), Type.Literal('tcp'), Type.Literal('process'), Type.Literal('custom'), Type.Literal('docker')],
-      { description: 'http: GET endpoint; tcp: connect host:port; process: a command line matches process_name (pgrep -f); custom: bash -c command exits 0; docker: the container is running (and healthy when it has a HEALTHCHECK).' },
-    ),
-    endpoint: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'http: the URL to GET, e.g. http://127.0.0.1:9000/minio/health/live' })),
-    host: Type.Optional(Type.String({ minLength: 1, maxLength: 253, default: '127.0.0.1', description: 'tcp: host to connect to.' })),
-    port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'tcp: port to connect to.' })),
-    process_name: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'process: pattern matched against full command lines, as pgrep -f does.' })),
-    command: Type.Optional(Type.String({ minLength: 1, maxLength: 65536, description: 'custom: run with bash -c; exit 0 is healthy.' })),
+    type: Type.Unsafe<CheckTypeName>({
+      type: 'string',
+      enum: CHECK_TYPES.map((m) => m.type),
+      description: `${CHECK_TYPES.map((m) => m.summary).join('; ')}.`,
+    }),
+    ...checkFields(Type),
     interval_seconds: Seconds(60, 'Seconds between two checks.', 0.05),
     timeout_seconds: Seconds(5, 'A check that takes longer fails with "timed out".', 0.01),
-    expected_status: Type.Optional(Type.Array(Type.Integer({ minimum: 100, maximum: 599 }), { minItems: 1, maxItems: 64, description: 'http: statuses counted healthy (default: 2xx and 3xx, as curl -f).' })),
-    body_contains: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'http: the body must contain this text.' })),
-    max_latency_ms: Type.Optional(Type.Number({ minimum: 1, maximum: 600_000, description: 'http: a slower answer counts as unhealthy.' })),
-    keep_alive: Type.Optional(
-      Type.Boolean({
-        description:
-          'http: reuse one connection from check to check (cheaper). A reused connection cannot show a listener that stopped accepting, so a fresh one is still opened every keep_alive_seconds and after any failed check.',
-      }),
-    ),
-    keep_alive_seconds: Type.Optional(
-      Type.Number({ minimum: 1, maximum: 3600, description: 'http with keep_alive: the longest one connection is reused before a check opens a fresh one (default 30).' }),
-    ),
     failure_threshold: Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'Consecutive failed checks before vai acts (seed: 1).' }),
     success_threshold: Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'Consecutive passed checks before a recovering service counts as healthy.' }),
   },
   {
     additionalProperties: false,
     description: 'How vai tells whether the service is healthy. Runs inside `container` when that is set.',
-    allOf: [
-      { if: { properties: { type: { const: 'http' } } }, then: { required: ['endpoint'] } },
-      { if: { properties: { type: { const: 'tcp' } } }, then: { required: ['port'] } },
-      { if: { properties: { type: { const: 'process' } } }, then: { required: ['process_name'] } },
-      { if: { properties: { type: { const: 'custom' } } }, then: { required: ['command'] } },
-    ],
+    allOf: requiredByType(),
   },
 );
+
+export const LimitsSchema = Type.Object(
+  {
+    memory_mb: Type.Optional(Type.Number({ minimum: 1, maximum: 1e7, description: 'Unhealthy (MemoryLimit) when the RSS of the service\'s whole process tree stays above this many MB (MiB).' })),
+    cpu_percent: Type.Optional(Type.Number({ minimum: 1, maximum: 100_000, description: 'Unhealthy (CpuLimit) when the process tree uses more than this share of one core (100 = one core) between two checks.' })),
+    for_checks: Type.Integer({ minimum: 1, maximum: 100, default: 1, description: 'Over a limit for this many checks in a row before it counts (monit\'s "for N cycles").' }),
+  },
+  {
+    additionalProperties: false,
+    minProperties: 2,
+    description: 'Process limits, measured after each passing check on the process vai knows for the service (pid_file, the owner of its check\'s loopback port, or the first match of a process check) and its descendants.',
+  },
+);
+
+/** For each check field, the check types that use it. */
+export const CHECK_FIELD_OWNERS: ReadonlyMap<string, readonly string[]> = fieldOwners(Type);
 
 export const ServiceSpecSchema = Type.Object(
   {
@@ -79,6 +78,7 @@ export const ServiceSpecSchema = Type.Object(
     command_timeout_seconds: Seconds(60, 'stop_cmd and restart_cmd are killed (their whole process group) after this long.', 0.1),
     startup_delay_seconds: Seconds(5, 'After restart_cmd returns, how long the service has to pass its check before the attempt counts as failed.'),
     pid_file: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'File holding the main pid: a cheap probe notices a crash between two checks.' })),
+    limits: Type.Optional(LimitsSchema),
     log_path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Where command output goes and what `vaictl logs` shows. Default: STATE_DIR/logs/NAME.log.' })),
     notify_on_fail: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'Notifier name (a kind: Notifier manifest) or ntfy topic to alert when recovery fails.' })),
     dependencies: Type.Array(NameSchema, { default: [], maxItems: 256, uniqueItems: true, description: 'Services that must be healthy first; they are recovered before this one.' }),

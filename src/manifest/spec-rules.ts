@@ -3,25 +3,17 @@
 import type { ServiceManifest } from './schema.js';
 import type { ManifestError } from './types.js';
 import { errorAt, type Candidate } from './candidate.js';
+import { checkType } from '../executor/checks/index.js';
+import { CHECK_FIELD_OWNERS } from './schema.js';
 
 type Rule = (m: ServiceManifest, c: Candidate) => ManifestError[];
 
 const rule = (c: Candidate, path: (string | number)[], at: 'key' | 'value', message: string) =>
   errorAt(c, path, at, 'VAI_E_SPEC_RULE', message);
 
-const restartIsSet: Rule = (m, c) =>
-  m.spec.restart_cmd === undefined && !m.spec.restart_container
-    ? [rule(c, ['spec'], 'key', 'set restart_cmd (the command that starts the service) or restart_container: true; vai needs a way to recover it')]
-    : [];
-
 const restartContainerNeedsContainer: Rule = (m, c) =>
   m.spec.restart_container && m.spec.container === undefined
     ? [rule(c, ['spec', 'restart_container'], 'key', 'true needs spec.container (the container to restart)')]
-    : [];
-
-const dockerCheckNeedsContainer: Rule = (m, c) =>
-  m.spec.health_check.type === 'docker' && m.spec.container === undefined
-    ? [rule(c, ['spec', 'health_check', 'type'], 'value', 'a docker check needs spec.container (the container to inspect)')]
     : [];
 
 const noSelfDependency: Rule = (m, c) =>
@@ -29,36 +21,39 @@ const noSelfDependency: Rule = (m, c) =>
     d === m.metadata.name ? [errorAt(c, ['spec', 'dependencies', i], 'value', 'VAI_E_DEP_CYCLE', `service "${d}" cannot depend on itself`)] : [],
   );
 
-const httpEndpointIsUrl: Rule = (m, c) => {
-  const ep = m.spec.health_check.endpoint;
-  if (m.spec.health_check.type !== 'http' || ep === undefined) return [];
-  let ok = false;
-  try {
-    const u = new URL(ep);
-    ok = u.protocol === 'http:' || u.protocol === 'https:';
-  } catch {
-    ok = false;
-  }
-  return ok ? [] : [rule(c, ['spec', 'health_check', 'endpoint'], 'value', `must be an http:// or https:// URL, got ${JSON.stringify(ep)}`)];
+// The check type's own rules (src/executor/checks/), and the fields of other types that were set
+// on it: `min_free_mb` on an http check is a mistake, not something to ignore. The seed's own
+// fields are left alone: its system-config.json carries host on http checks, and it ignored them.
+const SEED_CHECK_FIELDS = new Set(['endpoint', 'host', 'port', 'process_name', 'command']);
+const checkTypeRules: Rule = (m, c) => {
+  const hc = m.spec.health_check;
+  const t = checkType(hc.type);
+  const foreign = Object.keys(hc).flatMap((field) => {
+    const owners = CHECK_FIELD_OWNERS.get(field) ?? [];
+    if (owners.length === 0 || owners.includes(hc.type) || SEED_CHECK_FIELDS.has(field)) return [];
+    const who = owners.map((o) => `${/^(?:[aeiou]|http)/.test(o) ? 'an' : 'a'} ${o}`).join(' or ');
+    return [rule(c, ['spec', 'health_check', field], 'key', `only ${who} check uses ${field} (this check is ${hc.type})`)];
+  });
+  const own = (t.rules?.(hc, m.spec) ?? []).map((e) => rule(c, e.fromSpec ? ['spec', ...e.path] : ['spec', 'health_check', ...e.path], e.at, e.message));
+  const container =
+    m.spec.container !== undefined && 'unsupported' in t.container ? [rule(c, ['spec', 'container'], 'key', `a ${hc.type} check cannot run inside a container: ${t.container.unsupported}`)] : [];
+  return [...foreign, ...own, ...container];
 };
 
-// A kept-alive connection is vaid's own socket: a check inside a container runs a new client
-// (curl, wget) per check, so there is no connection to keep.
-const keepAliveIsHostHttp: Rule = (m, c) => {
-  const hc = m.spec.health_check;
-  if (hc.keep_alive === undefined && hc.keep_alive_seconds === undefined) return [];
-  const field = hc.keep_alive !== undefined ? 'keep_alive' : 'keep_alive_seconds';
-  if (hc.type !== 'http') return [rule(c, ['spec', 'health_check', field], 'key', `only an http check can keep its connection alive (this check is ${hc.type})`)];
-  if (m.spec.container !== undefined) return [rule(c, ['spec', 'health_check', field], 'key', 'a check inside a container opens a new connection each time (docker exec); remove it or check from the host')];
-  return [];
-};
+// A container's processes live in another pid namespace: its pid_file's pid is not the host's.
+const limitsOnHost: Rule = (m, c) =>
+  m.spec.limits !== undefined && m.spec.container !== undefined
+    ? [rule(c, ['spec', 'limits'], 'key', 'limits measure host processes; for a container use its own limits (docker run --memory, --cpus)')]
+    : [];
 
 const backoffInOrder: Rule = (m, c) =>
   m.spec.backoff_initial_seconds > m.spec.backoff_max_seconds
     ? [rule(c, ['spec', 'backoff_initial_seconds'], 'value', `must not exceed backoff_max_seconds (${m.spec.backoff_initial_seconds} > ${m.spec.backoff_max_seconds})`)]
     : [];
 
-const RULES: Rule[] = [restartIsSet, restartContainerNeedsContainer, dockerCheckNeedsContainer, noSelfDependency, httpEndpointIsUrl, keepAliveIsHostHttp, backoffInOrder];
+// No restart_cmd is allowed: an alert-only service (a heartbeat, the host's memory) is watched and
+// alerted on, never acted on (docs/manifests.md, Alert-only services).
+const RULES: Rule[] = [restartContainerNeedsContainer, noSelfDependency, checkTypeRules, limitsOnHost, backoffInOrder];
 
 export function checkServiceRules(m: ServiceManifest, c: Candidate): ManifestError[] {
   return RULES.flatMap((r) => r(m, c));

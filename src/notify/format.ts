@@ -5,6 +5,7 @@ import type { Alert, AlertKind } from './types.js';
 import type { Notification } from './notification.js';
 import { KIND_CODE, levelOf } from './priority.js';
 import { redactCommand, redactUrl } from '../core/redact.js';
+import { checkType } from '../executor/checks/index.js';
 
 const TITLES: Record<AlertKind, string> = {
   'recovery-failed': 'Recovery Failed',
@@ -21,19 +22,9 @@ const TAGS: Record<AlertKind, string[]> = {
   recovered: ['white_check_mark', 'resolved', 'auto-recovery'],
 };
 
-export function describeCheck(hc: HealthCheck, container: string | undefined): string {
-  switch (hc.type) {
-    case 'http':
-      return `HTTP GET ${redactUrl(hc.endpoint ?? '')}`;
-    case 'tcp':
-      return `TCP connect ${hc.host ?? '127.0.0.1'}:${hc.port ?? '?'}`;
-    case 'process':
-      return `process matching "${hc.process_name ?? ''}"`;
-    case 'custom':
-      return `custom command: ${redactCommand(hc.command ?? '')}`;
-    case 'docker':
-      return `Docker container ${container ?? '?'} running and healthy`;
-  }
+export function describeCheck(hc: HealthCheck, spec: ServiceSpec): string {
+  // alertText of custom checks already redacts the command; the URL policy covers the rest.
+  return redactUrl(checkType(hc.type).alertText(hc, spec));
 }
 
 /**
@@ -62,6 +53,11 @@ function viewLogs(service: string, spec: ServiceSpec): string {
 
 function statusLines(alert: Alert): string[] {
   const reason = alert.message.trim();
+  // An alert-only service (no restart_cmd): vai never tried, so no line may say it did.
+  if (!alert.spec.restart_cmd && !alert.spec.restart_container) {
+    if (alert.kind === 'recovered') return [`Status: Healthy again${reason ? ` (${reason})` : ''}`, 'Recovery attempt: none (alert-only service)'];
+    return [`Status: Failing${reason ? ` (${reason})` : ''}`, 'Recovery attempt: none (alert-only service: no restart_cmd, vai does not restart it)'];
+  }
   switch (alert.kind) {
     case 'recovery-failed':
       return [
@@ -90,10 +86,11 @@ export function formatAlert(alert: Alert, host: string): Notification {
     `Container: ${spec.container ?? 'none (runs on the host)'}`,
     `Host: ${host}`,
   ];
+  const alertOnly = !spec.restart_cmd && !spec.restart_container;
   if (failing && alert.cause) lines.push(`Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}`, ...alert.cause.evidence.slice(0, 6).map((e) => `Evidence: ${redactUrl(e)}`));
-  else if (failing) lines.push('Action required: Manual intervention needed');
+  else if (failing) lines.push(alertOnly ? 'Action required: look into it (vai only watches this service)' : 'Action required: Manual intervention needed');
   if (alert.dependents.length > 0) lines.push(`Dependents affected: ${alert.dependents.join(', ')}`);
-  lines.push('', `Health check: ${describeCheck(spec.health_check, spec.container)}`);
+  lines.push('', `Health check: ${describeCheck(spec.health_check, spec)}`);
   if (spec.restart_container) lines.push(`Restart: docker restart ${spec.container ?? '?'}`);
   else if (spec.restart_cmd) lines.push(`Restart command: ${displayCommand(spec.restart_cmd)}`);
   lines.push('', `View logs: ${viewLogs(alert.service, spec)}`);

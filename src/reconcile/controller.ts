@@ -11,6 +11,7 @@ import { setMaxListeners } from 'node:events';
 import path from 'node:path';
 import type { DesiredService, DesiredState } from '../manifest/types.js';
 import type { Executor, PidProbe, ServiceTarget, CommandResult } from '../executor/types.js';
+import { checkType } from '../executor/checks/index.js';
 import type { Notifier } from '../notify/types.js';
 import type { ServiceStatus } from '../status/schema.js';
 import type { StatusStore } from '../status/store.js';
@@ -462,7 +463,7 @@ export class Controller {
     if (!this.started || !this.probesPids() || this.probeTimer || this.probing || this.queue.isShuttingDown) return;
     for (const svc of this.services.values()) {
       const hc = svc.spec.health_check;
-      if (svc.spec.pid_file || (this.listeners.enabled && !svc.spec.container && (hc.type === 'http' || hc.type === 'tcp'))) {
+      if (svc.spec.pid_file || (this.listeners.enabled && !svc.spec.container && checkType(hc.type).loopbackTarget !== undefined)) {
         this.armProbe();
         return;
       }

@@ -265,6 +265,7 @@ function observe(d: Draft, obs: CheckResult | null): void {
       else if (obs.health === 'unknown') d.event('Warning', EventReason.ExecutorUnavailable, obs.message);
       else if (before !== null) d.event('Normal', EventReason.CheckPassed, 'health check passes again');
     }
+    if (obs.health === 'healthy' && obs.warning) d.event('Warning', EventReason.CheckWarning, obs.warning);
   }
   const last = s.lastCheck;
   if (!last) d.condition({ type: 'Healthy', status: 'Unknown', reason: 'NotChecked', message: 'not checked yet' });
@@ -450,10 +451,11 @@ function unhealthy(d: Draft, obs: CheckResult): PlanResult {
 
   if (!hasRestartAction(spec)) {
     d.phase('Degraded');
-    d.event('Warning', EventReason.NoRestartCommand, 'unhealthy, but the service has no restart_cmd: vai can only observe it');
-    d.condition({ type: 'Recovering', status: 'False', reason: 'NoRestartCommand', message: 'no restart_cmd' });
+    // An alert-only service: one alert per incident, a resolved notice when it heals (healthyNow).
+    d.event('Warning', EventReason.NoRestartCommand, 'unhealthy; an alert-only service (no restart_cmd): vai alerts and does not restart it');
+    d.condition({ type: 'Recovering', status: 'False', reason: 'NoRestartCommand', message: 'alert-only: no restart_cmd' });
     if (!s.incident.notifiedFailure) {
-      d.notify('recovery-failed', `${s.name} is unhealthy (${obs.message}) and has no restart_cmd`);
+      d.notify('recovery-failed', `${s.name} is unhealthy (${obs.message}); alert-only service, vai does not restart it`);
       s.incident.notifiedFailure = true;
     }
     return d.finish(intervalRequeue(d));

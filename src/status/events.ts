@@ -9,6 +9,8 @@ export const MAX_EVENTS = 50;
 export const EventReason = {
   CheckFailed: 'CheckFailed',
   CheckPassed: 'CheckPassed',
+  /** A passing check that wants attention (a certificate within warn_days); never acted on. */
+  CheckWarning: 'CheckWarning',
   ExecutorUnavailable: 'ExecutorUnavailable',
   WaitingForDependency: 'WaitingForDependency',
   Restarting: 'Restarting',

@@ -1,7 +1,8 @@
 // vaid's HTTP endpoint: /metrics, /healthz (health.ts), /api/status, /api/events (SSE) and the read-only
-// status page at /. It reads: no GET route runs a command or changes state. The only POST routes are
-// those the daemon passes in (postRoutes), each authenticating its caller itself, such as the signed
-// git hook that asks for an early fetch. Off by default; vaid starts it for --listen.
+// status page at /. It reads: no GET route runs a command or changes state. The POST routes are
+// POST /hooks/heartbeat/NAME (a beat, the endpoint's token required) and those the daemon passes in
+// (postRoutes), each authenticating its caller itself, such as the signed git hook that asks for an
+// early fetch. Off by default; vaid starts it for --listen.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -15,6 +16,7 @@ import { bearerMatches, MIN_TOKEN_LENGTH } from './bearer-auth.js';
 import { EventStream, EVENT_STREAM_DEFAULTS, type EventStreamOptions } from './event-stream.js';
 import { NO_STORE, setSecurityHeaders } from './http-headers.js';
 import { healthQuery, healthReport, type HealthCheck } from './health.js';
+import { heartbeatHook, HOOK_PREFIX } from './heartbeat-hook.js';
 import { hostHeaderName, isLoopbackHost, parseListenAddress } from './listen-address.js';
 import { redactJson, redactStatus } from './redact.js';
 import { createStatusMetrics, STATUS_METRIC_NAMES } from './status-metrics.js';
@@ -38,6 +40,8 @@ export interface WebServerOptions {
   postRoutes?: Record<string, (req: IncomingMessage, res: ServerResponse) => Promise<void> | void> | undefined;
   /** Routes matched after the fixed ones (history-routes.ts: /api/history, /history/, /badges/). */
   extraRoutes?: ((pathname: string) => ((req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => void) | undefined) | undefined;
+  /** STATE_DIR/heartbeats: serves POST /hooks/heartbeat/NAME (heartbeat-hook.ts), only with a token. */
+  heartbeatsDir?: string | undefined;
 }
 
 export interface WebServer {
@@ -108,6 +112,16 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const post = req.method === 'POST' ? opts.postRoutes?.[new URL(req.url ?? '/', 'http://x').pathname] : undefined;
     if (post) return post(req, res);
+    if (req.method === 'POST' && opts.heartbeatsDir !== undefined && (req.url ?? '').startsWith(HOOK_PREFIX)) {
+      const reply = (status: number, body: string) => send(res, status, 'text/plain; charset=utf-8', body, NO_STORE);
+      if (token === undefined) return reply(403, 'heartbeat hooks need the endpoint\'s token: set VAI_WEB_TOKEN (or --web-token-file)\n');
+      if (!bearerMatches(req.headers.authorization, token)) {
+        res.setHeader('WWW-Authenticate', 'Bearer realm="vai"');
+        return reply(401, 'a Bearer token is required\n');
+      }
+      const { pathname, searchParams } = new URL(req.url ?? '/', 'http://x');
+      return heartbeatHook(req, pathname, searchParams, opts.heartbeatsDir, reply);
+    }
     if (req.method !== 'GET' && req.method !== 'HEAD') {
       res.setHeader('Allow', 'GET, HEAD');
       return send(res, 405, 'text/plain; charset=utf-8', 'read-only endpoint: only GET and HEAD\n', NO_STORE);

@@ -46,7 +46,7 @@ test('built vaictl exists (run `make build` or `make test`)', () => {
 test('validate: clean dir exits 0 with a one-line summary', async () => {
   const r = await vaictl(['validate', EXAMPLES]);
   assert.equal(r.code, 0, r.stderr);
-  assert.equal(r.stdout, '7 services, 1 notifier in 7 files: valid\n');
+  assert.equal(r.stdout, '12 services, 1 notifier in 8 files: valid\n');
 });
 
 test('validate: problems are printed one per line, sorted, as file:line:col: message [CODE], exit 1', async () => {

@@ -5,7 +5,7 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
 
-const NAME_COMMANDS = ['get', 'describe', 'events', 'history', 'logs', 'stop', 'start', 'restart', 'plan', 'wait'];
+const NAME_COMMANDS = ['get', 'describe', 'events', 'history', 'logs', 'stop', 'start', 'restart', 'heartbeat', 'plan', 'wait'];
 const COMMON_FLAGS = ['--manifests', '--state-dir', '--marker-dir'];
 const FLAGS: Record<string, string[]> = {
   get: ['-o', '--output', '-l', '--selector', '-w', '--watch', '--no-headers', '--field-selector', '--sort-by', '-A', '--all-contexts', '--context', '--request-timeout'],
@@ -19,6 +19,7 @@ const FLAGS: Record<string, string[]> = {
   suspend: ['--reason'],
   plan: ['-o', '--output'],
   describe: ['-o', '--output', '--context'],
+  heartbeat: ['--fail', '--message'],
 };
 const OUTPUTS = 'table wide json yaml name';
 

@@ -161,10 +161,15 @@ Examples:
 
 async function attachSpecs(ctx: CommandContext, rows: ServiceRow[], doc: StatusDocument, paths: Paths, explicit: boolean): Promise<ServiceRow[]> {
   const { readSpecs } = await import('../spec-reader.js');
+  // The check types' words come with their modules (and the schema library): on demand, as the specs.
+  const { checkTarget } = await import('../printers/check-words.js');
   const specs = await readSpecs(doc, paths.manifests, explicit, rows.map((r) => r.status), ctx.status?.server);
   if (specs.warning) ctx.stderr.write(`Warning: ${specs.warning}\n`);
   const uptimes = await readUptimes(paths);
-  return rows.map((r) => ({ ...r, spec: specs.services.get(r.status.name), uptime24h: uptimes.get(r.status.name) }));
+  return rows.map((r) => {
+    const spec = specs.services.get(r.status.name);
+    return { ...r, spec, uptime24h: uptimes.get(r.status.name), checkTarget: spec ? checkTarget(spec.spec.health_check, spec.spec) : undefined };
+  });
 }
 
 /** UPTIME (24h) for -o wide only: the plain get never opens history.db. No history: no values. */
@@ -214,7 +219,7 @@ async function watchLoop(ctx: CommandContext, paths: Paths, first: StatusDocumen
   const header = columns.map((c) => c.name.toUpperCase());
   let widths = watchWidths(columns, header, cells(columns, initial), o.names);
   const shown = new Map(initial.map((r) => [r.status.name, visibleKey(r)]));
-  const specs = new Map(initial.map((r) => [r.status.name, r.spec]));
+  const specs = new Map(initial.map((r) => [r.status.name, { spec: r.spec, checkTarget: r.checkTarget }]));
   const { changedServices, watchStatus } = await import('../watch.js');
   const toYaml = o.format === 'yaml' ? (await import('yaml')).stringify : null;
   const controller = new AbortController();
@@ -228,7 +233,7 @@ async function watchLoop(ctx: CommandContext, paths: Paths, first: StatusDocumen
         const wanted = new Set(o.select(doc).map((r) => r.status.name));
         const changes = changedServices(prev, doc).filter((c) => wanted.has(c.name) || (c.status === null && c.previous !== null));
         prev = doc;
-        const rows = changes.map((c) => ({ status: c.status ?? c.previous!, removed: c.status === null, spec: specs.get(c.name) }));
+        const rows = changes.map((c) => ({ status: c.status ?? c.previous!, removed: c.status === null, ...specs.get(c.name) }));
         if (rows.length === 0) return;
         if (o.format === 'json') ctx.stdout.write(rows.map((r) => `${JSON.stringify(serviceObject(r.status, r.spec))}\n`).join(''));
         else if (toYaml) ctx.stdout.write(rows.map((r) => `---\n${toYaml(serviceObject(r.status, r.spec), { lineWidth: 0 })}`).join(''));

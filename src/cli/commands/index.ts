@@ -10,6 +10,7 @@ import { alertsCommand } from './alerts.js';
 import { stopCommand } from './stop.js';
 import { startCommand } from './start.js';
 import { restartCommand } from './restart.js';
+import { heartbeatCommand } from './heartbeat.js';
 import { planCommand } from './plan.js';
 import { reconcileCommand } from './reconcile.js';
 import { validateCommand } from './validate.js';
@@ -32,6 +33,7 @@ export const COMMANDS: readonly Command[] = [
   stopCommand,
   startCommand,
   restartCommand,
+  heartbeatCommand,
   planCommand,
   reconcileCommand,
   validateCommand,

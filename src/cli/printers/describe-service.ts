@@ -5,7 +5,7 @@ import { redactCommand } from '../../core/redact.js';
 import type { DesiredService } from '../../manifest/types.js';
 import type { ServiceStatus, StatusDocument } from '../../status/schema.js';
 import { age, formatDuration, until } from './age.js';
-import { checkSentence, seconds } from './check-words.js';
+import { checkSentence, checkWarnings, limitsWords, seconds } from './check-words.js';
 import { foldedAge } from './event-columns.js';
 import { PrefixWriter } from './prefix-writer.js';
 import { checkSuccessRate, formatRate, percent, recoverySuccessRate } from './rates.js';
@@ -39,6 +39,8 @@ export function describeService({ doc, status: s, spec, now, history }: Describe
   w.field(0, 'Desired', desiredWords(s));
   w.field(0, 'Phase', `${s.phase} (since ${age(s.phaseSince, now)} ago)`);
   w.field(0, 'Health Check', sp ? checkSentence(sp) : UNKNOWN);
+  for (const warning of sp ? checkWarnings(sp) : []) w.field(0, 'Check Warning', warning);
+  if (sp?.limits) w.field(0, 'Limits', limitsWords(sp, s.lastCheck?.message));
   w.field(0, 'Container', sp ? (sp.container ?? NONE) : UNKNOWN);
   w.field(0, 'Restart Command', sp ? restartWords(sp) : UNKNOWN);
   w.field(0, 'Stop Command', sp ? (sp.stop_cmd !== undefined ? redactCommand(sp.stop_cmd) : NONE) : UNKNOWN);
@@ -89,7 +91,7 @@ function desiredWords(s: ServiceStatus): string {
 
 function restartWords(sp: NonNullable<DescribeInput['spec']>['spec']): string {
   if (sp.restart_container) return `restart container ${sp.container ?? NONE} through the Docker Engine API`;
-  return sp.restart_cmd !== undefined ? redactCommand(sp.restart_cmd) : NONE;
+  return sp.restart_cmd !== undefined ? redactCommand(sp.restart_cmd) : '<none> (alert-only: vai alerts, never restarts it)';
 }
 
 function policyWords(sp: NonNullable<DescribeInput['spec']>['spec']): string {

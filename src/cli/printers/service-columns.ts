@@ -3,7 +3,6 @@
 import type { DesiredService } from '../../manifest/types.js';
 import type { ServiceStatus } from '../../status/schema.js';
 import { age, until } from './age.js';
-import { checkTarget } from './check-words.js';
 import { healthColour, phaseColour } from './color.js';
 import { checkSuccessRate, formatRate } from './rates.js';
 import type { Column } from './table.js';
@@ -11,6 +10,8 @@ import type { Column } from './table.js';
 export interface ServiceRow {
   status: ServiceStatus;
   spec?: DesiredService | undefined;
+  /** The check's short target (check-words.ts), computed where the spec is read: its words load on demand. */
+  checkTarget?: string | undefined;
   /** get -w: the service left the status document (its manifest was removed). */
   removed?: boolean;
   /** get -o wide: the share of the last 24 h it was up (history.db); null: no history. */
@@ -41,7 +42,7 @@ export function serviceColumns(now: number): Column<ServiceRow>[] {
     { name: 'restarts', priority: 0, cell: (r) => restartsCell(r.status, now) },
     { name: 'last check', priority: 0, cell: (r) => (r.status.lastCheck ? age(r.status.lastCheck.at, now) : '<none>') },
     { name: 'age', priority: 0, cell: (r) => age(r.status.createdAt, now) },
-    { name: 'check', priority: 1, cell: (r) => (r.spec ? checkTarget(r.spec.spec.health_check) : '<unknown>') },
+    { name: 'check', priority: 1, cell: (r) => r.checkTarget ?? '<unknown>' },
     { name: 'container', priority: 1, cell: (r) => (r.spec ? (r.spec.spec.container ?? '<none>') : '<unknown>') },
     {
       name: 'dependencies',

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { httpCheck } from '../../../src/executor/http-check.js';
+import { httpCheck } from '../../../src/executor/checks/http.js';
 import { healthCheck } from './target.js';
 import { checkWhileLoopBlocked } from '../../support/blocked-loop.js';
 import { testdir } from '../../support/testdir.js';

@@ -6,7 +6,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { httpCheck } from '../../../src/executor/http-check.js';
+import { httpCheck } from '../../../src/executor/checks/http.js';
 import { KeptConnections } from '../../../src/executor/http-keep-alive.js';
 import { parseHttpEndpoint, type HttpEndpoint } from '../../../src/executor/http-endpoint.js';
 import { parseHead, responseEnd } from '../../../src/executor/http-response-parser.js';

@@ -1,7 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
-import { processCheck } from '../../../src/executor/process-check.js';
+import { processCheck } from '../../../src/executor/checks/process.js';
 import { LocalExecutor } from '../../../src/executor/local-executor.js';
 import { healthCheck, target } from './target.js';
 import { testdir } from '../../support/testdir.js';

@@ -2,7 +2,7 @@ import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import net from 'node:net';
 import type { AddressInfo } from 'node:net';
-import { tcpCheck } from '../../../src/executor/tcp-check.js';
+import { tcpCheck } from '../../../src/executor/checks/tcp.js';
 import { healthCheck } from './target.js';
 import { checkWhileLoopBlocked } from '../../support/blocked-loop.js';
 import { testdir } from '../../support/testdir.js';

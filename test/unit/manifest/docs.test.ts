@@ -21,8 +21,9 @@ test('docs/manifests.md has a table row for every schema field', () => {
 test('every example in docs/examples is valid, one of each check type', async () => {
   const report = await validateTree([path.join(ROOT, 'docs/examples')], { checkPermissions: false });
   assert.deepEqual(report.errors.map(describeError), []);
-  const text = ['http', 'tcp', 'process', 'custom', 'docker'].filter((t) => {
-    const files = { http: 'http-service.yaml', tcp: 'tcp-service.yaml', process: 'process-service.yaml', custom: 'custom-service.yaml', docker: 'docker-service.json' } as const;
+  const text = ['http', 'tcp', 'process', 'custom', 'docker', 'disk', 'file', 'certificate', 'heartbeat', 'system'].filter((t) => {
+    const host = 'host-checks.yaml';
+    const files = { http: 'http-service.yaml', tcp: 'tcp-service.yaml', process: 'process-service.yaml', custom: 'custom-service.yaml', docker: 'docker-service.json', disk: host, file: host, certificate: host, heartbeat: host, system: host } as const;
     return !readFileSync(path.join(ROOT, 'docs/examples', files[t as keyof typeof files]), 'utf8').match(new RegExp(`type"?: "?${t}`));
   });
   assert.deepEqual(text, [], 'check types without an example');

@@ -2,11 +2,13 @@
 // spaces) matches the pattern. It reads /proc directly; spawning pgrep would cost a fork per check.
 import { closeSync, openSync, readFileSync, readSync, readdirSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
-import type { HealthCheck } from '../manifest/schema.js';
-import type { CheckResult } from './types.js';
-import { isOwnShell } from './own-shells.js';
-import { oneLine } from './format.js';
-import { round } from './http-check.js';
+import type { HealthCheck } from '../../manifest/schema.js';
+import type { CheckResult } from '../types.js';
+import { isOwnShell } from '../own-shells.js';
+import { oneLine, round } from '../format.js';
+import { PROCESS_PROBE } from '../docker-scripts.js';
+import { judgeProbe, unknown } from '../container-probe.js';
+import type { CheckType, TypeBuilder } from './check-type.js';
 
 const patterns = new Map<string, RegExp | string>();
 const scratch = Buffer.allocUnsafe(64 * 1024);
@@ -104,3 +106,27 @@ export function processCheck(hc: HealthCheck): CheckResult {
   if (!match) return { health: 'unhealthy', reason: 'ProcessNotFound', message: `no process matches ${JSON.stringify(source)}`, latencyMs };
   return { health: 'healthy', reason: 'CheckPassed', message: oneLine(`pid ${match.pid} matches ${JSON.stringify(source)}: ${match.cmdline}`, 200), latencyMs };
 }
+
+export const PROCESS_FIELDS = (Type: TypeBuilder) => ({
+  process_name: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'process: pattern matched against full command lines, as pgrep -f does.' })),
+});
+
+export const PROCESS: CheckType<'process', ReturnType<typeof PROCESS_FIELDS>> = {
+  type: 'process',
+  summary: 'process: a command line matches process_name (pgrep -f)',
+  fields: PROCESS_FIELDS,
+  required: ['process_name'],
+  host: ({ hc }) => processCheck(hc),
+  container: async ({ hc, container, probe }) => {
+    const o = await probe(PROCESS_PROBE, { VAI_PATTERN: hc.process_name ?? '' }, hc.timeout_seconds * 1000);
+    if (o.kind === 'failed') return unknown(o.reason, o.message, o.durationMs);
+    const where = `in container ${container}`;
+    if (o.exitCode === 1 && !o.timedOut) {
+      return { health: 'unhealthy', reason: 'ProcessNotFound', message: `no process matches ${JSON.stringify(hc.process_name)} ${where}`, latencyMs: round(o.durationMs) };
+    }
+    return judgeProbe(o, hc, where, oneLine(`pid ${o.stdout.toString('utf8').trim()} matches ${JSON.stringify(hc.process_name)} ${where}`, 200), 'ProcessNotFound');
+  },
+  target: (hc) => `process ${hc.process_name ?? ''}`,
+  sentence: (hc) => `a process whose command line matches ${JSON.stringify(hc.process_name ?? '')}`,
+  alertText: (hc) => `process matching "${hc.process_name ?? ''}"`,
+};

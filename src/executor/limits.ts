@@ -1,0 +1,114 @@
+// Process limits (spec.limits): after the service's own check passes, the whole process tree of
+// the process vai knows for it (pid_file, else the owner of its check's loopback port, else the
+// first match of its process check) is measured from /proc: RSS, and CPU as the share of one core
+// used since the last check. Over a limit for `for_checks` checks in a row, the check result turns
+// unhealthy with reason MemoryLimit or CpuLimit and the figure, so the normal recovery runs. The
+// count of checks in a row is an observation's smoothing (as monit's "for N cycles"), not a
+// decision: the planner still decides what to do with an unhealthy result.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import type { CheckResult, ServiceTarget, WatchedProcess } from './types.js';
+import { parsePid } from './pid-probe.js';
+import { findListenerProcesses, probeWatched } from './listener-process.js';
+import { compilePattern, findProcess } from './checks/process.js';
+import { checkType } from './checks/index.js';
+import { treeUsage, type TreeUsage } from './process-tree.js';
+
+const MB = 1024 * 1024;
+
+interface Track {
+  rootPid: number;
+  /** Last CPU sample, for the rate. */
+  cpuSeconds: number;
+  at: number;
+  memOver: number;
+  cpuOver: number;
+  listener: WatchedProcess | null;
+}
+
+export interface UsageSample {
+  usage: TreeUsage;
+  /** Share of one core since the last check, in percent; null on the first sample. */
+  cpuPercent: number | null;
+}
+
+/** How vai finds a service's process for limits, or null when it cannot (a manifest warning says so). */
+export function limitSource(target: Pick<ServiceTarget, 'spec'>): string | null {
+  const { spec } = target;
+  if (spec.container !== undefined) return null;
+  if (spec.pid_file !== undefined) return `pid_file ${spec.pid_file}`;
+  const hc = spec.health_check;
+  if (hc.type === 'process') return `the first process matching ${JSON.stringify(hc.process_name ?? '')}`;
+  const where = checkType(hc.type).loopbackTarget?.(hc);
+  if (where !== undefined && typeof where !== 'string') return `the process listening on ${where.host}:${where.port}`;
+  return null;
+}
+
+export class ProcessLimits {
+  private readonly tracks = new Map<string, Track>();
+  /** The last sample per service, for describe and /metrics. */
+  readonly samples = new Map<string, UsageSample & { at: number }>();
+
+  constructor(private readonly procDir = '/proc') {}
+
+  async apply(target: ServiceTarget, base: CheckResult, now: number): Promise<CheckResult> {
+    const limits = target.spec.limits;
+    if (!limits || base.health !== 'healthy') return base;
+    const track = this.tracks.get(target.name);
+    const pid = await this.rootPid(target, track);
+    if (pid === null) return { ...base, message: `${base.message}; limits: vai cannot find the service's process` };
+    const usage = treeUsage(pid, this.procDir);
+    if (!usage) return base;
+    const same = track && track.rootPid === pid;
+    const cpuPercent = same && track.at > 0 && now > track.at ? Math.max(0, ((usage.cpuSeconds - track.cpuSeconds) / ((now - track.at) / 1000)) * 100) : null;
+    const t: Track = same ? track : { rootPid: pid, cpuSeconds: 0, at: 0, memOver: 0, cpuOver: 0, listener: track?.listener ?? null };
+    t.cpuSeconds = usage.cpuSeconds;
+    t.at = now;
+    const rssMb = usage.rssBytes / MB;
+    t.memOver = limits.memory_mb !== undefined && rssMb > limits.memory_mb ? t.memOver + 1 : 0;
+    t.cpuOver = limits.cpu_percent !== undefined && cpuPercent !== null && cpuPercent > limits.cpu_percent ? t.cpuOver + 1 : 0;
+    this.tracks.set(target.name, t);
+    this.samples.set(target.name, { usage, cpuPercent, at: now });
+    const n = limits.for_checks;
+    const tree = `pid ${pid}${usage.processes > 1 ? ` and ${usage.processes - 1} descendant${usage.processes > 2 ? 's' : ''}` : ''}`;
+    if (limits.memory_mb !== undefined && t.memOver >= n) {
+      return { health: 'unhealthy', reason: 'MemoryLimit', message: `RSS ${Math.round(rssMb)} MB > ${limits.memory_mb} MB for ${t.memOver} check${t.memOver === 1 ? '' : 's'} (${tree})`, latencyMs: base.latencyMs };
+    }
+    if (limits.cpu_percent !== undefined && cpuPercent !== null && t.cpuOver >= n) {
+      return { health: 'unhealthy', reason: 'CpuLimit', message: `CPU ${Math.round(cpuPercent)} % > ${limits.cpu_percent} % for ${t.cpuOver} check${t.cpuOver === 1 ? '' : 's'} (${tree})`, latencyMs: base.latencyMs };
+    }
+    const mem = limits.memory_mb !== undefined ? `RSS ${Math.round(rssMb)} MB of ${limits.memory_mb} MB` : '';
+    const cpu = limits.cpu_percent !== undefined && cpuPercent !== null ? `CPU ${Math.round(cpuPercent)} % of ${limits.cpu_percent} %` : '';
+    const within = [mem, cpu].filter(Boolean).join(', ');
+    return within ? { ...base, message: `${base.message}; ${within}` } : base;
+  }
+
+  forget(name: string): void {
+    this.tracks.delete(name);
+    this.samples.delete(name);
+  }
+
+  private async rootPid(target: ServiceTarget, track: Track | undefined): Promise<number | null> {
+    const { spec } = target;
+    if (spec.container !== undefined) return null;
+    if (spec.pid_file !== undefined) {
+      try {
+        return parsePid(readFileSync(path.resolve(target.workingDir, spec.pid_file), 'utf8').slice(0, 64));
+      } catch {
+        return null;
+      }
+    }
+    const hc = spec.health_check;
+    if (hc.type === 'process') {
+      const re = compilePattern(hc.process_name ?? '');
+      return typeof re === 'string' ? null : (findProcess(re, this.procDir)?.pid ?? null);
+    }
+    // The listener lookup reads every process's descriptors: once, then only when that process is gone.
+    if (track?.listener && probeWatched(track.listener, this.procDir) === 'alive') return track.listener.pid;
+    const found = (await findListenerProcesses([{ name: target.name, check: hc }], this.procDir)).get(target.name);
+    if (found?.kind !== 'found') return null;
+    if (track) track.listener = found.process;
+    else this.tracks.set(target.name, { rootPid: found.process.pid, cpuSeconds: 0, at: 0, memOver: 0, cpuOver: 0, listener: found.process });
+    return found.process.pid;
+  }
+}
