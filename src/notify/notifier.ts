@@ -8,7 +8,8 @@ import type { AlertRecord } from '../status/schema.js';
 import type { Alert, Notifier, NotifierSnapshot } from './types.js';
 import { formatAlert } from './format.js';
 import { levelOf } from './priority.js';
-import { checkCooldown, cooldownKey } from './cooldown.js';
+import { cooldownKey } from './cooldown.js';
+import { decideNotice } from './truth.js';
 import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from './retry-delay.js';
 import { mapStrings, redactText, redactUrl, secretValues } from './redact.js';
 import {
@@ -144,6 +145,8 @@ export class DurableNotifier implements Notifier {
       const open = this.state.incidents[e.service];
       if (e.incident && (!open || open.lastNotifiedAt <= e.createdAt)) this.state.incidents[e.service] = e.incident;
       if (e.kind === 'recovered' && open && open.lastNotifiedAt <= e.createdAt) delete this.state.incidents[e.service];
+      const told = this.state.told[e.service];
+      if (e.kind !== 'reminder' && (!told || told.at <= e.createdAt)) this.state.told[e.service] = { kind: e.kind, at: e.createdAt };
       this.upsertRecord(this.recordOf(e, 'pending'));
     }
   }
@@ -165,8 +168,10 @@ export class DurableNotifier implements Notifier {
    */
   closeIncident(service: string): Promise<void> {
     return this.serial(async () => {
-      if (!this.state.incidents[service]) return;
+      if (!this.state.incidents[service] && !this.state.told[service]) return;
       delete this.state.incidents[service];
+      // The operator took the service over: what the person was told is closed with it.
+      delete this.state.told[service];
       await this.store.writeState(this.state);
       this.scheduleReminders();
     });
@@ -256,14 +261,19 @@ export class DurableNotifier implements Notifier {
       await this.store.writeState(this.state);
     };
 
+    const key = cooldownKey(alert.service, alert.kind);
+    const decision = decideNotice({
+      kind: alert.kind,
+      told: this.state.told[alert.service],
+      lastOfKindAt: this.state.cooldowns[key],
+      incidentOpen: this.state.incidents[alert.service] !== undefined,
+      cooldownSeconds,
+      now,
+    });
+    if (!decision.send) return suppress(decision.reason);
     if (alert.kind === 'recovered') {
-      // A resolve notice only answers a failure notice that actually went out.
-      if (!this.state.incidents[alert.service]) return suppress('no failure notice was sent for this incident');
       delete this.state.incidents[alert.service];
     } else if (alert.kind !== 'reminder') {
-      const key = cooldownKey(alert.service, alert.kind);
-      const c = checkCooldown(this.state.cooldowns[key], cooldownSeconds, now);
-      if (!c.allowed) return suppress(`cooldown: one ${alert.kind} per ${cooldownSeconds} s; next allowed at ${new Date(c.until).toISOString()}`);
       this.state.cooldowns[key] = now;
       const open = this.state.incidents[alert.service];
       // Kept on disk for reminders: without URL credentials or known secret values.
@@ -272,6 +282,7 @@ export class DurableNotifier implements Notifier {
         ? { ...open, lastNotifiedAt: now, alert: kept }
         : { openedAt: now, lastNotifiedAt: now, reminders: 0, notifyOnFail, alert: kept };
     }
+    if (alert.kind !== 'reminder') this.state.told[alert.service] = { kind: alert.kind, at: now };
     await this.enqueue(alert, route, now, alert.kind === 'recovery-failed' || alert.kind === 'crash-loop' ? this.state.incidents[alert.service] : undefined);
     this.scheduleReminders();
     this.kick();
