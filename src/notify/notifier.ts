@@ -13,22 +13,20 @@ import { decideNotice } from './truth.js';
 import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from './retry-delay.js';
 import { mapStrings, redactText, redactUrl, secretValues } from './redact.js';
 import {
-  DEFAULT_NTFY_URL,
   DEFAULT_TOKEN_ENV,
   routeHidesCredentials,
   destinationKey,
   resolveRoute,
   routeTarget,
   secretEnvNames,
+  sinkModuleOf,
   storableRoute,
   type Route,
 } from './route.js';
+import { defaultNtfyServer } from './sinks/ntfy.js';
 import { OutboxStore, type Incident, type NotifierState, type OutboxEntry } from './outbox-store.js';
 import type { DeliveryOutcome } from './sinks/outcome.js';
-import { sendNtfy, type NtfyDestination } from './sinks/ntfy.js';
 import { attemptDelivery, type Attempt } from './attempt.js';
-import { sendWebhook } from './sinks/webhook.js';
-import { runCommandSink } from './sinks/command.js';
 
 export interface Clock {
   now(): number;
@@ -384,7 +382,7 @@ export class DurableNotifier implements Notifier {
     const r = entry.route;
     if (!routeHidesCredentials(r)) return { route: r };
     if (r.notifier === null) {
-      const server = this.env.VAI_NTFY_URL || DEFAULT_NTFY_URL;
+      const server = defaultNtfyServer(this.env);
       if (r.sink === 'ntfy' && redactUrl(server) === r.server) return { route: { ...r, server } };
       return { error: 'the ntfy server URL with credentials changed since this alert was queued' };
     }
@@ -398,33 +396,25 @@ export class DurableNotifier implements Notifier {
     return attemptDelivery(entry, route, signal, {
       timeoutMs: this.timeoutMs,
       now: () => this.clock.now(),
-      knownIds: new Set(this.state.serverIds),
-      ntfyDestination: (r) => this.ntfyDestination(r),
+      findEarlier: (e, r, key, since, sig) => {
+        const m = sinkModuleOf(r);
+        if (!m.findEarlier) return m.cannotAsk;
+        return m.findEarlier(e.notification, r, key, since, new Set(this.state.serverIds), { env: this.env, timeoutMs: this.timeoutMs, nowMs: this.clock.now(), signal: sig });
+      },
       persist: (e) => this.store.writeEntry(e),
       send: (e, r, key, sig) => this.deliver(e, r, key, sig),
     });
   }
 
-  private ntfyDestination(route: Extract<Route, { sink: 'ntfy' }>): NtfyDestination {
-    return { server: route.server, topic: route.topic, token: this.env[route.tokenEnv] || undefined };
-  }
-
   private deliver(entry: OutboxEntry, route: Route, key: string, signal: AbortSignal): Promise<DeliveryOutcome> {
-    const now = this.clock.now();
-    switch (route.sink) {
-      case 'ntfy':
-        return sendNtfy(entry.notification, this.ntfyDestination(route), key, this.timeoutMs, now, signal);
-      case 'webhook':
-        return sendWebhook(entry.notification, { url: route.url, headerEnv: route.headerEnv, target: routeTarget(route) }, key, this.env, this.timeoutMs, now, signal);
-      case 'command':
-        return runCommandSink(entry.notification, route.command, {
-          env: this.env,
-          withholdEnv: [DEFAULT_TOKEN_ENV, ...this.secretEnvNamesOfAll()],
-          key,
-          timeoutMs: this.timeoutMs,
-          signal,
-        });
-    }
+    return sinkModuleOf(route).send(entry.notification, route, {
+      env: this.env,
+      key,
+      timeoutMs: this.timeoutMs,
+      nowMs: this.clock.now(),
+      signal,
+      secretEnvNames: [DEFAULT_TOKEN_ENV, ...this.secretEnvNamesOfAll()],
+    });
   }
 
   private secretEnvNamesOfAll(): string[] {
