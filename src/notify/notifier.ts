@@ -181,6 +181,7 @@ export class DurableNotifier implements Notifier {
       dropped: this.state.dropped,
       recent: this.state.records.map((r) => ({ ...r })),
       unverifiedResends: this.state.unverifiedResends,
+      configErrors: Object.values(this.state.configErrors).map((c) => ({ ...c })),
     };
   }
 
@@ -433,6 +434,7 @@ export class DurableNotifier implements Notifier {
     entry.attempts += 1;
     const ctx = { alertId: entry.id, service: entry.service, kind: entry.kind, sink: entry.route.sink, target: routeTarget(entry.route), attempt: entry.attempts };
     if (outcome.type === 'delivered') {
+      delete this.state.configErrors[entry.destination];
       if (outcome.messageId) {
         this.state.serverIds.push(outcome.messageId);
         if (this.state.serverIds.length > MAX_SERVER_IDS) this.state.serverIds.splice(0, this.state.serverIds.length - MAX_SERVER_IDS);
@@ -450,6 +452,9 @@ export class DurableNotifier implements Notifier {
     entry.inDoubtSince = attempt.doubt;
     const reason = this.clean(outcome.reason);
     if (outcome.type === 'reject') {
+      if (outcome.config) {
+        this.state.configErrors[entry.destination] = { notifier: entry.route.notifier, sink: entry.route.sink, target: routeTarget(entry.route), message: reason, at: new Date(now).toISOString() };
+      }
       await this.finish(entry, { state: 'failed', lastError: reason, deliveredAt: null });
       this.log.error({ ...ctx, code: 'VAI_E_NOTIFY_REJECTED', err: reason }, 'notifier: alert rejected for good; not retried');
       return;
