@@ -92,6 +92,9 @@ export class DurableNotifier implements Notifier {
   private readonly inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private deliveryTimer: unknown;
   private reminderTimer: unknown;
+  private refreshTimer: unknown;
+  /** service -> when its firing alert was last re-sent to a destination that expects it (Alertmanager). */
+  private readonly refreshedAt = new Map<string, number>();
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -190,6 +193,7 @@ export class DurableNotifier implements Notifier {
     this.closed = true;
     this.clock.clearTimeout(this.deliveryTimer);
     this.clock.clearTimeout(this.reminderTimer);
+    this.clock.clearTimeout(this.refreshTimer);
     // A delivery in flight may already have reached the server: give its answer a moment to
     // arrive and be recorded, or the next start would send it again.
     const inFlight = [...this.inFlight.values()];
@@ -511,7 +515,50 @@ export class DurableNotifier implements Notifier {
     if (this.state.records.length > this.maxRecords) this.state.records.splice(0, this.state.records.length - this.maxRecords);
   }
 
+  private refreshPlan(inc: Incident, now: number): { route: Route; dueAt: number } | null {
+    const r = resolveRoute(inc.notifyOnFail, this.targets, this.env);
+    if (!r.ok) return null;
+    const every = sinkModuleOf(r.value.route).refreshSeconds?.(r.value.route) ?? 0;
+    if (every <= 0) return null;
+    const last = Math.max(this.refreshedAt.get(inc.alert.service) ?? 0, inc.lastNotifiedAt);
+    return { route: r.value.route, dueAt: Math.min(last + every * 1000, now + MAX_TIMER_MS) };
+  }
+
+  /** Re-sends the firing alerts of open incidents to destinations that expire them otherwise. */
+  private scheduleRefresh(): void {
+    if (this.closed) return;
+    this.clock.clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    const now = this.clock.now();
+    let next = Infinity;
+    for (const inc of Object.values(this.state.incidents)) next = Math.min(next, this.refreshPlan(inc, now)?.dueAt ?? Infinity);
+    if (next === Infinity) return;
+    this.refreshTimer = this.clock.setTimeout(() => this.refreshDue(), Math.max(0, next - now));
+  }
+
+  private refreshDue(): void {
+    if (this.closed) return;
+    const now = this.clock.now();
+    for (const [service, inc] of Object.entries(this.state.incidents)) {
+      const plan = this.refreshPlan(inc, now);
+      if (!plan || plan.dueAt > now) continue;
+      this.refreshedAt.set(service, now);
+      const kinds = new Set<Alert['kind']>(['recovery-failed', inc.alert.kind]);
+      for (const kind of kinds) {
+        const n = formatAlert({ ...inc.alert, kind }, this.host);
+        const abort = new AbortController();
+        void sinkModuleOf(plan.route)
+          .send(n, plan.route, { env: this.env, key: '', timeoutMs: this.timeoutMs, nowMs: now, signal: abort.signal, secretEnvNames: [] })
+          .then((o) => {
+            if (o.type !== 'delivered') this.log.warn({ service, kind, target: routeTarget(plan.route), err: this.clean(o.reason) }, 'notifier: re-sending a firing alert failed; the next interval tries again');
+          });
+      }
+    }
+    this.scheduleRefresh();
+  }
+
   private scheduleReminders(): void {
+    this.scheduleRefresh();
     if (this.closed) return;
     this.clock.clearTimeout(this.reminderTimer);
     this.reminderTimer = undefined;

@@ -23,6 +23,8 @@ export interface Alert {
   attempt: number;
   /** Dependents that are blocked by this service's failure. */
   dependents: string[];
+  /** The service's manifest labels (metadata.labels): `host` names the host; sinks with labels (Alertmanager) carry them all. */
+  labels?: Record<string, string>;
 }
 
 export interface Notifier {

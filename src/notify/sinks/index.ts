@@ -3,8 +3,9 @@ import type { RouteBase, SinkModule } from './sink.js';
 import { ntfySink } from './ntfy.js';
 import { webhookSink } from './webhook.js';
 import { commandSink } from './command.js';
+import { alertmanagerSink } from './alertmanager.js';
 
-const MODULES: SinkModule[] = [ntfySink, webhookSink, commandSink];
+const MODULES: SinkModule[] = [ntfySink, webhookSink, commandSink, alertmanagerSink];
 
 const BY_TYPE = new Map<string, SinkModule>(MODULES.map((m) => [m.type, m]));
 

@@ -44,6 +44,12 @@ export interface SinkModule<R extends RouteBase = RouteBase> {
    */
   findEarlier?(n: Notification, route: R, key: string, sinceMs: number, knownIds: ReadonlySet<string>, ctx: Omit<SendContext, 'key' | 'secretEnvNames'>): Promise<PollResult>;
   readonly cannotAsk: string;
+  /**
+   * A destination that expects firing alerts to be re-sent (Alertmanager): how often, while the
+   * incident is open. The notifier re-sends the incident's failure notice directly, not through
+   * the outbox: a repeat is harmless there and a missed one is made up by the next.
+   */
+  refreshSeconds?(route: R): number;
 }
 
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');
