@@ -4,8 +4,9 @@ import { ntfySink } from './ntfy.js';
 import { webhookSink } from './webhook.js';
 import { commandSink } from './command.js';
 import { alertmanagerSink } from './alertmanager.js';
+import { emailSink } from './email.js';
 
-const MODULES: SinkModule[] = [ntfySink, webhookSink, commandSink, alertmanagerSink];
+const MODULES: SinkModule[] = [ntfySink, webhookSink, commandSink, alertmanagerSink, emailSink];
 
 const BY_TYPE = new Map<string, SinkModule>(MODULES.map((m) => [m.type, m]));
 
