@@ -9,6 +9,7 @@ import { parseSource } from './source-document.js';
 import { isLegacyDocument, legacyCandidates } from './legacy-config.js';
 import { validateCandidate } from './schema-validator.js';
 import { checkServiceRules } from './spec-rules.js';
+import { checkNotifierRules } from './notifier-rules.js';
 
 interface DefinitionBase {
   name: string;
@@ -91,6 +92,11 @@ function loadParsed(text: string, file: string): FileResult {
     if (!v.kind) continue;
     if (v.kind === 'Service') {
       const ruleErrors = checkServiceRules(c.data as unknown as ServiceManifest, c);
+      errors.push(...ruleErrors);
+      if (ruleErrors.length > 0) continue;
+    }
+    if (v.kind === 'Notifier') {
+      const ruleErrors = checkNotifierRules(c.data as unknown as NotifierManifest, c);
       errors.push(...ruleErrors);
       if (ruleErrors.length > 0) continue;
     }

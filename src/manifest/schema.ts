@@ -114,13 +114,23 @@ export const ServiceManifestSchema = Type.Object(
 // live in manifests (they are in git): token_env and header_env name environment variables.
 export const NotifierSpecSchema = Type.Object(
   {
-    type: Type.Union([Type.Literal('ntfy'), Type.Literal('webhook'), Type.Literal('command')]),
+    type: Type.Union([Type.Literal('ntfy'), Type.Literal('webhook'), Type.Literal('command'), Type.Literal('alertmanager'), Type.Literal('email')]),
     server: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'ntfy: server URL (default $VAI_NTFY_URL or https://ntfy.sh).' })),
     topic: Type.Optional(Type.String({ pattern: '^[-_A-Za-z0-9]{1,64}$', description: 'ntfy: topic to publish to.' })),
-    token_env: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'ntfy: environment variable holding the access token (default VAI_NTFY_TOKEN).' })),
+    token_env: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'ntfy: environment variable holding the access token (default VAI_NTFY_TOKEN); alertmanager: one sent as a Bearer token (default none).' })),
     url: Type.Optional(Type.String({ minLength: 1, maxLength: 2048, description: 'webhook: URL to POST JSON to.' })),
     header_env: Type.Record(Type.String({ pattern: '^[A-Za-z0-9-]{1,64}$' }), Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$' }), { default: {}, description: 'webhook: header name -> environment variable holding its value.' }),
     command: Type.Optional(Type.String({ minLength: 1, maxLength: 65536, description: 'command: run with bash -c; the notification arrives as VAI_* variables and JSON on stdin.' })),
+    urls: Type.Optional(Type.Array(Type.String({ minLength: 1, maxLength: 2048 }), { minItems: 1, maxItems: 8, description: 'alertmanager: base URLs of the Alertmanagers (several for an HA pair); alerts go to each.' })),
+    resend_seconds: Type.Optional(Type.Number({ minimum: 1, maximum: 3600, description: 'alertmanager: re-send firing alerts this often (default 60); each expires after 4 intervals without one.' })),
+    smtp_host: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'email: SMTP server host name or address.' })),
+    smtp_port: Type.Optional(Type.Integer({ minimum: 1, maximum: 65535, description: 'email: SMTP port (default 587, or 465 with tls: implicit).' })),
+    tls: Type.Optional(Type.Union([Type.Literal('starttls'), Type.Literal('implicit'), Type.Literal('none')], { description: 'email: starttls (default: STARTTLS required), implicit (TLS from the first byte, port 465) or none (loopback relays only).' })),
+    tls_ca_file: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'email: PEM file of the CA that signed the SMTP server certificate (default: the system CAs).' })),
+    from: Type.Optional(Type.String({ minLength: 3, maxLength: 320, description: 'email: sender address.' })),
+    to: Type.Optional(Type.Array(Type.String({ minLength: 3, maxLength: 320 }), { minItems: 1, maxItems: 50, description: 'email: recipient addresses.' })),
+    username_env: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'email: environment variable holding the SMTP user name (default: no authentication).' })),
+    password_env: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'email: environment variable holding the SMTP password.' })),
     cooldown_seconds: Seconds(900, 'At most one notification per (service, event kind) within this time.'),
     reminder_seconds: Seconds(0, 'While a service stays failed, remind this often (0: off).'),
   },
@@ -129,6 +139,8 @@ export const NotifierSpecSchema = Type.Object(
     allOf: [
       { if: { properties: { type: { const: 'webhook' } } }, then: { required: ['url'] } },
       { if: { properties: { type: { const: 'command' } } }, then: { required: ['command'] } },
+      { if: { properties: { type: { const: 'alertmanager' } } }, then: { required: ['urls'] } },
+      { if: { properties: { type: { const: 'email' } } }, then: { required: ['smtp_host', 'from', 'to'] } },
     ],
   },
 );

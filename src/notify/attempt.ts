@@ -8,8 +8,7 @@
 import type { OutboxEntry } from './outbox-store.js';
 import type { Route } from './route.js';
 import type { DeliveryOutcome } from './sinks/outcome.js';
-import type { NtfyDestination } from './sinks/ntfy.js';
-import { findOnNtfy } from './sinks/ntfy-poll.js';
+import type { PollResult } from './sinks/ntfy-poll.js';
 import { deliveryKey } from './delivery-key.js';
 
 export interface Attempt {
@@ -23,9 +22,8 @@ export interface Attempt {
 export interface AttemptDeps {
   timeoutMs: number;
   now(): number;
-  /** ntfy message ids this outbox knows it delivered (see ntfy-poll.ts). */
-  knownIds: ReadonlySet<string>;
-  ntfyDestination(route: Extract<Route, { sink: 'ntfy' }>): NtfyDestination;
+  /** Asks the destination whether an earlier attempt arrived; a string: it cannot be asked (why, and how a receiver drops the repeat). */
+  findEarlier(entry: OutboxEntry, route: Route, key: string, sinceMs: number, signal: AbortSignal): Promise<PollResult> | string;
   /** Writes the entry (with its inDoubtSince) durably. */
   persist(entry: OutboxEntry): Promise<void>;
   send(entry: OutboxEntry, route: Route, key: string, signal: AbortSignal): Promise<DeliveryOutcome>;
@@ -36,19 +34,15 @@ export async function attemptDelivery(entry: OutboxEntry, route: Route, signal: 
   let doubt = entry.inDoubtSince ?? null;
   let unverified: string | null = null;
   if (doubt !== null) {
-    if (route.sink === 'ntfy') {
-      const want = { key, title: entry.notification.title, message: entry.notification.message };
-      const r = await findOnNtfy(want, deps.ntfyDestination(route), doubt, deps.knownIds, deps.timeoutMs, deps.now(), signal);
+    const asked = deps.findEarlier(entry, route, key, doubt, signal);
+    if (typeof asked === 'string') unverified = asked;
+    else {
+      const r = await asked;
       if (r.type === 'found') {
-        return { outcome: { type: 'delivered', detail: `an earlier attempt arrived (ntfy message ${r.messageId}); not sent again`, messageId: r.messageId }, unverified: null, doubt };
+        return { outcome: { type: 'delivered', detail: `an earlier attempt arrived (${route.sink} message ${r.messageId}); not sent again`, messageId: r.messageId }, unverified: null, doubt };
       }
       if (r.type === 'absent') doubt = null;
       else unverified = r.reason;
-    } else {
-      unverified =
-        route.sink === 'webhook'
-          ? 'a webhook cannot be asked; its receiver can drop the repeat by its Idempotency-Key'
-          : 'a command cannot be asked; it can skip the repeat by VAI_IDEMPOTENCY_KEY';
     }
   }
   if (signal.aborted) return { outcome: { type: 'retry', reason: 'aborted: the notifier is closing' }, unverified: null, doubt: entry.inDoubtSince ?? null };

@@ -76,8 +76,10 @@ function statusLines(alert: Alert): string[] {
   }
 }
 
-export function formatAlert(alert: Alert, host: string): Notification {
+export function formatAlert(alert: Alert, hostname: string): Notification {
   const { spec } = alert;
+  // The host a person knows the service by: its manifest's host label, else this machine's name.
+  const host = alert.labels?.host || hostname;
   const { level, priority } = levelOf(alert.kind);
   const failing = alert.kind !== 'recovered';
   const lines = [
@@ -108,5 +110,6 @@ export function formatAlert(alert: Alert, host: string): Notification {
     attempt: alert.attempt,
     dependents: [...alert.dependents],
     host,
+    ...(alert.labels ? { labels: { ...alert.labels } } : {}),
   };
 }

@@ -3,7 +3,8 @@
 import { DurableNotifier, type NotifierOptions } from './notifier.js';
 import type { Notifier } from './types.js';
 
-export type { Alert, AlertKind, Notifier, NotifierSnapshot } from './types.js';
+export type { Alert, AlertKind, Notifier, NotifierSnapshot, NotifierConfigError } from './types.js';
+export { notifierProblem } from './types.js';
 export type { NotifierOptions, Clock } from './notifier.js';
 export type { Notification } from './notification.js';
 export { formatAlert } from './format.js';

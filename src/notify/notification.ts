@@ -22,4 +22,6 @@ export interface Notification {
   attempt: number;
   dependents: string[];
   host: string;
+  /** The service's manifest labels, when the alert carried them. */
+  labels?: Record<string, string>;
 }

@@ -8,26 +8,25 @@ import type { AlertRecord } from '../status/schema.js';
 import type { Alert, Notifier, NotifierSnapshot } from './types.js';
 import { formatAlert } from './format.js';
 import { levelOf } from './priority.js';
-import { checkCooldown, cooldownKey } from './cooldown.js';
+import { cooldownKey } from './cooldown.js';
+import { decideNotice } from './truth.js';
 import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from './retry-delay.js';
 import { mapStrings, redactText, redactUrl, secretValues } from './redact.js';
 import {
-  DEFAULT_NTFY_URL,
   DEFAULT_TOKEN_ENV,
   routeHidesCredentials,
   destinationKey,
   resolveRoute,
   routeTarget,
   secretEnvNames,
+  sinkModuleOf,
   storableRoute,
   type Route,
 } from './route.js';
+import { defaultNtfyServer } from './sinks/ntfy.js';
 import { OutboxStore, type Incident, type NotifierState, type OutboxEntry } from './outbox-store.js';
 import type { DeliveryOutcome } from './sinks/outcome.js';
-import { sendNtfy, type NtfyDestination } from './sinks/ntfy.js';
 import { attemptDelivery, type Attempt } from './attempt.js';
-import { sendWebhook } from './sinks/webhook.js';
-import { runCommandSink } from './sinks/command.js';
 
 export interface Clock {
   now(): number;
@@ -93,6 +92,9 @@ export class DurableNotifier implements Notifier {
   private readonly inFlight = new Map<string, { promise: Promise<void>; abort: AbortController }>();
   private deliveryTimer: unknown;
   private reminderTimer: unknown;
+  private refreshTimer: unknown;
+  /** service -> when its firing alert was last re-sent to a destination that expects it (Alertmanager). */
+  private readonly refreshedAt = new Map<string, number>();
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -144,6 +146,8 @@ export class DurableNotifier implements Notifier {
       const open = this.state.incidents[e.service];
       if (e.incident && (!open || open.lastNotifiedAt <= e.createdAt)) this.state.incidents[e.service] = e.incident;
       if (e.kind === 'recovered' && open && open.lastNotifiedAt <= e.createdAt) delete this.state.incidents[e.service];
+      const told = this.state.told[e.service];
+      if (e.kind !== 'reminder' && (!told || told.at <= e.createdAt)) this.state.told[e.service] = { kind: e.kind, at: e.createdAt };
       this.upsertRecord(this.recordOf(e, 'pending'));
     }
   }
@@ -165,8 +169,10 @@ export class DurableNotifier implements Notifier {
    */
   closeIncident(service: string): Promise<void> {
     return this.serial(async () => {
-      if (!this.state.incidents[service]) return;
+      if (!this.state.incidents[service] && !this.state.told[service]) return;
       delete this.state.incidents[service];
+      // The operator took the service over: what the person was told is closed with it.
+      delete this.state.told[service];
       await this.store.writeState(this.state);
       this.scheduleReminders();
     });
@@ -178,6 +184,7 @@ export class DurableNotifier implements Notifier {
       dropped: this.state.dropped,
       recent: this.state.records.map((r) => ({ ...r })),
       unverifiedResends: this.state.unverifiedResends,
+      configErrors: Object.values(this.state.configErrors).map((c) => ({ ...c })),
     };
   }
 
@@ -186,6 +193,7 @@ export class DurableNotifier implements Notifier {
     this.closed = true;
     this.clock.clearTimeout(this.deliveryTimer);
     this.clock.clearTimeout(this.reminderTimer);
+    this.clock.clearTimeout(this.refreshTimer);
     // A delivery in flight may already have reached the server: give its answer a moment to
     // arrive and be recorded, or the next start would send it again.
     const inFlight = [...this.inFlight.values()];
@@ -256,14 +264,19 @@ export class DurableNotifier implements Notifier {
       await this.store.writeState(this.state);
     };
 
+    const key = cooldownKey(alert.service, alert.kind);
+    const decision = decideNotice({
+      kind: alert.kind,
+      told: this.state.told[alert.service],
+      lastOfKindAt: this.state.cooldowns[key],
+      incidentOpen: this.state.incidents[alert.service] !== undefined,
+      cooldownSeconds,
+      now,
+    });
+    if (!decision.send) return suppress(decision.reason);
     if (alert.kind === 'recovered') {
-      // A resolve notice only answers a failure notice that actually went out.
-      if (!this.state.incidents[alert.service]) return suppress('no failure notice was sent for this incident');
       delete this.state.incidents[alert.service];
     } else if (alert.kind !== 'reminder') {
-      const key = cooldownKey(alert.service, alert.kind);
-      const c = checkCooldown(this.state.cooldowns[key], cooldownSeconds, now);
-      if (!c.allowed) return suppress(`cooldown: one ${alert.kind} per ${cooldownSeconds} s; next allowed at ${new Date(c.until).toISOString()}`);
       this.state.cooldowns[key] = now;
       const open = this.state.incidents[alert.service];
       // Kept on disk for reminders: without URL credentials or known secret values.
@@ -272,6 +285,7 @@ export class DurableNotifier implements Notifier {
         ? { ...open, lastNotifiedAt: now, alert: kept }
         : { openedAt: now, lastNotifiedAt: now, reminders: 0, notifyOnFail, alert: kept };
     }
+    if (alert.kind !== 'reminder') this.state.told[alert.service] = { kind: alert.kind, at: now };
     await this.enqueue(alert, route, now, alert.kind === 'recovery-failed' || alert.kind === 'crash-loop' ? this.state.incidents[alert.service] : undefined);
     this.scheduleReminders();
     this.kick();
@@ -373,7 +387,7 @@ export class DurableNotifier implements Notifier {
     const r = entry.route;
     if (!routeHidesCredentials(r)) return { route: r };
     if (r.notifier === null) {
-      const server = this.env.VAI_NTFY_URL || DEFAULT_NTFY_URL;
+      const server = defaultNtfyServer(this.env);
       if (r.sink === 'ntfy' && redactUrl(server) === r.server) return { route: { ...r, server } };
       return { error: 'the ntfy server URL with credentials changed since this alert was queued' };
     }
@@ -387,33 +401,25 @@ export class DurableNotifier implements Notifier {
     return attemptDelivery(entry, route, signal, {
       timeoutMs: this.timeoutMs,
       now: () => this.clock.now(),
-      knownIds: new Set(this.state.serverIds),
-      ntfyDestination: (r) => this.ntfyDestination(r),
+      findEarlier: (e, r, key, since, sig) => {
+        const m = sinkModuleOf(r);
+        if (!m.findEarlier) return m.cannotAsk;
+        return m.findEarlier(e.notification, r, key, since, new Set(this.state.serverIds), { env: this.env, timeoutMs: this.timeoutMs, nowMs: this.clock.now(), signal: sig });
+      },
       persist: (e) => this.store.writeEntry(e),
       send: (e, r, key, sig) => this.deliver(e, r, key, sig),
     });
   }
 
-  private ntfyDestination(route: Extract<Route, { sink: 'ntfy' }>): NtfyDestination {
-    return { server: route.server, topic: route.topic, token: this.env[route.tokenEnv] || undefined };
-  }
-
   private deliver(entry: OutboxEntry, route: Route, key: string, signal: AbortSignal): Promise<DeliveryOutcome> {
-    const now = this.clock.now();
-    switch (route.sink) {
-      case 'ntfy':
-        return sendNtfy(entry.notification, this.ntfyDestination(route), key, this.timeoutMs, now, signal);
-      case 'webhook':
-        return sendWebhook(entry.notification, { url: route.url, headerEnv: route.headerEnv, target: routeTarget(route) }, key, this.env, this.timeoutMs, now, signal);
-      case 'command':
-        return runCommandSink(entry.notification, route.command, {
-          env: this.env,
-          withholdEnv: [DEFAULT_TOKEN_ENV, ...this.secretEnvNamesOfAll()],
-          key,
-          timeoutMs: this.timeoutMs,
-          signal,
-        });
-    }
+    return sinkModuleOf(route).send(entry.notification, route, {
+      env: this.env,
+      key,
+      timeoutMs: this.timeoutMs,
+      nowMs: this.clock.now(),
+      signal,
+      secretEnvNames: [DEFAULT_TOKEN_ENV, ...this.secretEnvNamesOfAll()],
+    });
   }
 
   private secretEnvNamesOfAll(): string[] {
@@ -432,6 +438,7 @@ export class DurableNotifier implements Notifier {
     entry.attempts += 1;
     const ctx = { alertId: entry.id, service: entry.service, kind: entry.kind, sink: entry.route.sink, target: routeTarget(entry.route), attempt: entry.attempts };
     if (outcome.type === 'delivered') {
+      delete this.state.configErrors[entry.destination];
       if (outcome.messageId) {
         this.state.serverIds.push(outcome.messageId);
         if (this.state.serverIds.length > MAX_SERVER_IDS) this.state.serverIds.splice(0, this.state.serverIds.length - MAX_SERVER_IDS);
@@ -449,6 +456,9 @@ export class DurableNotifier implements Notifier {
     entry.inDoubtSince = attempt.doubt;
     const reason = this.clean(outcome.reason);
     if (outcome.type === 'reject') {
+      if (outcome.config) {
+        this.state.configErrors[entry.destination] = { notifier: entry.route.notifier, sink: entry.route.sink, target: routeTarget(entry.route), message: reason, at: new Date(now).toISOString() };
+      }
       await this.finish(entry, { state: 'failed', lastError: reason, deliveredAt: null });
       this.log.error({ ...ctx, code: 'VAI_E_NOTIFY_REJECTED', err: reason }, 'notifier: alert rejected for good; not retried');
       return;
@@ -505,7 +515,50 @@ export class DurableNotifier implements Notifier {
     if (this.state.records.length > this.maxRecords) this.state.records.splice(0, this.state.records.length - this.maxRecords);
   }
 
+  private refreshPlan(inc: Incident, now: number): { route: Route; dueAt: number } | null {
+    const r = resolveRoute(inc.notifyOnFail, this.targets, this.env);
+    if (!r.ok) return null;
+    const every = sinkModuleOf(r.value.route).refreshSeconds?.(r.value.route) ?? 0;
+    if (every <= 0) return null;
+    const last = Math.max(this.refreshedAt.get(inc.alert.service) ?? 0, inc.lastNotifiedAt);
+    return { route: r.value.route, dueAt: Math.min(last + every * 1000, now + MAX_TIMER_MS) };
+  }
+
+  /** Re-sends the firing alerts of open incidents to destinations that expire them otherwise. */
+  private scheduleRefresh(): void {
+    if (this.closed) return;
+    this.clock.clearTimeout(this.refreshTimer);
+    this.refreshTimer = undefined;
+    const now = this.clock.now();
+    let next = Infinity;
+    for (const inc of Object.values(this.state.incidents)) next = Math.min(next, this.refreshPlan(inc, now)?.dueAt ?? Infinity);
+    if (next === Infinity) return;
+    this.refreshTimer = this.clock.setTimeout(() => this.refreshDue(), Math.max(0, next - now));
+  }
+
+  private refreshDue(): void {
+    if (this.closed) return;
+    const now = this.clock.now();
+    for (const [service, inc] of Object.entries(this.state.incidents)) {
+      const plan = this.refreshPlan(inc, now);
+      if (!plan || plan.dueAt > now) continue;
+      this.refreshedAt.set(service, now);
+      const kinds = new Set<Alert['kind']>(['recovery-failed', inc.alert.kind]);
+      for (const kind of kinds) {
+        const n = formatAlert({ ...inc.alert, kind }, this.host);
+        const abort = new AbortController();
+        void sinkModuleOf(plan.route)
+          .send(n, plan.route, { env: this.env, key: '', timeoutMs: this.timeoutMs, nowMs: now, signal: abort.signal, secretEnvNames: [] })
+          .then((o) => {
+            if (o.type !== 'delivered') this.log.warn({ service, kind, target: routeTarget(plan.route), err: this.clean(o.reason) }, 'notifier: re-sending a firing alert failed; the next interval tries again');
+          });
+      }
+    }
+    this.scheduleRefresh();
+  }
+
   private scheduleReminders(): void {
+    this.scheduleRefresh();
     if (this.closed) return;
     this.clock.clearTimeout(this.reminderTimer);
     this.reminderTimer = undefined;

@@ -6,9 +6,10 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { AlertRecord } from '../status/schema.js';
-import type { Alert, AlertKind } from './types.js';
+import type { Alert, AlertKind, NotifierConfigError } from './types.js';
 import type { Notification } from './notification.js';
 import type { Route } from './route.js';
+import type { Told } from './truth.js';
 import { ensurePrivateDir, readFileNoFollow, removeStaleTemps, syncDir, writeFileAtomic } from './atomic-file.js';
 
 export const STATE_FORMAT_VERSION = 1;
@@ -60,6 +61,8 @@ export interface NotifierState {
   /** `${service}:${kind}` -> epoch ms of the last notification accepted for it. */
   cooldowns: Record<string, number>;
   incidents: Record<string, Incident>;
+  /** service -> the last notice accepted for a person (see truth.ts): a cooldown folds only its repeats. Cleared by closeIncident. */
+  told: Record<string, Told>;
   /** Most recent alert records, oldest first (bounded). */
   records: AlertRecord[];
   /**
@@ -69,7 +72,11 @@ export interface NotifierState {
   serverIds: string[];
   /** Notifications sent again although vaid could not check whether an earlier attempt arrived. */
   unverifiedResends: number;
+  /** destination -> why its Notifier is misconfigured (a redirect, a bad URL); cleared by a delivery there. */
+  configErrors: Record<string, NotifierConfigError>;
 }
+
+export type { NotifierConfigError };
 
 export interface LoadProblem {
   file: string;
@@ -77,7 +84,7 @@ export interface LoadProblem {
 }
 
 export function emptyState(): NotifierState {
-  return { formatVersion: STATE_FORMAT_VERSION, nextSeq: 1, dropped: 0, seen: [], cooldowns: {}, incidents: {}, records: [], serverIds: [], unverifiedResends: 0 };
+  return { formatVersion: STATE_FORMAT_VERSION, nextSeq: 1, dropped: 0, seen: [], cooldowns: {}, incidents: {}, told: {}, records: [], serverIds: [], unverifiedResends: 0, configErrors: {} };
 }
 
 export class OutboxStore {

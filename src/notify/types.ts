@@ -25,6 +25,8 @@ export interface Alert {
   dependents: string[];
   /** Why it failed, when vai found out (src/diagnosis): replaces "Manual intervention needed". */
   cause?: { reason: string; message: string; evidence: string[] };
+  /** The service's manifest labels (metadata.labels): `host` names the host; sinks with labels (Alertmanager) carry them all. */
+  labels?: Record<string, string>;
 }
 
 export interface Notifier {
@@ -51,4 +53,21 @@ export interface NotifierSnapshot {
    * (they may have arrived twice). Optional: notifiers without an outbox have none to count.
    */
   unverifiedResends?: number;
+  /** Notifiers whose last delivery showed them misconfigured (a redirect, a bad URL): alerts to them are lost until fixed. */
+  configErrors?: NotifierConfigError[];
+}
+
+export interface NotifierConfigError {
+  notifier: string | null;
+  sink: string;
+  target: string;
+  message: string;
+  at: string;
+}
+
+/** The /healthz reason while a Notifier is misconfigured, or null. */
+export function notifierProblem(s: NotifierSnapshot): string | null {
+  const errs = s.configErrors ?? [];
+  if (errs.length === 0) return null;
+  return errs.map((e) => `${e.notifier ? `Notifier ${e.notifier}` : 'ntfy'} (${e.sink} ${e.target}) is misconfigured: ${e.message}`).join('; ');
 }

@@ -128,6 +128,7 @@ class Draft {
         message,
         attempt: s.incident.attempts ?? 0,
         dependents: [...this.input.dependents],
+        ...(Object.keys(this.service.labels).length ? { labels: { ...this.service.labels } } : {}),
         ...(kind !== 'recovered' && s.lastFailure ? { cause: { reason: s.lastFailure.reason, message: s.lastFailure.message, evidence: [...s.lastFailure.evidence] } } : {}),
       },
     });

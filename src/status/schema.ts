@@ -258,6 +258,15 @@ export const StatusDocumentSchema = Type.Object(
         unverifiedResends: Type.Optional(
           Type.Integer({ minimum: 0, description: 'Notifications sent again although vaid could not check whether an earlier attempt arrived: each may have arrived twice.' }),
         ),
+        configErrors: Type.Optional(
+          Type.Array(
+            Type.Object(
+              { notifier: Type.Union([Type.String(), Type.Null()]), sink: Type.String(), target: Type.String(), message: Type.String(), at: Type.String() },
+              { additionalProperties: false },
+            ),
+            { maxItems: 100, description: 'Notifiers whose last delivery showed them misconfigured (a redirect, a bad URL): their alerts are lost until fixed.' },
+          ),
+        ),
       },
       { additionalProperties: false },
     ),

@@ -189,7 +189,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   }
 
   setAlerts(snapshot: NotifierSnapshot): void {
-    const alerts = { outboxSize: snapshot.outboxSize, dropped: snapshot.dropped, recent: snapshot.recent.slice(-200), unverifiedResends: snapshot.unverifiedResends ?? 0 };
+    const alerts = { outboxSize: snapshot.outboxSize, dropped: snapshot.dropped, recent: snapshot.recent.slice(-200), unverifiedResends: snapshot.unverifiedResends ?? 0, ...(snapshot.configErrors?.length ? { configErrors: snapshot.configErrors.slice(0, 100) } : {}) };
     const text = JSON.stringify(alerts);
     if (text === this.alertsJson) return;
     this.alerts = alerts;

@@ -3,8 +3,12 @@
 // through the same simulation and expects each of those rules to fire.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { RULES } from './invariants.js';
+import { InvariantChecker, RULES } from './invariants.js';
 import { naiveSystem } from './naive-system.js';
+import { realSystem } from './real-system.js';
+import type { NoticeRule } from './recording-notifier.js';
+import { checkCooldown } from '../../src/notify/cooldown.js';
+import { healthCheck, serviceSpec } from '../support/service-spec.js';
 import { runSeed } from './run-seed.js';
 
 test('the checker catches a reconciler that ignores markers, dependencies, thresholds and outages', async () => {
@@ -24,4 +28,42 @@ test('the same seed replays the same run exactly', async () => {
     { ...b, violations: b.violations.length },
   );
   assert.ok(a.checks > 100 && a.faults > 5, `too little happened: ${a.checks} checks, ${a.faults} faults`);
+});
+
+test('the checker catches a notifier whose cooldown hides a new failure after a Recovered notice', () => {
+  const spec = serviceSpec({ health_check: healthCheck({ type: 'process', process_name: 'svc', success_threshold: 1, failure_threshold: 1 }) });
+  const deadline = 1_020_000;
+  const run = (deliverSecond: boolean) => {
+    const c = new InvariantChecker({ spec: () => spec, cooldownMs: 0, truthDeadlineMs: deadline });
+    const alert = (kind: 'recovery-failed' | 'recovered', seq: number, t: number) =>
+      c.onEntry({ t, type: 'alert', alert: { id: `svc:${kind}:${seq}`, kind, service: 'svc', spec, at: '', message: '', attempt: 1, dependents: [] } });
+    c.onEntry({ t: 0, type: 'check-end', service: 'svc', op: 1, health: 'unhealthy', reason: '' });
+    c.onEntry({ t: 1, type: 'run-start', service: 'svc', op: 2, kind: 'restart' });
+    alert('recovery-failed', 1, 10);
+    c.onEntry({ t: 10, type: 'notice', service: 'svc', kind: 'recovery-failed' });
+    alert('recovered', 1, 20);
+    c.onEntry({ t: 20, type: 'notice', service: 'svc', kind: 'recovered' });
+    alert('recovery-failed', 2, 60_000);
+    if (deliverSecond) c.onEntry({ t: 60_000, type: 'notice', service: 'svc', kind: 'recovery-failed' });
+    c.sweep(60_000 + deadline - 1, 120_000);
+    const early = c.violations.filter((v) => v.rule === RULES.truth).length;
+    c.sweep(60_000 + deadline + 1, 120_000);
+    return { early, late: c.violations.filter((v) => v.rule === RULES.truth).length };
+  };
+  assert.deepEqual(run(false), { early: 0, late: 1 }, 'a failure nobody was told of is a violation once the deadline passed');
+  assert.deepEqual(run(true), { early: 0, late: 0 });
+});
+
+test("the checker catches main's old per-kind cooldown in a simulated run (seed 21)", async () => {
+  // The rule before issue 18: a cooldown per (service, kind), blind to what was last told.
+  const perKindCooldown: NoticeRule = (i) => {
+    if (i.kind === 'reminder') return { send: true };
+    if (i.kind === 'recovered') return i.incidentOpen ? { send: true } : { send: false, reason: 'no failure notice' };
+    const c = checkCooldown(i.lastOfKindAt, i.cooldownSeconds, i.now);
+    return c.allowed ? { send: true } : { send: false, reason: 'cooldown' };
+  };
+  const bad = await runSeed(21, { hours: 150, stopOnViolation: false, noticeRule: perKindCooldown }, realSystem);
+  assert.ok(bad.violations.some((v) => v.rule === RULES.truth), 'the hidden failure is not caught');
+  const good = await runSeed(21, { hours: 150, stopOnViolation: false }, realSystem);
+  assert.deepEqual(good.violations.map((v) => v.rule), []);
 });

@@ -15,7 +15,14 @@ export interface CheckerContext {
   spec(name: string): ServiceSpec;
   /** Cooldown applied to one (service, alert kind), in ms; 0 when the harness does not apply one. */
   cooldownMs: number;
+  /**
+   * How long the last notice a person got may disagree with the service: the notifier's
+   * cooldown plus delivery time. 0 when the harness records no notices.
+   */
+  truthDeadlineMs?: number;
 }
+
+type Believed = 'failing' | 'healthy';
 
 interface Attempt {
   start: number;
@@ -46,6 +53,10 @@ interface ServiceBook {
   idleChecks: number[];
   overBudget: boolean;
   healthyStreak: number;
+  /** What the last notice delivered for this service said (null: told nothing, or handed over). */
+  told: Believed | null;
+  /** The person is owed this news since `since`: the service's state differs from what they were told. */
+  owed: { state: Believed; since: number } | null;
 }
 
 export const RULES = {
@@ -60,6 +71,7 @@ export const RULES = {
   overlap: 'two reconciles of one service never overlap',
   budget: 'outside a recovery, a service is checked about once per interval (no busy polling)',
   status: 'the status document validates and agrees with what happened',
+  truth: 'the last delivered notice for a service matches its state within cooldown + delivery time',
 } as const;
 
 export class InvariantChecker {
@@ -93,6 +105,8 @@ export class InvariantChecker {
         idleChecks: [],
         overBudget: false,
         healthyStreak: 0,
+        told: null,
+        owed: null,
       };
       this.books.set(name, b);
     }
@@ -146,6 +160,12 @@ export class InvariantChecker {
       case 'alert':
         this.onAlert(e.t, e.alert.service, e.alert.kind, e.alert.id);
         break;
+      case 'notice': {
+        const b = this.book(e.service);
+        b.told = e.kind === 'recovered' ? 'healthy' : 'failing';
+        if (b.owed?.state === b.told) b.owed = null;
+        break;
+      }
       case 'fault':
         break;
     }
@@ -158,6 +178,9 @@ export class InvariantChecker {
    */
   private handOver(name: string): void {
     const b = this.book(name);
+    // The operator took the service over: what the person was told is closed with it.
+    b.told = null;
+    b.owed = null;
     for (const a of b.attempts) if (!a.succeeded && !a.judgedFailed) a.abandoned = true;
     if (b.alertedInIncident || !b.attempts.some((a) => a.judgedFailed && a.start >= (b.incidentStart ?? 0))) {
       b.incidentStart = null;
@@ -185,6 +208,7 @@ export class InvariantChecker {
       if (b.healthyStreak >= this.ctx.spec(name).health_check.success_threshold) {
         b.incidentStart = null;
         b.alertedInIncident = false;
+        this.owe(b, 'healthy', t);
       }
     } else if (health === 'unhealthy') {
       b.healthySince = null;
@@ -297,6 +321,9 @@ export class InvariantChecker {
         this.fail(t, 'alertSpurious', name, `${kind} alert ${id} without a failed recovery attempt in this incident`);
       }
       b.alertedInIncident = true;
+      this.owe(b, 'failing', t);
+    } else if (kind === 'recovered') {
+      this.owe(b, 'healthy', t);
     }
     if (this.ctx.cooldownMs > 0) {
       const prev = b.lastDelivered.get(kind);
@@ -308,11 +335,30 @@ export class InvariantChecker {
   }
 
   /**
+   * The service is now `state` (a failure alert was decided, or it counts as healthy again).
+   * News to the person if their last notice says otherwise: a notice saying so must reach them
+   * within the deadline, even if the state changes back meanwhile (an outage nobody heard of
+   * is a hidden change too). A failure is owed to someone never told anything; a recovery is not.
+   */
+  private owe(b: ServiceBook, state: Believed, t: number): void {
+    if (state === 'failing') {
+      b.owed = b.told === 'failing' ? null : b.owed?.state === 'failing' ? b.owed : { state, since: t };
+    } else if (b.told === 'failing' && b.owed?.state !== 'healthy') {
+      b.owed = { state, since: t };
+    }
+  }
+
+  /**
    * Called at each step with the current time: a failed attempt whose incident has had time
    * to be reported (its verify time plus `slackMs`) must have an alert by now.
    */
   sweep(now: number, slackMs: number): void {
     for (const [name, b] of this.books) {
+      const deadline = this.ctx.truthDeadlineMs ?? 0;
+      if (deadline > 0 && b.owed && now - b.owed.since > deadline) {
+        this.fail(now, 'truth', name, `the last notice said ${b.told ?? 'nothing'}; the service has been ${b.owed.state} since ${b.owed.since} (${now - b.owed.since} ms, deadline ${deadline} ms)`);
+        b.owed = null;
+      }
       this.judge(name, now - slackMs);
       if (b.alertedInIncident || b.incidentStart === null) continue;
       const lastFailed = b.attempts.find((a) => a.judgedFailed && a.start >= (b.incidentStart ?? 0));

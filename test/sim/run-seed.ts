@@ -4,7 +4,7 @@ import type { ServiceSpec } from '../../src/manifest/schema.js';
 import type { DesiredService } from '../../src/manifest/types.js';
 import { InvariantChecker, type Violation } from './invariants.js';
 import { createRng } from './prng.js';
-import { RecordingNotifier } from './recording-notifier.js';
+import { RecordingNotifier, type NoticeRule } from './recording-notifier.js';
 import { desiredService, desiredStateOf, makeScenario } from './scenario.js';
 import { SimExecutor } from './sim-executor.js';
 import { SimWorld } from './sim-world.js';
@@ -24,6 +24,8 @@ export interface SeedOptions {
   nonFatal?: readonly string[];
   /** Ends the seed early after this many steps (CPU budget); its service-hours count what ran. */
   maxSteps?: number;
+  /** What the notifier tells a person (default: src/notify/truth.ts); the oracle's test swaps in a faulty one. */
+  noticeRule?: NoticeRule;
 }
 
 export interface SeedResult {
@@ -69,7 +71,7 @@ export async function runSeed(seed: number, opts: SeedOptions, factory: SystemFa
     specs.set(s.name, s.spec);
     desired.set(s.name, desiredService(s, s.spec, 1));
   }
-  const checker = new InvariantChecker({ spec: (n) => specs.get(n)!, cooldownMs: 0 });
+  const checker = new InvariantChecker({ spec: (n) => specs.get(n)!, cooldownMs: 0, truthDeadlineMs: COOLDOWN_SECONDS * 1000 + 120_000 });
   const counts = { checks: 0, restarts: 0, faults: 0, writes: 0 };
   trace.on((e) => {
     checker.onEntry(e);
@@ -80,7 +82,7 @@ export async function runSeed(seed: number, opts: SeedOptions, factory: SystemFa
   const statusViolation = (message: string, service = '*') => checker.violations.push({ t: clock.now(), rule: 'the status document validates and agrees with what happened', service, message });
   const fullEvery = opts.fullDocumentEvery ?? 25;
   let lastText = '';
-  const notifier = new RecordingNotifier(clock, trace, COOLDOWN_SECONDS);
+  const notifier = new RecordingNotifier(clock, trace, COOLDOWN_SECONDS, opts.noticeRule);
   const executor = new SimExecutor(world);
   const markers = new Set<string>();
   const system = await factory({

@@ -1,7 +1,7 @@
 // What happened in a simulated run, in virtual-time order. The simulated executor, the world
 // and the recording notifier append here; the invariant checker reads each entry as it lands.
 import type { Health, CommandKind } from '../../src/executor/types.js';
-import type { Alert } from '../../src/notify/types.js';
+import type { Alert, AlertKind } from '../../src/notify/types.js';
 
 export type TraceEntry =
   | { t: number; type: 'check-start'; service: string; op: number }
@@ -12,7 +12,9 @@ export type TraceEntry =
   | { t: number; type: 'marker'; service: string; present: boolean }
   | { t: number; type: 'enabled'; service: string; enabled: boolean }
   | { t: number; type: 'engine'; up: boolean }
-  | { t: number; type: 'alert'; alert: Alert };
+  | { t: number; type: 'alert'; alert: Alert }
+  /** A notice that reached the person (the notifier did not fold it). */
+  | { t: number; type: 'notice'; service: string; kind: AlertKind };
 
 export class Trace {
   readonly entries: TraceEntry[] = [];

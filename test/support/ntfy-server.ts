@@ -38,7 +38,7 @@ export type NtfyMode =
   | { type: 'accept' }
   | { type: 'accept-no-answer' }
   | { type: 'refuse' }
-  | { type: 'status'; status: number; retryAfter?: string; body?: string }
+  | { type: 'status'; status: number; retryAfter?: string; body?: string; location?: string }
   | { type: 'hang' };
 
 export interface NtfyServer {
@@ -149,6 +149,7 @@ export async function startNtfyServer(opts: { port?: number } = {}): Promise<Ntf
     if (m.type === 'status') {
       const headers: Record<string, string> = { 'Content-Type': 'application/json' };
       if (m.retryAfter) headers['Retry-After'] = m.retryAfter;
+      if (m.location) headers.Location = m.location;
       res.writeHead(m.status, headers);
       res.end(m.body ?? `{"code":${m.status}00,"http":${m.status},"error":"simulated"}\n`);
       return true;

@@ -7,7 +7,7 @@ import path from 'node:path';
 import type { Logger } from 'pino';
 import { createExecutor } from '../../executor/index.js';
 import type { Executor } from '../../executor/types.js';
-import { createNotifier } from '../../notify/index.js';
+import { createNotifier, notifierProblem } from '../../notify/index.js';
 import type { Notifier } from '../../notify/types.js';
 import { watchDesiredState, parseLabelSelector, matchesSelector, type DesiredStateWatch, type LabelSelector } from '../../manifest/index.js';
 import { StatusStore, defaultVaidInfo } from '../../status/store.js';
@@ -124,7 +124,8 @@ export class Daemon {
 
   /** What /healthz checks: the reconcile loop, status writes, the manifest directory. */
   get healthChecks(): DaemonHealth['checks'] {
-    return this.history ? [...this.healthFeed.health.checks, this.history.healthCheck] : this.healthFeed.health.checks;
+    const checks = [...this.healthFeed.health.checks, { name: 'notifiers', check: () => notifierProblem(this.notifier.snapshot()) }];
+    return this.history ? [...checks, this.history.healthCheck] : checks;
   }
 
   static async start(options: DaemonOptions): Promise<Daemon> {

@@ -5,6 +5,7 @@ import { spawn } from 'node:child_process';
 import type { Notification } from '../notification.js';
 import { webhookPayload } from './webhook.js';
 import type { DeliveryOutcome } from './outcome.js';
+import { defineSink, type RouteBase } from './sink.js';
 
 const KILL_GRACE_MS = 2000;
 const MAX_OUTPUT = 2048;
@@ -102,3 +103,20 @@ export function runCommandSink(
     child.stdin.end(`${webhookPayload(n, 'command')}\n`);
   });
 }
+
+export interface CommandRoute extends RouteBase {
+  sink: 'command';
+  notifier: string;
+  command: string;
+}
+
+export const commandSink = defineSink<CommandRoute>({
+  type: 'command',
+  resolve: (n) => (n.spec.command ? { ok: true, route: { sink: 'command', notifier: n.name, command: n.spec.command } } : { ok: false, error: `Notifier "${n.name}" (command) has no command` }),
+  target: (r) => r.notifier,
+  secretEnv: () => [],
+  urls: () => [],
+  withUrls: (r) => ({ ...r }),
+  send: (n, r, ctx) => runCommandSink(n, r.command, { env: ctx.env, withholdEnv: ctx.secretEnvNames, key: ctx.key, timeoutMs: ctx.timeoutMs, signal: ctx.signal }),
+  cannotAsk: 'a command cannot be asked; it can skip the repeat by VAI_IDEMPOTENCY_KEY',
+});

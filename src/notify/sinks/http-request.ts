@@ -3,6 +3,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import { classifyHttpStatus, parseRetryAfter, type DeliveryOutcome } from './outcome.js';
+import { redactUrl } from '../redact.js';
 
 export interface RequestOptions {
   method?: 'POST' | 'GET';
@@ -43,11 +44,11 @@ export function httpRequest(opts: RequestOptions): Promise<HttpAnswer> {
     try {
       url = new URL(opts.url);
     } catch {
-      finish({ type: 'reject', reason: 'invalid URL' });
+      finish({ type: 'reject', reason: 'invalid URL', config: true });
       return;
     }
     if (url.protocol !== 'http:' && url.protocol !== 'https:') {
-      finish({ type: 'reject', reason: `unsupported URL scheme ${url.protocol}` });
+      finish({ type: 'reject', reason: `unsupported URL scheme ${url.protocol} (http and https only)`, config: true });
       return;
     }
     const headers: Record<string, string | number> = { ...opts.headers };
@@ -93,7 +94,13 @@ export function httpRequest(opts: RequestOptions): Promise<HttpAnswer> {
         const summary = `HTTP ${status}${res.statusMessage ? ` ${res.statusMessage}` : ''}`;
         const said = answer.trim().replace(/\s+/g, ' ').slice(0, 300);
         if (kind === 'delivered') finish({ type: 'delivered', detail: summary }, status, answer, truncated);
-        else if (kind === 'reject') finish({ type: 'reject', reason: said ? `${summary}: ${said}` : summary }, status, answer, truncated);
+        else if (status >= 300 && status < 400) {
+          // Following a redirect would send the alert (and its token) wherever the answer says.
+          const loc = res.headers.location;
+          const where = loc ? ` to ${redactUrl(String(loc)).slice(0, 300)}` : '';
+          const reason = `${summary}: the server redirects${where}; redirects are not followed, so set the Notifier's URL to the final address`;
+          finish({ type: 'reject', reason, config: true }, status, answer, truncated);
+        } else if (kind === 'reject') finish({ type: 'reject', reason: said ? `${summary}: ${said}` : summary }, status, answer, truncated);
         else {
           const header = res.headers['retry-after'];
           const retryAfterMs = parseRetryAfter(Array.isArray(header) ? header[0] : header, opts.nowMs);

@@ -5,7 +5,7 @@
 // is our delivery key (ntfy >= 2.16). A server before 2.16 echoes no sequence id; then ours is
 // the one with our exact title and body that is not a message this outbox already knows it
 // delivered (their ids are kept), so an earlier alert with the same text is not taken for it.
-import { ntfyUrl } from '../route.js';
+import { ntfyUrl } from './ntfy-url.js';
 import { httpRequest } from './http-request.js';
 import type { NtfyDestination } from './ntfy.js';
 

@@ -4,9 +4,14 @@
 // by it), and its apps replace a notification of the same sequence in place instead of showing
 // a second one; older servers ignore the header.
 import type { Notification } from '../notification.js';
-import { ntfyUrl } from '../route.js';
+import { redactUrl } from '../redact.js';
 import { httpRequest } from './http-request.js';
 import type { DeliveryOutcome } from './outcome.js';
+import { findOnNtfy } from './ntfy-poll.js';
+import { defineSink, type RouteBase } from './sink.js';
+import { ntfyUrl } from './ntfy-url.js';
+
+export { ntfyUrl };
 
 /** Header values must be Latin-1; ntfy decodes RFC 2047 encoded-words for anything else. */
 export function headerValue(text: string): string {
@@ -56,3 +61,42 @@ export async function sendNtfy(
   const id = publishedId(answer);
   return id ? { ...outcome, messageId: id } : outcome;
 }
+
+export const DEFAULT_NTFY_URL = 'https://ntfy.sh';
+export const DEFAULT_TOKEN_ENV = 'VAI_NTFY_TOKEN';
+
+export interface NtfyRoute extends RouteBase {
+  sink: 'ntfy';
+  server: string;
+  topic: string;
+  tokenEnv: string;
+}
+
+export function defaultNtfyServer(env: NodeJS.ProcessEnv): string {
+  return env.VAI_NTFY_URL || DEFAULT_NTFY_URL;
+}
+
+/** A bare topic on the default server: notify_on_fail that names no Notifier. */
+export function topicRoute(topic: string, env: NodeJS.ProcessEnv): NtfyRoute {
+  return { sink: 'ntfy', notifier: null, server: defaultNtfyServer(env), topic, tokenEnv: DEFAULT_TOKEN_ENV };
+}
+
+function destination(r: NtfyRoute, env: NodeJS.ProcessEnv): NtfyDestination {
+  return { server: r.server, topic: r.topic, token: env[r.tokenEnv] || undefined };
+}
+
+export const ntfySink = defineSink<NtfyRoute>({
+  type: 'ntfy',
+  resolve: (n, env) => ({
+    ok: true,
+    route: { sink: 'ntfy', notifier: n.name, server: n.spec.server ?? defaultNtfyServer(env), topic: n.spec.topic ?? n.name, tokenEnv: n.spec.token_env ?? DEFAULT_TOKEN_ENV },
+  }),
+  target: (r) => redactUrl(ntfyUrl(r.server, r.topic)),
+  secretEnv: (r) => [r.tokenEnv],
+  urls: (r) => [r.server],
+  withUrls: (r, f) => ({ ...r, server: f(r.server) }),
+  send: (n, r, ctx) => sendNtfy(n, destination(r, ctx.env), ctx.key, ctx.timeoutMs, ctx.nowMs, ctx.signal),
+  findEarlier: (n, r, key, sinceMs, knownIds, ctx) =>
+    findOnNtfy({ key, title: n.title, message: n.message }, destination(r, ctx.env), sinceMs, knownIds, ctx.timeoutMs, ctx.nowMs, ctx.signal),
+  cannotAsk: '',
+});

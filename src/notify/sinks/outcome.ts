@@ -6,7 +6,8 @@
 export type DeliveryOutcome =
   | { type: 'delivered'; detail: string; messageId?: string }
   | { type: 'retry'; reason: string; retryAfterMs?: number; unsent?: true }
-  | { type: 'reject'; reason: string };
+  /** `config`: the Notifier itself is wrong (a redirect, a bad URL); shown in status and /healthz until a delivery to it succeeds. */
+  | { type: 'reject'; reason: string; config?: true };
 
 /** Statuses of the 4xx family that a later attempt can still succeed with. */
 const RETRYABLE_4XX = new Set([408, 425, 429]);

@@ -6,6 +6,8 @@
 import type { Notification } from '../notification.js';
 import { httpRequest } from './http-request.js';
 import type { DeliveryOutcome } from './outcome.js';
+import { redactUrl } from '../redact.js';
+import { defineSink, type RouteBase } from './sink.js';
 
 export function webhookPayload(n: Notification, target: string): string {
   return JSON.stringify({
@@ -44,3 +46,21 @@ export async function sendWebhook(
   const { outcome } = await httpRequest({ url: dest.url, headers, body: webhookPayload(n, dest.target), timeoutMs, nowMs, ...(signal ? { signal } : {}) });
   return outcome;
 }
+
+export interface WebhookRoute extends RouteBase {
+  sink: 'webhook';
+  notifier: string;
+  url: string;
+  headerEnv: Record<string, string>;
+}
+
+export const webhookSink = defineSink<WebhookRoute>({
+  type: 'webhook',
+  resolve: (n) => (n.spec.url ? { ok: true, route: { sink: 'webhook', notifier: n.name, url: n.spec.url, headerEnv: { ...(n.spec.header_env ?? {}) } } } : { ok: false, error: `Notifier "${n.name}" (webhook) has no url` }),
+  target: (r) => redactUrl(r.url),
+  secretEnv: (r) => Object.values(r.headerEnv),
+  urls: (r) => [r.url],
+  withUrls: (r, f) => ({ ...r, url: f(r.url), headerEnv: { ...r.headerEnv } }),
+  send: (n, r, ctx) => sendWebhook(n, { url: r.url, headerEnv: r.headerEnv, target: redactUrl(r.url) }, ctx.key, ctx.env, ctx.timeoutMs, ctx.nowMs, ctx.signal),
+  cannotAsk: 'a webhook cannot be asked; its receiver can drop the repeat by its Idempotency-Key',
+});
