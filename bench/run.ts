@@ -18,10 +18,12 @@ import { runEditAndCli } from './scenarios/edit-and-cli.js';
 import { runRecovery } from './scenarios/recovery.js';
 import { runScale } from './scenarios/scale.js';
 import { runServiceStart } from './scenarios/service-start.js';
+import { runSmallVps } from './scenarios/small-vps.js';
+import { runVaictl } from './scenarios/vaictl.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
-const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'scale', 'edit'] as const;
+const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'scale', 'edit', 'small-vps', 'vaictl'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function log(s: string): void {
@@ -60,6 +62,12 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
   }
   if (only.has('scale')) await step(`vai scale ${p.scale.services}`, () => runScale(p.scale, log));
   if (only.has('edit')) await step(`vai edit/cli ${p.edit.services}`, () => runEditAndCli(p.edit, log));
+  if (only.has('small-vps')) {
+    // vaid and monit at once, on the same services: the same load falls on both.
+    await step('small-vps 50 http @60s', () => runSmallVps({ kind: 'farm', services: 50, intervalSeconds: 60, windowMs: p.smallVpsWindowMs, withMonit }, log));
+    await step('small-vps 6 daemons @5s', () => runSmallVps({ kind: 'daemons', services: 6, intervalSeconds: 5, windowMs: p.smallVpsWindowMs, withMonit }, log));
+  }
+  if (only.has('vaictl')) await step(`vaictl ${p.vaictl.services}`, () => runVaictl(p.vaictl, log));
   return figs;
 }
 
@@ -74,7 +82,7 @@ async function main(): Promise<number> {
     },
   });
   if (values.quick === values.full) {
-    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit] [--no-monit] [--profile]\n');
+    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit,small-vps,vaictl] [--no-monit] [--profile]\n');
     return 2;
   }
   const mode = values.quick ? 'quick' : 'full';
