@@ -43,6 +43,13 @@ export function createExecutor(opts: ExecutorOptions): Executor {
         return 'unknown';
       }
     },
+    watchExit: (p: WatchedProcess, onExit: () => void): (() => void) | null => {
+      try {
+        return local.watchExit(p, onExit);
+      } catch {
+        return null;
+      }
+    },
     close: async () => {
       await local.close();
       await docker?.then((d) => d.close(), () => undefined);

@@ -98,6 +98,11 @@ export interface Executor {
   findListeners?(targets: readonly ServiceTarget[]): Promise<Map<string, ListenerLookup>>;
   /** Optional. Liveness of a process findListeners returned: one small synchronous read. */
   probeProcess?(p: WatchedProcess): PidProbe;
+  /**
+   * Optional. Calls onExit once when the process exits (the kernel tells: a pidfd), and returns
+   * the function that stops watching; null when the kernel or platform refuses (keep probing).
+   */
+  watchExit?(p: WatchedProcess, onExit: () => void): (() => void) | null;
   /** Releases timers, sockets and connections. */
   close(): Promise<void>;
 }
