@@ -115,3 +115,18 @@ export function readTreeCpuMs(root: number): number {
   }
   return ms;
 }
+
+/** On-CPU ms of a process's threads summed by thread name (/proc/PID/task/TID/comm). */
+export function readThreadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0] ?? 0);
+      out.set(comm, (out.get(comm) ?? 0) + ns / 1e6);
+    } catch {
+      // thread exited between readdir and read
+    }
+  }
+  return out;
+}

@@ -12,7 +12,7 @@ import { figure, target, type Figure } from '../lib/figure.js';
 import { ensureMonit, startMonit } from '../lib/monit.js';
 import { startPortFarm, type PortFarm } from '../lib/port-farm-client.js';
 import { freePort } from '../lib/ports.js';
-import { readMem, readTreeCpuMs } from '../lib/proc-stat.js';
+import { readMem, readThreadCpuMs, readTreeCpuMs } from '../lib/proc-stat.js';
 import { httpServiceDef, launchService, readPid, type ServiceDef } from '../lib/services.js';
 import type { Supervisor } from '../lib/supervisor.js';
 import { monitSupervisor, vaiSupervisor } from '../lib/supervisors.js';
@@ -85,6 +85,7 @@ export async function runSmallVps(c: SmallVpsCase, log: (s: string) => void): Pr
     const loadBefore = load();
     const t0 = performance.now();
     const cpu0 = new Map(sups.map((s) => [s.kind, readTreeCpuMs(s.pid)]));
+    const threads0 = new Map(sups.map((s) => [s.kind, readThreadCpuMs(s.pid)]));
     for (const s of sups) results.set(s.kind, { cpuMs: 0, rss: [], notes: [] });
     while (performance.now() - t0 < c.windowMs) {
       await sleep(Math.min(5000, Math.max(0, c.windowMs - (performance.now() - t0))));
@@ -95,6 +96,10 @@ export async function runSmallVps(c: SmallVpsCase, log: (s: string) => void): Pr
       const r = results.get(s.kind)!;
       r.cpuMs = readTreeCpuMs(s.pid) - (cpu0.get(s.kind) ?? 0);
       r.notes.push(`${(r.cpuMs / 1000).toFixed(3)} CPU-s in ${seconds.toFixed(1)} s, load ${loadBefore} -> ${load()}`);
+      // Where it went, by thread: the event loop (its own name), V8's workers, libuv's pool.
+      const t0s = threads0.get(s.kind) ?? new Map<string, number>();
+      const byThread = [...readThreadCpuMs(s.pid)].map(([k, v]) => [k, v - (t0s.get(k) ?? 0)] as const).filter(([, v]) => v >= 1).sort((a, b) => b[1] - a[1]);
+      r.notes.push(`threads: ${byThread.map(([k, v]) => `${k} ${v.toFixed(0)} ms`).join(', ')}`);
       r.cpuMs = (100 * r.cpuMs) / (seconds * 1000);
     }
   } catch (e) {
