@@ -66,6 +66,10 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
     // vaid and monit at once, on the same services: the same load falls on both.
     await step('small-vps 50 http @60s', () => runSmallVps({ kind: 'farm', services: 50, intervalSeconds: 60, windowMs: p.smallVpsWindowMs, withMonit }, log));
     await step('small-vps 6 daemons @5s', () => runSmallVps({ kind: 'daemons', services: 6, intervalSeconds: 5, windowMs: p.smallVpsWindowMs, withMonit }, log));
+    // V8 flags to compare, e.g. BENCH_SMALL_VPS_NODE_ARGS='--max-semi-space-size=1;--lite-mode' (one extra vaid-only run each).
+    for (const flags of (process.env.BENCH_SMALL_VPS_NODE_ARGS ?? '').split(';').filter(Boolean)) {
+      await step(`small-vps 50 http @60s ${flags}`, () => runSmallVps({ kind: 'farm', services: 50, intervalSeconds: 60, windowMs: p.smallVpsWindowMs, withMonit: false, nodeArgs: flags.split(' ') }, log));
+    }
   }
   if (only.has('vaictl')) await step(`vaictl ${p.vaictl.services}`, () => runVaictl(p.vaictl, log));
   return figs;
