@@ -17,9 +17,11 @@ $(NODE_MODULES_STAMP): package.json package-lock.json
 install: $(NODE_MODULES_STAMP) build
 
 # Only what ships (src/ → dist/src/): a type error in a test or a benchmark cannot stop `make run`.
-# Then the one-file bundle that a plain `vaictl get` runs (scripts/bundle-vaictl.ts).
+# Then the manifest validators compiled by ajv at build time (scripts/compile-validators.ts), and
+# the one-file bundles vaictl runs (scripts/bundle-vaictl.ts).
 build: $(NODE_MODULES_STAMP)
 	npx tsc -p tsconfig.build.json
+	npx tsx scripts/compile-validators.ts
 	npx tsx scripts/bundle-vaictl.ts
 	@chmod +x dist/src/cli/vaid.js dist/src/cli/vaictl.js
 

@@ -21,6 +21,9 @@ export interface Profile {
   scale: { services: number; intervalSeconds: number; observeTimeoutMs: number; slices: number; sliceMs: number };
   edit: { services: number; intervalSeconds: number; edits: number; cliRuns: number };
   gitops: { pushes: number; intervalSeconds: number };
+  /** small-vps: seconds of each measuring window (>= 60 in full). */
+  smallVpsWindowMs: number;
+  vaictl: { services: number; intervalSeconds: number; runs: number };
 }
 
 export const PROFILES: Record<'quick' | 'full', Profile> = {
@@ -36,6 +39,8 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     scale: { services: 200, intervalSeconds: 1, observeTimeoutMs: 60_000, slices: 1, sliceMs: 1000 },
     edit: { services: 50, intervalSeconds: 1, edits: 2, cliRuns: 1 },
     gitops: { pushes: 2, intervalSeconds: 2 },
+    smallVpsWindowMs: 10_000,
+    vaictl: { services: 100, intervalSeconds: 10, runs: 1 },
   },
   full: {
     startSamples: 10,
@@ -59,5 +64,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     scale: { services: 10_000, intervalSeconds: 10, observeTimeoutMs: 180_000, slices: 10, sliceMs: 3000 },
     edit: { services: 1000, intervalSeconds: 10, edits: 25, cliRuns: 10 },
     gitops: { pushes: 10, intervalSeconds: 10 },
+    smallVpsWindowMs: 65_000,
+    vaictl: { services: 1000, intervalSeconds: 10, runs: 10 },
   },
 };

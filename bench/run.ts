@@ -21,10 +21,12 @@ import { runScale } from './scenarios/scale.js';
 import { runServiceStart } from './scenarios/service-start.js';
 import { runGitops } from './scenarios/gitops.js';
 import { runHistory } from './scenarios/history.js';
+import { runSmallVps } from './scenarios/small-vps.js';
+import { runVaictl } from './scenarios/vaictl.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
-const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'types', 'scale', 'edit', 'history', 'gitops'] as const;
+const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'types', 'scale', 'edit', 'history', 'gitops', 'small-vps', 'vaictl'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function log(s: string): void {
@@ -66,6 +68,16 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
   if (only.has('edit')) await step(`vai edit/cli ${p.edit.services}`, () => runEditAndCli(p.edit, log));
   if (only.has('gitops')) await step('vai git push -> applied', () => runGitops(p.gitops, log));
   if (only.has('history')) await step('history (CPU with and without, size, vaictl history/report)', () => runHistory({ services: 1000, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
+  if (only.has('small-vps')) {
+    // vaid and monit at once, on the same services: the same load falls on both.
+    await step('small-vps 50 http @60s', () => runSmallVps({ kind: 'farm', services: 50, intervalSeconds: 60, windowMs: p.smallVpsWindowMs, withMonit }, log));
+    await step('small-vps 6 daemons @5s', () => runSmallVps({ kind: 'daemons', services: 6, intervalSeconds: 5, windowMs: p.smallVpsWindowMs, withMonit }, log));
+    // V8 flags to compare, e.g. BENCH_SMALL_VPS_NODE_ARGS='--max-semi-space-size=1;--lite-mode' (one extra vaid-only run each).
+    for (const flags of (process.env.BENCH_SMALL_VPS_NODE_ARGS ?? '').split(';').filter(Boolean)) {
+      await step(`small-vps 50 http @60s ${flags}`, () => runSmallVps({ kind: 'farm', services: 50, intervalSeconds: 60, windowMs: p.smallVpsWindowMs, withMonit: false, nodeArgs: flags.split(' ') }, log));
+    }
+  }
+  if (only.has('vaictl')) await step(`vaictl ${p.vaictl.services}`, () => runVaictl(p.vaictl, log));
   return figs;
 }
 
@@ -80,7 +92,7 @@ async function main(): Promise<number> {
     },
   });
   if (values.quick === values.full) {
-    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit,history,gitops,types] [--no-monit] [--profile]\n');
+    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit,history,gitops,types,small-vps,vaictl] [--no-monit] [--profile]\n');
     return 2;
   }
   const mode = values.quick ? 'quick' : 'full';

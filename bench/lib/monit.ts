@@ -48,9 +48,9 @@ const programOf = (cmd: string) => {
  * monit pauses a process's connection tests for its start timeout after each start (30 s by
  * default); the bench gives monit the same grace vai's startup_delay_seconds gives.
  */
-export function controlFile(dir: string, defs: readonly ServiceDef[], startTimeoutSeconds: number): string {
+export function controlFile(dir: string, defs: readonly ServiceDef[], startTimeoutSeconds: number, cycleSeconds = 1): string {
   const lines = [
-    'set daemon 1',
+    `set daemon ${cycleSeconds}`,
     `set logfile ${path.join(dir, 'monit.log')}`,
     `set pidfile ${path.join(dir, 'monit.pid')}`,
     `set idfile ${path.join(dir, 'monit.id')}`,
@@ -76,10 +76,11 @@ export interface Monit {
   stop(): Promise<void>;
 }
 
-export async function startMonit(bin: string, dir: string, defs: readonly ServiceDef[], startTimeoutSeconds: number): Promise<Monit> {
+/** cycleSeconds: monit's `set daemon` (its one check interval for every service). */
+export async function startMonit(bin: string, dir: string, defs: readonly ServiceDef[], startTimeoutSeconds: number, cycleSeconds = 1): Promise<Monit> {
   mkdirSync(dir, { recursive: true });
   const ctl = path.join(dir, 'monitrc');
-  writeFileSync(ctl, controlFile(dir, defs, startTimeoutSeconds));
+  writeFileSync(ctl, controlFile(dir, defs, startTimeoutSeconds, cycleSeconds));
   chmodSync(ctl, 0o600);
   const logFile = path.join(dir, 'monit.log');
   const proc = await startSupervised(bin, ['-I', '-c', ctl], { cwd: dir, outFile: path.join(dir, 'monit.stdout'), mark: ctl, graceMs: 10_000 });

@@ -77,3 +77,56 @@ export function readCpuPreciseMs(pid: number): number {
   }
   return ns / 1e6;
 }
+
+/**
+ * CPU of a whole process tree, in ms: the root and every live descendant (all threads, from
+ * schedstat), plus what the root's reaped children used (cutime + cstime, 10 ms ticks). A check
+ * a supervisor runs as a child process counts as much as one it runs in-process.
+ */
+export function readTreeCpuMs(root: number): number {
+  const children = new Map<number, number[]>();
+  for (const e of readdirSync('/proc')) {
+    const c = e.charCodeAt(0);
+    if (c < 48 || c > 57) continue;
+    try {
+      const ppid = Number(statFields(Number(e))[1]);
+      const list = children.get(ppid) ?? [];
+      list.push(Number(e));
+      children.set(ppid, list);
+    } catch {
+      // exited meanwhile
+    }
+  }
+  let ms = 0;
+  const todo = [root];
+  for (let i = 0; i < todo.length && i < 10_000; i++) {
+    const pid = todo[i] as number;
+    try {
+      ms += readCpuPreciseMs(pid);
+    } catch {
+      continue;
+    }
+    todo.push(...(children.get(pid) ?? []));
+  }
+  try {
+    ms += readCpu(root).childrenMs;
+  } catch {
+    // root gone
+  }
+  return ms;
+}
+
+/** On-CPU ms of a process's threads summed by thread name (/proc/PID/task/TID/comm). */
+export function readThreadCpuMs(pid: number): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const comm = readFileSync(`/proc/${pid}/task/${tid}/comm`, 'utf8').trim();
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, 'utf8').split(' ')[0] ?? 0);
+      out.set(comm, (out.get(comm) ?? 0) + ns / 1e6);
+    } catch {
+      // thread exited between readdir and read
+    }
+  }
+  return out;
+}

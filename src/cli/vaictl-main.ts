@@ -5,22 +5,27 @@ import { EXIT, type Command, type CommandContext } from './command.js';
 import { isVaiError } from '../errors.js';
 import { closestMatch } from '../manifest/closest-match.js';
 
-// The everyday read and control commands load only their own module: commands/index.js pulls in
-// every command, and some (validate, convert) load yaml, ajv and TypeBox at import, which would
-// cost `vaictl get` several hundred milliseconds. Help and the other commands load the full list.
-const DIRECT: Record<string, () => Promise<Command>> = {
-  get: async () => (await import('./commands/get.js')).getCommand,
-  describe: async () => (await import('./commands/describe.js')).describeCommand,
-  events: async () => (await import('./commands/events.js')).eventsCommand,
-  history: async () => (await import('./commands/history.js')).historyCommand,
-  report: async () => (await import('./commands/report.js')).reportCommand,
-  logs: async () => (await import('./commands/logs.js')).logsCommand,
-  stop: async () => (await import('./commands/stop.js')).stopCommand,
-  start: async () => (await import('./commands/start.js')).startCommand,
-  restart: async () => (await import('./commands/restart.js')).restartCommand,
-  plan: async () => (await import('./commands/plan.js')).planCommand,
-  completion: async () => (await import('./commands/completion.js')).completionCommand,
-};
+// A command loads only its own module, commands/NAME.js, found by its name: commands/index.js
+// pulls in every command, and some (validate, convert) load yaml and the manifest validators at
+// import, which would cost every other command hundreds of milliseconds. No list to keep in step:
+// a new command module is found the same way. Help, and a name with no module of its own, load
+// the full list.
+async function direct(name: string): Promise<Command | undefined> {
+  // get, the command run most, is imported by a literal path so the bundle can inline it.
+  if (name === 'get') return (await import('./commands/get.js')).getCommand;
+  if (!/^[a-z][a-z-]{0,30}$/.test(name)) return undefined;
+  let mod: Record<string, unknown>;
+  try {
+    // A plain string, not a template: a bundler would otherwise inline every command module.
+    const file = './commands/' + name + '.js';
+    mod = (await import(file)) as Record<string, unknown>;
+  } catch (e) {
+    // No module of that name; a package missing under a real command is an error to show.
+    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(`/commands/${name}.js`)) return undefined;
+    throw e;
+  }
+  return Object.values(mod).find((v): v is Command => typeof v === 'object' && v !== null && (v as Command).name === name && typeof (v as Command).run === 'function');
+}
 
 async function allCommands(): Promise<readonly Command[]> {
   return (await import('./commands/index.js')).COMMANDS;
@@ -60,9 +65,9 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     ctx.stdout.write(`vaictl ${(await import('../version.js')).VERSION}\n`);
     return EXIT.OK;
   }
-  const direct = Object.hasOwn(DIRECT, name) ? DIRECT[name] : undefined;
-  const commands = direct ? null : await allCommands();
-  const command = direct ? await direct() : commands!.find((c) => c.name === name);
+  const own = await direct(name);
+  const commands = own ? null : await allCommands();
+  const command = own ?? commands!.find((c) => c.name === name);
   if (!command) {
     const hint = closest(commands ?? [], name);
     ctx.stderr.write(`vaictl: unknown command "${name}"${hint ? `; did you mean "${hint}"?` : ''}\nRun "vaictl help" for the list.\n`);

@@ -1,11 +1,11 @@
 #!/usr/bin/env node
-// The vaictl bin. A plain `vaictl get` runs from dist/src/cli/vaictl-bundle.cjs (written by
-// `make build`, scripts/bundle-vaictl.ts): one file compiled with a V8 code cache instead of ~17
-// ES modules, ~40 ms less CPU on every get. Everything else, and get when there is no bundle,
-// or an older one than the modules (tsc alone rebuilt them), runs vaictl-main.js as modules.
-// The cache beside the bundle is written after the first get that succeeds without one (or
-// whose cache V8 refused: another Node), so it holds the functions get really ran; a dist this
-// user cannot write just goes without.
+// The vaictl bin. Every command runs from dist/src/cli/vaictl-bundle.cjs (written by `make build`,
+// scripts/bundle-vaictl.ts): one file compiled with a V8 code cache instead of ES modules, tens
+// of ms less CPU on every command. Without a bundle, or with an older one than the modules (tsc
+// alone rebuilt them), vaictl-main.js runs as modules. Each command has its own cache beside the
+// bundle (vaictl-bundle.cjs.NAME.cache), written after the first run of that command that succeeds
+// without one (or whose cache V8 refused: another Node), so it holds the functions that command
+// really ran; a dist this user cannot write just goes without.
 import { readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
@@ -18,7 +18,9 @@ interface Entry {
 
 const argv = process.argv.slice(2);
 // --server (vaictl-remote.js) hands its document to the modules' status reader, not the bundle's.
-const bundled = argv[0] === 'get' && !argv.some((a) => a === '--server' || a.startsWith('--server=')) && !process.env.VAICTL_NO_BUNDLE;
+const bundled = !argv.some((a) => a === '--server' || a.startsWith('--server=')) && !process.env.VAICTL_NO_BUNDLE;
+/** The cache's name: the command's, when it looks like one (a typo shares one cache, `other`). */
+const cacheName = /^[a-z][a-z-]{0,30}$/.test(argv[0] ?? '') ? argv[0]! : 'other';
 const entry: Entry = (bundled && loadBundle()) || (await import('./vaictl-main.js'));
 await entry.run();
 
@@ -31,7 +33,7 @@ function loadBundle(): Entry | null {
   } catch {
     return null;
   }
-  const cacheFile = `${file}.cache`;
+  const cacheFile = `${file}.${cacheName}.cache`;
   let cachedData: Buffer | undefined;
   try {
     cachedData = readFileSync(cacheFile);
@@ -57,6 +59,6 @@ function saveCache(file: string, script: vm.Script): void {
     writeFileSync(tmp, script.createCachedData(), { flag: 'wx' });
     renameSync(tmp, file);
   } catch {
-    // Read-only install, or another vaictl wrote it first: the next get tries again.
+    // Read-only install, or another vaictl wrote it first: the next run tries again.
   }
 }

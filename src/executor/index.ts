@@ -50,6 +50,13 @@ export function createExecutor(opts: ExecutorOptions): Executor {
     },
     containerExit: (t: ServiceTarget) => safe(() => on(t, (e) => e.containerExit?.(t) ?? Promise.resolve(undefined)), () => undefined),
     watchContainerEvents: (watched, onEvent) => watchDockerEvents({ dockerHost: opts.dockerHost, watched, onEvent }),
+    watchExit: (p: WatchedProcess, onExit: () => void): (() => void) | null => {
+      try {
+        return local.watchExit(p, onExit);
+      } catch {
+        return null;
+      }
+    },
     close: async () => {
       await local.close();
       await docker?.then((d) => d.close(), () => undefined);

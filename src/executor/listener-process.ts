@@ -9,7 +9,8 @@ import { closeSync, openSync, readSync, readdirSync, readFileSync, readlinkSync 
 import type { HealthCheck } from '../manifest/schema.js';
 import type { ListenerLookup, PidProbe, WatchedProcess } from './types.js';
 import { checkType } from './checks/index.js';
-import { stateProbe } from './pid-probe.js';
+
+import { readPidFile, stateProbe } from './pid-probe.js';
 
 /** Where a check connects, when it is a loopback port whose listener vai can look up. */
 export interface LoopbackPort {
@@ -268,6 +269,17 @@ function topHolder(pid: number, link: string, procDir: string): number {
 export interface ListenerQuery {
   name: string;
   check: HealthCheck;
+  /** Absolute pid_file path: its pid is the process to watch, no listener lookup. */
+  pidFile?: string;
+}
+
+/** The process a pid file names (read safely: pid-probe.ts's readPidFile). */
+export function pidFileProcess(pidFile: string, procDir = '/proc'): ListenerLookup {
+  const pid = readPidFile(pidFile);
+  if (typeof pid === 'string') return { kind: 'none', reason: `pid_file ${pidFile}: ${pid}`, retry: true };
+  const stat = readStat(pid, procDir);
+  if (stat === null) return { kind: 'none', reason: `pid_file ${pidFile} names no running process`, retry: true };
+  return { kind: 'found', process: { pid, startTime: stat.startTime, what: `pid ${pid} of ${pidFile}` } };
 }
 
 /** One pass for all queries: the listener table once, the process table at most once. */
@@ -275,6 +287,10 @@ export async function findListenerProcesses(queries: readonly ListenerQuery[], p
   const out = new Map<string, ListenerLookup>();
   const ports = new Map<string, LoopbackPort>();
   for (const q of queries) {
+    if (q.pidFile !== undefined) {
+      out.set(q.name, pidFileProcess(q.pidFile, procDir));
+      continue;
+    }
     const p = loopbackPortOf(q.check);
     if (typeof p === 'string') out.set(q.name, { kind: 'none', reason: p, retry: false });
     else ports.set(q.name, p);

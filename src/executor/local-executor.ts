@@ -8,6 +8,7 @@ import { KeptConnections } from './http-keep-alive.js';
 import { checkType } from './checks/index.js';
 import { ProcessLimits } from './limits.js';
 import { probePidFile } from './pid-probe.js';
+import { processExitWatcher } from './process-exit-watch.js';
 import { findListenerProcesses, probeWatched } from './listener-process.js';
 import { runCommand } from './command-runner.js';
 import { commandEnv } from './command-env.js';
@@ -110,11 +111,17 @@ export class LocalExecutor implements Executor {
   }
 
   findListeners(targets: readonly ServiceTarget[]): Promise<Map<string, ListenerLookup>> {
-    return findListenerProcesses(targets.map((t) => ({ name: t.name, check: t.spec.health_check })));
+    return findListenerProcesses(
+      targets.map((t) => ({ name: t.name, check: t.spec.health_check, ...(t.spec.pid_file !== undefined ? { pidFile: path.resolve(t.workingDir, t.spec.pid_file) } : {}) })),
+    );
   }
 
   probeProcess(p: WatchedProcess): PidProbe {
     return probeWatched(p);
+  }
+
+  watchExit(p: WatchedProcess, onExit: () => void): (() => void) | null {
+    return processExitWatcher().watch(p, onExit);
   }
 
   async close(): Promise<void> {

@@ -4,13 +4,11 @@
 // A zombie counts as dead: PID 1 on these machines reaps orphans only every ~2 s, and
 // kill(pid, 0) succeeds on a zombie (DESIGN.md, pitfalls).
 // The pid file sits where the service owner may write: it is read through core/safe-open (no
-// symlink, no FIFO or device, at most PID_FILE_MAX_BYTES), synchronously, since a non-blocking
-// open of a regular file of a few bytes costs less than a trip through the thread pool, where
-// one FIFO used to hold a thread (and with it every probe) for good.
-import { readFile } from 'node:fs/promises';
+// symlink on any component, no FIFO or device, at most 64 bytes), synchronously: the probe runs
+// several times a second, and a promise-based readFile cost five threadpool round trips per file,
+// most of an idle vaid's CPU with a few pid_file services (docs/performance.md).
+import { readFileSync } from 'node:fs';
 import { readSafe } from '../core/safe-open.js';
-
-const PID_FILE_MAX_BYTES = 64;
 import type { PidProbe } from './types.js';
 
 /** Parses a pid file's content: the first line's decimal pid. */
@@ -28,24 +26,29 @@ export function statState(stat: string): string | null {
   return stat.charAt(close + 2) || null;
 }
 
-export async function probePidFile(pidFile: string, procDir = '/proc'): Promise<PidProbe> {
-  let text: string;
+/** The pid a pid file names, or why there is none. */
+export function readPidFile(pidFile: string): number | string {
+  let buf: Buffer | null;
   try {
-    const buf = readSafe(pidFile, PID_FILE_MAX_BYTES);
-    if (buf === null) return 'unknown';
-    text = buf.toString('utf8');
-  } catch {
-    return 'unknown';
+    buf = readSafe(pidFile, 64);
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   }
-  const pid = parsePid(text);
-  if (pid === null) return 'unknown';
+  if (buf === null) return 'ENOENT';
+  return parsePid(buf.toString('latin1')) ?? 'no pid in it';
+}
+
+export async function probePidFile(pidFile: string, procDir = '/proc'): Promise<PidProbe> {
+  const pid = readPidFile(pidFile);
+  if (typeof pid === 'string') return 'unknown';
   return probePid(pid, procDir);
 }
 
+/** /proc reads never block: one synchronous read, no threadpool hop. */
 export async function probePid(pid: number, procDir = '/proc'): Promise<PidProbe> {
   let stat: string;
   try {
-    stat = await readFile(`${procDir}/${pid}/stat`, 'latin1');
+    stat = readFileSync(`${procDir}/${pid}/stat`, 'latin1');
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ESRCH' ? 'dead' : 'unknown';
   }

@@ -141,6 +141,11 @@ export interface Executor {
    * containers `watched` accepts; reconnects by itself. Call only when some service is a container.
    */
   watchContainerEvents?(watched: (container: string) => boolean, onEvent: (e: ContainerEvent) => void): { close(): void };
+  /**
+   * Optional. Calls onExit once when the process exits (the kernel tells: a pidfd), and returns
+   * the function that stops watching; null when the kernel or platform refuses (keep probing).
+   */
+  watchExit?(p: WatchedProcess, onExit: () => void): (() => void) | null;
   /** Releases timers, sockets and connections. */
   close(): Promise<void>;
 }

@@ -1,6 +1,7 @@
 // Validation of one document against the TypeBox-made JSON Schema with ajv (defaults applied
 // in place), and the translation of ajv's errors into messages a person can act on.
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
+import { createRequire } from 'node:module';
+import type { ErrorObject, Options, ValidateFunction } from 'ajv';
 import { API_VERSION, DNS1123_LABEL, NotifierManifestSchema, ServiceManifestSchema } from './schema.js';
 import type { ManifestError } from './types.js';
 import { errorAt, type Candidate } from './candidate.js';
@@ -12,11 +13,32 @@ export type Kind = (typeof KINDS)[number];
 
 let validators: Record<Kind, ValidateFunction> | undefined;
 
+/** The schema of each kind (scripts/compile-validators.ts compiles them at build time). */
+export function schemasByKind(): Record<Kind, object> {
+  return { Service: ServiceManifestSchema, Notifier: NotifierManifestSchema };
+}
+
+/** The ajv every validator is compiled with, at build time and (without a build) at run time. */
+export function newAjv(code?: Options['code']): import('ajv/dist/2020.js').Ajv2020 {
+  const { Ajv2020 } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  // strictRequired is off: `then: {required: [...]}` names properties defined beside the `if`.
+  return new Ajv2020({ useDefaults: true, allErrors: true, strict: true, strictRequired: false, verbose: true, ...(code ? { code } : {}) });
+}
+
 function compiled(): Record<Kind, ValidateFunction> {
   if (!validators) {
-    // strictRequired is off: `then: {required: [...]}` names properties defined beside the `if`.
-    const ajv = new Ajv2020({ useDefaults: true, allErrors: true, strict: true, strictRequired: false, verbose: true });
-    validators = { Service: ajv.compile(ServiceManifestSchema), Notifier: ajv.compile(NotifierManifestSchema) };
+    // Compiled by `make build` (scripts/compile-validators.ts); from src/ (tsx) there is none.
+    let built: Record<Kind, ValidateFunction> | undefined;
+    try {
+      built = createRequire(import.meta.url)('./schema-validators.cjs') as Record<Kind, ValidateFunction>;
+    } catch {
+      built = undefined;
+    }
+    if (built?.Service && built.Notifier) validators = { Service: built.Service, Notifier: built.Notifier };
+    else {
+      const ajv = newAjv();
+      validators = { Service: ajv.compile(ServiceManifestSchema), Notifier: ajv.compile(NotifierManifestSchema) };
+    }
   }
   return validators;
 }

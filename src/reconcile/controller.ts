@@ -114,6 +114,7 @@ export class Controller {
       clock: opts.clock,
       executor: opts.executor,
       log: opts.log,
+      onExit: (name) => this.queue.add(name),
       target: (name) => {
         const svc = this.services.get(name);
         return svc ? this.target(svc) : null;
@@ -472,7 +473,7 @@ export class Controller {
 
   /** On the checks' tick grid (check-ticks.ts), so a probe shares its wake-up with the checks due then. */
   private armProbe(): void {
-    const every = this.opts.pidProbeIntervalMs ?? 100;
+    const every = this.listeners.probeEveryMs(this.opts.pidProbeIntervalMs ?? 100);
     this.probeTimer = this.clock.setTimer(() => {
       this.probeTimer = null;
       void this.probePids().finally(() => this.armProbeIfNeeded());

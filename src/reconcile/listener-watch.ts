@@ -1,6 +1,9 @@
-// Crash detection between two checks for services without a pid_file: the process that listens
-// on the check's loopback port is looked up once the service is Healthy (again: after each
-// restart and spec change), and then probed with the pid_file probes, every 100 ms. A watched
+// Crash detection between two checks: the process a service runs as (its pid_file's pid, or the
+// one that listens on its check's loopback port) is looked up once the service is Healthy (again:
+// after each restart and spec change), and the kernel tells when it exits (a pidfd, the
+// executor's watchExit): the exit triggers a check at once, with no polling. Where the kernel
+// refuses, the listener is probed with the pid_file probes at the controller's fast cadence; a
+// watched exit leaves only the freeze (SIGSTOP) probe, which runs at FREEZE_PROBE_MS. A watched
 // process that is gone only triggers a check, exactly as a dead pid_file pid does: a service that
 // handed its socket to a new process (re-exec, fork, graceful reload) passes that check, is not
 // restarted, and its new listener is looked up instead.
@@ -22,6 +25,14 @@ export const RELOOKUP_MIN_MS = 1_000;
  * first lookup after a quiet spell (a restarted service) still runs at once.
  */
 export const LOOKUP_GAP_FACTOR = 4;
+/**
+ * How often processes are probed when the kernel reports every watched exit: only a freeze
+ * (state T) is left to see, and a frozen service is then found by its check's timeout (1 s at
+ * the least), so 0.5 s more keeps a SIGSTOP at 1 s timeout recovered within ~1.5 s. Crash
+ * polling where the kernel refuses stays at the controller's 100 ms: the crash MTTR target
+ * (150 ms with pid_file) minus the restart path (~60 ms) leaves about that much.
+ */
+export const FREEZE_PROBE_MS = 500;
 
 interface Watch {
   process: WatchedProcess | null;
@@ -31,6 +42,8 @@ interface Watch {
   /** When a failed lookup may be tried again; Infinity: never for this generation. */
   retryAt: number;
   lastProbe: PidProbe;
+  /** Whose process: the pid_file's (probed by the controller) or the listener's (probed here). */
+  kind: 'pidFile' | 'listener';
 }
 
 /** The services watching one process: probed once for all of them. */
@@ -39,6 +52,10 @@ interface ProcessGroup {
   names: Set<string>;
   /** The probe every member has taken in (nothing to do while it repeats); null: some member has not. */
   settled: PidProbe | null;
+  /** Stops the kernel's exit watch; null while polled (refused) or once exited. */
+  unwatch: (() => void) | null;
+  /** The kernel said it exited. */
+  exited: boolean;
 }
 
 interface Request {
@@ -51,6 +68,8 @@ export interface ListenerWatchOptions {
   executor: Executor;
   log: Log;
   target: (name: string) => ServiceTarget | null;
+  /** A watched process exited (the kernel said so): check the service now. */
+  onExit?: (name: string) => void;
 }
 
 export class ListenerWatches {
@@ -99,9 +118,13 @@ export class ListenerWatches {
     this.deferred.delete(name);
   }
 
-  /** Drops deferred lookups (the controller is stopping). */
+  /**
+   * Drops deferred lookups and the kernel's exit watches (the controller is stopping): a poll
+   * left waiting would keep vaid's event loop, and so vaid, alive.
+   */
   close(): void {
     for (const name of [...this.deferred.keys()]) this.forget(name);
+    for (const name of [...this.watches.keys()]) this.forget(name);
   }
 
   private request(name: string, req: Request): void {
@@ -142,13 +165,15 @@ export class ListenerWatches {
     if (!probeProcess) return [];
     const gone: Array<{ name: string; probe: 'dead' | 'stopped'; pid: number }> = [];
     for (const g of this.groups.values()) {
+      if (g.exited) continue;
       const p = probeProcess.call(this.opts.executor, g.process);
       // Most probes change nothing: only a change is worth asking the controller about.
       if (p === g.settled) continue;
       let settled = true;
       for (const name of g.names) {
         const w = this.watches.get(name);
-        if (!w || p === w.lastProbe) continue;
+        // pid_file pids are the controller's probe's: probed here they would be reported twice.
+        if (!w || w.kind === 'pidFile' || p === w.lastProbe) continue;
         if (p === 'dead' || p === 'stopped') {
           // Not now (recovering, stopped, being reconciled): looked at again at the next probe.
           if (!eligible(name)) {
@@ -168,8 +193,10 @@ export class ListenerWatches {
     const key = `${process.pid}/${process.startTime}`;
     let g = this.groups.get(key);
     if (!g) {
-      g = { process, names: new Set(), settled: null };
+      const created: ProcessGroup = { process, names: new Set(), settled: null, unwatch: null, exited: false };
+      g = created;
       this.groups.set(key, g);
+      created.unwatch = this.opts.executor.watchExit?.(process, () => this.exited(created)) ?? null;
     }
     g.names.add(name);
     g.settled = null;
@@ -181,7 +208,42 @@ export class ListenerWatches {
     const g = this.groups.get(key);
     if (!g) return;
     g.names.delete(name);
-    if (g.names.size === 0) this.groups.delete(key);
+    if (g.names.size > 0) return;
+    this.groups.delete(key);
+    g.unwatch?.();
+    g.unwatch = null;
+  }
+
+  private exited(g: ProcessGroup): void {
+    g.unwatch = null;
+    g.exited = true;
+    g.settled = 'dead';
+    for (const name of g.names) {
+      const w = this.watches.get(name);
+      if (!w || w.lastProbe === 'dead') continue;
+      w.lastProbe = 'dead';
+      this.opts.log.info({ service: name, pid: g.process.pid }, `${name}: ${g.process.what} (pid ${g.process.pid}) exited; checking now`);
+      this.opts.onExit?.(name);
+    }
+  }
+
+  /**
+   * The probe cadence the watches need: `fastMs` while some watched process is not covered by
+   * the kernel's exit watch (refused, a container's pid_file, an executor without one), else
+   * FREEZE_PROBE_MS. Never slower than fastMs would be needed for the simulation's executor.
+   */
+  probeEveryMs(fastMs: number): number {
+    if (!this.enabled || typeof this.opts.executor.watchExit !== 'function' || fastMs <= 0) return fastMs;
+    for (const [name, w] of this.watches) {
+      if (w.process === null) {
+        if (w.kind === 'pidFile') return fastMs;
+        continue;
+      }
+      const g = this.groups.get(`${w.process.pid}/${w.process.startTime}`);
+      if (g && !g.exited && g.unwatch === null) return fastMs;
+      if (!g && this.pending.has(name)) return fastMs;
+    }
+    return Math.max(fastMs, FREEZE_PROBE_MS);
   }
 
   private async lookUp(): Promise<void> {
@@ -199,17 +261,18 @@ export class ListenerWatches {
       for (const [name, req] of batch) {
         const r = found.get(name);
         if (!r) continue;
+        const kind = this.opts.target(name)?.spec.pid_file !== undefined ? 'pidFile' : 'listener';
         const old = this.watches.get(name);
         const before = old?.process ?? null;
         if (old) this.ungroup(name, old);
         if (r.kind === 'found') {
-          this.watches.set(name, { process: r.process, generation: req.generation, restarts: req.restarts, at: now, retryAt: now, lastProbe: 'alive' });
+          this.watches.set(name, { process: r.process, generation: req.generation, restarts: req.restarts, at: now, retryAt: now, lastProbe: 'alive', kind });
           this.group(name, r.process);
           if (before?.pid !== r.process.pid) {
             log.info({ service: name, generation: req.generation, pid: r.process.pid }, `${name}: watching pid ${r.process.pid} (${r.process.what}) for a crash between checks`);
           }
         } else {
-          this.watches.set(name, { process: null, generation: req.generation, restarts: req.restarts, at: now, retryAt: r.retry ? now + LOOKUP_RETRY_MS : Infinity, lastProbe: 'unknown' });
+          this.watches.set(name, { process: null, generation: req.generation, restarts: req.restarts, at: now, retryAt: r.retry ? now + LOOKUP_RETRY_MS : Infinity, lastProbe: 'unknown', kind });
           log.debug({ service: name, generation: req.generation }, `${name}: no process to watch between checks: ${r.reason}`);
         }
       }

@@ -58,7 +58,7 @@ test('an older bundle than the modules is not run, and the code cache is written
   const cli = path.join(copy, 'src/cli');
   const bin = path.join(cli, 'vaictl.js');
   const bundle = path.join(cli, 'vaictl-bundle.cjs');
-  const cache = `${bundle}.cache`;
+  const cache = `${bundle}.get.cache`;
   const expected = run(bin, ['get', ...S], { VAICTL_NO_BUNDLE: '1' });
   assert.equal(expected.code, 0, expected.err);
 
@@ -82,4 +82,18 @@ test('an older bundle than the modules is not run, and the code cache is written
   assert.deepEqual(run(bin, ['get', ...S]), expected, 'a refused cache only costs time');
   assert.notEqual(readFileSync(cache, 'utf8').slice(0, 19), 'not a V8 code cache', 'and is written anew');
   assert.deepEqual(run(bin, ['get', ...S]), expected);
+});
+
+test('every command runs from the bundle, each with its own code cache, and prints what the modules print', { skip: !existsSync(BUNDLE) && 'no bundle: dist was built by tsc alone, not make build' }, () => {
+  const copy = dir.join('dist-all');
+  cpSync(path.resolve(path.dirname(VAICTL), '../..'), copy, { recursive: true });
+  const bin = path.join(copy, 'src/cli/vaictl.js');
+  for (const args of [['describe', A], ['events'], ['alerts'], ['get', '-o', 'name'], ['help']]) {
+    const bundled = run(bin, [...args, ...S]);
+    assert.deepEqual(bundled, run(bin, [...args, ...S], { VAICTL_NO_BUNDLE: '1' }), `vaictl ${args.join(' ')}`);
+    if (bundled.code === 0) assert.ok(existsSync(path.join(copy, `src/cli/vaictl-bundle.cjs.${args[0]}.cache`)), `vaictl ${args[0]} wrote its own cache`);
+  }
+  const unknown = run(VAICTL, ['nosuch', ...S]);
+  assert.equal(unknown.code, 2);
+  assert.match(unknown.err, /unknown command "nosuch"/);
 });

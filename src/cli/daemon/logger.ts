@@ -1,8 +1,11 @@
 // vaid's log: pino JSON lines on stdout, pretty when stdout is a terminal. Records carry the
 // service name and generation (the controller adds them); secrets never reach it (tokens live in
 // the environment and are not logged).
+import { createRequire } from 'node:module';
 import pino, { type Logger, type Level } from 'pino';
-import pretty from 'pino-pretty';
+
+// pino-pretty only for a terminal: a daemon under systemd never pays for loading it.
+const pretty = (o: object) => (createRequire(import.meta.url)('pino-pretty') as (o: object) => NodeJS.WritableStream)(o);
 
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 

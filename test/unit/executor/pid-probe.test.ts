@@ -1,6 +1,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync, existsSync } from 'node:fs';
+import { writeFileSync, readFileSync, existsSync, symlinkSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
 import { parsePid, probePid, probePidFile, statState } from '../../../src/executor/pid-probe.js';
 import { LocalExecutor } from '../../../src/executor/local-executor.js';
 import { healthCheck, target } from './target.js';
@@ -73,4 +74,15 @@ test('a relative pid_file resolves against the manifest directory', async () => 
   } finally {
     await p.kill();
   }
+});
+
+test('a FIFO or a symlink planted as the pid file is not read: unknown, and the probe does not hang', async () => {
+  const ex = new LocalExecutor();
+  const hc = healthCheck({ type: 'tcp', port: 1 });
+  execFileSync('mkfifo', [dir.join('fifo.pid')]);
+  assert.equal(await ex.probePid(target('a', { health_check: hc, pid_file: 'fifo.pid' }, dir.path)), 'unknown');
+  writeFileSync(dir.join('real.pid'), `${process.pid}\n`);
+  symlinkSync(dir.join('real.pid'), dir.join('link.pid'));
+  assert.equal(await ex.probePid(target('a', { health_check: hc, pid_file: 'link.pid' }, dir.path)), 'unknown');
+  assert.equal(await ex.probePid(target('a', { health_check: hc, pid_file: 'real.pid' }, dir.path)), 'alive');
 });

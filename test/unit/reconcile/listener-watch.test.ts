@@ -12,6 +12,7 @@ import type { Notifier } from '../../../src/notify/types.js';
 import { StatusStore } from '../../../src/status/store.js';
 import { Controller, type Log } from '../../../src/reconcile/controller.js';
 import { manualClock, type ManualClock } from '../../../src/reconcile/clock.js';
+import { FREEZE_PROBE_MS } from '../../../src/reconcile/listener-watch.js';
 
 const INTERVAL_S = 60;
 
@@ -203,14 +204,82 @@ test('listener frozen (SIGSTOP): checked at once; the check decides', async () =
   await controller.stop(1000);
 });
 
-test('a service with a pid_file is not looked up: the pid_file is what is probed', async () => {
+test("a service with a pid_file: its pid is watched for an exit, its freezes are left to the pid_file probe", async () => {
   const { clock, world, store, controller } = setup([svc('db', { pid_file: '/run/db.pid' })]);
-  world.startProcess('db');
+  const pid = world.startProcess('db');
   controller.start();
   await advance(clock, 6000);
   assert.equal(store.get('db')?.phase, 'Healthy');
-  assert.equal(world.lookups, 0);
-  assert.equal(controller.listeners.watched('db'), null);
+  assert.equal(controller.listeners.watched('db')?.pid, pid);
+  world.frozen.add(pid);
+  const probes = world.probes;
+  await advance(clock, 1000);
+  assert.equal(controller.listeners.probe(() => true).length, 0, 'a frozen pid_file pid is the pid_file probe\'s to report');
+  assert.ok(world.probes > probes);
+  await controller.stop(1000);
+});
+
+/** The World with the kernel's exit notice: `crash` fires the watches of the process. */
+class NotifyingWorld extends World {
+  watches = new Map<number, () => void>();
+  refuse = false;
+  watchExit(p: WatchedProcess, onExit: () => void): (() => void) | null {
+    if (this.refuse) return null;
+    this.watches.set(p.pid, onExit);
+    return () => this.watches.delete(p.pid);
+  }
+  override crash(name: string): void {
+    const pid = this.pid.get(name)!;
+    super.crash(name);
+    const w = this.watches.get(pid);
+    this.watches.delete(pid);
+    w?.();
+  }
+}
+
+function setupNotifying(services: DesiredService[], refuse = false) {
+  const s = setup(services);
+  const world = new NotifyingWorld();
+  world.refuse = refuse;
+  const controller = new Controller({ clock: s.clock, executor: world, notifier: silentNotifier, store: s.store, log: { debug() {}, info: (_o, m) => void s.lines.push(m ?? ''), warn() {}, error() {} }, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
+  controller.setDesired(desiredState(services));
+  return { ...s, world, controller };
+}
+
+test('the kernel reports the exit: the crash is checked at once, with no probe tick, and probing slows to the freeze cadence', async () => {
+  const { clock, world, store, controller, lines } = setupNotifying([svc('web')]);
+  const first = world.startProcess('web');
+  controller.start();
+  await advance(clock, 6000);
+  assert.equal(controller.listeners.watched('web')?.pid, first);
+  assert.equal(controller.listeners.probeEveryMs(100), FREEZE_PROBE_MS);
+  const probes = world.probes;
+  await advance(clock, 2000);
+  assert.ok(world.probes - probes <= Math.ceil(2000 / FREEZE_PROBE_MS) + 1, `probed ${world.probes - probes} times in 2 s, not 10 a second`);
+  const seen = world.log.length;
+  world.crash('web');
+  await settle();
+  assert.deepEqual(world.log.slice(seen, seen + 1), ['check web'], 'checked on the exit notice itself, before any timer');
+  assert.ok(lines.some((l) => l.includes(`(pid ${first}) exited; checking now`)));
+  await advance(clock, 3000);
+  assert.equal(store.get('web')?.restarts.count, 1);
+  assert.equal(store.get('web')?.phase, 'Healthy');
+  await controller.stop(1000);
+  assert.equal(world.watches.size, 0, 'stopping drops every exit watch (a waiting poll would keep vaid alive)');
+});
+
+test('the kernel refuses the exit watch: the listener is polled at the fast cadence, as before', async () => {
+  const { clock, world, store, controller } = setupNotifying([svc('web')], true);
+  world.startProcess('web');
+  controller.start();
+  await advance(clock, 6000);
+  assert.equal(controller.listeners.probeEveryMs(100), 100);
+  const seen = world.log.length;
+  world.crash('web');
+  await advance(clock, 200);
+  assert.deepEqual(world.log.slice(seen, seen + 1), ['check web'], 'the probe found it within two ticks');
+  await advance(clock, 3000);
+  assert.equal(store.get('web')?.restarts.count, 1);
   await controller.stop(1000);
 });
 
