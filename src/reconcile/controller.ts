@@ -13,7 +13,8 @@ import type { Executor, PidProbe, ServiceTarget, CommandResult } from '../execut
 import type { Notifier } from '../notify/types.js';
 import type { ServiceStatus } from '../status/schema.js';
 import type { StatusStore } from '../status/store.js';
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Log } from '../core/log.js';
 import { WorkQueue } from './work-queue.js';
 import { startWorkerPool, type WorkerPool } from './worker-pool.js';
 import { completeRestart, dependencyReadiness, plan, type Action, type DependencyState, type DesiredRun, type PlanResult, type Requeue } from './planner.js';
@@ -21,13 +22,7 @@ import { topologicalOrder } from './topological-order.js';
 import { ListenerWatches } from './listener-watch.js';
 import { CHECK_TICK_MS, delayToTick, tickFor } from './check-ticks.js';
 
-/** The subset of pino's logger the controller uses (pino, or a silent stub in the simulation). */
-export interface Log {
-  debug(obj: object, msg?: string): void;
-  info(obj: object, msg?: string): void;
-  warn(obj: object, msg?: string): void;
-  error(obj: object, msg?: string): void;
-}
+export type { Log };
 
 export interface ControllerOptions {
   clock: Clock;

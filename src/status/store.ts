@@ -15,10 +15,10 @@
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type { Operation } from 'fast-json-patch';
-import type { Clock, TimerHandle } from '../reconcile/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import type { NotifierSnapshot } from '../notify/types.js';
 import { STATUS_API_VERSION, STATUS_FORMAT_VERSION, type StatusDocument, type ServiceStatus } from './schema.js';
-import { writeFileAtomic, writeFileAtomicAsync } from './atomic-write.js';
+import { writeFileAtomic, writeFileAtomicAsync } from '../core/atomic-file.js';
 import { diffService, serviceJson, type ServiceJson } from './service-json.js';
 import { renderSummary, summaryEntry, summaryFileFor, type FileIdentity } from './summary.js';
 

@@ -10,8 +10,8 @@ import { createLogger, LOG_LEVELS } from '../daemon/logger.js';
 import { openState } from '../daemon/daemon.js';
 import { loadDesiredState, matchesSelector, parseLabelSelector } from '../../manifest/index.js';
 import { Controller } from '../../reconcile/controller.js';
-import { systemClock } from '../../reconcile/clock.js';
-import { ensureDir } from '../../status/atomic-write.js';
+import { systemClock } from '../../core/clock.js';
+import { ensureDir } from '../../core/atomic-file.js';
 
 const USAGE = `Usage: vaictl reconcile --once [flags]
 

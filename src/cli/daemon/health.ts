@@ -3,7 +3,7 @@
 import path from 'node:path';
 import type { DesiredState } from '../../manifest/index.js';
 import type { Controller } from '../../reconcile/controller.js';
-import type { Clock } from '../../reconcile/clock.js';
+import type { Clock } from '../../core/clock.js';
 import type { StatusStore } from '../../status/store.js';
 import { createDaemonHealth, type DaemonHealth } from '../../web/index.js';
 

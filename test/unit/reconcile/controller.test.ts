@@ -13,7 +13,7 @@ import type { StatusDocument } from '../../../src/status/schema.js';
 import { StatusStore } from '../../../src/status/store.js';
 import { statusDocumentProblems } from '../../../src/status/validate.js';
 import { Controller, type Log } from '../../../src/reconcile/controller.js';
-import { manualClock, type ManualClock } from '../../../src/reconcile/clock.js';
+import { testClock, type TestClock } from '../../../src/core/clock.js';
 
 const silent: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -70,7 +70,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }
 
-async function advance(clock: ManualClock, ms: number, step = 25): Promise<void> {
+async function advance(clock: TestClock, ms: number, step = 25): Promise<void> {
   for (let t = 0; t < ms; t += step) {
     clock.advance(step);
     await settle();
@@ -78,7 +78,7 @@ async function advance(clock: ManualClock, ms: number, step = 25): Promise<void>
 }
 
 function setup(services: DesiredService[], mode: 'daemon' | 'once' = 'daemon', random: () => number = () => 0.5) {
-  const clock = manualClock();
+  const clock = testClock();
   const world = new World();
   const notifier = new Alerts();
   const written: StatusDocument[] = [];
@@ -170,7 +170,7 @@ test('once mode: dependencies first, recoveries verified, then it returns', asyn
   // runOnce waits on real verify polls through the manual clock: drive it.
   let finished = false;
   void done.then(() => (finished = true));
-  const clock = (controller as unknown as { clock: ManualClock }).clock;
+  const clock = (controller as unknown as { clock: TestClock }).clock;
   for (let i = 0; i < 400 && !finished; i++) {
     clock.advance(25);
     await settle();
@@ -185,7 +185,7 @@ test('once mode: dependencies first, recoveries verified, then it returns', asyn
 test('once mode: a service that cannot be recovered is reported unhealthy and runOnce still returns', async () => {
   const { world, controller, notifier } = setup([svc('db', [], { max_failures: 2 })], 'once');
   world.broken.add('db');
-  const clock = (controller as unknown as { clock: ManualClock }).clock;
+  const clock = (controller as unknown as { clock: TestClock }).clock;
   let finished = false;
   void controller.runOnce().then(() => (finished = true));
   for (let i = 0; i < 2000 && !finished; i++) {
@@ -279,7 +279,7 @@ test('regular checks of many services start on shared 100 ms ticks, each about o
 });
 
 test('the pid probe sets no timer while no service has a pid_file, and starts when one gets one', async () => {
-  const clock = manualClock();
+  const clock = testClock();
   const store = new StatusStore({ file: '/nowhere/status.json', clock, vaid: { pid: 1, version: 't', startedAt: new Date(clock.now()).toISOString(), hostname: 'h' }, manifestsDir: '/m', write: () => {} });
   const world = new World();
   let probes = 0;

@@ -11,7 +11,7 @@ import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup,
 import type { Notifier } from '../../../src/notify/types.js';
 import { StatusStore } from '../../../src/status/store.js';
 import { Controller, type Log } from '../../../src/reconcile/controller.js';
-import { manualClock, type ManualClock } from '../../../src/reconcile/clock.js';
+import { testClock, type TestClock } from '../../../src/core/clock.js';
 
 const INTERVAL_S = 60;
 
@@ -121,7 +121,7 @@ async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }
 
-async function advance(clock: ManualClock, ms: number, step = 25): Promise<void> {
+async function advance(clock: TestClock, ms: number, step = 25): Promise<void> {
   for (let t = 0; t < ms; t += step) {
     clock.advance(step);
     await settle();
@@ -129,7 +129,7 @@ async function advance(clock: ManualClock, ms: number, step = 25): Promise<void>
 }
 
 function setup(services: DesiredService[]) {
-  const clock = manualClock();
+  const clock = testClock();
   const world = new World();
   const lines: string[] = [];
   const log: Log = { debug() {}, info: (_o, m) => void lines.push(m ?? ''), warn: (_o, m) => void lines.push(m ?? ''), error() {} };
