@@ -62,6 +62,8 @@ export interface StatusStoreOptions {
   burstMs?: number;
   /** Statuses reloaded from a previous run. */
   services?: Iterable<ServiceStatus>;
+  /** The desired state's generation reloaded from a previous run: generations only grow. */
+  generation?: number;
   /** Replaces the disk write, synchronously (the simulation keeps documents in memory). */
   write?: (file: string, text: string) => void;
   /** Write in the foreground (the pre-thread-pool behaviour); default false unless `write` is given. */
@@ -125,7 +127,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
       if (this.summaryFile) this.summary.set(s.name, summaryEntry(s));
     }
     this.writtenAt = new Date(opts.clock.now()).toISOString();
-    this.manifests = { dir: opts.manifestsDir, generation: 0, revision: null, attemptedRevision: null, appliedAt: null, errors: [] };
+    this.manifests = { dir: opts.manifestsDir, generation: opts.generation ?? 0, revision: null, attemptedRevision: null, appliedAt: null, errors: [] };
     this.manifestsJson = JSON.stringify(this.manifests);
   }
 

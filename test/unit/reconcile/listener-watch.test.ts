@@ -10,7 +10,7 @@ import { desiredService, desiredState } from '../../support/desired-state.js';
 import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup, PidProbe, ServiceTarget, WatchedProcess } from '../../../src/executor/types.js';
 import type { Notifier } from '../../../src/notify/types.js';
 import { StatusStore } from '../../../src/status/store.js';
-import { Controller, type Log } from '../../../src/reconcile/controller.js';
+import { HostReconcile, type Log } from '../../../src/reconcile/host-reconcile.js';
 import { testClock, type TestClock } from '../../../src/core/clock.js';
 
 const INTERVAL_S = 60;
@@ -140,7 +140,7 @@ function setup(services: DesiredService[]) {
     manifestsDir: '/m',
     write: () => {},
   });
-  const controller = new Controller({ clock, executor: world, notifier: silentNotifier, store, log, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
+  const controller = new HostReconcile({ clock, executor: world, notifier: silentNotifier, store, log, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
   controller.setDesired(desiredState(services));
   return { clock, world, store, controller, lines };
 }

@@ -12,7 +12,7 @@ import type { Alert, Notifier } from '../../../src/notify/types.js';
 import type { StatusDocument } from '../../../src/status/schema.js';
 import { StatusStore } from '../../../src/status/store.js';
 import { statusDocumentProblems } from '../../../src/status/validate.js';
-import { Controller, type Log } from '../../../src/reconcile/controller.js';
+import { HostReconcile, type Log } from '../../../src/reconcile/host-reconcile.js';
 import { testClock, type TestClock } from '../../../src/core/clock.js';
 
 const silent: Log = { debug() {}, info() {}, warn() {}, error() {} };
@@ -93,7 +93,7 @@ function setup(services: DesiredService[], mode: 'daemon' | 'once' = 'daemon', r
       written.push(doc);
     },
   });
-  const controller = new Controller({ clock, executor: world, notifier, store, log: silent, logsDir: '/logs', mode, random, pidProbeIntervalMs: 0 });
+  const controller = new HostReconcile({ clock, executor: world, notifier, store, log: silent, logsDir: '/logs', mode, random, pidProbeIntervalMs: 0 });
   controller.setDesired(desiredState(services));
   return { clock, world, notifier, store, controller, written };
 }
@@ -163,14 +163,13 @@ test('one reconcile of a name at a time, even when triggers pile up', async () =
 });
 
 test('once mode: dependencies first, recoveries verified, then it returns', async () => {
-  const { world, store, controller } = setup([svc('api', ['db']), svc('db'), svc('web', ['api'])], 'once');
+  const { clock, world, store, controller } = setup([svc('api', ['db']), svc('db'), svc('web', ['api'])], 'once');
   world.up.set('api', true);
   world.up.set('web', true);
   const done = controller.runOnce();
   // runOnce waits on real verify polls through the manual clock: drive it.
   let finished = false;
   void done.then(() => (finished = true));
-  const clock = (controller as unknown as { clock: TestClock }).clock;
   for (let i = 0; i < 400 && !finished; i++) {
     clock.advance(25);
     await settle();
@@ -183,9 +182,8 @@ test('once mode: dependencies first, recoveries verified, then it returns', asyn
 });
 
 test('once mode: a service that cannot be recovered is reported unhealthy and runOnce still returns', async () => {
-  const { world, controller, notifier } = setup([svc('db', [], { max_failures: 2 })], 'once');
+  const { clock, world, controller, notifier } = setup([svc('db', [], { max_failures: 2 })], 'once');
   world.broken.add('db');
-  const clock = (controller as unknown as { clock: TestClock }).clock;
   let finished = false;
   void controller.runOnce().then(() => (finished = true));
   for (let i = 0; i < 2000 && !finished; i++) {
@@ -287,7 +285,7 @@ test('the pid probe sets no timer while no service has a pid_file, and starts wh
     probes++;
     return 'alive';
   };
-  const controller = new Controller({ clock, executor: world, notifier: new Alerts(), store, log: silent, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
+  const controller = new HostReconcile({ clock, executor: world, notifier: new Alerts(), store, log: silent, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
   controller.setDesired(desiredState([svc('web')]));
   world.up.set('web', true);
   controller.start();
