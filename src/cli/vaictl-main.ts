@@ -17,7 +17,7 @@ const DIRECT: Record<string, () => Promise<Command>> = {
   start: async () => (await import('./commands/start.js')).startCommand,
   restart: async () => (await import('./commands/restart.js')).restartCommand,
   plan: async () => (await import('./commands/plan.js')).planCommand,
-  completion: async () => (await import('./commands/completion.js')).completionCommand,
+  completion: async () => (await import('./commands/index.js')).COMMANDS.find((c) => c.name === 'completion')!,
 };
 
 async function allCommands(): Promise<readonly Command[]> {

@@ -16,7 +16,6 @@ import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type { Operation } from 'fast-json-patch';
 import type { Clock, TimerHandle } from '../core/clock.js';
-import type { NotifierSnapshot } from '../notify/types.js';
 import { STATUS_API_VERSION, STATUS_FORMAT_VERSION, type StatusDocument, type ServiceStatus } from './schema.js';
 import { writeFileAtomic, writeFileAtomicAsync } from '../core/atomic-file.js';
 import { diffService, serviceJson, type ServiceJson } from './service-json.js';
@@ -30,6 +29,8 @@ export interface VaidInfo {
 }
 
 export type ManifestsStatus = StatusDocument['manifests'];
+/** What the notifier reports of its deliveries (notify/ fills it; status only records it). */
+export type NotifierSnapshot = StatusDocument['alerts'];
 
 export interface ServiceChange {
   name: string;

@@ -71,7 +71,8 @@ autoload -U +X bashcompinit && bashcompinit
 ${bashScript(commands).replace(/^# bash completion.*\n/, '')}`;
 }
 
-export const completionCommand: Command = {
+/** The completion command over the command list it is given (index.ts passes its own: no import cycle). */
+export const completionCommandOf = (commands: () => readonly Command[]): Command => ({
   name: 'completion',
   summary: 'Print a shell completion script (bash or zsh)',
   usage: `Usage: vaictl completion bash|zsh
@@ -83,11 +84,10 @@ Completes commands, flags, -o formats and service names (from "vaictl get -o nam
   async run(ctx) {
     const { positionals } = parse(ctx, {});
     const shell = positionals[0];
-    // Loaded here, not at the top: index.js imports this module, and vaictl loads it alone.
-    const names = (await import('./index.js')).COMMANDS.map((c) => c.name);
+    const names = commands().map((c) => c.name);
     if (shell === 'bash') ctx.stdout.write(bashScript(names));
     else if (shell === 'zsh') ctx.stdout.write(zshScript(names));
     else throw usageError(shell === undefined ? 'name a shell: bash or zsh' : `no completion for "${shell}"; use bash or zsh`);
     return EXIT.OK;
   },
-};
+});

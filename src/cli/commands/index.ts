@@ -12,7 +12,7 @@ import { planCommand } from './plan.js';
 import { reconcileCommand } from './reconcile.js';
 import { validateCommand } from './validate.js';
 import { convertCommand } from './convert.js';
-import { completionCommand } from './completion.js';
+import { completionCommandOf } from './completion.js';
 
 export const COMMANDS: readonly Command[] = [
   getCommand,
@@ -27,5 +27,5 @@ export const COMMANDS: readonly Command[] = [
   reconcileCommand,
   validateCommand,
   convertCommand,
-  completionCommand,
+  completionCommandOf(() => COMMANDS),
 ];
