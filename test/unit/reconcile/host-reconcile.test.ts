@@ -1,4 +1,4 @@
-// The controller on a manual clock with an in-test executor (a fake: these tests pin down
+// The host reconcile (loop, service reconciler, triggers, world) on the test clock with an in-test executor (a fake: these tests pin down
 // ordering — write-ahead before the command, dependencies before dependents — which real
 // processes cannot make deterministic; test/e2e/vaid-*.test.ts covers the same with real ones).
 import { test } from 'node:test';
@@ -66,15 +66,9 @@ class Alerts implements Notifier {
   async close() {}
 }
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-}
-
+/** Moves the test clock: every timer due fires in order, with promise continuations settled after each. */
 async function advance(clock: TestClock, ms: number, step = 25): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    clock.advance(step);
-    await settle();
-  }
+  for (let t = 0; t < ms; t += step) await clock.advanceAsync(step);
 }
 
 function setup(services: DesiredService[], mode: 'daemon' | 'once' = 'daemon', random: () => number = () => 0.5) {
@@ -147,7 +141,7 @@ test('one reconcile of a name at a time, even when triggers pile up', async () =
   const origCheck = world.check.bind(world);
   world.check = async (t) => {
     if (++inFlight > 1) overlaps++;
-    await settle();
+    await new Promise((r) => clock.setTimer(() => r(undefined), 10));
     inFlight--;
     return origCheck(t);
   };
@@ -155,7 +149,7 @@ test('one reconcile of a name at a time, even when triggers pile up', async () =
   for (let i = 0; i < 50; i++) {
     controller.queue.add('db');
     controller.setMarkers(new Set(i % 2 ? ['db'] : []));
-    await new Promise((r) => setImmediate(r));
+    await clock.advanceAsync(1);
   }
   await advance(clock, 1000);
   assert.equal(overlaps, 0);
@@ -170,10 +164,7 @@ test('once mode: dependencies first, recoveries verified, then it returns', asyn
   // runOnce waits on real verify polls through the manual clock: drive it.
   let finished = false;
   void done.then(() => (finished = true));
-  for (let i = 0; i < 400 && !finished; i++) {
-    clock.advance(25);
-    await settle();
-  }
+  for (let i = 0; i < 400 && !finished; i++) await clock.advanceAsync(25);
   assert.ok(finished, 'runOnce returned');
   assert.equal(world.log[0], 'check db', 'the first check is the dependency');
   assert.deepEqual(world.log.filter((l) => l.startsWith('restart')), ['restart db']);
@@ -186,10 +177,7 @@ test('once mode: a service that cannot be recovered is reported unhealthy and ru
   world.broken.add('db');
   let finished = false;
   void controller.runOnce().then(() => (finished = true));
-  for (let i = 0; i < 2000 && !finished; i++) {
-    clock.advance(25);
-    await settle();
-  }
+  for (let i = 0; i < 2000 && !finished; i++) await clock.advanceAsync(25);
   assert.ok(finished);
   assert.equal(world.log.filter((l) => l === 'restart db').length, 2, 'max_failures attempts, then backoff');
   assert.deepEqual(controller.unhealthy().map((s) => s.phase), ['CrashLoopBackOff']);
@@ -203,11 +191,11 @@ test('a dependent waiting on a disabled dependency is not re-checked each time i
   const fastDb = { ...db, spec: { ...db.spec, health_check: { ...db.spec.health_check, interval_seconds: 1 } } };
   const { clock, world, store, controller } = setup([fastDb, svc('cache', [], { enabled: false }), svc('api', ['db', 'cache'])]);
   world.up.set('db', true);
-  // Checks take no virtual time here; a macrotask per check keeps a zero-time loop of wake-ups
-  // (what the old rule did) from starving the test's own clock.
+  // Each check takes 1 ms of the test clock, so a zero-time loop of wake-ups (what the old rule
+  // did) shows as checks, not as a test that never yields.
   const check = world.check.bind(world);
   world.check = async (t) => {
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => clock.setTimer(() => r(undefined), 1));
     return check(t);
   };
   controller.start();

@@ -1,4 +1,4 @@
-// The controller's listener watch on a manual clock, with an in-test executor (a fake, as in
+// The listener watch of the host reconcile on a manual clock, with an in-test executor (a fake, as in
 // controller.test.ts: these tests pin down what a gone process triggers and when, which real
 // processes cannot make deterministic; test/e2e/vaid-recovery.test.ts kills real ones).
 import { test } from 'node:test';
@@ -117,15 +117,9 @@ const silentNotifier: Notifier = {
   async close() {},
 };
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-}
-
+/** Moves the test clock: every timer due fires in order, with promise continuations settled after each. */
 async function advance(clock: TestClock, ms: number, step = 25): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    clock.advance(step);
-    await settle();
-  }
+  for (let t = 0; t < ms; t += step) await clock.advanceAsync(step);
 }
 
 function setup(services: DesiredService[]) {
