@@ -1,9 +1,9 @@
 // The reconcile of one service: observe (executor.check) -> plan (pure) -> act (notify,
 // write-ahead, stop_cmd/restart_cmd) -> record (status store). It owns no timer and decides
 // nothing itself: the planner decides, and its requeue comes back as the loop's Result.
-// A restart is two reconciles: the first writes "Restarting" ahead and runs the commands, the
-// second plans with their outcome as input (Restarting -> Verifying), so the planner is the only
-// place that moves the state machine.
+// A restart is two plans in one reconcile: the first writes "Restarting" ahead and the commands
+// run; the second takes their outcome as input (Restarting -> Verifying), so the planner is the
+// only place that moves the state machine.
 import type { Clock } from '../core/clock.js';
 import type { Log } from '../core/log.js';
 import type { DesiredService } from '../manifest/types.js';
@@ -104,8 +104,8 @@ export class ServiceReconciler {
     return toResult(svc, result.requeue, plannedAt);
   }
 
-  private async restart(svc: DesiredService, a: Extract<Action, { type: 'restart' }>): Promise<Result> {
-    const { store, executor, log, world, clock } = this.opts;
+  private async restart(svc: DesiredService, a: Extract<Action, { type: 'restart' }>): Promise<Result | null> {
+    const { store, executor, log, world } = this.opts;
     const name = svc.name;
     const meta = { service: name, generation: svc.generation, attempt: a.attempt };
     // Write-ahead: "Restarting attempt N" is on disk before any command runs, so a vaid killed
@@ -123,8 +123,10 @@ export class ServiceReconciler {
     log.info({ ...meta, command: svc.spec.restart_container ? '(restart container)' : svc.spec.restart_cmd }, `${name}: running restart_cmd`);
     const restart = await executor.run(target, 'restart');
     log.info({ ...meta, ok: restart.ok, result: restart.message }, `${name}: restart_cmd ${restart.message}`);
+    // Planned at once, in this reconcile: a vaid stopping now (the queue takes no more names)
+    // still records that the commands returned, and the next vaid verifies.
     world.restartFinished(name, { stop, restart });
-    return { requeueAt: clock.now(), untilIdle: true };
+    return this.reconcile(name);
   }
 
   private async closeIncident(name: string): Promise<void> {
