@@ -6,9 +6,10 @@ import { VaiError } from '../errors.js';
 import { markerPath, type Paths } from './paths.js';
 import type { DaemonState } from './status-reader.js';
 
-// Kubernetes' DNS-1123 label, the rule manifest names follow (src/manifest/schema.ts
-// DNS1123_LABEL); repeated here because that module loads TypeBox. A test keeps them equal.
-export const SERVICE_NAME = /^[a-z0-9]([-a-z0-9]*[a-z0-9])?$/;
+// Kubernetes' DNS-1123 label, the rule manifest names follow: core/service-name.ts (no TypeBox).
+import { SERVICE_NAME } from '../core/service-name.js';
+
+export { SERVICE_NAME };
 
 /** A name becomes a file name: refuse anything but a DNS-1123 label, so no path can escape. */
 export function assertServiceName(name: string): void {

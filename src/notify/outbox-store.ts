@@ -9,7 +9,7 @@ import type { AlertRecord } from '../status/schema.js';
 import type { Alert, AlertKind } from './types.js';
 import type { Notification } from './notification.js';
 import type { Route } from './route.js';
-import { ensurePrivateDir, readFileNoFollow, removeStaleTemps, syncDir, writeFileAtomic } from './atomic-file.js';
+import { ensurePrivateDir, readFileNoFollow, removeStaleTempsIn as removeStaleTemps, syncDirAsync as syncDir, writePrivateFileAtomic as writeFileAtomic } from '../core/atomic-file.js';
 
 export const STATE_FORMAT_VERSION = 1;
 
