@@ -26,7 +26,8 @@ export function systemClock(): Clock {
   // performance.now() is CLOCK_MONOTONIC (libuv's hrtime): it does not step with the wall clock.
   const anchor = Date.now() - performance.now();
   return {
-    now: () => anchor + performance.now(),
+    // Whole milliseconds, as Date.now() gave: times round-trip through ISO text unchanged.
+    now: () => Math.floor(anchor + performance.now()),
     wallNow: () => Date.now(),
     setTimer(fn, ms) {
       const id = ++seq;
