@@ -3,7 +3,7 @@
 SHELL := /bin/bash
 NODE_MODULES_STAMP := node_modules/.package-lock.json
 
-.PHONY: install build bench-build typecheck run run-clean test test-unit test-e2e bench bench-quick schemas clean lint deb
+.PHONY: install build bench-build typecheck run run-clean test test-unit test-e2e bench bench-quick schemas clean lint lint-imports deb
 
 # A work tree whose node_modules links to another checkout's shares that install: npm ci would
 # delete it under everyone using it, so a link is left alone (install in the checkout it points to).
@@ -45,7 +45,11 @@ run: build
 run-clean:
 	-bash manifests/demo/stop-all.sh
 
-test: typecheck build
+# The import rules of docs/architecture.md (layers, no cycles): .dependency-cruiser.cjs.
+lint-imports: $(NODE_MODULES_STAMP)
+	npx depcruise --config .dependency-cruiser.cjs src
+
+test: typecheck build lint-imports
 	bash scripts/test.sh
 
 test-unit: typecheck build

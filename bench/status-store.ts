@@ -9,7 +9,7 @@ import path from 'node:path';
 import { Value } from '@sinclair/typebox/value';
 import { ServiceSpecSchema, type ServiceSpec } from '../src/manifest/schema.js';
 import type { DesiredService } from '../src/manifest/types.js';
-import { manualClock } from '../src/reconcile/clock.js';
+import { testClock } from '../src/core/clock.js';
 import { setCondition } from '../src/status/conditions.js';
 import type { ServiceStatus } from '../src/status/schema.js';
 import { newServiceStatus } from '../src/status/service-status.js';
@@ -33,7 +33,7 @@ const cpuMs = () => {
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'vai-store-bench-'));
 try {
-  const clock = manualClock();
+  const clock = testClock();
   const store = new StatusStore({ file: path.join(dir, 'status.json'), clock, vaid: { pid: process.pid, version: 'bench', startedAt: new Date().toISOString(), hostname: os.hostname() }, manifestsDir: '/etc/vai/manifests', synchronous });
   const writes: WriteInfo[] = [];
   store.on('write', (w) => writes.push(w));

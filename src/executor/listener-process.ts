@@ -11,6 +11,9 @@ import type { ListenerLookup, PidProbe, WatchedProcess } from './types.js';
 import { checkType } from './checks/index.js';
 
 import { readPidFile, stateProbe } from './pid-probe.js';
+import { parseStat, readStat, type ProcStat } from '../core/procfs.js';
+
+export { parseStat, type ProcStat };
 
 /** Where a check connects, when it is a loopback port whose listener vai can look up. */
 export interface LoopbackPort {
@@ -162,33 +165,6 @@ export function readListeners(procDir = '/proc'): ListenEntry[] {
 export const MAX_FDS_SCANNED = 200_000;
 /** Processes whose descriptors are read before yielding to the event loop. */
 const PIDS_PER_SLICE = 16;
-
-/** What /proc/PID/stat says of a process: its state letter, parent and start time (clock ticks since boot). */
-export interface ProcStat {
-  state: string;
-  ppid: number;
-  startTime: number;
-}
-
-export function parseStat(stat: string): ProcStat | null {
-  const close = stat.lastIndexOf(')');
-  if (close < 0) return null;
-  // Fields after the comm: state(3) ppid(4) ... starttime(22).
-  const f = stat.slice(close + 2).split(' ');
-  const state = f[0];
-  const ppid = Number(f[1]);
-  const startTime = Number(f[19]);
-  if (!state || !Number.isFinite(ppid) || !Number.isFinite(startTime)) return null;
-  return { state, ppid, startTime };
-}
-
-function readStat(pid: number, procDir: string): ProcStat | null {
-  try {
-    return parseStat(readFileSync(`${procDir}/${pid}/stat`, 'latin1'));
-  } catch {
-    return null;
-  }
-}
 
 /** Whether any of pid's descriptors is the socket with this inode. */
 function holds(pid: number, link: string, procDir: string): boolean {

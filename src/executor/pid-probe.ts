@@ -10,6 +10,9 @@
 import { readFileSync } from 'node:fs';
 import { readSafe } from '../core/safe-open.js';
 import type { PidProbe } from './types.js';
+import { livenessOf as stateProbe, statState } from '../core/procfs.js';
+
+export { stateProbe, statState };
 
 /** Parses a pid file's content: the first line's decimal pid. */
 export function parsePid(text: string): number | null {
@@ -19,12 +22,6 @@ export function parsePid(text: string): number | null {
   return pid > 0 && pid <= 4_194_304 ? pid : null;
 }
 
-/** The state letter of /proc/PID/stat (R, S, D, Z, T, X...), after the comm's closing paren. */
-export function statState(stat: string): string | null {
-  const close = stat.lastIndexOf(')');
-  if (close < 0) return null;
-  return stat.charAt(close + 2) || null;
-}
 
 /** The pid a pid file names, or why there is none. */
 export function readPidFile(pidFile: string): number | string {
@@ -55,10 +52,4 @@ export async function probePid(pid: number, procDir = '/proc'): Promise<PidProbe
   const state = statState(stat);
   if (state === null) return 'unknown';
   return stateProbe(state);
-}
-
-/** Z and X are dead; T (stopped by a signal, not a debugger's t) is stopped; anything else runs. */
-export function stateProbe(state: string): PidProbe {
-  if (state === 'Z' || state === 'X' || state === 'x') return 'dead';
-  return state === 'T' ? 'stopped' : 'alive';
 }

@@ -3,7 +3,7 @@
 // thread writes batches); vaictl and the web endpoint read it through query.ts. Never raw beats:
 // minute, hour and day rollups (docs/history.md). Imports status types and the clock interface
 // only; never reconcile's logic, executor, notify or cli.
-import type { Clock } from '../reconcile/clock.js';
+import type { Clock } from '../core/clock.js';
 import type { ServiceChange } from '../status/store.js';
 import type { ServiceStatus, StatusDocument } from '../status/schema.js';
 import { historyFile } from './database.js';

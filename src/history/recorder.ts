@@ -5,7 +5,7 @@
 // The sink (a worker thread in vaid) writes at its own pace, one batch in flight at a time; while
 // it is slow or failing the batches merge in memory, and past maxPendingRows the oldest minutes
 // are dropped and counted. A check is never delayed by history.
-import type { Clock, TimerHandle } from '../reconcile/clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import type { ServiceChange } from '../status/store.js';
 import type { AlertRecord, ServiceStatus, StatusDocument, StatusEvent } from '../status/schema.js';
 import { emptyDelta, latencyBucket, mergeDelta, type AlertRef, type Batch, type BatchResult, type CauseRecord, type EventRecord, type GenerationRecord, type IncidentRecord, type RollupDelta } from './batch.js';

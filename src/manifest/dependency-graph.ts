@@ -125,6 +125,19 @@ export function dependencyOrder(graph: DependencyGraph): string[] {
   return [...out, ...[...graph.keys()].filter((k) => !placed.has(k)).sort()];
 }
 
+/** Each name's direct dependents (in graph order); names nobody depends on are absent. */
+export function directDependents(graph: DependencyGraph): Map<string, string[]> {
+  const out = new Map<string, string[]>();
+  for (const [name, deps] of graph) {
+    for (const d of deps) {
+      const list = out.get(d) ?? [];
+      list.push(name);
+      out.set(d, list);
+    }
+  }
+  return out;
+}
+
 /** Services that depend on `name`, directly or through others, in name order. */
 export function dependentsOf(graph: DependencyGraph, name: string): string[] {
   const found = new Set<string>();

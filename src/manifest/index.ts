@@ -9,7 +9,7 @@ export { watchDesiredState, type DesiredStateWatch, type WatchOptions } from './
 export { parseLabelSelector, matchesSelector, type LabelSelector, type Requirement } from './label-selector.js';
 export { validatePaths, validateTree, type ValidateOptions, type ValidationReport } from './validate-paths.js';
 export { convertLegacy, MODELINE } from './convert-legacy.js';
-export { dependencyOrder, dependentsOf, findCycles, graphOf, unknownDependencies, type DependencyGraph } from './dependency-graph.js';
+export { dependencyOrder, dependentsOf, directDependents, findCycles, graphOf, unknownDependencies, type DependencyGraph } from './dependency-graph.js';
 export { LEGACY_CONTAINER_SUFFIX } from './legacy-config.js';
 export { describeError } from './candidate.js';
 export { MAX_FILE_BYTES, MAX_ALIAS_COUNT } from './limits.js';

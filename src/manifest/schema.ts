@@ -3,12 +3,13 @@
 // writes schemas/service.schema.json (a test keeps the file and this source in step).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
 import { CHECK_TYPES, checkFields, fieldOwners, requiredByType, type CheckTypeName } from '../executor/checks/index.js';
+import { DNS1123_LABEL } from '../core/service-name.js';
 
 export const API_VERSION = 'vai/v1';
 export const SCHEMA_ID = 'https://vai.dev/schemas/service.schema.json';
 
-// Kubernetes' DNS-1123 label: a name can never escape a file path or a shell word.
-export const DNS1123_LABEL = '^[a-z0-9]([-a-z0-9]*[a-z0-9])?$';
+// Kubernetes' DNS-1123 label (core/service-name.ts): a name can never escape a file path or a shell word.
+export { DNS1123_LABEL };
 export const NameSchema = Type.String({
   pattern: DNS1123_LABEL,
   minLength: 1,

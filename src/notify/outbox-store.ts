@@ -10,7 +10,7 @@ import type { Alert, AlertKind, NotifierConfigError } from './types.js';
 import type { Notification } from './notification.js';
 import type { Route } from './route.js';
 import type { Told } from './truth.js';
-import { ensurePrivateDir, readFileNoFollow, removeStaleTemps, syncDir, writeFileAtomic } from './atomic-file.js';
+import { ensurePrivateDir, readFileNoFollow, removeStaleTempsIn as removeStaleTemps, syncDirAsync as syncDir, writePrivateFileAtomic as writeFileAtomic } from '../core/atomic-file.js';
 
 export const STATE_FORMAT_VERSION = 1;
 

@@ -4,7 +4,7 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { NotifierSnapshot } from './types.js';
 import type { NotifierState } from './outbox-store.js';
-import { readFileNoFollow } from './atomic-file.js';
+import { readFileNoFollow } from '../core/atomic-file.js';
 
 /** undefined when the outbox has no state file (no vaid has run with this state dir). */
 export async function readAlertRecords(outboxDir: string): Promise<NotifierSnapshot | undefined> {

@@ -10,8 +10,8 @@
 import type { DesiredService } from '../manifest/types.js';
 import type { Executor, PidProbe, ServiceTarget, WatchedProcess } from '../executor/types.js';
 import type { ServiceStatus } from '../status/schema.js';
-import type { Clock, TimerHandle } from './clock.js';
-import type { Log } from './controller.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
+import type { Log } from '../core/log.js';
 
 /** A listener that was not found is looked up again after this long (unless the service restarts). */
 export const LOOKUP_RETRY_MS = 60_000;

@@ -18,6 +18,7 @@ import { setCondition, type ConditionUpdate } from '../status/conditions.js';
 import { EventReason, recordEvent, type NewEvent } from '../status/events.js';
 import { newServiceStatus, type DesiredRun } from '../status/service-status.js';
 import { delayToTick, tickFor } from './check-ticks.js';
+import { clampTimes } from './schedule-clamp.js';
 import { backoffExpired, failuresInWindow, nextBackoffDelay, verifyPollDelay } from './crash-loop-backoff.js';
 import type { Diagnosis } from '../diagnosis/observation.js';
 import { cause, type CauseReason } from '../diagnosis/cause.js';
@@ -49,6 +50,19 @@ export interface PlanInput {
   random: number;
   /** What the evidence gatherers saw (src/diagnosis): only on failure paths and after a probe saw the process stopped or gone. */
   diagnosis?: Diagnosis;
+  /** When the observation's check began: a dependency that turned Healthy since may be why it failed. */
+  observedFrom?: number;
+  /** How many more times a failed check may be looked at again because a dependency healed meanwhile. */
+  rechecksLeft?: number;
+  /** The stop_cmd/restart_cmd of the restart this status is in, once they returned. */
+  restartOutcome?: RestartOutcome | null;
+  /** The hash of the spec (generations.ts), recorded so a restarted vaid knows an unchanged spec. */
+  specHash?: string;
+}
+
+export interface RestartOutcome {
+  stop: CommandResult | null;
+  restart: CommandResult;
 }
 
 export type Action =
@@ -65,7 +79,7 @@ export type Action =
  * Why to look again: 'interval' is the regular check; the others are parts of a recovery that a
  * one-shot pass (vaictl reconcile --once) follows through ('verify', 'dependency') or not.
  */
-export type RequeueKind = 'interval' | 'verify' | 'dependency' | 'backoff' | 'unknown';
+export type RequeueKind = 'interval' | 'verify' | 'dependency' | 'backoff' | 'unknown' | 'recheck';
 
 export interface Requeue {
   afterMs: number;
@@ -151,6 +165,12 @@ class Draft {
 export function plan(input: PlanInput): PlanResult {
   const { service, previous, now } = input;
   if (!service) return { status: null, actions: [{ type: 'forget' }], requeue: null };
+  if (input.restartOutcome && previous) return completeRestart({ status: previous, service, ...input.restartOutcome, now });
+  // A dependency that turned Healthy while the check ran may be why it failed: a restart on a
+  // failure that began before the heal would be wrong, so look again first, recording nothing.
+  if (input.observation?.health === 'unhealthy' && (input.rechecksLeft ?? 0) > 0 && healedSince(input.dependencies, input.observedFrom)) {
+    return { status: null, actions: [], requeue: { afterMs: 0, kind: 'recheck' } };
+  }
   const s: ServiceStatus = previous ? editable(previous) : newServiceStatus(service, input.desired, iso(now));
   const d = new Draft(s, input, service);
 
@@ -164,10 +184,12 @@ export function plan(input: PlanInput): PlanResult {
   }
   if (previous && previous.desired !== input.desired) desiredChanged(d, previous.desired, input.desired);
   s.generation = service.generation;
+  if (input.specHash !== undefined && s.specHash !== input.specHash) s.specHash = input.specHash;
   s.desired = input.desired;
   if (!sameRecord(s.labels, service.labels)) s.labels = { ...service.labels };
   const src = service.source;
   if (s.source.file !== src.file || s.source.line !== src.line || s.source.column !== src.column) s.source = { file: src.file, line: src.line, column: src.column };
+  clampTimes(s, now, service.spec, iso);
   s.backoff.failures = failuresInWindow(s.backoff.failures, now, service.spec);
   if (s.incident.attempts === undefined) s.incident.attempts = 0;
 
@@ -544,6 +566,11 @@ function isReady(dep: DependencyState, failingSince: number | null): boolean {
   const st = dep.status;
   if (!st || st.phase !== 'Healthy' || st.lastCheck?.health !== 'healthy') return false;
   return failingSince === null || Date.parse(st.lastCheck.at) > failingSince;
+}
+
+function healedSince(deps: readonly DependencyState[], since: number | undefined): boolean {
+  if (since === undefined) return false;
+  return deps.some((x) => x.status?.phase === 'Healthy' && Date.parse(x.status.phaseSince) >= since);
 }
 
 /** One message per dependency that is not ready, naming it and why. */

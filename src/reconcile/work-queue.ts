@@ -2,7 +2,7 @@
 // set. Adding a queued name is a no-op; adding a name being processed marks it dirty and it is
 // queued again when done() is called, so a name never runs twice at once and bursts collapse.
 // addAfter() delays through one TimerHeap on the injected clock.
-import type { Clock, TimerHandle } from './clock.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { TimerHeap } from './timer-heap.js';
 
 export class WorkQueue {

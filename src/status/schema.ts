@@ -97,6 +97,9 @@ export const ServiceStatusSchema = Type.Object(
   {
     name: Type.String(),
     generation: Type.Integer({ minimum: 0 }),
+    // Optional: a status written before it existed still reloads. A restarted vaid compares it
+    // with the spec it loads, so an unchanged spec keeps its generation (generations only grow).
+    specHash: Type.Optional(Type.String({ description: 'Hash of the spec and labels this generation stands for.' })),
     observedGeneration: Type.Integer({ minimum: 0 }),
     desired: Type.Union([Type.Literal('Running'), Type.Literal('Stopped'), Type.Literal('Disabled')]),
     phase: PhaseSchema,
@@ -223,6 +226,8 @@ export const StatusDocumentSchema = Type.Object(
         attemptedRevision: RevisionSchema,
         appliedAt: NullableTime,
         errors: Type.Array(ManifestErrorSchema),
+        // Optional (an addition): what `vaictl plan` must apply to plan as this vaid does.
+        selector: Type.Optional(Type.Union([Type.String(), Type.Null()], { description: "The --selector vaid runs with (null: every service)." })),
       },
       { additionalProperties: false },
     ),

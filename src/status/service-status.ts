@@ -1,6 +1,7 @@
 // The status of a service vai has never seen before.
 import type { DesiredService } from '../manifest/types.js';
 import type { ServiceStatus } from './schema.js';
+import { setCondition } from './conditions.js';
 
 export type DesiredRun = ServiceStatus['desired'];
 
@@ -27,4 +28,16 @@ export function newServiceStatus(service: DesiredService, desired: DesiredRun, n
     incident: { seq: 0, open: false, notifiedFailure: false, notifiedCrashLoop: false, openedAt: null, attempts: 0 },
     events: [],
   };
+}
+
+/**
+ * A service applied but not checked yet: in status from the moment it is applied (kubectl
+ * shows every applied object at once), phase Unknown, reason NotCheckedYet, due at `dueAt`.
+ */
+export function notCheckedYet(service: DesiredService, desired: DesiredRun, now: number, dueAt: number): ServiceStatus {
+  const t = new Date(now).toISOString();
+  const s = newServiceStatus(service, desired, t);
+  s.conditions = setCondition([], { type: 'Healthy', status: 'Unknown', reason: 'NotCheckedYet', message: 'not checked yet' }, t, service.generation);
+  s.nextCheckAt = new Date(dueAt).toISOString();
+  return s;
 }

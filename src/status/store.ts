@@ -15,10 +15,9 @@
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type { Operation } from 'fast-json-patch';
-import type { Clock, TimerHandle } from '../reconcile/clock.js';
-import type { NotifierSnapshot } from '../notify/types.js';
+import type { Clock, TimerHandle } from '../core/clock.js';
 import { STATUS_API_VERSION, STATUS_FORMAT_VERSION, type StatusDocument, type ServiceStatus } from './schema.js';
-import { writeFileAtomic, writeFileAtomicAsync } from './atomic-write.js';
+import { writeFileAtomic, writeFileAtomicAsync } from '../core/atomic-file.js';
 import { diffService, serviceJson, type ServiceJson } from './service-json.js';
 import { renderSummary, summaryEntry, summaryFileFor, type FileIdentity } from './summary.js';
 
@@ -31,6 +30,8 @@ export interface VaidInfo {
 }
 
 export type ManifestsStatus = StatusDocument['manifests'];
+/** What the notifier reports of its deliveries (notify/ fills it; status only records it). */
+export type NotifierSnapshot = StatusDocument['alerts'];
 
 export interface ServiceChange {
   name: string;
@@ -63,6 +64,8 @@ export interface StatusStoreOptions {
   burstMs?: number;
   /** Statuses reloaded from a previous run. */
   services?: Iterable<ServiceStatus>;
+  /** The desired state's generation reloaded from a previous run: generations only grow. */
+  generation?: number;
   /** Replaces the disk write, synchronously (the simulation keeps documents in memory). */
   write?: (file: string, text: string) => void;
   /** Write in the foreground (the pre-thread-pool behaviour); default false unless `write` is given. */
@@ -128,7 +131,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
       if (this.summaryFile) this.summary.set(s.name, summaryEntry(s));
     }
     this.writtenAt = new Date(opts.clock.now()).toISOString();
-    this.manifests = { dir: opts.manifestsDir, generation: 0, revision: null, attemptedRevision: null, appliedAt: null, errors: [] };
+    this.manifests = { dir: opts.manifestsDir, generation: opts.generation ?? 0, revision: null, attemptedRevision: null, appliedAt: null, errors: [] };
     this.manifestsJson = JSON.stringify(this.manifests);
   }
 

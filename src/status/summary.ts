@@ -9,17 +9,13 @@
 import path from 'node:path';
 import { STATUS_API_VERSION } from './format-version.js';
 import type { ServiceStatus } from './schema.js';
+import type { FileIdentity } from '../core/atomic-file.js';
 
 export const SUMMARY_KIND = 'StatusSummary';
 /** Bumped on any change of the fields below; a reader that does not know it reads status.json. */
 export const SUMMARY_FORMAT_VERSION = 1;
 
-/** The identity of one status.json file on disk, as stat() reports it. */
-export interface FileIdentity {
-  ino: number;
-  size: number;
-  mtimeMs: number;
-}
+export type { FileIdentity };
 
 export type SummaryService = Pick<ServiceStatus, 'name' | 'desired' | 'phase' | 'createdAt' | 'labels'> & {
   restarts: Pick<ServiceStatus['restarts'], 'count' | 'lastAt'>;

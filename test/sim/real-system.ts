@@ -1,7 +1,7 @@
 // The real reconciler in the simulation: the controller, planner, work queue, worker pool and
 // status store of src/, on the virtual clock, with the simulated executor and the recording
 // notifier. Only the status file's disk write is replaced (by onWrite), and the log is silent.
-import { Controller, type Log } from '../../src/reconcile/controller.js';
+import { HostReconcile, type Log } from '../../src/reconcile/host-reconcile.js';
 import { StatusStore } from '../../src/status/store.js';
 import type { SystemFactory } from './system.js';
 
@@ -24,7 +24,7 @@ export const realSystem: SystemFactory = async ({ clock, executor, notifier, des
   store.on('change', (c) => {
     if (c.status) onServiceStatus(c.status);
   });
-  const controller = new Controller({ clock, executor, notifier, store, log: silent, logsDir: '/sim/logs', random, pidProbeIntervalMs: 0 });
+  const controller = new HostReconcile({ clock, executor, notifier, store, log: silent, logsDir: '/sim/logs', random, pidProbeIntervalMs: 0 });
   let current = new Set(markers);
   controller.setDesired(desired);
   controller.setMarkers(current);

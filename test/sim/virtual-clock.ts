@@ -23,6 +23,11 @@ export class VirtualClock {
     return this.t;
   }
 
+  /** The simulation's wall clock never steps: it is the virtual time. */
+  wallNow(): number {
+    return this.t;
+  }
+
   date(): Date {
     return new Date(this.t);
   }
@@ -37,7 +42,7 @@ export class VirtualClock {
     if (handle) this.cancelled.add(handle.id);
   }
 
-  /** The reconciler's Clock contract (src/reconcile/clock.ts). */
+  /** The Clock contract (src/core/clock.ts). */
   setTimer(fn: () => void, ms: number): TimerHandle {
     return this.setTimeout(fn, ms);
   }

@@ -2,7 +2,7 @@
 // file) with a known timeline of checks on a manual clock: each service is checked every
 // intervalMs, unhealthy inside its outages, and each outage is one incident closed by a restart.
 // The statuses are shaped as the planner writes them (only the fields history reads change).
-import { manualClock, type ManualClock } from '../../src/reconcile/clock.js';
+import { testClock as manualClock, type TestClock as ManualClock } from '../../src/core/clock.js';
 import { HistoryRecorder } from '../../src/history/recorder.js';
 import { directSink } from '../../src/history/sinks.js';
 import type { ServiceStatus, StatusDocument } from '../../src/status/schema.js';

@@ -1,8 +1,10 @@
 // vaictl plan: a dry run of the reconciler. For each service, the real planner is given what
-// vaid would give it, except that the observation is the last check in status instead of a new
-// one: plan runs no command and no check at all, so it is safe on a production host at any time.
+// vaid would give it, built by the same read model (reconcile/world.ts) from the same parts:
+// the specs vaid's --selector selects (status.json records it), markers, pending restart
+// requests; only the observation is the last check in status instead of a new one. plan runs no
+// command and no check at all, so it is safe on a production host at any time.
 // It answers "what will vaid do next if nothing changes", e.g. recover redis before api.
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import path from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
@@ -11,10 +13,11 @@ import { painter, phaseColour, useColour } from '../printers/color.js';
 import { parseOutput, serialize } from '../printers/output.js';
 import { planWords } from '../printers/plan-words.js';
 import { renderTable, type Column } from '../printers/table.js';
-import { markerPath, type Paths } from '../paths.js';
+import type { Paths } from '../paths.js';
 import { readSpecs } from '../spec-reader.js';
 import { readStatus } from '../status-reader.js';
 import type { DesiredService } from '../../manifest/types.js';
+import { matchesSelector, parseLabelSelector } from '../../manifest/label-selector.js';
 import type { ServiceStatus } from '../../status/schema.js';
 import type { CheckResult } from '../../executor/types.js';
 import type { PlanResult } from '../../reconcile/planner.js';
@@ -59,30 +62,28 @@ Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or
       ctx.stderr.write(`vaictl plan: ${specs.warning}\n`);
       return EXIT.FAILED;
     }
-    const all = [...new Set([...specs.services.keys(), ...Object.keys(snap.doc.services)])].sort();
+    const selected = selectedAsVaid(specs.services, snap.doc.manifests.selector ?? null);
+    const all = [...new Set([...selected.keys(), ...Object.keys(snap.doc.services)])].sort();
     let code: number = EXIT.OK;
     for (const n of positionals.filter((p) => !all.includes(p))) {
       ctx.stderr.write(`Error: ${notFoundMessage(n, all)}\n`);
       code = EXIT.NOT_FOUND;
     }
     const names = positionals.length > 0 ? positionals.filter((p) => all.includes(p)) : all;
-    const { plan } = await import('../../reconcile/planner.js');
+    const [{ plan }, { World }, { Generations }] = await Promise.all([import('../../reconcile/planner.js'), import('../../reconcile/world.js'), import('../../reconcile/generations.js')]);
+    const doc = snap.doc;
+    const world = new World({ statuses: { get: (n) => doc.services[n] }, logsDir: paths.logsDir, random: () => 0.5 });
+    const generations = new Generations({ generation: doc.manifests.generation, services: Object.values(doc.services) });
+    const state = generations.apply({ generation: 1, revision: null, attemptedRevision: null, services: selected, notifiers: new Map(), errors: [], loadedAt: now });
+    world.setServices(state.services, generations.specHashes());
+    world.setMarkers(markerNames(paths));
     const rows: PlanRow[] = [];
     const results: Array<{ name: string; result: PlanResult }> = [];
     for (const name of names) {
-      const before = snap.doc.services[name] ?? null;
-      const result = plan({
-        name,
-        service: specs.services.get(name) ?? null,
-        desired: desiredRun(specs.services.get(name), paths, name),
-        observation: lastObservation(before),
-        previous: before,
-        dependencies: (specs.services.get(name)?.spec.dependencies ?? []).map((d) => ({ name: d, status: snap.doc.services[d] ?? null })),
-        dependents: dependentsOf(specs.services, name),
-        now,
-        restartRequest: pendingRequest(paths, name),
-        random: 0.5,
-      });
+      const before = doc.services[name] ?? null;
+      const request = pendingRequest(paths, name);
+      if (request !== null) world.requestRestart(name, request);
+      const result = plan(world.planInput(name, now, lastObservation(before)));
       results.push({ name, result });
       const w = planWords(name, before, result, now);
       rows.push({ name, phase: before?.phase ?? '<none>', next: result.status?.phase ?? '<removed>', action: w.action, why: w.why });
@@ -99,20 +100,25 @@ Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or
   },
 };
 
-/** As vaid decides it: disabled by the spec, stopped by a marker, else running. */
-function desiredRun(svc: DesiredService | undefined, paths: Paths, name: string): ServiceStatus['desired'] {
-  if (svc && !svc.spec.enabled) return 'Disabled';
-  return existsSync(markerPath(paths, name)) ? 'Stopped' : 'Running';
+/** The services vaid reconciles: those its --selector (recorded in status) selects. */
+function selectedAsVaid(services: ReadonlyMap<string, DesiredService>, selector: string | null): ReadonlyMap<string, DesiredService> {
+  if (!selector) return services;
+  const sel = parseLabelSelector(selector);
+  return new Map([...services].filter(([, s]) => matchesSelector(s.labels, sel)));
+}
+
+function markerNames(paths: Paths): Set<string> {
+  try {
+    return new Set(readdirSync(paths.markerDir).filter((f) => f.endsWith('.stopped')).map((f) => f.slice(0, -'.stopped'.length)));
+  } catch {
+    return new Set();
+  }
 }
 
 function lastObservation(s: ServiceStatus | null): CheckResult | null {
   const l = s?.lastCheck;
   if (!l) return null;
   return { health: l.health, reason: l.reason as CheckResult['reason'], message: l.message, latencyMs: l.latencyMs };
-}
-
-function dependentsOf(services: ReadonlyMap<string, DesiredService>, name: string): string[] {
-  return [...services.values()].filter((s) => s.spec.dependencies.includes(name)).map((s) => s.name);
 }
 
 /** A `vaictl restart` request vaid has not taken yet. */

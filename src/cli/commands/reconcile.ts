@@ -8,10 +8,10 @@ import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
 import { createLogger, LOG_LEVELS } from '../daemon/logger.js';
 import { openState } from '../daemon/daemon.js';
-import { loadDesiredState, matchesSelector, parseLabelSelector } from '../../manifest/index.js';
-import { Controller } from '../../reconcile/controller.js';
-import { systemClock } from '../../reconcile/clock.js';
-import { ensureDir } from '../../status/atomic-write.js';
+import { loadDesiredState, parseLabelSelector } from '../../manifest/index.js';
+import { HostReconcile } from '../../reconcile/host-reconcile.js';
+import { systemClock } from '../../core/clock.js';
+import { ensureDir } from '../../core/atomic-file.js';
 
 const USAGE = `Usage: vaictl reconcile --once [flags]
 
@@ -67,7 +67,7 @@ export const reconcileCommand: Command = {
       for (const e of desired.errors) log.warn({ code: e.code, file: e.file, line: e.line, column: e.column, path: e.path }, `manifest error: ${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message}`);
       ensureDir(paths.markerDir);
       const markers = new Set(readdirSync(paths.markerDir).filter((f) => f.endsWith('.stopped')).map((f) => f.slice(0, -'.stopped'.length)));
-      const controller = new Controller({
+      const controller = new HostReconcile({
         clock,
         executor,
         notifier,
@@ -76,7 +76,7 @@ export const reconcileCommand: Command = {
         logsDir: paths.logsDir,
         concurrency,
         mode: 'once',
-        ...(selector ? { selector: (s) => matchesSelector(s.labels, selector) } : {}),
+        selectorText: values.selector ?? null,
       });
       controller.setDesired(desired);
       controller.setMarkers(markers);

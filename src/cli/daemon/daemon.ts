@@ -9,14 +9,14 @@ import { createExecutor } from '../../executor/index.js';
 import type { Executor } from '../../executor/types.js';
 import { createNotifier, notifierProblem } from '../../notify/index.js';
 import type { Notifier } from '../../notify/types.js';
-import { watchDesiredState, parseLabelSelector, matchesSelector, type DesiredStateWatch, type LabelSelector } from '../../manifest/index.js';
+import { watchDesiredState, parseLabelSelector, type DesiredStateWatch, type LabelSelector } from '../../manifest/index.js';
 import { StatusStore, defaultVaidInfo } from '../../status/store.js';
 import type { StatusDocument } from '../../status/schema.js';
-import { ensureDir, removeStaleTemps } from '../../status/atomic-write.js';
+import { ensureDir, removeStaleTemps } from '../../core/atomic-file.js';
 import { summaryFileFor } from '../../status/summary.js';
 import { loadStatusFile } from '../../status/load.js';
-import { Controller } from '../../reconcile/controller.js';
-import { systemClock, type Clock } from '../../reconcile/clock.js';
+import { HostReconcile } from '../../reconcile/host-reconcile.js';
+import { systemClock, type Clock } from '../../core/clock.js';
 import { watchDir, type DirWatch } from '../../reconcile/dir-watch.js';
 import { createDaemonMetrics, type DaemonHealth, type DaemonMetrics } from '../../web/index.js';
 import { VERSION } from '../../version.js';
@@ -79,6 +79,7 @@ export async function openState(paths: Paths, log: Logger, env: NodeJS.ProcessEn
       vaid: { ...defaultVaidInfo(VERSION, clock.now()), ...(mode === 'once' ? { mode } : {}) },
       manifestsDir: paths.manifests,
       services: previous,
+      ...(loaded.kind === 'loaded' ? { generation: loaded.doc.manifests.generation } : {}),
     });
     store.on('error', (e) => log.error({ err: e.message }, `cannot write ${paths.statusFile}: ${e.message}`));
     const executor = createExecutor({ logsDir: paths.logsDir, dockerHost, log });
@@ -104,7 +105,7 @@ export class Daemon {
   private constructor(
     private readonly opts: DaemonOptions,
     readonly store: StatusStore,
-    readonly controller: Controller,
+    readonly controller: HostReconcile,
     private readonly executor: Executor,
     private readonly notifier: Notifier,
     private readonly lock: Lock,
@@ -135,7 +136,7 @@ export class Daemon {
     const clock = opts.clock ?? systemClock();
     const selector: LabelSelector | undefined = opts.selector ? parseLabelSelector(opts.selector) : undefined;
     const { lock, store, executor, notifier } = await openState(paths, log, opts.env, opts.dockerHost, clock);
-    const controller = new Controller({
+    const controller = new HostReconcile({
       clock,
       executor,
       notifier,
@@ -143,7 +144,7 @@ export class Daemon {
       log,
       logsDir: paths.logsDir,
       concurrency: opts.concurrency,
-      ...(selector ? { selector: (s) => matchesSelector(s.labels, selector) } : {}),
+      selectorText: opts.selector ?? null,
     });
     const d = new Daemon(opts, store, controller, executor, notifier, lock, clock);
     try {

@@ -2,8 +2,8 @@
 // finish, status writes that succeed or fail, each load of the manifests, and the work queue.
 import path from 'node:path';
 import type { DesiredState } from '../../manifest/index.js';
-import type { Controller } from '../../reconcile/controller.js';
-import type { Clock } from '../../reconcile/clock.js';
+import type { HostReconcile } from '../../reconcile/host-reconcile.js';
+import type { Clock } from '../../core/clock.js';
 import type { StatusStore } from '../../status/store.js';
 import { createDaemonHealth, type DaemonHealth } from '../../web/index.js';
 
@@ -15,7 +15,7 @@ export interface HealthFeed {
 
 const DIRECTORY_ERRORS = new Set(['VAI_E_MANIFEST_READ', 'VAI_E_UNSAFE_PERMISSIONS']);
 
-export function feedHealth(parts: { clock: Clock; store: StatusStore; controller: Controller; manifestsDir: string }): HealthFeed {
+export function feedHealth(parts: { clock: Clock; store: StatusStore; controller: HostReconcile; manifestsDir: string }): HealthFeed {
   const { clock, store, controller } = parts;
   const root = path.resolve(parts.manifestsDir);
   let names: string[] = [];

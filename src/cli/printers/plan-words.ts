@@ -25,6 +25,7 @@ export function planWords(name: string, before: ServiceStatus | null, result: Pl
       why: condition(after, 'DependenciesReady') ?? enqueue.reason,
     });
   }
+  if (!after && result.requeue?.kind === 'recheck') return { action: 'check again', why: 'a dependency turned healthy after this check began: it may be why it failed' };
   if (!after) return { action: 'forget', why: 'no longer in the manifests' };
   switch (after.phase) {
     case 'Healthy':

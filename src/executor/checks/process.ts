@@ -9,6 +9,7 @@ import { oneLine, round } from '../format.js';
 import { PROCESS_PROBE } from '../docker-scripts.js';
 import { judgeProbe, unknown } from '../container-probe.js';
 import type { CheckType, TypeBuilder } from './check-type.js';
+import { parseStat } from '../../core/procfs.js';
 
 const patterns = new Map<string, RegExp | string>();
 const scratch = Buffer.allocUnsafe(64 * 1024);
@@ -79,9 +80,8 @@ function processGroup(statFile: string): number {
   } catch {
     return -1;
   }
-  // Fields after the comm: state, ppid, pgrp.
-  const pgrp = Number(text.slice(text.lastIndexOf(')') + 2).split(' ', 3)[2]);
-  return Number.isInteger(pgrp) ? pgrp : -1;
+  const pgrp = parseStat(text)?.pgrp;
+  return pgrp !== undefined && Number.isInteger(pgrp) ? pgrp : -1;
 }
 
 // A shell of ours that has since exec'd the service (`exec minio server`) is the service.

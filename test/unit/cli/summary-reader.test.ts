@@ -6,9 +6,9 @@ import { mkdirSync } from 'node:fs';
 import { resolvePaths } from '../../../src/cli/paths.js';
 import { readSummary } from '../../../src/cli/summary-reader.js';
 import { localSource, remoteSource } from '../../../src/cli/status-source.js';
-import { writeFileAtomic } from '../../../src/status/atomic-write.js';
+import { writeFileAtomic } from '../../../src/core/atomic-file.js';
 import { StatusStore } from '../../../src/status/store.js';
-import { manualClock } from '../../../src/reconcile/clock.js';
+import { testClock } from '../../../src/core/clock.js';
 import { syntheticStatus } from '../../fixtures/status/synthetic.js';
 import { testdir } from '../../support/testdir.js';
 
@@ -19,7 +19,7 @@ test('the summary is read while it names status.json; not after status.json is r
   const doc = syntheticStatus(5, now);
   mkdirSync(dir.join('state'));
   const paths = resolvePaths({ 'state-dir': dir.join('state'), manifests: dir.join('m') }, {}, dir.path);
-  const store = new StatusStore({ file: paths.statusFile, clock: manualClock(now), vaid: { pid: 1, version: 't', startedAt: '', hostname: 'h' }, manifestsDir: '/m', synchronous: true });
+  const store = new StatusStore({ file: paths.statusFile, clock: testClock(now), vaid: { pid: 1, version: 't', startedAt: '', hostname: 'h' }, manifestsDir: '/m', synchronous: true });
   for (const s of Object.values(doc.services)) store.set(s);
   store.flushNow();
   await store.idle();

@@ -13,7 +13,7 @@ import { incidents, latencyQuantile, totals, uptimeRatio, windowParts } from '..
 import { formatUptime, historyList, report, serviceSummary } from '../../../src/history/views.js';
 import { emptyDelta, type Batch } from '../../../src/history/batch.js';
 import { HistoryRecorder, type HistorySink } from '../../../src/history/recorder.js';
-import { manualClock } from '../../../src/reconcile/clock.js';
+import { testClock as manualClock } from '../../../src/core/clock.js';
 import { serviceStatus } from '../../e2e/web-fixtures.js';
 
 const T0 = Date.UTC(2026, 2, 1); // a midnight

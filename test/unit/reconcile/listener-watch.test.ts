@@ -1,4 +1,4 @@
-// The controller's listener watch on a manual clock, with an in-test executor (a fake, as in
+// The listener watch of the host reconcile on a manual clock, with an in-test executor (a fake, as in
 // controller.test.ts: these tests pin down what a gone process triggers and when, which real
 // processes cannot make deterministic; test/e2e/vaid-recovery.test.ts kills real ones).
 import { test } from 'node:test';
@@ -10,8 +10,8 @@ import { desiredService, desiredState } from '../../support/desired-state.js';
 import type { CheckResult, CommandKind, CommandResult, Executor, ListenerLookup, PidProbe, ServiceTarget, WatchedProcess } from '../../../src/executor/types.js';
 import type { Notifier } from '../../../src/notify/types.js';
 import { StatusStore } from '../../../src/status/store.js';
-import { Controller, type Log } from '../../../src/reconcile/controller.js';
-import { manualClock, type ManualClock } from '../../../src/reconcile/clock.js';
+import { HostReconcile, type Log } from '../../../src/reconcile/host-reconcile.js';
+import { testClock, type TestClock } from '../../../src/core/clock.js';
 import { FREEZE_PROBE_MS } from '../../../src/reconcile/listener-watch.js';
 
 const INTERVAL_S = 60;
@@ -118,19 +118,18 @@ const silentNotifier: Notifier = {
   async close() {},
 };
 
+/** Lets promise continuations run without moving the clock (an exit notice arrives outside any timer). */
 async function settle(): Promise<void> {
   for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
 }
 
-async function advance(clock: ManualClock, ms: number, step = 25): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    clock.advance(step);
-    await settle();
-  }
+/** Moves the test clock: every timer due fires in order, with promise continuations settled after each. */
+async function advance(clock: TestClock, ms: number, step = 25): Promise<void> {
+  for (let t = 0; t < ms; t += step) await clock.advanceAsync(step);
 }
 
 function setup(services: DesiredService[]) {
-  const clock = manualClock();
+  const clock = testClock();
   const world = new World();
   const lines: string[] = [];
   const log: Log = { debug() {}, info: (_o, m) => void lines.push(m ?? ''), warn: (_o, m) => void lines.push(m ?? ''), error() {} };
@@ -141,7 +140,7 @@ function setup(services: DesiredService[]) {
     manifestsDir: '/m',
     write: () => {},
   });
-  const controller = new Controller({ clock, executor: world, notifier: silentNotifier, store, log, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
+  const controller = new HostReconcile({ clock, executor: world, notifier: silentNotifier, store, log, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
   controller.setDesired(desiredState(services));
   return { clock, world, store, controller, lines };
 }
@@ -241,7 +240,7 @@ function setupNotifying(services: DesiredService[], refuse = false) {
   const s = setup(services);
   const world = new NotifyingWorld();
   world.refuse = refuse;
-  const controller = new Controller({ clock: s.clock, executor: world, notifier: silentNotifier, store: s.store, log: { debug() {}, info: (_o, m) => void s.lines.push(m ?? ''), warn() {}, error() {} }, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
+  const controller = new HostReconcile({ clock: s.clock, executor: world, notifier: silentNotifier, store: s.store, log: { debug() {}, info: (_o, m) => void s.lines.push(m ?? ''), warn() {}, error() {} }, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
   controller.setDesired(desiredState(services));
   return { ...s, world, controller };
 }

@@ -295,7 +295,8 @@ test('crash loop: max_failures attempts, then CrashLoopBackOff 10s doubling to t
 test('crash loop: the first backoff starts after exactly max_failures failed attempts', () => {
   const st = new Story(service('minio', { startup_delay_seconds: 1, max_failures: 3 }));
   st.step(ok);
-  while (st.s.phase !== 'CrashLoopBackOff') st.step(refused, { after: 1100 });
+  for (let i = 0; i < 100 && st.s.phase !== 'CrashLoopBackOff'; i++) st.step(refused, { after: 1100 });
+  assert.equal(st.s.phase, 'CrashLoopBackOff');
   assert.equal(st.restarts, 3);
   assert.equal(st.s.backoff.failures.length, 3);
   assert.equal(Date.parse(st.s.backoff.nextAttemptAt!) - st.now, 10_000);

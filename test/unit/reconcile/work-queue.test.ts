@@ -1,13 +1,13 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { WorkQueue } from '../../../src/reconcile/work-queue.js';
-import { manualClock, systemClock } from '../../../src/reconcile/clock.js';
+import { testClock, systemClock } from '../../../src/core/clock.js';
 import { startWorkerPool } from '../../../src/reconcile/worker-pool.js';
 import { TimerHeap } from '../../../src/reconcile/timer-heap.js';
 import { waitFor } from '../../support/wait.js';
 
 test('a burst of adds for one name queues it once', () => {
-  const q = new WorkQueue(manualClock());
+  const q = new WorkQueue(testClock());
   for (let i = 0; i < 100; i++) q.add('api');
   q.add('db');
   assert.equal(q.length, 2);
@@ -17,7 +17,7 @@ test('a burst of adds for one name queues it once', () => {
 });
 
 test('adding a name being processed runs it again after done, not at the same time', () => {
-  const q = new WorkQueue(manualClock());
+  const q = new WorkQueue(testClock());
   q.add('api');
   assert.equal(q.get(), 'api');
   q.add('api');
@@ -30,7 +30,7 @@ test('adding a name being processed runs it again after done, not at the same ti
 });
 
 test('addAfter fires on the clock, earliest schedule wins, one timer for all names', () => {
-  const clock = manualClock();
+  const clock = testClock();
   const q = new WorkQueue(clock);
   q.addAfter('slow', 10_000);
   q.addAfter('fast', 1_000);
@@ -48,7 +48,7 @@ test('addAfter fires on the clock, earliest schedule wins, one timer for all nam
 });
 
 test('forget cancels a delayed name; shutDown drops queued names', () => {
-  const clock = manualClock();
+  const clock = testClock();
   const q = new WorkQueue(clock);
   q.addAfter('gone', 100);
   q.forget('gone');

@@ -4,7 +4,7 @@ import { mkdirSync, readFileSync, unlinkSync, writeFileSync, rmSync } from 'node
 import { Value } from '@sinclair/typebox/value';
 import { StatusStore } from '../../../src/status/store.js';
 import { newServiceStatus } from '../../../src/status/service-status.js';
-import { manualClock, type ManualClock } from '../../../src/reconcile/clock.js';
+import { testClock, type TestClock } from '../../../src/core/clock.js';
 import { ServiceSpecSchema, type ServiceSpec } from '../../../src/manifest/schema.js';
 import type { DesiredService } from '../../../src/manifest/types.js';
 import { testdir } from '../../support/testdir.js';
@@ -16,7 +16,7 @@ const svc = (name: string): DesiredService => ({ name, labels: {}, annotations: 
 const vaid = { pid: 42, version: 'test', startedAt: '2026-01-01T00:00:00.000Z', hostname: 'h' };
 
 /** Moves the clock in 10 ms steps, letting each background write finish before the next step. */
-async function run(clock: ManualClock, store: StatusStore, ms: number): Promise<void> {
+async function run(clock: TestClock, store: StatusStore, ms: number): Promise<void> {
   for (let t = 0; t < ms; t += 10) {
     clock.advance(10);
     await store.idle();
@@ -29,7 +29,7 @@ test('a failing status write is retried after a doubling backoff (100 ms up to 1
     const blocked = dir.join('state');
     writeFileSync(blocked, 'not a directory');
     const file = `${blocked}/status.json`;
-    const clock = manualClock();
+    const clock = testClock();
     const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
     const failedAt: number[] = [];
     store.on('error', () => failedAt.push(clock.now()));

@@ -3,13 +3,13 @@ import assert from 'node:assert/strict';
 import { readFileSync, symlinkSync, writeFileSync, statSync, readdirSync, lstatSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { StatusStore } from '../../../src/status/store.js';
-import { removeStaleTemps, writeFileAtomic } from '../../../src/status/atomic-write.js';
+import { removeStaleTemps, writeFileAtomic } from '../../../src/core/atomic-file.js';
 import { loadStatusFile } from '../../../src/status/load.js';
 import { statusDocumentProblems } from '../../../src/status/validate.js';
 import { newServiceStatus } from '../../../src/status/service-status.js';
 import { setCondition } from '../../../src/status/conditions.js';
 import { recordEvent, MAX_EVENTS } from '../../../src/status/events.js';
-import { manualClock } from '../../../src/reconcile/clock.js';
+import { testClock } from '../../../src/core/clock.js';
 import { ServiceSpecSchema, type ServiceSpec } from '../../../src/manifest/schema.js';
 import type { DesiredService } from '../../../src/manifest/types.js';
 import { testdir } from '../../support/testdir.js';
@@ -21,7 +21,7 @@ const vaid = { pid: 42, version: 'test', startedAt: '2026-01-01T00:00:00.000Z', 
 test('the store coalesces many changes into one atomic write that validates against the schema', async () => {
   const dir = testdir();
   try {
-    const clock = manualClock();
+    const clock = testClock();
     const file = dir.join('status.json');
     const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m', minWriteIntervalMs: 500 });
     const writes: string[] = [];
@@ -59,7 +59,7 @@ test('the store coalesces many changes into one atomic write that validates agai
 });
 
 test('set() emits the JSON patch between the previous and the new status; an equal status emits nothing', () => {
-  const store = new StatusStore({ file: '/nonexistent/x', clock: manualClock(), vaid, manifestsDir: '/m', write: () => {} });
+  const store = new StatusStore({ file: '/nonexistent/x', clock: testClock(), vaid, manifestsDir: '/m', write: () => {} });
   const changes: Array<{ ops: Array<{ op: string; path: string }> }> = [];
   store.on('change', (c) => changes.push(c));
   const a = newServiceStatus(svc('db'), 'Running', '2026-01-01T00:00:00.000Z');
@@ -72,7 +72,7 @@ test('set() emits the JSON patch between the previous and the new status; an equ
 
 test('flushNow writes at once (the write-ahead before a restart command)', async () => {
   const dir = testdir();
-  const clock = manualClock();
+  const clock = testClock();
   const file = dir.join('status.json');
   const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
   try {
@@ -143,7 +143,7 @@ test('events: repeats fold into one entry with a count; the list is bounded', ()
 });
 
 test('a new phase is written within 50 ms; a change that only records another check waits for the check cadence', () => {
-  const clock = manualClock();
+  const clock = testClock();
   const written: Array<{ at: number; doc: { services: Record<string, { phase: string; counters: { checks: number } }> } }> = [];
   const store = new StatusStore({ file: '/nonexistent/x', clock, vaid, manifestsDir: '/m', write: (_f, text) => written.push({ at: clock.now(), doc: JSON.parse(text) }) });
   const t = (ms: number) => new Date(clock.now() + ms).toISOString();
@@ -188,7 +188,7 @@ test('a new phase is written within 50 ms; a change that only records another ch
 });
 
 test('the written file is the document as JSON.stringify gives it, after sets, replacements and deletes', () => {
-  const clock = manualClock();
+  const clock = testClock();
   const texts: string[] = [];
   const store = new StatusStore({ file: '/nonexistent/x', clock, vaid, manifestsDir: '/m', write: (_f, text) => texts.push(text) });
   const at = '2026-01-01T00:00:00.000Z';
@@ -206,7 +206,7 @@ test('the written file is the document as JSON.stringify gives it, after sets, r
 });
 
 test('a change carries operations for the changed fields only, with nested paths', () => {
-  const store = new StatusStore({ file: '/nonexistent/x', clock: manualClock(), vaid, manifestsDir: '/m', write: () => {} });
+  const store = new StatusStore({ file: '/nonexistent/x', clock: testClock(), vaid, manifestsDir: '/m', write: () => {} });
   const changes: Array<{ ops: Array<{ op: string; path: string }>; previous: unknown }> = [];
   store.on('change', (c) => changes.push(c));
   const a = newServiceStatus(svc('db'), 'Running', '2026-01-01T00:00:00.000Z');
@@ -224,7 +224,7 @@ test('a change carries operations for the changed fields only, with nested paths
 test('a background write does not hold the event loop while it copies and fsyncs 10,000 services', async () => {
   const dir = testdir();
   try {
-    const clock = manualClock();
+    const clock = testClock();
     const file = dir.join('status.json');
     const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
     const order: string[] = [];
@@ -246,7 +246,7 @@ test('a background write does not hold the event loop while it copies and fsyncs
 test('a write-ahead made while a background write is under way is not replaced by the older document', async () => {
   const dir = testdir();
   try {
-    const clock = manualClock();
+    const clock = testClock();
     const file = dir.join('status.json');
     const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
     const written: string[] = [];
@@ -269,7 +269,7 @@ test('a write-ahead made while a background write is under way is not replaced b
 test('flushNow writes what a background write under way holds, even with nothing new since', async () => {
   const dir = testdir();
   try {
-    const clock = manualClock();
+    const clock = testClock();
     const file = dir.join('status.json');
     const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
     store.set({ ...newServiceStatus(svc('db'), 'Running', '2026-01-01T00:00:00.000Z'), phase: 'Recovering' });
@@ -298,7 +298,7 @@ test('temp files of a killed writer are removed; other files are left alone', ()
 });
 
 test('a top-level field that appears or goes away is an add or a remove operation', () => {
-  const store = new StatusStore({ file: '/nonexistent/x', clock: manualClock(), vaid, manifestsDir: '/m', write: () => {} });
+  const store = new StatusStore({ file: '/nonexistent/x', clock: testClock(), vaid, manifestsDir: '/m', write: () => {} });
   const changes: Array<{ ops: Array<{ op: string; path: string }> }> = [];
   store.on('change', (c) => changes.push(c));
   const a = newServiceStatus(svc('db'), 'Running', '2026-01-01T00:00:00.000Z');

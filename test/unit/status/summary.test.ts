@@ -5,7 +5,7 @@ import { Value } from '@sinclair/typebox/value';
 import { StatusStore } from '../../../src/status/store.js';
 import { newServiceStatus } from '../../../src/status/service-status.js';
 import { summaryFileFor, type StatusSummary } from '../../../src/status/summary.js';
-import { manualClock } from '../../../src/reconcile/clock.js';
+import { testClock } from '../../../src/core/clock.js';
 import { ServiceSpecSchema, type ServiceSpec } from '../../../src/manifest/schema.js';
 import type { DesiredService } from '../../../src/manifest/types.js';
 import { testdir } from '../../support/testdir.js';
@@ -21,7 +21,7 @@ function readSummaryFile(file: string): StatusSummary {
 test('each write of status.json is followed by a summary that names that file and holds what get shows', async () => {
   const dir = testdir();
   try {
-    const clock = manualClock();
+    const clock = testClock();
     const file = dir.join('status.json');
     const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
     for (let round = 0; round < 3; round++) {
@@ -61,7 +61,7 @@ test('each write of status.json is followed by a summary that names that file an
 test('a summary that cannot be written does not stop status.json from being written', async () => {
   const dir = testdir();
   try {
-    const clock = manualClock();
+    const clock = testClock();
     const file = dir.join('status.json');
     const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m', summaryFile: dir.join('no-such-dir/status.summary.json') });
     let errors = 0;

@@ -1,3 +1,4 @@
+// The one atomic file writer of vai (status.json, its summary, the outbox's records).
 // Crash-safe replacement of a file: a reader sees the old document or the new one, never half
 // of one, and a kill -9 at any moment leaves one of the two on disk. The temp file is created
 // with O_EXCL (so a symlink planted at its name is never followed) and rename() replaces
@@ -6,11 +7,17 @@
 // thread pool, so a large document does not stop the event loop (checks, timers) while it is
 // written; only the rename, which makes it visible, runs on the main thread.
 import { closeSync, fchmodSync, fstatSync, fsyncSync, mkdirSync, readdirSync, statSync, openSync, renameSync, unlinkSync, writeSync, constants } from 'node:fs';
-import { open, unlink } from 'node:fs/promises';
+import { lstat, mkdir, open, readdir, rm, unlink, type FileHandle } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { VaiError } from '../errors.js';
-import type { FileIdentity } from './summary.js';
+
+/** Which file a document is (status.summary.json names the status.json it summarises). */
+export interface FileIdentity {
+  ino: number;
+  size: number;
+  mtimeMs: number;
+}
 
 const CREATE = constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW;
 
@@ -99,7 +106,7 @@ export async function writeFileAtomicAsync(
   return { committed: true, dirSynced: opts.fsync === false ? Promise.resolve() : syncDirAsync(path.dirname(file)), identity: identity! };
 }
 
-async function syncDirAsync(dir: string): Promise<void> {
+export async function syncDirAsync(dir: string): Promise<void> {
   try {
     const fh = await open(dir, constants.O_RDONLY | constants.O_DIRECTORY);
     await fh.sync().finally(() => fh.close());
@@ -154,4 +161,44 @@ export function ensureDir(dir: string): void {
     throw new VaiError('VAI_E_STATE_DIR', `cannot create ${dir}: ${(e as Error).message}`, { dir });
   }
   if (!statSync(dir).isDirectory()) throw new VaiError('VAI_E_STATE_DIR', `${dir} is not a directory`, { dir });
+}
+
+/** Creates the dir (0700) if needed and refuses one that is a symlink or not a directory (the outbox). */
+export async function ensurePrivateDir(dir: string): Promise<void> {
+  await mkdir(dir, { recursive: true, mode: 0o700 });
+  const st = await lstat(dir);
+  if (!st.isDirectory()) {
+    throw new VaiError('VAI_E_STATE_DIR', `${dir} is not a directory (a symlink is refused)`, { path: dir });
+  }
+}
+
+/** A private file (mode 0600: it may hold alert text), atomically, its directory fsynced after. */
+export async function writePrivateFileAtomic(file: string, data: string): Promise<void> {
+  const result = await writeFileAtomicAsync(file, [Buffer.from(data, 'utf8')], () => true, 0o600);
+  if (result.committed) await result.dirSynced;
+}
+
+/** Reads a regular file without following a symlink; undefined when it does not exist. */
+export async function readFileNoFollow(file: string): Promise<string | undefined> {
+  let fh: FileHandle;
+  try {
+    fh = await open(file, constants.O_RDONLY | constants.O_NOFOLLOW);
+  } catch (e) {
+    const code = (e as NodeJS.ErrnoException).code;
+    if (code === 'ENOENT') return undefined;
+    if (code === 'ELOOP') throw new VaiError('VAI_E_STATE_DIR', `${file} is a symlink; refusing to read it`, { path: file });
+    throw e;
+  }
+  try {
+    return await fh.readFile('utf8');
+  } finally {
+    await fh.close();
+  }
+}
+
+/** Removes every temp file (`.NAME.tmp`) a crash left in dir; for a dir only one writer uses. */
+export async function removeStaleTempsIn(dir: string): Promise<void> {
+  for (const name of await readdir(dir)) {
+    if (name.startsWith('.') && name.endsWith('.tmp')) await rm(path.join(dir, name), { force: true });
+  }
 }

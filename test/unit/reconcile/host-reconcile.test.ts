@@ -1,4 +1,4 @@
-// The controller on a manual clock with an in-test executor (a fake: these tests pin down
+// The host reconcile (loop, service reconciler, triggers, world) on the test clock with an in-test executor (a fake: these tests pin down
 // ordering — write-ahead before the command, dependencies before dependents — which real
 // processes cannot make deterministic; test/e2e/vaid-*.test.ts covers the same with real ones).
 import { test } from 'node:test';
@@ -12,8 +12,8 @@ import type { Alert, Notifier } from '../../../src/notify/types.js';
 import type { StatusDocument } from '../../../src/status/schema.js';
 import { StatusStore } from '../../../src/status/store.js';
 import { statusDocumentProblems } from '../../../src/status/validate.js';
-import { Controller, type Log } from '../../../src/reconcile/controller.js';
-import { manualClock, type ManualClock } from '../../../src/reconcile/clock.js';
+import { HostReconcile, type Log } from '../../../src/reconcile/host-reconcile.js';
+import { testClock, type TestClock } from '../../../src/core/clock.js';
 
 const silent: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
@@ -66,19 +66,13 @@ class Alerts implements Notifier {
   async close() {}
 }
 
-async function settle(): Promise<void> {
-  for (let i = 0; i < 20; i++) await new Promise((r) => setImmediate(r));
-}
-
-async function advance(clock: ManualClock, ms: number, step = 25): Promise<void> {
-  for (let t = 0; t < ms; t += step) {
-    clock.advance(step);
-    await settle();
-  }
+/** Moves the test clock: every timer due fires in order, with promise continuations settled after each. */
+async function advance(clock: TestClock, ms: number, step = 25): Promise<void> {
+  for (let t = 0; t < ms; t += step) await clock.advanceAsync(step);
 }
 
 function setup(services: DesiredService[], mode: 'daemon' | 'once' = 'daemon', random: () => number = () => 0.5) {
-  const clock = manualClock();
+  const clock = testClock();
   const world = new World();
   const notifier = new Alerts();
   const written: StatusDocument[] = [];
@@ -93,7 +87,7 @@ function setup(services: DesiredService[], mode: 'daemon' | 'once' = 'daemon', r
       written.push(doc);
     },
   });
-  const controller = new Controller({ clock, executor: world, notifier, store, log: silent, logsDir: '/logs', mode, random, pidProbeIntervalMs: 0 });
+  const controller = new HostReconcile({ clock, executor: world, notifier, store, log: silent, logsDir: '/logs', mode, random, pidProbeIntervalMs: 0 });
   controller.setDesired(desiredState(services));
   return { clock, world, notifier, store, controller, written };
 }
@@ -147,7 +141,7 @@ test('one reconcile of a name at a time, even when triggers pile up', async () =
   const origCheck = world.check.bind(world);
   world.check = async (t) => {
     if (++inFlight > 1) overlaps++;
-    await settle();
+    await new Promise((r) => clock.setTimer(() => r(undefined), 10));
     inFlight--;
     return origCheck(t);
   };
@@ -155,7 +149,7 @@ test('one reconcile of a name at a time, even when triggers pile up', async () =
   for (let i = 0; i < 50; i++) {
     controller.queue.add('db');
     controller.setMarkers(new Set(i % 2 ? ['db'] : []));
-    await new Promise((r) => setImmediate(r));
+    await clock.advanceAsync(1);
   }
   await advance(clock, 1000);
   assert.equal(overlaps, 0);
@@ -163,18 +157,14 @@ test('one reconcile of a name at a time, even when triggers pile up', async () =
 });
 
 test('once mode: dependencies first, recoveries verified, then it returns', async () => {
-  const { world, store, controller } = setup([svc('api', ['db']), svc('db'), svc('web', ['api'])], 'once');
+  const { clock, world, store, controller } = setup([svc('api', ['db']), svc('db'), svc('web', ['api'])], 'once');
   world.up.set('api', true);
   world.up.set('web', true);
   const done = controller.runOnce();
   // runOnce waits on real verify polls through the manual clock: drive it.
   let finished = false;
   void done.then(() => (finished = true));
-  const clock = (controller as unknown as { clock: ManualClock }).clock;
-  for (let i = 0; i < 400 && !finished; i++) {
-    clock.advance(25);
-    await settle();
-  }
+  for (let i = 0; i < 400 && !finished; i++) await clock.advanceAsync(25);
   assert.ok(finished, 'runOnce returned');
   assert.equal(world.log[0], 'check db', 'the first check is the dependency');
   assert.deepEqual(world.log.filter((l) => l.startsWith('restart')), ['restart db']);
@@ -183,15 +173,11 @@ test('once mode: dependencies first, recoveries verified, then it returns', asyn
 });
 
 test('once mode: a service that cannot be recovered is reported unhealthy and runOnce still returns', async () => {
-  const { world, controller, notifier } = setup([svc('db', [], { max_failures: 2 })], 'once');
+  const { clock, world, controller, notifier } = setup([svc('db', [], { max_failures: 2 })], 'once');
   world.broken.add('db');
-  const clock = (controller as unknown as { clock: ManualClock }).clock;
   let finished = false;
   void controller.runOnce().then(() => (finished = true));
-  for (let i = 0; i < 2000 && !finished; i++) {
-    clock.advance(25);
-    await settle();
-  }
+  for (let i = 0; i < 2000 && !finished; i++) await clock.advanceAsync(25);
   assert.ok(finished);
   assert.equal(world.log.filter((l) => l === 'restart db').length, 2, 'max_failures attempts, then backoff');
   assert.deepEqual(controller.unhealthy().map((s) => s.phase), ['CrashLoopBackOff']);
@@ -205,11 +191,11 @@ test('a dependent waiting on a disabled dependency is not re-checked each time i
   const fastDb = { ...db, spec: { ...db.spec, health_check: { ...db.spec.health_check, interval_seconds: 1 } } };
   const { clock, world, store, controller } = setup([fastDb, svc('cache', [], { enabled: false }), svc('api', ['db', 'cache'])]);
   world.up.set('db', true);
-  // Checks take no virtual time here; a macrotask per check keeps a zero-time loop of wake-ups
-  // (what the old rule did) from starving the test's own clock.
+  // Each check takes 1 ms of the test clock, so a zero-time loop of wake-ups (what the old rule
+  // did) shows as checks, not as a test that never yields.
   const check = world.check.bind(world);
   world.check = async (t) => {
-    await new Promise((r) => setImmediate(r));
+    await new Promise((r) => clock.setTimer(() => r(undefined), 1));
     return check(t);
   };
   controller.start();
@@ -279,7 +265,7 @@ test('regular checks of many services start on shared 100 ms ticks, each about o
 });
 
 test('the pid probe sets no timer while no service has a pid_file, and starts when one gets one', async () => {
-  const clock = manualClock();
+  const clock = testClock();
   const store = new StatusStore({ file: '/nowhere/status.json', clock, vaid: { pid: 1, version: 't', startedAt: new Date(clock.now()).toISOString(), hostname: 'h' }, manifestsDir: '/m', write: () => {} });
   const world = new World();
   let probes = 0;
@@ -287,7 +273,7 @@ test('the pid probe sets no timer while no service has a pid_file, and starts wh
     probes++;
     return 'alive';
   };
-  const controller = new Controller({ clock, executor: world, notifier: new Alerts(), store, log: silent, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
+  const controller = new HostReconcile({ clock, executor: world, notifier: new Alerts(), store, log: silent, logsDir: '/logs', random: () => 0.5, pidProbeIntervalMs: 100 });
   controller.setDesired(desiredState([svc('web')]));
   world.up.set('web', true);
   controller.start();
