@@ -16,8 +16,8 @@ import type { Diagnosis, ProcessSighting } from './observation.js';
 import { listenerSighting } from './port.js';
 import { diskSightings } from './disk.js';
 import { oomEvidence } from './oom.js';
-import { tailLines } from './log-tail.js';
-import { redactSecrets } from './redact.js';
+import { tailLines } from '../core/log-tail.js';
+import { redactSecrets } from '../core/redact-evidence.js';
 
 interface Sighting {
   state: 'stopped' | 'dead';

@@ -5,7 +5,7 @@ import type { ServiceTarget } from '../executor/types.js';
 import { findListenerProcesses, loopbackPortOf } from '../executor/listener-process.js';
 import { commandLine, startedAtMs } from '../executor/stop-escalation.js';
 import type { ListenerSighting } from './observation.js';
-import { redactSecrets } from './redact.js';
+import { redactSecrets } from '../core/redact-evidence.js';
 
 /** undefined: the check has no loopback port to look at; null: nothing listens there. */
 export async function listenerSighting(target: ServiceTarget): Promise<ListenerSighting | null | undefined> {

@@ -15,7 +15,7 @@ import { commandEnv } from './command-env.js';
 import { openLogFile } from './log-file.js';
 import { commandResultOf, skippedCommand } from './outcome.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS, escalateStop, knownProcess } from './stop-escalation.js';
-import { tailLines } from '../diagnosis/log-tail.js';
+import { tailLines } from '../core/log-tail.js';
 
 export const COMMAND_KILL_GRACE_MS = 5000;
 

@@ -4,7 +4,7 @@
 // The spec is the applied one from the manifests (absent when they could not be read), with
 // every string redacted: commands and endpoints may carry credentials.
 import type { ServiceStatus } from './schema.js';
-import { redactJson } from '../web/redact.js';
+import { redactJson } from '../core/redact.js';
 
 export interface ServiceObject {
   apiVersion: 'vai/v1';
