@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { ServiceTarget, WatchedProcess } from './types.js';
 import { parsePid } from './pid-probe.js';
 import { findListenerProcesses, parseStat, probeWatched } from './listener-process.js';
+import { readStat } from '../core/procfs.js';
 
 export const DEFAULT_STOP_TIMEOUT_SECONDS = 10;
 const POLL_MS = 50;
@@ -80,8 +81,27 @@ export function processOf(pid: number, what: string, procDir = '/proc'): KnownPr
   return { pid, startTime: st.startTime, what, command: commandLine(pid, procDir) };
 }
 
+/**
+ * vaid itself or a process above it (the supervisor that started it: systemd, a shell, a test
+ * runner). A check's port held by one of those is never "the service's process": vaid must not
+ * signal the process that supervises it.
+ */
+export function isSelfOrAncestor(pid: number, procDir = '/proc'): boolean {
+  let p = process.pid;
+  for (let i = 0; i < 64 && p > 1; i++) {
+    if (p === pid) return true;
+    p = readStat(p, procDir)?.ppid ?? 0;
+  }
+  return pid === 1;
+}
+
 /** The service's known process: pid_file's pid (safely read), else the listener of its check's loopback port. */
 export async function knownProcess(target: ServiceTarget): Promise<KnownProcess | null> {
+  const p = await findKnownProcess(target);
+  return p && !isSelfOrAncestor(p.pid) ? p : null;
+}
+
+async function findKnownProcess(target: ServiceTarget): Promise<KnownProcess | null> {
   const pidFile = target.spec.pid_file;
   if (pidFile !== undefined) {
     const file = path.resolve(target.workingDir, pidFile);

@@ -6,6 +6,7 @@ import assert from 'node:assert/strict';
 import { testEngine, runContainer, execText, type TestEngine } from '../support/docker.js';
 import { describeJson, withFaultEnv, notifierManifest } from '../support/diagnosis.js';
 import { startVaid } from '../support/vaid.js';
+import { startsAndRestarts } from '../support/restart-count.js';
 
 const got = await testEngine();
 const skip = 'skip' in got ? got.skip : false;
@@ -40,7 +41,7 @@ spec:
       e.vaids.push(vaid);
       await vaid.waitForService('hog', (x) => x.phase === 'Healthy', 'hog healthy');
       await execText(c, ['touch', '/run/go']);
-      const s = await vaid.waitForService('hog', (x) => x.restarts.count === 1 && x.phase === 'Healthy', 'restarted after the OOM kill (only the event stream can tell it before the 1 h check)', 90_000);
+      const s = await vaid.waitForService('hog', (x) => startsAndRestarts(x) === 1 && x.phase === 'Healthy', 'restarted after the OOM kill (only the event stream can tell it before the 1 h check)', 90_000);
       assert.equal(s.lastFailure?.kind, 'check');
       const d = describeJson(vaid.stateDir, 'hog');
       assert.equal(d.lastFailure?.reason, 'OOMKilled', JSON.stringify(d.lastFailure));

@@ -12,6 +12,7 @@ import { waitFor } from '../support/wait.js';
 import { killPidFiles, startVaid, type VaidProcess } from '../support/vaid.js';
 import { createUser, rootOrSkip } from '../support/unprivileged-user.js';
 import type { ServiceStatus } from '../../src/status/schema.js';
+import { startsAndRestarts } from '../support/restart-count.js';
 
 const skip = rootOrSkip();
 
@@ -44,7 +45,7 @@ function setup(t: { after(fn: () => unknown): void }): { dir: TestDir; track(v: 
   return { dir, track: (v) => (running.push(v), v) };
 }
 
-const restarts = (s: ServiceStatus | undefined): number => s?.restarts.count ?? 0;
+const restarts = (s: ServiceStatus | undefined): number => startsAndRestarts(s) ?? 0;
 
 async function breakAndWaitRecovered(vaid: VaidProcess, dir: TestDir, name: string, what: string, timeoutMs = 45_000): Promise<ServiceStatus> {
   const before = restarts(vaid.readStatus()?.services[name]);

@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { testdir } from '../support/testdir.js';
 import { killPidFiles, startVaid } from '../support/vaid.js';
+import { startsAndRestarts } from '../support/restart-count.js';
 
 // Allocates ~20 MB every 200 ms and touches it, so RSS climbs; a restart starts it small again.
 const HOG = `const a = []; setInterval(() => { const b = Buffer.alloc(20 * 1024 * 1024, 1); a.push(b); }, 200);`;
@@ -35,9 +36,9 @@ spec:
   dir.write('manifests/spin.yaml', svc('spin', 'spin.js', '{ cpu_percent: 20, for_checks: 2 }'));
   const vaid = await startVaid({ manifests: dir.join('manifests'), stateDir: dir.join('state') });
   try {
-    const hog = await vaid.waitForService('hog', (s) => s.restarts.count >= 2, 'hog restarted twice (once to start, once over its limit)', 120_000);
+    const hog = await vaid.waitForService('hog', (s) => startsAndRestarts(s) >= 2, 'hog restarted twice (once to start, once over its limit)', 120_000);
     assert.match(hog.restarts.lastReason ?? '', /^RSS \d+ MB > 120 MB for 2 checks \(pid \d+/);
-    const spin = await vaid.waitForService('spin', (s) => s.restarts.count >= 2, 'spin restarted over its CPU limit', 120_000);
+    const spin = await vaid.waitForService('spin', (s) => startsAndRestarts(s) >= 2, 'spin restarted over its CPU limit', 120_000);
     assert.match(spin.restarts.lastReason ?? '', /^CPU \d+ % > 20 % for 2 checks \(pid \d+/);
     const doc = vaid.readStatus()!;
     const reasons = doc.services.hog!.events.map((e) => `${e.reason}: ${e.message}`).join('\n');

@@ -8,6 +8,7 @@ import { testdir } from '../support/testdir.js';
 import { waitFor } from '../support/wait.js';
 import { countLines, freePort, httpServiceManifest, killPidFiles, pidIn, startService, startVaid } from '../support/vaid.js';
 import { vaictl, VAICTL } from '../fixtures/status/run-vaictl.js';
+import { startsAndRestarts } from '../support/restart-count.js';
 
 test('stop, start, restart and get -w against a running vaid', async (t) => {
   const dir = testdir({}, 'vai-vaictl-live-');
@@ -66,14 +67,14 @@ test('stop, start, restart and get -w against a running vaid', async (t) => {
   const start = await vaictl(['start', 'web', ...S]);
   assert.equal(start.code, 0, start.stderr);
   assert.match(start.stdout, /service\/web started .*\nvai checks web now and runs its restart_cmd if it is unhealthy; vaid is running/);
-  await vaid.waitForService('web', (s) => s.phase === 'Healthy' && s.restarts.count === 1, 'web recovered after start');
+  await vaid.waitForService('web', (s) => s.phase === 'Healthy' && startsAndRestarts(s) === 1, 'web recovered after start');
   await waitFor(() => rows.find((r) => /^web +Running +Healthy +healthy +1 \(/.test(r.line)), { what: '-w to print the recovered row' });
   assert.ok(rows.some((r) => /^web +Running +(Recovering|Degraded) /.test(r.line)), rows.map((r) => r.line).join('\n'));
 
   const restart = await vaictl(['restart', 'web', ...S]);
   assert.equal(restart.code, 0, restart.stderr);
   assert.match(restart.stdout, /service\/web restart requested/);
-  await vaid.waitForService('web', (s) => s.restarts.count === 2 && s.phase === 'Healthy', 'web restarted on request');
+  await vaid.waitForService('web', (s) => startsAndRestarts(s) === 2 && s.phase === 'Healthy', 'web restarted on request');
   await waitFor(() => readdirSync(dir.join('state/requests')).length === 0, { what: 'vaid to take the request' });
 
   const describe = await vaictl(['describe', 'web', ...S]);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import { testdir, type TestDir } from '../support/testdir.js';
 import { waitFor } from '../support/wait.js';
 import { ROOT, answers, countLines, freePort, httpServiceManifest, killPidFiles, pidIn, startService, startVaid, type VaidProcess } from '../support/vaid.js';
+import { startsAndRestarts } from '../support/restart-count.js';
 
 interface Env {
   dir: TestDir;
@@ -77,10 +78,10 @@ test('kill -9 a service: vaid restarts it, healthy again, restart count 1, the r
     await startService('web', port, e.run);
     const vaid = await start(e, httpServiceManifest({ name: 'web', port, runDir: e.run }));
     const first = await vaid.waitForService('web', healthy, 'web seen healthy');
-    assert.equal(first.restarts.count, 0);
+    assert.equal(startsAndRestarts(first), 0);
     const pid = pidIn(`${e.run}/web.pid`)!;
     process.kill(pid, 'SIGKILL');
-    const s = await vaid.waitForService('web', (x) => x.restarts.count === 1 && healthy(x), 'web restarted after kill -9');
+    const s = await vaid.waitForService('web', (x) => startsAndRestarts(x) === 1 && healthy(x), 'web restarted after kill -9');
     assert.ok(await answers(`http://127.0.0.1:${port}/health`));
     assert.notEqual(pidIn(`${e.run}/web.pid`), pid);
     assert.match(s.restarts.lastReason!, killedReason(port));
@@ -107,7 +108,7 @@ test('kill -9 a service while a check waits for its answer: the check sees the r
     process.kill(pid, 'SIGSTOP');
     await waitFor(() => connectedTo(vaid.pid, port), { what: 'the check connected to the frozen service' });
     process.kill(pid, 'SIGKILL');
-    const s = await vaid.waitForService('midcheck', (x) => x.restarts.count === 1 && healthy(x), 'restarted after kill -9 mid-check');
+    const s = await vaid.waitForService('midcheck', (x) => startsAndRestarts(x) === 1 && healthy(x), 'restarted after kill -9 mid-check');
     // The kernel finished the handshake; whether vaid's loop had seen its connect complete before
     // the reset arrived is timing (CI under load: "connect ECONNRESET"). Either way, the reset.
     assert.match(s.restarts.lastReason!, /^(read|connect) ECONNRESET \(GET /);
@@ -127,7 +128,7 @@ test('kill -9 a service that has no pid_file: the process listening on its port 
     const watching = await waitFor(() => vaid.records().find((r) => r.service === 'nopid' && r.pid === pid && /watching pid/.test(String(r.msg))), { what: 'vaid watching the listener' });
     assert.match(String(watching.msg), new RegExp(`listener on 127\\.0\\.0\\.1:${port}`));
     process.kill(pid, 'SIGKILL');
-    const s = await vaid.waitForService('nopid', (x) => x.restarts.count === 1 && healthy(x), 'restarted after kill -9');
+    const s = await vaid.waitForService('nopid', (x) => startsAndRestarts(x) === 1 && healthy(x), 'restarted after kill -9');
     assert.match(s.restarts.lastReason!, /ECONNREFUSED/);
     // The kernel's exit notice (pidfd) says it, or, where refused, the probe does.
     const said = [`nopid: listener process ${pid} is gone; checking now`, `nopid: listener on 127.0.0.1:${port} (pid ${pid}) exited; checking now`];
@@ -162,7 +163,7 @@ test('a service that hands its listening socket to a new process is checked, nev
       const s = await vaid.waitForService('reload', (x) => x.counters.checks > checks, 'the check the gone pid caused');
       assert.equal(s.counters.checks, checks + 1, 'one check');
       assert.equal(s.lastCheck?.health, 'healthy');
-      assert.equal(s.restarts.count, 0, 'not restarted');
+      assert.equal(startsAndRestarts(s), 0, 'not restarted');
       assert.equal(s.phase, 'Healthy');
       assert.equal(countLines(`${e.run}/reload.starts`), 0, 'restart_cmd never ran');
       assert.equal(countLines(`${e.run}/reload.stops`), 0, 'stop_cmd never ran');
@@ -180,11 +181,11 @@ test('SIGSTOP a service: the check times out, stop_cmd then restart_cmd, healthy
   await withEnv(async (e) => {
     const port = await freePort();
     const vaid = await start(e, httpServiceManifest({ name: 'hung', port, runDir: e.run, timeout: 0.5 }));
-    await vaid.waitForService('hung', (s) => healthy(s) && s.restarts.count === 1);
+    await vaid.waitForService('hung', (s) => healthy(s) && startsAndRestarts(s) === 1);
     const stopsBefore = countLines(`${e.run}/hung.stops`);
     const pid = pidIn(`${e.run}/hung.pid`)!;
     process.kill(pid, 'SIGSTOP');
-    const s = await vaid.waitForService('hung', (x) => x.restarts.count === 2 && healthy(x), 'hung service restarted');
+    const s = await vaid.waitForService('hung', (x) => startsAndRestarts(x) === 2 && healthy(x), 'hung service restarted');
     assert.match(s.restarts.lastReason!, /timed out|timeout/i);
     assert.equal(countLines(`${e.run}/hung.stops`), stopsBefore + 1, 'stop_cmd ran once before the restart');
     assert.notEqual(pidIn(`${e.run}/hung.pid`), pid);
@@ -208,7 +209,7 @@ test('SIGSTOP: the probe sees the process frozen and checks at once; the check t
     await vaid.waitForService('frozen', healthy, 'frozen seen healthy');
     const pid = pidIn(`${e.run}/frozen.pid`)!;
     process.kill(pid, 'SIGSTOP');
-    const s = await vaid.waitForService('frozen', (x) => x.restarts.count === 1 && healthy(x), 'restarted after SIGSTOP');
+    const s = await vaid.waitForService('frozen', (x) => startsAndRestarts(x) === 1 && healthy(x), 'restarted after SIGSTOP');
     assert.match(s.restarts.lastReason!, /timed out/);
     assert.ok(vaid.records().some((r) => r.service === 'frozen' && String(r.msg) === 'frozen: pid_file process is stopped (SIGSTOP); checking now'));
     assert.notEqual(pidIn(`${e.run}/frozen.pid`), pid);
@@ -227,7 +228,7 @@ test('SIGSTOP then SIGCONT before the check times out: checked, not restarted', 
     process.kill(pid, 'SIGCONT');
     const s = await vaid.waitForService('paused', (x) => x.counters.checks > before.counters.checks, 'the check the probe started');
     assert.equal(s.lastCheck?.health, 'healthy', 'the resumed service answered the check in flight');
-    assert.equal(s.restarts.count, 0);
+    assert.equal(startsAndRestarts(s), 0);
     assert.equal(countLines(`${e.run}/paused.stops`), 0, 'stop_cmd never ran');
     assert.equal(pidIn(`${e.run}/paused.pid`), pid);
   });
@@ -246,9 +247,9 @@ test('dependency killed: it is recovered first and the dependent is not restarte
     const apiStarts = countLines(`${e.run}/api.starts`);
     const before = vaid.readStatus()!;
     process.kill(pidIn(`${e.run}/db.pid`)!, 'SIGKILL');
-    await vaid.waitForService('db', (s) => s.restarts.count === before.services.db!.restarts.count + 1 && healthy(s), 'db recovered');
+    await vaid.waitForService('db', (s) => startsAndRestarts(s) === startsAndRestarts(before.services.db!) + 1 && healthy(s), 'db recovered');
     const api = await vaid.waitForService('api', healthy, 'api healthy again');
-    assert.equal(api.restarts.count, before.services.api!.restarts.count, 'api was not restarted');
+    assert.equal(startsAndRestarts(api), startsAndRestarts(before.services.api!), 'api was not restarted');
     assert.equal(countLines(`${e.run}/api.starts`), apiStarts, 'api restart_cmd never ran');
   });
 });
@@ -268,7 +269,7 @@ test('a restart_cmd that never brings the service up: attempts bounded, CrashLoo
       }),
     );
     const s = await vaid.waitForService('broken', (x) => x.phase === 'CrashLoopBackOff', 'CrashLoopBackOff');
-    assert.equal(s.restarts.count, 2);
+    assert.equal(startsAndRestarts(s), 2);
     assert.equal(s.backoff.failures.length, 2);
     assert.ok(s.backoff.nextAttemptAt);
     const wait = Date.parse(s.backoff.nextAttemptAt) - Date.parse(s.backoff.failures.at(-1)!);
@@ -290,12 +291,12 @@ test('marker present: no action while down; marker removed: recovered', async ()
     writeFileSync(`${markers}/quiet.stopped`, '');
     const vaid = await start(e, httpServiceManifest({ name: 'quiet', port, runDir: e.run }));
     const s = await vaid.waitForService('quiet', (x) => x.phase === 'Stopped' && x.counters.checks >= 3, 'observed while stopped');
-    assert.equal(s.restarts.count, 0);
+    assert.equal(startsAndRestarts(s), 0);
     assert.equal(s.lastCheck?.health, 'unhealthy');
     assert.equal(countLines(`${e.run}/quiet.starts`), 0);
     assert.equal(s.conditions.find((c) => c.type === 'ManuallyStopped')?.status, 'True');
     unlinkSync(`${markers}/quiet.stopped`);
-    const r = await vaid.waitForService('quiet', (x) => healthy(x) && x.restarts.count === 1, 'recovered after the marker went');
+    const r = await vaid.waitForService('quiet', (x) => healthy(x) && startsAndRestarts(x) === 1, 'recovered after the marker went');
     assert.equal(r.conditions.find((c) => c.type === 'ManuallyStopped')?.status, 'False');
     assert.ok(await answers(`http://127.0.0.1:${port}/health`));
   });
@@ -315,7 +316,7 @@ test('kill -9 vaid in the middle of a recovery and start it again: no second res
     const again = await startVaid({ manifests: e.dir.join('manifests'), stateDir: e.dir.join('state') });
     e.vaids.push(again);
     const s = await again.waitForService('slow', healthy, 'healthy after vaid restarted', 60_000);
-    assert.equal(s.restarts.count, 1, 'the interrupted attempt is verified, not repeated');
+    assert.equal(startsAndRestarts(s), 1, 'the interrupted attempt is verified, not repeated');
     assert.equal(countLines(`${e.run}/slow.starts`), 1);
     assert.ok(s.events.some((ev) => ev.reason === 'ResumedRecovery'));
     assert.equal(again.readStatus()!.vaid.pid, again.pid);
@@ -353,7 +354,7 @@ test('SIGTERM during a restart command: vaid waits for it, records it, exits 0; 
     const again = await startVaid({ manifests: e.dir.join('manifests'), stateDir: e.dir.join('state') });
     e.vaids.push(again);
     const s = await again.waitForService('term', healthy, 'healthy under the next vaid');
-    assert.equal(s.restarts.count, 1);
+    assert.equal(startsAndRestarts(s), 1);
     assert.equal(countLines(`${e.run}/term.starts`), 1);
   });
 });
