@@ -24,11 +24,14 @@ const Seconds = (def: number, description: string, min = 0) =>
 // is a module there, not an edit here.
 export const HealthCheckSchema = Type.Object(
   {
-    type: Type.Unsafe<CheckTypeName>({
-      type: 'string',
-      enum: CHECK_TYPES.map((m) => m.type),
-      description: `${CHECK_TYPES.map((m) => m.summary).join('; ')}.`,
-    }),
+    // A String kind (not a bare Unsafe) so TypeBox's own Value.Check (the simulation) knows it;
+    // the published schema is the same `{type: string, enum}`.
+    type: Type.Unsafe<CheckTypeName>(
+      Type.String({
+        enum: CHECK_TYPES.map((m) => m.type),
+        description: `${CHECK_TYPES.map((m) => m.summary).join('; ')}.`,
+      }),
+    ),
     ...checkFields(Type),
     interval_seconds: Seconds(60, 'Seconds between two checks.', 0.05),
     timeout_seconds: Seconds(5, 'A check that takes longer fails with "timed out".', 0.01),
