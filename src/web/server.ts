@@ -145,6 +145,9 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
     if (route) return route(req, res);
     const extra = opts.extraRoutes?.(pathname);
     if (extra) return extra(req, res, searchParams);
+    // No history kept (--history-days 0, or a server without it): the page asks anyway and is
+    // told there is nothing, which is not an error.
+    if (!opts.extraRoutes && (pathname.startsWith('/history/') || pathname === '/api/history')) return send(res, 204, 'text/plain; charset=utf-8', '', NO_STORE);
     const asset = assets.get(pathname);
     if (asset) return sendAsset(req, res, asset);
     send(res, 404, 'text/plain; charset=utf-8', 'not found\n', NO_STORE);

@@ -96,6 +96,7 @@ function fetchHistory(url, kind) {
   fetch(url, { headers, cache: 'no-store' })
     .then(async (res) => {
       if (!res.ok) throw new Error((await res.text()).trim() || `HTTP ${res.status}`);
+      if (res.status === 204) return null;
       if (kind === 'json') return res.json();
       const svg = new DOMParser().parseFromString(await res.text(), 'image/svg+xml').documentElement;
       if (svg.nodeName !== 'svg') throw new Error('not an SVG');
@@ -109,6 +110,7 @@ function fetchHistory(url, kind) {
 function historySvg(url, cls) {
   const e = fetchHistory(url, 'svg');
   if (e.value) return h('span', { class: cls }, document.importNode(e.value, true));
+  if (!e.loading && !e.error) return h('span', { class: `${cls} muted` }, '');
   return h('span', { class: `${cls} muted` }, e.error ? `history: ${e.error}` : '…');
 }
 
@@ -210,7 +212,7 @@ function duration(ms) {
 
 function incidentTable(name) {
   const e = fetchHistory(`/api/history?service=${encodeURIComponent(name)}&since=30d`, 'json');
-  if (!e.value) return h('p', { class: 'muted' }, e.error ? `history: ${e.error}` : '…');
+  if (!e.value) return h('p', { class: 'muted' }, e.error ? `history: ${e.error}` : e.loading ? '…' : 'no history kept');
   return table(['OPENED', 'DURATION', 'CLOSED BY', 'CAUSE', 'VAI DID', 'ALERTS'], e.value.items.map((i) => [
     `${age(i.openedAt)} ago`, duration(i.durationMs), i.closedBy || 'open',
     i.cause ? `${i.cause.reason}: ${i.cause.message}` : i.trigger,
