@@ -74,7 +74,9 @@ export class ProcessProbes {
   private arm(): void {
     const { clock, listeners } = this.opts;
     // Slower while the kernel reports every watched exit (pidfds): only a freeze needs a probe then.
-    const everyMs = listeners.probeEveryMs(this.opts.everyMs);
+    // A pid_file the kernel does not watch for us (no exit watch on it) keeps the fast cadence.
+    const unwatchedPidFile = this.pidFileServices.some((svc) => listeners.watched(svc.name) === null);
+    const everyMs = unwatchedPidFile ? this.opts.everyMs : listeners.probeEveryMs(this.opts.everyMs);
     this.timer = clock.setTimer(() => {
       this.timer = null;
       void this.probe().finally(() => this.armIfNeeded());
@@ -94,7 +96,12 @@ export class ProcessProbes {
     try {
       const jobs: Array<Promise<void>> = [];
       for (const svc of this.pidFileServices) {
-        if (!this.watched(svc.name)) continue;
+        if (!this.watched(svc.name)) {
+          // Restarting or not healthy: what was seen before is not the process that comes next
+          // (a 'dead' kept from before a restart would hide the next crash).
+          this.lastProbe.delete(svc.name);
+          continue;
+        }
         jobs.push(
           executor.probePid(world.target(svc)).then((p) => {
             const last = this.lastProbe.get(svc.name);
@@ -104,6 +111,8 @@ export class ProcessProbes {
               const what = p === 'dead' ? 'is gone' : 'is stopped (SIGSTOP)';
               log.info({ service: svc.name, generation: svc.generation }, `${svc.name}: pid_file process ${what}; checking now`);
               queue.add(svc.name);
+              // A dead pid is answered by a restart: the next 'dead' is another process's crash.
+              if (p === 'dead') this.lastProbe.delete(svc.name);
             }
           }),
         );
