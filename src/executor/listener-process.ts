@@ -255,7 +255,7 @@ export function pidFileProcess(pidFile: string, procDir = '/proc'): ListenerLook
   if (typeof pid === 'string') return { kind: 'none', reason: `pid_file ${pidFile}: ${pid}`, retry: true };
   const stat = readStat(pid, procDir);
   if (stat === null) return { kind: 'none', reason: `pid_file ${pidFile} names no running process`, retry: true };
-  return { kind: 'found', process: { pid, startTime: stat.startTime, what: `pid ${pid} of ${pidFile}` } };
+  return { kind: 'found', process: { pid, startTime: stat.startTime, what: `pid ${pid} of ${pidFile}` }, fromPidFile: true };
 }
 
 /** One pass for all queries: the listener table once, the process table at most once. */
@@ -264,8 +264,13 @@ export async function findListenerProcesses(queries: readonly ListenerQuery[], p
   const ports = new Map<string, LoopbackPort>();
   for (const q of queries) {
     if (q.pidFile !== undefined) {
-      out.set(q.name, pidFileProcess(q.pidFile, procDir));
-      continue;
+      const r = pidFileProcess(q.pidFile, procDir);
+      // A stale pid_file (its pid gone, the check passing): the listener of the port is the
+      // service's process now (diagnosis records PidFileStale).
+      if (r.kind === 'found' || typeof loopbackPortOf(q.check) === 'string') {
+        out.set(q.name, r);
+        continue;
+      }
     }
     const p = loopbackPortOf(q.check);
     if (typeof p === 'string') out.set(q.name, { kind: 'none', reason: p, retry: false });

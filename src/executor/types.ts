@@ -96,7 +96,8 @@ export interface WatchedProcess {
 }
 
 export type ListenerLookup =
-  | { kind: 'found'; process: WatchedProcess }
+  /** fromPidFile: the pid came from the service's pid_file (else the listener of its port). */
+  | { kind: 'found'; process: WatchedProcess; fromPidFile?: boolean }
   /** retry: false when the service can never have one (container, non-loopback or portless check). */
   | { kind: 'none'; reason: string; retry: boolean };
 

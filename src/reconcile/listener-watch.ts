@@ -261,7 +261,7 @@ export class ListenerWatches {
       for (const [name, req] of batch) {
         const r = found.get(name);
         if (!r) continue;
-        const kind = this.opts.target(name)?.spec.pid_file !== undefined ? 'pidFile' : 'listener';
+        const kind = r.kind === 'found' ? (r.fromPidFile ? 'pidFile' : 'listener') : this.opts.target(name)?.spec.pid_file !== undefined ? 'pidFile' : 'listener';
         const old = this.watches.get(name);
         const before = old?.process ?? null;
         if (old) this.ungroup(name, old);
