@@ -390,9 +390,10 @@ function healthyNow(d: Draft): PlanResult {
   const s = d.s;
   const now = d.input.now;
   const lf = s.lastFailure;
-  if (s.incident.open && lf?.kind === 'attempt' && lf.reason !== 'StartupTooSlow' && s.restarts.lastAt && lf.attempt === s.incident.attempts) {
+  const startedAt = s.restarts.lastAt ?? s.restarts.firstStartAt ?? null;
+  if (s.incident.open && lf?.kind === 'attempt' && lf.reason !== 'StartupTooSlow' && startedAt && lf.attempt === s.incident.attempts) {
     // The attempt was failed at its deadline, and the service came up later on its own: too slow a start, not a broken one.
-    const c = startupTooSlow(d.spec, Date.parse(s.restarts.lastAt), now);
+    const c = startupTooSlow(d.spec, Date.parse(startedAt), now);
     recordFailure(s, { at: d.t, kind: 'attempt', attempt: lf.attempt, ...c });
     d.event('Warning', EventReason.StartupTooSlow, c.message);
   }
@@ -494,7 +495,7 @@ function startRestart(d: Draft, reason: string): PlanResult {
   s.recovery = { state: 'Restarting', attempt, reason, startedAt: d.t, deadline: null };
   // Never seen healthy and never started by vai: this restart_cmd is the first start, not a restart.
   const firstStart = s.restarts.count === 0 && !s.restarts.starts && s.counters.checks === s.counters.failedChecks;
-  s.restarts = firstStart ? { ...s.restarts, starts: 1 } : { ...s.restarts, count: s.restarts.count + 1, lastAt: d.t, lastReason: reason };
+  s.restarts = firstStart ? { ...s.restarts, starts: 1, firstStartAt: d.t } : { ...s.restarts, count: s.restarts.count + 1, lastAt: d.t, lastReason: reason };
   s.counters.recoveriesAttempted++;
   s.consecutiveSuccesses = 0;
   s.backoff.nextAttemptAt = null;

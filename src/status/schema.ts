@@ -115,6 +115,8 @@ export const ServiceStatusSchema = Type.Object(
         lastReason: Type.Union([Type.String(), Type.Null()]),
         /** vai's first start of a service that was down when vai first saw it: counted here, not in count (Kubernetes counts restarts, not the first start). */
         starts: Type.Optional(Type.Integer({ minimum: 0 })),
+        /** When vai first started it (the start counted in `starts`). */
+        firstStartAt: Type.Optional(NullableTime),
       },
       { additionalProperties: false },
     ),
