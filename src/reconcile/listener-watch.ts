@@ -89,8 +89,8 @@ export class ListenerWatches {
 
   /** After a reconcile that left the service Healthy: look its listener up when none is known for now. */
   healthy(svc: DesiredService, status: ServiceStatus): void {
-    // A pid_file's pid is watched for its exit; once stale (its pid gone, the service still
-    // answering) the lookup finds the listener of the check's port instead (listener-process.ts).
+    // A stale pid_file (its pid gone, the service still answering) leaves the listener to watch.
+    if (svc.spec.pid_file && !status.conditions.some((c) => c.type === 'PidFile' && c.status === 'False')) return this.forget(svc.name);
     if (!this.enabled || this.pending.has(svc.name)) return;
     const now = this.opts.clock.now();
     const w = this.watches.get(svc.name);
