@@ -19,6 +19,11 @@ import { oomEvidence } from './oom.js';
 import { tailLines } from '../core/log-tail.js';
 import { redactSecrets } from '../core/redact-evidence.js';
 
+/** A container killed by SIGKILL exits 128 + 9: the kernel's OOM killer's signal too. */
+const SIGKILL_EXIT = 137;
+/** How long an exit 137 waits for the engine's OOM record (it follows the exit by milliseconds). */
+const OOM_RECORD_WAIT_MS = 1500;
+
 interface Sighting {
   state: 'stopped' | 'dead';
   sinceMs: number;
@@ -43,6 +48,8 @@ export class Diagnostician {
   /** What the engine's event stream said of each service's container since it was last healthy. */
   private readonly exits = new Map<string, NonNullable<Diagnosis['exit']>>();
   private events: { close(): void } | null = null;
+  /** Observers waiting for a container's 'oom' event (see containerExit below). */
+  private readonly oomWaiters = new Map<string, Set<() => void>>();
 
   constructor(private readonly opts: DiagnosticianOptions) {}
 
@@ -75,7 +82,10 @@ export class Diagnostician {
     for (const name of this.containers.get(e.container) ?? []) {
       const prior = this.exits.get(name);
       const at = new Date(e.at).toISOString();
-      if (e.action === 'oom') this.exits.set(name, { code: prior?.code ?? null, oomKilled: true, at });
+      if (e.action === 'oom') {
+        this.exits.set(name, { code: prior?.code ?? null, oomKilled: true, at });
+        for (const w of this.oomWaiters.get(name) ?? []) w();
+      }
       else if (e.action === 'die') this.exits.set(name, { code: e.exitCode, oomKilled: prior?.oomKilled === true, at });
       else if (e.action === 'health_status' && e.detail !== 'unhealthy') continue;
       this.opts.log?.info({ service: name, container: e.container, event: e.action, exitCode: e.exitCode, detail: e.detail }, `${name}: container ${e.container} ${e.action}${e.exitCode !== null ? ` (exit ${e.exitCode})` : ''}${e.detail ? ` ${e.detail}` : ''}; checking now`);
@@ -124,10 +134,46 @@ export class Diagnostician {
       const tail = tailLines(logPath, { dropMarkers: true });
       if (tail.length) out.logTail = tail;
     } else {
-      const exit = this.exits.get(target.name) ?? (await this.opts.executor.containerExit?.(target));
+      const exit = await this.containerExit(target);
       if (exit) out.exit = exit;
     }
     return out;
+  }
+
+  /**
+   * A container's last exit, from the event stream and the engine's record together. The
+   * engine handles containerd's OOM and exit events apart, so the 'die' event (and an inspect
+   * right after it) can come before the OOM is known: an exit 137 (SIGKILL) with no OOM record
+   * yet waits a bounded moment for one before the cause is decided.
+   */
+  private async containerExit(target: ServiceTarget): Promise<Diagnosis['exit'] | undefined> {
+    const name = target.name;
+    const read = async () => {
+      const seen = this.exits.get(name);
+      if (seen?.oomKilled) return seen;
+      const engine = await this.opts.executor.containerExit?.(target);
+      if (!seen) return engine;
+      return engine?.oomKilled ? { ...seen, oomKilled: true } : seen;
+    };
+    const first = await read();
+    if (!first || first.oomKilled || first.code !== SIGKILL_EXIT) return first;
+    await this.oomEvent(name, OOM_RECORD_WAIT_MS);
+    return (await read()) ?? first;
+  }
+
+  private oomEvent(name: string, ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const set = this.oomWaiters.get(name) ?? new Set<() => void>();
+      this.oomWaiters.set(name, set);
+      const done = () => {
+        clearTimeout(timer);
+        set.delete(done);
+        if (set.size === 0) this.oomWaiters.delete(name);
+        resolve();
+      };
+      const timer = setTimeout(done, ms);
+      set.add(done);
+    });
   }
 
   /** The known process now: a sighting when stopped or gone, null when it runs. */
