@@ -17,7 +17,7 @@ import { listenerSighting } from './port.js';
 import { diskSightings } from './disk.js';
 import { oomEvidence } from './oom.js';
 import { tailLines } from '../core/log-tail.js';
-import { redactSecrets } from '../core/redact-evidence.js';
+import { redactFreeText } from '../core/redact.js';
 
 /** A container killed by SIGKILL exits 128 + 9: the kernel's OOM killer's signal too. */
 const SIGKILL_EXIT = 137;
@@ -209,7 +209,7 @@ export class Diagnostician {
     }
     const sinceMs = prior && prior.state === state ? prior.sinceMs : now;
     this.sightings.set(target.name, { state, sinceMs, watched: prior?.watched ?? (pidFile === undefined ? watched : null), restarts });
-    return { pid, command: redactSecrets(command), via, fromPidFile: pidFile !== undefined, state, sinceMs, ...(writtenAtMs !== undefined ? { writtenAtMs } : {}) };
+    return { pid, command: redactFreeText(command), via, fromPidFile: pidFile !== undefined, state, sinceMs, ...(writtenAtMs !== undefined ? { writtenAtMs } : {}) };
   }
 }
 
