@@ -64,7 +64,8 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
 
 // Free text vai did not write (a service's log lines, another process's command line) has no
 // shape to trust, so it also loses the value after any secret-sounding word: `--requirepass X`,
-// `password: X`, `api_key=X`, a short `Authorization: Bearer X`. Kept apart from redactText so vai's own messages keep their words.
+// `password: X`, `api_key=X`, a short `Authorization: Bearer X`. Kept apart from redactText so
+// vai's own messages keep their words.
 const LOOSE_FLAG = /(--?[\w-]*(?:pass|secret|token|api-?key)[\w-]*\s+)(?!-)(\S+)/gi;
 const LOOSE_AUTH = /(authorization:\s*(?:bearer|basic)\s+)\S+/gi;
 const LOOSE_ASSIGN = /((?:password|passwd|pass|secret|token|api[_-]?key|auth(?!orization))[\w-]*\s*[=:]\s*)(?!\*\*\*)("[^"]*"|'[^']*'|\S+)/gi;

@@ -85,8 +85,7 @@ export class Diagnostician {
       if (e.action === 'oom') {
         this.exits.set(name, { code: prior?.code ?? null, oomKilled: true, at });
         for (const w of this.oomWaiters.get(name) ?? []) w();
-      }
-      else if (e.action === 'die') this.exits.set(name, { code: e.exitCode, oomKilled: prior?.oomKilled === true, at });
+      } else if (e.action === 'die') this.exits.set(name, { code: e.exitCode, oomKilled: prior?.oomKilled === true, at });
       else if (e.action === 'health_status' && e.detail !== 'unhealthy') continue;
       this.opts.log?.info({ service: name, container: e.container, event: e.action, exitCode: e.exitCode, detail: e.detail }, `${name}: container ${e.container} ${e.action}${e.exitCode !== null ? ` (exit ${e.exitCode})` : ''}${e.detail ? ` ${e.detail}` : ''}; checking now`);
       this.opts.wake!(name);
