@@ -7,8 +7,8 @@ import type { DependencyState } from '../../../src/reconcile/planner.js';
 import type { ServiceStatus } from '../../../src/status/schema.js';
 
 const at = new Date(Date.UTC(2026, 0, 1)).toISOString();
-function dep(name: string, phase: string, health: 'healthy' | 'unhealthy' = phase === 'Healthy' ? 'healthy' : 'unhealthy'): DependencyState {
-  return { name, status: { name, phase, phaseSince: at, backoff: { failures: [], delaySeconds: 10, nextAttemptAt: at }, lastCheck: { at, health, reason: 'x', message: 'x', latencyMs: 1 } } as ServiceStatus };
+function dep(name: string, phase: ServiceStatus['phase'], health: 'healthy' | 'unhealthy' = phase === 'Healthy' ? 'healthy' : 'unhealthy'): DependencyState {
+  return { name, status: { name, phase, phaseSince: at, backoff: { failures: [], delaySeconds: 10, nextAttemptAt: at, healthySince: null }, lastCheck: { at, health, reason: 'x', message: 'x', latencyMs: 1 } } as ServiceStatus };
 }
 const waiting = (name: string, ...dependencies: DependencyState[]): Dependent => ({ name, status: { phase: 'WaitingForDependency' }, dependencies });
 
