@@ -8,7 +8,7 @@ import type { ServiceStatus } from '../../../src/status/schema.js';
 
 const at = new Date(Date.UTC(2026, 0, 1)).toISOString();
 function dep(name: string, phase: ServiceStatus['phase'], health: 'healthy' | 'unhealthy' = phase === 'Healthy' ? 'healthy' : 'unhealthy'): DependencyState {
-  return { name, status: { name, phase, phaseSince: at, backoff: { failures: [], delaySeconds: 10, nextAttemptAt: at, healthySince: null }, lastCheck: { at, health, reason: 'x', message: 'x', latencyMs: 1 } } as ServiceStatus };
+  return { name, status: { name, phase, phaseSince: at, backoff: { failures: [], delaySeconds: 10, nextAttemptAt: at, healthySince: null }, lastCheck: { at, health, reason: 'x', message: 'x', latencyMs: 1 } } as Partial<ServiceStatus> as ServiceStatus };
 }
 const waiting = (name: string, ...dependencies: DependencyState[]): Dependent => ({ name, status: { phase: 'WaitingForDependency' }, dependencies });
 
