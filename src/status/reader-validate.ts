@@ -27,9 +27,11 @@ type Validate = ((doc: unknown) => boolean) & { errors?: AjvError[] | null };
  * name every wrong field with its value (allErrors, verbose); a summary that fails is just not
  * used (status.json is read instead), so it stops at the first (~6x less code to load).
  */
-export const READER_AJV_OPTIONS: Record<ReaderSchema, { allErrors: boolean; strict: false; verbose: boolean }> = {
-  StatusDocument: { allErrors: true, strict: false, verbose: true },
-  StatusSummary: { allErrors: false, strict: false, verbose: false },
+// unicode: false counts a string's length in UTF-16 units, so the compiled code needs no
+// ajv/dist/runtime helper: a copied dist or a vaictl bundle runs it without node_modules.
+export const READER_AJV_OPTIONS: Record<ReaderSchema, { allErrors: boolean; strict: false; verbose: boolean; unicode: false }> = {
+  StatusDocument: { allErrors: true, strict: false, verbose: true, unicode: false },
+  StatusSummary: { allErrors: false, strict: false, verbose: false, unicode: false },
 };
 
 /** The build's file of one validator, beside this module in dist/src/status/. */
