@@ -1,11 +1,11 @@
 // `vaictl --server URL` and `--context NAME`: the read commands show another host's status,
 // read over that host's vaid endpoint (/api/status) instead of the local status file. The flags
 // are taken out of argv here, at the edge, and the document goes to the command as its status
-// source (src/cli/status-source.ts), so the commands stay unaware of where it came from.
+// source (src/status/reader.ts), so the commands stay unaware of where it came from.
 import { VaiError } from '../errors.js';
 import { fetchStatus } from '../web/client.js';
 import { readToken } from '../web/web-config.js';
-import { remoteSource, type StatusSource } from './status-source.js';
+import { remoteSource, type StatusSource } from '../status/reader.js';
 
 // alerts is not here: it reads the local outbox first.
 export const REMOTE_COMMANDS: ReadonlySet<string> = new Set(['get', 'describe', 'events']);

@@ -15,6 +15,7 @@ import type { StatusStore } from '../status/store.js';
 import { notCheckedYet } from '../status/service-status.js';
 import { Loop } from './loop.js';
 import { World } from './world.js';
+import { dependentsToWake } from './dependency-wakeups.js';
 import { ServiceReconciler } from './service-reconciler.js';
 import { scheduleFirstCheck } from './first-checks.js';
 import { ProcessProbes } from './process-probes.js';
@@ -132,7 +133,7 @@ export class HostReconcile {
         },
         healthy: (svc, status) => {
           // Dependency wake-ups: dependents waiting on it look again now, if all theirs are ready.
-          for (const d of this.world.readyWaitingDependents(svc.name)) this.queue.add(d);
+          for (const d of dependentsToWake(this.world.dependentsOf(svc.name))) this.queue.add(d);
           if (this.probes.enabled) this.listeners.healthy(svc, status);
         },
         removed: (name) => {

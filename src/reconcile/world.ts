@@ -8,7 +8,8 @@ import type { DesiredService } from '../manifest/types.js';
 import { directDependents, graphOf } from '../manifest/dependency-graph.js';
 import type { CheckResult, ServiceTarget } from '../executor/types.js';
 import type { ServiceStatus } from '../status/schema.js';
-import { dependencyReadiness, type DependencyState, type DesiredRun, type PlanInput, type RestartOutcome } from './planner.js';
+import type { Dependent } from './dependency-wakeups.js';
+import type { DependencyState, DesiredRun, PlanInput, RestartOutcome } from './planner.js';
 
 /** Where the world reads current statuses (the status store in vaid, status.json in vaictl). */
 export interface StatusSource {
@@ -163,17 +164,12 @@ export class World {
     return svc.spec.dependencies.map((d) => ({ name: d, status: this.services.has(d) ? (this.opts.statuses.get(d) ?? null) : outsideSelector(d) }));
   }
 
-  /**
-   * Dependents of name waiting on it whose dependencies are now all ready: worth a look now.
-   * One still waiting on another dependency (disabled, stopped, crash-looping) is left to its
-   * interval: waking it after every check of each healthy dependency would be busy polling.
-   */
-  readyWaitingDependents(name: string): string[] {
-    const out: string[] = [];
+  /** The desired dependents of name with their statuses and dependency states (dependency-wakeups.ts decides). */
+  dependentsOf(name: string): Dependent[] {
+    const out: Dependent[] = [];
     for (const d of this.dependents.get(name) ?? []) {
       const svc = this.services.get(d);
-      if (!svc || this.opts.statuses.get(d)?.phase !== 'WaitingForDependency') continue;
-      if (dependencyReadiness(this.dependencyStates(svc), null).length === 0) out.push(d);
+      if (svc) out.push({ name: d, status: this.opts.statuses.get(d) ?? null, dependencies: this.dependencyStates(svc) });
     }
     return out;
   }

@@ -5,6 +5,7 @@ import https from 'node:https';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { VaiError } from '../errors.js';
 import { STATUS_API_VERSION, type StatusDocument } from '../status/schema.js';
+import { checkStatusDocument } from '../status/reader.js';
 
 export interface RemoteOptions {
   timeoutMs?: number;
@@ -111,7 +112,8 @@ function parseStatus(body: string, where: string): StatusDocument {
   if (!d || d.apiVersion !== STATUS_API_VERSION || d.kind !== 'Status' || typeof d.services !== 'object') {
     throw new VaiError('VAI_E_REMOTE', `${where} did not answer a vai status document (apiVersion ${STATUS_API_VERSION}, kind Status)`);
   }
-  return d as StatusDocument;
+  // The status reader's own check (the writer's schema), as for a local status.json.
+  return checkStatusDocument(d, where);
 }
 
 function describeFetchError(e: unknown): string {
