@@ -4,11 +4,13 @@
 // stay bounded by copy-then-truncate rotation while the daemon keeps its O_APPEND descriptor).
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { readdirSync, readFileSync, statSync } from 'node:fs';
+import { gunzipSync } from 'node:zlib';
 import { randomUUID } from 'node:crypto';
 import { testdir, type TestDir } from '../support/testdir.js';
 import { waitFor } from '../support/wait.js';
-import { killPidFiles, startVaid, type VaidProcess } from '../support/vaid.js';
+import { killPidFiles, startVaid, VAICTL_BIN, type VaidProcess } from '../support/vaid.js';
 import { rootOrSkip } from '../support/unprivileged-user.js';
 
 const skip = rootOrSkip();
@@ -92,3 +94,58 @@ test('finding 13: a custom check that setsids a child leaks no process, per chec
   assert.equal(pidsWith(daemon).length, 1, 'the service daemon outlives vaid, as before');
 });
 
+
+function sizeOf(file: string): number | null {
+  try {
+    return statSync(file).size;
+  } catch {
+    return null;
+  }
+}
+
+test('finding 14: the log of a daemon started with & writing fast stays bounded, rotated copy-then-truncate with the kept count (plain and gzip)', { skip: skip ?? false }, async (t) => {
+  const marker = `vai-chatty-${randomUUID()}`;
+  const { dir, track } = setup(t, [marker]);
+  // A daemon that keeps its O_APPEND stdout (the log) for its whole life and writes ~1 MB/s.
+  dir.write('bin/chatty.sh', `line=$(head -c 1000 /dev/zero | tr '\\0' x)\nwhile :; do for i in $(seq 100); do echo "$line"; done; sleep 0.1; done\n`);
+  const limitMb = 0.25;
+  for (const [name, compress, keep] of [['plain', false, 3], ['zipped', true, 2]] as const) {
+    dir.write(
+      `manifests/${name}.yaml`,
+      manifest(name, [
+        `health_check: { type: custom, command: "test -f ${dir.join('run', `${name}.pid`)}", interval_seconds: 0.5, timeout_seconds: 5 }`,
+        `restart_cmd: "bash -c 'exec -a ${marker} bash ${dir.join('bin', 'chatty.sh')}' & echo $! > ${dir.join('run', `${name}.pid`)}"`,
+        `log_path: ${dir.join('logs', `${name}.log`)}`,
+        `log_rotation: { max_mb: ${limitMb}, keep: ${keep}, compress: ${compress} }`,
+        'startup_delay_seconds: 5',
+      ]),
+    );
+  }
+  const vaid = track(await startVaid({ manifests: dir.join('manifests'), stateDir: dir.join('state') }));
+  for (const [name, keep, suffix] of [['plain', 3, ''], ['zipped', 2, '.gz']] as const) {
+    const log = dir.join('logs', `${name}.log`);
+    // Enough rotations that the oldest kept copy exists and older ones were dropped.
+    await waitFor(() => sizeOf(`${log}.${keep}${suffix}`) !== null, { what: `${name}: ${keep} rotated copies`, timeoutMs: 90_000, intervalMs: 200 });
+    let largest = 0;
+    for (let i = 0; i < 20; i++) {
+      largest = Math.max(largest, sizeOf(log) ?? 0);
+      await new Promise((r) => setTimeout(r, 250));
+    }
+    const files = readdirSync(dir.join('logs')).filter((f) => f.startsWith(`${name}.log`)).sort();
+    const expected = [`${name}.log`, ...Array.from({ length: keep }, (_, i) => `${name}.log.${i + 1}${suffix}`)];
+    assert.deepEqual(files.filter((f) => !f.endsWith('.tmp')), expected.sort(), `${name}: the log and exactly ${keep} copies`);
+    // The daemon writes ~1 MB/s and passes are 2 s apart: without rotation the file grows without end.
+    assert.ok(largest < 8 * 1024 * 1024, `${name}: the live log stayed bounded (largest seen ${largest} bytes)`);
+    if (suffix) {
+      const unzipped = gunzipSync(readFileSync(`${log}.1.gz`)).toString('latin1');
+      assert.match(unzipped, /^x{1000}$/m, 'the gzip copy holds the daemon\'s lines');
+    } else {
+      assert.ok((sizeOf(`${log}.1`) ?? 0) >= limitMb * 1024 * 1024, 'a rotated copy holds at least the limit');
+    }
+  }
+  // The same daemons kept writing through rotation: one process each, the log still growing.
+  assert.equal(pidsWith(marker).length, 2, 'both chatty daemons still run (rotation never restarts or kills them)');
+  const describe = spawnSync(process.execPath, [VAICTL_BIN, 'describe', 'zipped', '--state-dir', dir.join('state'), '--manifests', dir.join('manifests')], { encoding: 'utf8', timeout: 60_000 });
+  assert.match(describe.stdout, /Log Rotation:\s+at 0\.25 MB, keep 2, gzip/);
+  await vaid.stop();
+});
