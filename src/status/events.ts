@@ -11,6 +11,8 @@ export const EventReason = {
   CheckPassed: 'CheckPassed',
   /** A passing check that wants attention (a certificate within warn_days); never acted on. */
   CheckWarning: 'CheckWarning',
+  /** The warning a notice was sent for no longer holds (the certificate was renewed). */
+  CheckWarningCleared: 'CheckWarningCleared',
   ExecutorUnavailable: 'ExecutorUnavailable',
   WaitingForDependency: 'WaitingForDependency',
   Restarting: 'Restarting',

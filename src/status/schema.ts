@@ -55,6 +55,19 @@ export const LastCheckSchema = Type.Object(
     reason: Type.String(),
     latencyMs: Type.Number({ minimum: 0 }),
     message: Type.String(),
+    /** spec.limits: the service's process tree at this check (absent without limits, or when vai cannot find the process). */
+    usage: Type.Optional(
+      Type.Object(
+        {
+          rootPid: Type.Integer({ minimum: 1 }),
+          processes: Type.Integer({ minimum: 1 }),
+          rssBytes: Type.Number({ minimum: 0 }),
+          cpuSeconds: Type.Number({ minimum: 0 }),
+          cpuPercent: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -163,6 +176,8 @@ export const ServiceStatusSchema = Type.Object(
     lastFailure: Type.Optional(Type.Union([LastFailureSchema, Type.Null()])),
     /** Failures recorded per cause reason since the status was created (vai_service_failures_total). */
     failureCounts: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }), Type.Integer({ minimum: 0 }))),
+    /** The passing check's warning a notice was sent for (a certificate within warn_days), until it no longer holds. */
+    notice: Type.Optional(Type.Union([Type.Object({ key: Type.String(), at: Time }, { additionalProperties: false }), Type.Null()])),
   },
   { additionalProperties: false },
 );

@@ -41,7 +41,7 @@ export function describeService({ doc, status: s, spec, now, history }: Describe
   w.field(0, 'Phase', `${s.phase} (since ${age(s.phaseSince, now)} ago)`);
   w.field(0, 'Health Check', sp ? checkSentence(sp) : UNKNOWN);
   for (const warning of sp ? checkWarnings(sp) : []) w.field(0, 'Check Warning', warning);
-  if (sp?.limits) w.field(0, 'Limits', limitsWords(sp, s.lastCheck?.message));
+  if (sp?.limits) w.field(0, 'Limits', limitsWords(sp, s.lastCheck));
   w.field(0, 'Container', sp ? (sp.container ?? NONE) : UNKNOWN);
   w.field(0, 'Restart Command', sp ? restartWords(sp) : UNKNOWN);
   w.field(0, 'Stop Command', sp ? (sp.stop_cmd !== undefined ? redactCommand(sp.stop_cmd) : NONE) : UNKNOWN);
