@@ -26,6 +26,31 @@ export async function fetchStatus(base: string, token?: string, opts: RemoteOpti
   return parseStatus(body, url.href);
 }
 
+/** GET /api/history?service=&since= with the read token: the HistoryList `vaictl history -o json` prints. */
+export async function fetchHistory(base: string, token: string | undefined, q: { service?: string | undefined; since: string }, opts: RemoteOptions = {}): Promise<unknown> {
+  const url = endpoint(base, 'api/history');
+  url.searchParams.set('since', q.since);
+  if (q.service) url.searchParams.set('service', q.service);
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: headers(token), signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000), redirect: 'error' });
+  } catch (e) {
+    throw new VaiError('VAI_E_REMOTE', `cannot reach ${url.origin}: ${describeFetchError(e)}`, { url: url.href });
+  }
+  const body = await res.text();
+  if (res.status === 401) throw new VaiError('VAI_E_REMOTE', `${url.origin} wants a token: give the context a token-file (or set VAI_WEB_TOKEN_FILE)`, { url: url.href });
+  if (res.status === 204) throw new VaiError('VAI_E_REMOTE', `${url.origin} keeps no history (its vaid runs with --history-days 0)`, { url: url.href });
+  if (!res.ok) throw new VaiError('VAI_E_REMOTE', `${url.href} answered HTTP ${res.status}: ${body.slice(0, 200).trim()}`, { url: url.href });
+  let list: { kind?: unknown; items?: unknown } | null;
+  try {
+    list = JSON.parse(body) as { kind?: unknown; items?: unknown } | null;
+  } catch {
+    list = null;
+  }
+  if (!list || list.kind !== 'HistoryList' || !Array.isArray(list.items)) throw new VaiError('VAI_E_REMOTE', `${url.href} did not answer a vai HistoryList`);
+  return list;
+}
+
 export interface ActionAnswer {
   ok: boolean;
   status: number;
