@@ -12,6 +12,7 @@ import type { Executor } from '../executor/types.js';
 import type { Notifier } from '../notify/types.js';
 import type { ServiceStatus } from '../status/schema.js';
 import type { StatusStore } from '../status/store.js';
+import type { NewEvent } from '../status/events.js';
 import { notCheckedYet } from '../status/service-status.js';
 import { Loop } from './loop.js';
 import { World } from './world.js';
@@ -195,6 +196,14 @@ export class HostReconcile {
   requestRestart(name: string, at: number): boolean {
     if (!this.world.service(name)) return false;
     this.world.requestRestart(name, at);
+    this.queue.add(name);
+    return true;
+  }
+
+  /** Records an action asked from outside (who, from where) as an event of the service's next plan, now. */
+  note(name: string, event: NewEvent): boolean {
+    if (!this.world.service(name)) return false;
+    this.world.note(name, event);
     this.queue.add(name);
     return true;
   }

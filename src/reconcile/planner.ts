@@ -58,6 +58,8 @@ export interface PlanInput {
   restartOutcome?: RestartOutcome | null;
   /** The hash of the spec (generations.ts), recorded so a restarted vaid knows an unchanged spec. */
   specHash?: string;
+  /** What people asked of the service from outside (an action over the endpoint: who, from where), recorded as events first. */
+  notes?: readonly NewEvent[];
 }
 
 export interface RestartOutcome {
@@ -154,7 +156,7 @@ class Draft {
     let conditions = this.s.conditions;
     for (const c of this.conditions) conditions = setCondition(conditions, c, this.t, generation);
     let events = this.s.events;
-    for (const e of this.events) events = recordEvent(events, e, this.t);
+    for (const e of [...(this.input.notes ?? []), ...this.events]) events = recordEvent(events, e, this.t);
     this.s.conditions = conditions;
     this.s.events = events;
     this.s.nextCheckAt = requeue ? iso(this.input.now + requeue.afterMs) : null;
@@ -166,7 +168,7 @@ class Draft {
 export function plan(input: PlanInput): PlanResult {
   const { service, previous, now } = input;
   if (!service) return { status: null, actions: [{ type: 'forget' }], requeue: null };
-  if (input.restartOutcome && previous) return completeRestart({ status: previous, service, ...input.restartOutcome, now });
+  if (input.restartOutcome && previous) return completeRestart({ status: previous, service, ...input.restartOutcome, now, notes: input.notes });
   // A dependency that turned Healthy while the check ran may be why it failed: a restart on a
   // failure that began before the heal would be wrong, so look again first, recording nothing.
   if (input.observation?.health === 'unhealthy' && (input.rechecksLeft ?? 0) > 0 && healedSince(input.dependencies, input.observedFrom)) {
@@ -242,9 +244,10 @@ export function completeRestart(input: {
   stop: CommandResult | null;
   restart: CommandResult;
   now: number;
+  notes?: readonly NewEvent[] | undefined;
 }): PlanResult {
   const s = editable(input.status);
-  const d = new Draft(s, { ...emptyInput(input.service, input.now), previous: input.status }, input.service);
+  const d = new Draft(s, { ...emptyInput(input.service, input.now), previous: input.status, ...(input.notes ? { notes: input.notes } : {}) }, input.service);
   if (!s.recovery) return d.finish(intervalRequeue(d));
   if (input.stop && !input.stop.ok) d.event('Warning', EventReason.CommandFailed, `stop_cmd ${input.stop.message}`);
   if (input.stop?.escalation) d.event('Warning', EventReason.StopEscalated, input.stop.escalation);

@@ -37,6 +37,8 @@ export const EventReason = {
   StopEscalated: 'StopEscalated',
   PidFileStale: 'PidFileStale',
   StartupTooSlow: 'StartupTooSlow',
+  /** restart, stop or start asked over vaid's endpoint with the write token: from where, by whom (web/actions). */
+  RemoteAction: 'RemoteAction',
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 
