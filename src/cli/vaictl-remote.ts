@@ -10,7 +10,7 @@ import { remoteSource, type StatusSource } from '../status/reader.js';
 // alerts is not here: it reads the local outbox first.
 export const REMOTE_COMMANDS: ReadonlySet<string> = new Set(['get', 'describe', 'events']);
 /** Commands that take --server/--context as their own flags: they ask the endpoint for more than the status document. */
-export const OWN_REMOTE_COMMANDS: ReadonlySet<string> = new Set(['restart', 'stop', 'start', 'history', 'top']);
+export const OWN_REMOTE_COMMANDS: ReadonlySet<string> = new Set(['restart', 'stop', 'start', 'history']);
 
 /** Splits `--NAME VALUE` / `--NAME=VALUE` out of argv; undefined when absent. */
 export function takeFlag(argv: readonly string[], name: string, example: string): { value: string | undefined; rest: string[] } {

@@ -5,10 +5,9 @@
 // unhealthy with reason MemoryLimit or CpuLimit and the figure, so the normal recovery runs. The
 // count of checks in a row is an observation's smoothing (as monit's "for N cycles"), not a
 // decision: the planner still decides what to do with an unhealthy result.
-import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckResult, ServiceTarget, WatchedProcess } from './types.js';
-import { parsePid } from './pid-probe.js';
+import { readPidFile } from './pid-probe.js';
 import { findListenerProcesses, probeWatched } from './listener-process.js';
 import { compilePattern, findProcess } from './checks/process.js';
 import { treeUsage, type TreeUsage } from './process-tree.js';
@@ -82,11 +81,9 @@ export class ProcessLimits {
     const { spec } = target;
     if (spec.container !== undefined) return null;
     if (spec.pid_file !== undefined) {
-      try {
-        return parsePid(readFileSync(path.resolve(target.workingDir, spec.pid_file), 'utf8').slice(0, 64));
-      } catch {
-        return null;
-      }
+      // Read as the probes read it: a pid_file its service's owner swapped for /dev/zero or a FIFO must not hang or fill vaid.
+      const pid = readPidFile(path.resolve(target.workingDir, spec.pid_file));
+      return typeof pid === 'number' ? pid : null;
     }
     const hc = spec.health_check;
     if (hc.type === 'process') {

@@ -39,8 +39,13 @@ export function parseUsageStat(stat: string): Row | null {
   return { ppid, rssPages, ticks };
 }
 
-/** The tree under rootPid, or null when rootPid is gone. */
-export function treeUsage(rootPid: number, procDir = '/proc'): TreeUsage | null {
+/** Every process's stat row and its children, from one pass over /proc. */
+export interface ProcTable {
+  rows: ReadonlyMap<number, Row>;
+  children: ReadonlyMap<number, readonly number[]>;
+}
+
+export function readProcTable(procDir = '/proc'): ProcTable {
   const rows = new Map<number, Row>();
   for (const entry of readdirSync(procDir)) {
     const c = entry.charCodeAt(0);
@@ -54,13 +59,23 @@ export function treeUsage(rootPid: number, procDir = '/proc'): TreeUsage | null 
     const r = parseUsageStat(text);
     if (r) rows.set(Number(entry), r);
   }
-  if (!rows.has(rootPid)) return null;
   const children = new Map<number, number[]>();
   for (const [pid, r] of rows) {
     const list = children.get(r.ppid);
     if (list) list.push(pid);
     else children.set(r.ppid, [pid]);
   }
+  return { rows, children };
+}
+
+/** The tree under rootPid, or null when rootPid is gone. */
+export function treeUsage(rootPid: number, procDir = '/proc'): TreeUsage | null {
+  return usageIn(readProcTable(procDir), rootPid);
+}
+
+/** The tree under rootPid in a table already read (several services measured from one pass). */
+export function usageIn({ rows, children }: ProcTable, rootPid: number): TreeUsage | null {
+  if (!rows.has(rootPid)) return null;
   let rss = 0;
   let ticks = 0;
   let n = 0;

@@ -21,6 +21,7 @@ import { diffCommand } from './diff.js';
 import { configCommand } from './config.js';
 import { waitCommand } from './wait.js';
 import { exportCommand } from './export.js';
+import { topCommand } from './top.js';
 
 export const COMMANDS: readonly Command[] = [
   getCommand,
@@ -29,6 +30,7 @@ export const COMMANDS: readonly Command[] = [
   historyCommand,
   reportCommand,
   logsCommand,
+  topCommand,
   alertsCommand,
   stopCommand,
   startCommand,
