@@ -3,6 +3,7 @@
 // (first checks, process probes, dependency wake-ups, manifest and marker changes, restart
 // requests); the world (world.ts) is the read model every plan is built from. This file wires
 // them and holds no decision of its own.
+import type { RecordedStatus } from '../status/store.js';
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../core/clock.js';
 import type { Log } from '../core/log.js';
@@ -238,8 +239,8 @@ export class HostReconcile {
   }
 
   /** Unhealthy desired-running services (for --once's exit code). */
-  unhealthy(): ServiceStatus[] {
-    const out: ServiceStatus[] = [];
+  unhealthy(): RecordedStatus[] {
+    const out: RecordedStatus[] = [];
     for (const name of this.world.all().keys()) {
       const s = this.opts.store.get(name);
       if (s && s.desired === 'Running' && s.phase !== 'Healthy') out.push(s);
