@@ -2,11 +2,12 @@
 // ajv validates with the schema, `Static<>` gives the types, and scripts/write-schemas.ts
 // writes schemas/service.schema.json (a test keeps the file and this source in step).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { CHECK_TYPES, checkFields, fieldOwners, requiredByType, type CheckTypeName } from '../executor/checks/index.js';
+import { CHECK_TYPES, checkFields, requiredByType, type CheckTypeName } from '../executor/checks/index.js';
 import { DNS1123_LABEL } from '../core/service-name.js';
 
-export const API_VERSION = 'vai/v1';
-export const SCHEMA_ID = 'https://vai.dev/schemas/service.schema.json';
+import { API_VERSION, SCHEMA_ID } from './api-version.js';
+
+export { API_VERSION, SCHEMA_ID };
 
 // Kubernetes' DNS-1123 label (core/service-name.ts): a name can never escape a file path or a shell word.
 export { DNS1123_LABEL };
@@ -59,7 +60,7 @@ export const LimitsSchema = Type.Object(
 );
 
 /** For each check field, the check types that use it. */
-export const CHECK_FIELD_OWNERS: ReadonlyMap<string, readonly string[]> = fieldOwners(Type);
+export { CHECK_FIELD_OWNERS } from '../executor/checks/index.js';
 
 export const ServiceSpecSchema = Type.Object(
   {

@@ -4,22 +4,14 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 import { STATUS_API_VERSION, SUMMARY_FORMAT_VERSION, SUMMARY_KIND } from './format-version.js';
+import { PHASES } from './phases.js';
 
 export { STATUS_API_VERSION, STATUS_FORMAT_VERSION } from './format-version.js';
 
 const Time = Type.String({ description: 'ISO-8601 UTC time' });
 const NullableTime = Type.Union([Time, Type.Null()]);
 
-export const PHASES = [
-  'Healthy',
-  'Recovering',
-  'WaitingForDependency',
-  'Degraded',
-  'CrashLoopBackOff',
-  'Stopped',
-  'Disabled',
-  'Unknown',
-] as const;
+export { PHASES } from './phases.js';
 export const PhaseSchema = Type.Union(PHASES.map((p) => Type.Literal(p)));
 
 export const CONDITION_TYPES = ['Healthy', 'DependenciesReady', 'Recovering', 'BackOff', 'ManuallyStopped', 'PidFile'] as const;

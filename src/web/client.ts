@@ -5,7 +5,8 @@ import https from 'node:https';
 import os from 'node:os';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { VaiError } from '../errors.js';
-import { STATUS_API_VERSION, type StatusDocument } from '../status/schema.js';
+import type { StatusDocument } from '../status/schema.js';
+import { STATUS_API_VERSION } from '../status/format-version.js';
 import { checkStatusDocument } from '../status/reader.js';
 
 export interface RemoteOptions {

@@ -9,7 +9,8 @@
 // (`observe`), so checks between two coalesced status writes are not counted;
 // vai_service_last_check_latency_seconds is always exact.
 import { Gauge, Registry } from 'prom-client';
-import { PHASES, type ServiceStatus, type StatusDocument } from '../status/schema.js';
+import type { ServiceStatus, StatusDocument } from '../status/schema.js';
+import { PHASES } from '../status/phases.js';
 
 // Few buckets on purpose: each is one series per service.
 export const LATENCY_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.5, 1, 5];
