@@ -15,6 +15,12 @@ const TITLES: Record<AlertKind, string> = {
   notice: 'Warning',
 };
 
+/** An alert-only service was never restarted: its titles must not say a recovery failed or succeeded. */
+const ALERT_ONLY_TITLES: Partial<Record<AlertKind, string>> = {
+  'recovery-failed': 'Failing',
+  recovered: 'Resolved',
+};
+
 const FAILURE_TAGS = ['rotating_light', 'alert', 'auto-recovery'];
 const TAGS: Record<AlertKind, string[]> = {
   'recovery-failed': FAILURE_TAGS,
@@ -110,7 +116,7 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
     service: alert.service,
     kind: alert.kind,
     code: KIND_CODE[alert.kind],
-    title: `${alert.service} ${alert.kind === 'notice' && alert.cause ? words(alert.cause.reason) : TITLES[alert.kind]}`,
+    title: `${alert.service} ${alert.kind === 'notice' && alert.cause ? words(alert.cause.reason) : alertOnly ? (ALERT_ONLY_TITLES[alert.kind] ?? TITLES[alert.kind]) : TITLES[alert.kind]}`,
     priority,
     level,
     tags: TAGS[alert.kind],
