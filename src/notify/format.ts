@@ -12,6 +12,7 @@ const TITLES: Record<AlertKind, string> = {
   'crash-loop': 'Crash Loop',
   reminder: 'Still Failing',
   recovered: 'Recovered',
+  'rolled-back': 'Rolled Back',
 };
 
 const FAILURE_TAGS = ['rotating_light', 'alert', 'auto-recovery'];
@@ -20,6 +21,7 @@ const TAGS: Record<AlertKind, string[]> = {
   'crash-loop': [...FAILURE_TAGS, 'crash-loop'],
   reminder: [...FAILURE_TAGS, 'reminder'],
   recovered: ['white_check_mark', 'resolved', 'auto-recovery'],
+  'rolled-back': ['warning', 'rollback', 'auto-recovery'],
 };
 
 export function describeCheck(hc: HealthCheck, spec: ServiceSpec): string {
@@ -73,6 +75,8 @@ function statusLines(alert: Alert): string[] {
       return [`Status: Still failing${reason ? ` (${reason})` : ''}`, `Recovery attempt: Failed (attempt ${alert.attempt})`];
     case 'recovered':
       return [`Status: Healthy again${reason ? ` (${reason})` : ''}`, `Recovery attempt: Succeeded (attempt ${alert.attempt})`];
+    case 'rolled-back':
+      return [`Status: Rolled back${reason ? ` (${reason})` : ''}`, `Rollout: Failed; the previous spec runs and passes its check`];
   }
 }
 

@@ -10,6 +10,7 @@ export const KIND_LEVEL: Record<AlertKind, Level> = {
   'crash-loop': 'CRITICAL',
   reminder: 'HIGH',
   recovered: 'INFO',
+  'rolled-back': 'WARNING',
 };
 
 export function levelOf(kind: AlertKind): { level: Level; priority: number } {
@@ -23,4 +24,5 @@ export const KIND_CODE: Record<AlertKind, string> = {
   'crash-loop': 'SERVICE-CRASH-LOOP',
   reminder: 'SERVICE-STILL-FAILING',
   recovered: 'SERVICE-RECOVERED',
+  'rolled-back': 'SERVICE-ROLLED-BACK',
 };

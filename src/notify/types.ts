@@ -4,7 +4,8 @@ import type { DesiredNotifier } from '../manifest/types.js';
 import type { ServiceSpec } from '../manifest/schema.js';
 import type { AlertRecord } from '../status/schema.js';
 
-export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder';
+/** rolled-back: a rollout failed its verify and the previous spec runs again (no incident stays open). */
+export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder' | 'rolled-back';
 
 export interface Alert {
   /**

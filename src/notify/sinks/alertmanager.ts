@@ -26,6 +26,7 @@ const ALERTNAME: Record<Exclude<AlertKind, 'recovered'>, string> = {
   'recovery-failed': 'VaiRecoveryFailed',
   'crash-loop': 'VaiCrashLoop',
   reminder: 'VaiRecoveryFailed',
+  'rolled-back': 'VaiRolledBack',
 };
 
 /** Label names Alertmanager accepts; a manifest label that is not one is left out. */
