@@ -29,6 +29,8 @@ import type { GitConfig } from './git-flags.js';
 import { startHistory, type History } from '../../history/index.js';
 import { markerNames } from '../../status/state-dir/markers.js';
 import { takeRestartRequests } from '../../status/state-dir/restart-requests.js';
+import { takeUndoRequests } from '../../status/state-dir/undo-requests.js';
+import { FileLedger } from '../../reconcile/rollout-ledger.js';
 
 export interface DaemonOptions {
   paths: Paths;
@@ -48,6 +50,8 @@ export interface DaemonOptions {
   /** Days of check history kept in STATE_DIR/history.db; 0 for none (default 400). */
   historyDays?: number;
   historyFlushMs?: number | undefined;
+  /** Services rolling out a spec change at once (default 1). */
+  rolloutConcurrency?: number;
 }
 
 const ALERTS_REFRESH_MS = 2000;
@@ -145,6 +149,8 @@ export class Daemon {
       logsDir: paths.logsDir,
       concurrency: opts.concurrency,
       selectorText: opts.selector ?? null,
+      rolloutLedger: new FileLedger(path.join(paths.stateDir, 'rollout')),
+      ...(opts.rolloutConcurrency !== undefined ? { rolloutConcurrency: opts.rolloutConcurrency } : {}),
     });
     const d = new Daemon(opts, store, controller, executor, notifier, lock, clock);
     try {
@@ -229,6 +235,12 @@ export class Daemon {
     for (const r of taken.refused) log.warn({ file: r.file }, `restart request refused and removed: ${r.why}`);
     for (const { name, at } of taken.requests) {
       if (!this.controller.requestRestart(name, at)) log.warn({ service: name }, `restart requested for unknown service ${name}; ignored`);
+    }
+    const undos = takeUndoRequests(paths.requestsDir, names);
+    for (const r of undos.refused) log.warn({ file: r.file }, `rollout undo request refused and removed: ${r.why}`);
+    for (const r of undos.requests) {
+      if (this.controller.requestUndo(r.name, r)) log.info({ service: r.name, revision: r.revision }, `${r.name}: rollout undo to ${r.revision} requested`);
+      else log.warn({ service: r.name, revision: r.revision }, `rollout undo of ${r.name} to ${r.revision} ignored: unknown service, rollout off, or that spec is not in the rollout ledger`);
     }
   }
 
