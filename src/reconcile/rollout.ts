@@ -102,7 +102,7 @@ export function syncRollout(prev: RolloutStatus | undefined, input: RolloutInput
   if (r.pinned && r.pinned.against !== input.desiredHash) r = { ...r, pinned: null };
   if (r.failed && r.failed.hash !== input.desiredHash && !r.target) r = { ...r, failed: null };
   if (input.undo && !r.target) {
-    r = { ...r, pinned: { ...input.undo, against: input.desiredHash }, failed: null };
+    r = { ...r, pinned: { revision: input.undo.revision, hash: input.undo.hash, against: input.desiredHash }, failed: null };
     events.push({ type: 'Normal', reason: 'RolloutPinned', message: `vaictl rollout undo: pinned to the spec of ${short(input.undo.revision)} until a commit changes the service again` });
     if (input.undo.hash === r.running.hash) r = { ...r, history: withHistory(r, { ...r.running, revision: input.undo.revision, at, result: 'Pinned' }) };
   }

@@ -128,7 +128,7 @@ export class World {
     const svc = this.services.get(name);
     if (!svc || !rolloutEnabled(svc.spec)) return false;
     if (ref.hash !== this.runHash(svc) && !this.ledger.fields(name, ref.hash)) return false;
-    this.undoRequests.set(name, ref);
+    this.undoRequests.set(name, { revision: ref.revision, hash: ref.hash });
     return true;
   }
 
