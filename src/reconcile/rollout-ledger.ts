@@ -49,7 +49,6 @@ export class MemoryLedger implements RolloutLedger {
 export class FileLedger extends MemoryLedger {
   constructor(private readonly dir: string) {
     super();
-    mkdirSync(dir, { recursive: true, mode: 0o700 });
   }
 
   protected override load(name: string): LedgerEntry[] {
@@ -69,6 +68,8 @@ export class FileLedger extends MemoryLedger {
 
   protected override save(name: string, list: LedgerEntry[]): void {
     try {
+      // Made on the first record: STATE_DIR/rollout exists only when some service rolls out.
+      mkdirSync(this.dir, { recursive: true, mode: 0o700 });
       writeFileAtomic(path.join(this.dir, `${name}.json`), `${JSON.stringify({ entries: list })}\n`, 0o600);
     } catch {
       // Kept in memory; the next record tries again.
