@@ -142,3 +142,33 @@ test('rollout: a dependency and its dependent changed in one commit roll out dep
     dir.remove();
   }
 });
+
+test('rollout in directory mode (no git): an edited restart_cmd rolls out, revision generation-N', async () => {
+  const dir = testdir({}, 'vai-rollout-');
+  const runDir = dir.join('run');
+  const manifests = dir.join('manifests');
+  const port = await freePort();
+  const versions = path.join(runDir, 'versions');
+  let vaid: VaidProcess | undefined;
+  const web = (tag: string) => httpServiceManifest({ name: 'web', port, runDir, interval: 3600, startupDelay: 3, restartCmd: startCmd('web', port, runDir, tag), extra: ROLLOUT });
+  try {
+    const { mkdirSync, writeFileSync, renameSync } = await import('node:fs');
+    mkdirSync(runDir, { recursive: true });
+    mkdirSync(manifests, { recursive: true, mode: 0o755 });
+    writeFileSync(path.join(manifests, 'web.yaml'), web('v1'), { mode: 0o644 });
+    vaid = await startVaid({ manifests, stateDir: dir.join('state') });
+    const first = await vaid.waitForService('web', (s) => s.phase === 'Healthy' && s.rollout?.state === 'Stable', 'web healthy', 90_000);
+    assert.match(first.rollout!.running.revision, /^generation-\d+$/);
+    const tmp = path.join(manifests, '.web.yaml.tmp');
+    writeFileSync(tmp, web('v2'), { mode: 0o644 });
+    renameSync(tmp, path.join(manifests, 'web.yaml'));
+    const after = await vaid.waitForService('web', (s) => s.phase === 'Healthy' && s.rollout?.state === 'Stable' && s.rollout.running.revision !== first.rollout!.running.revision && !s.rollout.target, 'web rolled out the edit', 90_000);
+    assert.match(after.rollout!.running.revision, /^generation-\d+$/);
+    assert.deepEqual(lines(versions), ['v1', 'v2']);
+    assert.ok(await answers(`http://127.0.0.1:${port}/health`));
+  } finally {
+    await vaid?.stop();
+    killPidFiles(runDir);
+    dir.remove();
+  }
+});
