@@ -11,6 +11,8 @@ export const KIND_LEVEL: Record<AlertKind, Level> = {
   reminder: 'HIGH',
   recovered: 'INFO',
   'rolled-back': 'WARNING',
+  // Days before anything fails: worth a look, not a wake-up.
+  notice: 'WARNING',
 };
 
 export function levelOf(kind: AlertKind): { level: Level; priority: number } {
@@ -25,4 +27,5 @@ export const KIND_CODE: Record<AlertKind, string> = {
   reminder: 'SERVICE-STILL-FAILING',
   recovered: 'SERVICE-RECOVERED',
   'rolled-back': 'SERVICE-ROLLED-BACK',
+  notice: 'SERVICE-WARNING',
 };

@@ -4,8 +4,13 @@ import type { DesiredNotifier } from '../manifest/types.js';
 import type { ServiceSpec } from '../manifest/schema.js';
 import type { AlertRecord } from '../status/schema.js';
 
-/** rolled-back: a rollout failed its verify and the previous spec runs again (no incident stays open). */
-export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder' | 'rolled-back';
+/**
+ * 'notice': a passing check that wants a person before it fails (a certificate within
+ * warn_days). It opens no incident, gets no reminder and changes nothing a failure or recovery
+ * notice depends on; its id names what it is about, so it is sent once per certificate.
+ * 'rolled-back': a rollout failed its verify and the previous spec runs again (no incident stays open).
+ */
+export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder' | 'notice' | 'rolled-back';
 
 export interface Alert {
   /**

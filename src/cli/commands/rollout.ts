@@ -5,7 +5,7 @@ import type { Command, CommandContext } from '../command.js';
 import type { Paths } from '../paths.js';
 import { EXIT } from '../command.js';
 import { notFoundMessage, parse, usageError } from '../command-support.js';
-import { readStatus } from '../status-reader.js';
+import { readStatus } from '../status-source.js';
 import { writeUndoRequest } from '../../status/state-dir/undo-requests.js';
 import type { RolloutStatus, ServiceStatus } from '../../status/schema.js';
 import { short } from '../../reconcile/rollout.js';
