@@ -11,6 +11,8 @@ export const KIND_LEVEL: Record<AlertKind, Level> = {
   reminder: 'HIGH',
   recovered: 'INFO',
   'rolled-back': 'WARNING',
+  // The applied commit keeps running: nothing broke, a change did not arrive.
+  'source-failed': 'WARNING',
   // Days before anything fails: worth a look, not a wake-up.
   notice: 'WARNING',
 };
@@ -27,5 +29,6 @@ export const KIND_CODE: Record<AlertKind, string> = {
   reminder: 'SERVICE-STILL-FAILING',
   recovered: 'SERVICE-RECOVERED',
   'rolled-back': 'SERVICE-ROLLED-BACK',
+  'source-failed': 'SOURCE-FAILED',
   notice: 'SERVICE-WARNING',
 };
