@@ -213,7 +213,7 @@ test('kill -9 during a switch leaves a consistent tree, and the next vaid applie
   }
 });
 
-test('vaictl diff DIR and --ref: services added, removed and changed field by field; exit 1 on changes', async () => {
+test('vaictl diff DIR and --ref: services added, removed and changed field by field, whether each restarts under its rollout policy; exit 1 on changes', async () => {
   const dir = testdir({}, 'vai-diff-');
   try {
     const remote = gitRemote(dir.path);
@@ -232,6 +232,15 @@ test('vaictl diff DIR and --ref: services added, removed and changed field by fi
     assert.match(d.stdout, /service\/alpha changed\n {2}spec\.restart_cmd: "true" -> "\/usr\/bin\/env true"/);
     assert.match(d.stdout, /service\/beta removed/);
     assert.match(d.stdout, /service\/gamma added/);
+    assert.match(d.stdout, /service\/alpha changed\n(?: {2}spec\..*\n)+ {2}=> keeps running as it is; the new spec takes effect at its next recovery/);
+    const rolling = dir.join('rolling');
+    mkdirSync(rolling);
+    writeFileSync(path.join(rolling, 'a.yaml'), `${changed}  rollout:\n    on_change: restart\n`);
+    writeFileSync(path.join(rolling, 'b.yaml'), serviceManifest('beta').replace('interval_seconds: 3600', 'interval_seconds: 60'));
+    const r = await vaictl(dir.join('state'), 'diff', rolling, '--manifests', remote.work);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /service\/alpha changed\n(?: {2}spec\..*\n)+ {2}=> restarts with the new spec/, r.stdout);
+    assert.match(r.stdout, /service\/beta changed\n {2}spec\.health_check\.interval_seconds: 3600 -> 60\n(?!  =>)/, 'a check change restarts nothing');
     const byRef = await vaictl(dir.join('state'), 'diff', '--ref', 'main', '--manifests', remote.work);
     assert.equal(byRef.code, 1, byRef.stderr);
     assert.equal(byRef.stdout, d.stdout);
