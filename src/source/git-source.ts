@@ -9,6 +9,7 @@ import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { git, extractCommit, GitError, type GitCredentials, type GitRun } from './git.js';
 import { SourceTrees } from './trees.js';
+import { verifyCommit } from './verify.js';
 import { readSuspension } from './suspend.js';
 import type { SourceProblem, SourceStatus } from './types.js';
 
@@ -27,7 +28,7 @@ export interface GitSourceOptions {
   intervalMs: number;
   stateDir: string;
   creds?: GitCredentials | undefined;
-  /** An allowed-signers file (ssh-keygen(1) ALLOWED SIGNERS): only commits signed by one of its keys apply. */
+  /** An allowed-signers file (ssh-keygen(1) ALLOWED SIGNERS) or armoured OpenPGP public keys: only commits signed by one of its keys apply (verify.ts). */
   allowedSigners?: string | undefined;
   /** Loads a candidate tree the way vaid would; its problems as `file:line:col: message` lines. */
   validate: (dir: string) => Promise<string[]>;
@@ -227,7 +228,7 @@ export class GitSource {
     this.status.attemptErrors = [];
     if (this.opts.allowedSigners) {
       try {
-        await git(this.run, ['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${this.opts.allowedSigners}`, 'verify-commit', commit]);
+        await verifyCommit(this.run, commit, this.opts.allowedSigners, this.trees.root);
       } catch (e) {
         const why = e instanceof GitError ? e.stderr : String(e);
         this.status.attemptErrors = [`commit ${short} is not signed by a key in ${this.opts.allowedSigners}: ${why}`];
