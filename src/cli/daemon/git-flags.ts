@@ -22,7 +22,7 @@ export const GIT_USAGE = `  --git-url URL                 pull mode: vaid fetche
   --git-path DIR                manifests subdirectory of the repository (VAI_GIT_PATH)
   --git-interval SECONDS        how often to fetch (VAI_GIT_INTERVAL, default 60)
   --git-ssh-key FILE            deploy key for ssh:// (VAI_GIT_SSH_KEY); a token for https comes from VAI_GIT_TOKEN or --git-token-file
-  --git-verify FILE             apply only commits signed by a key in this allowed-signers file (VAI_GIT_VERIFY)
+  --git-verify FILE             apply only commits signed by a key in this file: SSH allowed signers or armoured OpenPGP keys (VAI_GIT_VERIFY)
   --git-webhook-secret-file F   accept POST /hooks/git signed with this secret (VAI_GIT_WEBHOOK_SECRET_FILE or VAI_GIT_WEBHOOK_SECRET)
   --git-notify NAME             Notifier (or ntfy topic) told of a refused commit or a failing fetch (VAI_GIT_NOTIFY)
   --git-alert-after SECONDS     how long fetches may fail before --git-notify is told (VAI_GIT_ALERT_AFTER, default 600)
