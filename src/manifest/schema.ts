@@ -62,6 +62,20 @@ export const LimitsSchema = Type.Object(
 /** For each check field, the check types that use it. */
 export { CHECK_FIELD_OWNERS } from '../executor/checks/index.js';
 
+/** Spec fields a rollout may also watch (rollout.fields) besides restart_cmd, stop_cmd and container. */
+export const ROLLOUT_FIELDS = ['health_check', 'restart_container', 'stop_timeout_seconds', 'command_timeout_seconds', 'startup_delay_seconds', 'pid_file', 'limits', 'log_path', 'watch_paths'] as const;
+
+export const RolloutPolicySchema = Type.Object(
+  {
+    on_change: Type.Union([Type.Literal('none'), Type.Literal('restart')], {
+      default: 'none',
+      description: 'restart: when a new generation changes how the service runs (restart_cmd, stop_cmd, container, and `fields`), vai restarts it with the new spec and verifies it like a recovery; a failed verify restores the previous spec (RolledBack). none: a change takes effect at the next recovery.',
+    }),
+    fields: Type.Array(Type.String({ enum: [...ROLLOUT_FIELDS] }), { default: [], uniqueItems: true, description: 'More spec fields whose change is rolled out.' }),
+  },
+  { additionalProperties: false, description: 'How a changed spec reaches a running service (docs/gitops.md).' },
+);
+
 export const ServiceSpecSchema = Type.Object(
   {
     enabled: Type.Boolean({ default: true, description: 'false: vai observes and shows the service but never acts on it.' }),
@@ -102,6 +116,7 @@ export const ServiceSpecSchema = Type.Object(
     backoff_initial_seconds: Seconds(10, 'First CrashLoopBackOff delay; doubles each time (Kubernetes: 10).', 0.01),
     backoff_max_seconds: Seconds(300, 'Cap of the CrashLoopBackOff delay (Kubernetes: 300). vai never gives up: it keeps retrying at the cap.', 0.01),
     backoff_reset_seconds: Seconds(600, 'A service healthy this long forgets its backoff (Kubernetes: 600).', 0),
+    rollout: Type.Optional(RolloutPolicySchema),
   },
   { additionalProperties: false },
 );
@@ -186,6 +201,7 @@ export const ManifestDocumentSchema: TSchema = {
 } as unknown as TSchema;
 
 export type HealthCheck = Static<typeof HealthCheckSchema>;
+export type RolloutPolicy = Static<typeof RolloutPolicySchema>;
 export type ServiceSpec = Static<typeof ServiceSpecSchema>;
 export type Metadata = Static<typeof MetadataSchema>;
 export type ServiceManifest = Static<typeof ServiceManifestSchema>;

@@ -12,6 +12,8 @@ const TITLES: Record<AlertKind, string> = {
   'crash-loop': 'Crash Loop',
   reminder: 'Still Failing',
   recovered: 'Recovered',
+  'rolled-back': 'Rolled Back',
+  'source-failed': 'Not Applied',
   notice: 'Warning',
 };
 
@@ -27,6 +29,8 @@ const TAGS: Record<AlertKind, string[]> = {
   'crash-loop': [...FAILURE_TAGS, 'crash-loop'],
   reminder: [...FAILURE_TAGS, 'reminder'],
   recovered: ['white_check_mark', 'resolved', 'auto-recovery'],
+  'rolled-back': ['warning', 'rollback', 'auto-recovery'],
+  'source-failed': ['warning', 'git', 'auto-recovery'],
   notice: ['warning', 'auto-recovery'],
 };
 
@@ -82,6 +86,10 @@ function statusLines(alert: Alert): string[] {
       return [`Status: Still failing${reason ? ` (${reason})` : ''}`, `Recovery attempt: Failed (attempt ${alert.attempt})`];
     case 'recovered':
       return [`Status: Healthy again${reason ? ` (${reason})` : ''}`, `Recovery attempt: Succeeded (attempt ${alert.attempt})`];
+    case 'rolled-back':
+      return [`Status: Rolled back${reason ? ` (${reason})` : ''}`, `Rollout: Failed; the previous spec runs and passes its check`];
+    case 'source-failed':
+      return [`Status: ${reason}`]; // formatted by sourceLines; here for the switch to be whole
   }
 }
 
@@ -90,11 +98,16 @@ function words(reason: string): string {
   return reason.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
 }
 
-export function formatAlert(alert: Alert, hostname: string): Notification {
+/** A source alert is about vaid's git source, not a service: no check, command or logs to show. */
+function sourceLines(alert: Alert, host: string): string[] {
+  const lines = [`Status: ${alert.message.trim()}`, `Host: ${host}`];
+  if (alert.cause) lines.push(`Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}`, ...alert.cause.evidence.slice(0, 6).map((e) => `Evidence: ${redactUrl(e)}`));
+  lines.push('Action required: fix the commit or the remote; the applied commit keeps running (vai sends this once)', '', 'View: vaictl get (the Source line), vaictl describe');
+  return lines;
+}
+
+function serviceLines(alert: Alert, host: string): string[] {
   const { spec } = alert;
-  // The host a person knows the service by: its manifest's host label, else this machine's name.
-  const host = alert.labels?.host || hostname;
-  const { level, priority } = levelOf(alert.kind);
   const failing = alert.kind !== 'recovered' && alert.kind !== 'notice';
   const lines = [
     `Service: ${alert.service}`,
@@ -111,6 +124,14 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
   if (spec.restart_container) lines.push(`Restart: docker restart ${spec.container ?? '?'}`);
   else if (spec.restart_cmd) lines.push(`Restart command: ${displayCommand(spec.restart_cmd)}`);
   lines.push('', `View logs: ${viewLogs(alert.service, spec)}`);
+  return lines;
+}
+
+export function formatAlert(alert: Alert, hostname: string): Notification {
+  // The host a person knows the service by: its manifest's host label, else this machine's name.
+  const host = alert.labels?.host || hostname;
+  const { level, priority } = levelOf(alert.kind);
+  const lines = alert.kind === 'source-failed' ? sourceLines(alert, host) : serviceLines(alert, host);
   return {
     id: alert.id,
     service: alert.service,

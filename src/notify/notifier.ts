@@ -276,6 +276,9 @@ export class DurableNotifier implements Notifier {
     if (!decision.send) return suppress(decision.reason);
     if (alert.kind === 'recovered') {
       delete this.state.incidents[alert.service];
+    } else if (alert.kind === 'rolled-back') {
+      // A rollback ends healthy: a notice, no incident to remind of or resolve.
+      this.state.cooldowns[key] = now;
     } else if (changesTold(alert.kind)) {
       this.state.cooldowns[key] = now;
       const open = this.state.incidents[alert.service];

@@ -26,6 +26,7 @@ import { Generations } from './generations.js';
 import { logStatusChange } from './status-log.js';
 import type { WorkQueue } from './work-queue.js';
 import { Diagnostician } from '../diagnosis/diagnostician.js';
+import type { RolloutLedger } from './rollout-ledger.js';
 
 export type { Log };
 
@@ -50,6 +51,10 @@ export interface HostReconcileOptions {
   selectorText?: string | null;
   /** Called after each reconcile with its duration (metrics). */
   onReconciled?: (durationMs: number, ok: boolean) => void;
+  /** Where the specs a rollback restores are kept (STATE_DIR/rollout); in memory when not given. */
+  rolloutLedger?: RolloutLedger;
+  /** Services rolling out at once (--rollout-concurrency, default 1). */
+  rolloutConcurrency?: number;
 }
 
 export interface ReconcileStats {
@@ -81,7 +86,13 @@ export class HostReconcile {
     const { clock, store, log } = opts;
     this.random = opts.random ?? Math.random;
     this.onReconciled = opts.onReconciled;
-    this.world = new World({ statuses: store, logsDir: opts.logsDir, random: this.random });
+    this.world = new World({
+      statuses: store,
+      logsDir: opts.logsDir,
+      random: this.random,
+      ...(opts.rolloutLedger ? { ledger: opts.rolloutLedger } : {}),
+      ...(opts.rolloutConcurrency !== undefined ? { rolloutConcurrency: opts.rolloutConcurrency } : {}),
+    });
     const doc = store.document();
     this.generations = new Generations({ generation: doc.manifests.generation, services: store.all() });
     this.loop = new Loop({
@@ -157,6 +168,7 @@ export class HostReconcile {
     const before = this.world.all();
     const { store } = this.opts;
     this.world.setServices(state.services, this.generations.specHashes());
+    this.world.setRevision(state.revision?.commit ?? `generation-${state.generation}`);
     this.opts.notifier.setTargets(state.notifiers);
     this.probes.servicesChanged(state.services.values());
     if (this.loop.mode === 'daemon') this.diagnosis.setServices(state.services.values());
@@ -197,6 +209,13 @@ export class HostReconcile {
   requestRestart(name: string, at: number): boolean {
     if (!this.world.service(name)) return false;
     this.world.requestRestart(name, at);
+    this.queue.add(name);
+    return true;
+  }
+
+  /** `vaictl rollout undo`: run the spec of that revision until a commit changes the service. */
+  requestUndo(name: string, ref: { revision: string; hash: string }): boolean {
+    if (!this.world.requestUndo(name, ref)) return false;
     this.queue.add(name);
     return true;
   }

@@ -7,6 +7,13 @@ export const MAX_EVENTS = 50;
 
 /** Event reasons are constants so that tools and people can grep for them. */
 export const EventReason = {
+  /** Rollout of spec changes (src/reconcile/rollout.ts). */
+  RollingOut: 'RollingOut',
+  RolledOut: 'RolledOut',
+  RolloutFailed: 'RolloutFailed',
+  RolledBack: 'RolledBack',
+  RolloutPinned: 'RolloutPinned',
+  RolloutWaiting: 'RolloutWaiting',
   CheckFailed: 'CheckFailed',
   CheckPassed: 'CheckPassed',
   /** A passing check that wants attention (a certificate within warn_days); never acted on. */

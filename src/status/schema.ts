@@ -98,6 +98,31 @@ export const LastFailureSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const RolloutRefSchema = Type.Object(
+  { revision: Type.String({ description: 'git commit, or `generation-N` outside git' }), hash: Type.String({ description: 'hash of the fields that define how the service runs' }) },
+  { additionalProperties: false },
+);
+
+/** Rollout of spec changes (spec.rollout.on_change: restart; src/reconcile/rollout.ts). */
+export const RolloutStatusSchema = Type.Object(
+  {
+    state: Type.Union((['Stable', 'Pending', 'RollingOut', 'RollingBack', 'RolledBack', 'Pinned'] as const).map((x) => Type.Literal(x))),
+    /** The spec last verified running. */
+    running: RolloutRefSchema,
+    /** The spec being started now (RollingOut: the new one or an undo's; RollingBack: `running`). */
+    target: Type.Union([Type.Object({ ...RolloutRefSchema.properties, undo: Type.Optional(Type.Boolean()) }, { additionalProperties: false }), Type.Null()]),
+    /** The last rollout that failed verification; held back until a commit changes the service again. */
+    failed: Type.Union([Type.Object({ ...RolloutRefSchema.properties, reason: Type.String(), message: Type.String({ maxLength: 400 }), at: Time }, { additionalProperties: false }), Type.Null()]),
+    /** vaictl rollout undo: runs `revision`'s spec while the desired spec hashes to `against`. */
+    pinned: Type.Union([Type.Object({ ...RolloutRefSchema.properties, against: Type.String() }, { additionalProperties: false }), Type.Null()]),
+    history: Type.Array(
+      Type.Object({ ...RolloutRefSchema.properties, at: Time, result: Type.Union((['Applied', 'RolledOut', 'Failed', 'RolledBack', 'Pinned'] as const).map((x) => Type.Literal(x))), message: Type.Optional(Type.String({ maxLength: 400 })) }, { additionalProperties: false }),
+      { maxItems: 20 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const ServiceStatusSchema = Type.Object(
   {
     name: Type.String(),
@@ -168,6 +193,8 @@ export const ServiceStatusSchema = Type.Object(
     lastFailure: Type.Optional(Type.Union([LastFailureSchema, Type.Null()])),
     /** Failures recorded per cause reason since the status was created (vai_service_failures_total). */
     failureCounts: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }), Type.Integer({ minimum: 0 }))),
+    /** Absent unless spec.rollout.on_change is restart (an addition, same format version). */
+    rollout: Type.Optional(RolloutStatusSchema),
     /** The passing check's warning a notice was sent for (a certificate within warn_days), until it no longer holds. */
     notice: Type.Optional(Type.Union([Type.Object({ key: Type.String(), at: Time }, { additionalProperties: false }), Type.Null()])),
   },
@@ -293,6 +320,7 @@ export type Condition = Static<typeof ConditionSchema>;
 export type StatusEvent = Static<typeof EventSchema>;
 export type LastCheck = Static<typeof LastCheckSchema>;
 export type Recovery = Static<typeof RecoverySchema>;
+export type RolloutStatus = Static<typeof RolloutStatusSchema>;
 export type LastFailure = Static<typeof LastFailureSchema>;
 export type ServiceStatus = Static<typeof ServiceStatusSchema>;
 export type StatusDocument = Static<typeof StatusDocumentSchema>;

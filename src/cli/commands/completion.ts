@@ -17,6 +17,7 @@ const FLAGS: Record<string, string[]> = {
   wait: ['--for', '--timeout'],
   diff: ['--ref'],
   suspend: ['--reason'],
+  rollout: ['--to-revision', '-o'],
   plan: ['-o', '--output'],
   describe: ['-o', '--output', '--context'],
   heartbeat: ['--fail', '--message'],

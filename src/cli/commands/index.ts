@@ -18,6 +18,7 @@ import { convertCommand } from './convert.js';
 import { completionCommand } from './completion.js';
 import { suspendCommand, resumeCommand } from './suspend.js';
 import { diffCommand } from './diff.js';
+import { rolloutCommand } from './rollout.js';
 import { configCommand } from './config.js';
 import { waitCommand } from './wait.js';
 import { exportCommand } from './export.js';
@@ -43,6 +44,7 @@ export const COMMANDS: readonly Command[] = [
   diffCommand,
   suspendCommand,
   resumeCommand,
+  rolloutCommand,
   waitCommand,
   configCommand,
   exportCommand,

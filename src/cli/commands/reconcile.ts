@@ -3,6 +3,8 @@
 // dependencies first, recoveries verified to the end. Exit 1 if a service that should run is
 // still unhealthy afterwards.
 import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { FileLedger } from '../../reconcile/rollout-ledger.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
@@ -77,6 +79,7 @@ export const reconcileCommand: Command = {
         concurrency,
         mode: 'once',
         selectorText: values.selector ?? null,
+        rolloutLedger: new FileLedger(path.join(paths.stateDir, 'rollout')),
       });
       controller.setDesired(desired);
       controller.setMarkers(markers);

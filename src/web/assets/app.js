@@ -68,6 +68,7 @@ function renderSummary(doc) {
     item('vaid', `${doc.vaid.version} pid ${doc.vaid.pid}, up ${age(doc.vaid.startedAt)}`),
     item('generation', String(m.generation)),
     item('revision', rev),
+    ...(doc.source ? [item('source', sourceText(doc.source))] : []),
     item('alerts outbox', String(doc.alerts.outboxSize)),
     item('written', `${age(doc.writtenAt)} ago`),
   );
@@ -75,6 +76,26 @@ function renderSummary(doc) {
     h('b', { class: 'Warning' }, `${m.errors.length} manifest error${m.errors.length > 1 ? 's' : ''}`),
     h('ul', {}, m.errors.map((e) => h('li', { class: 'mono' }, `${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message} [${e.code}]`))),
   ]));
+}
+
+function shortRev(r) {
+  return r ? (/^[0-9a-f]{40}/.test(r) ? r.slice(0, 7) : r) : '<none>';
+}
+
+// The git source in one line, as `vaictl get` heads its table (src/cli/printers/source-words.ts).
+function sourceText(s) {
+  const parts = [`${s.url}${s.path ? ` (${s.path})` : ''} ${s.ref}: applied ${shortRev(s.appliedRevision)}${s.appliedAt ? ` (${age(s.appliedAt)} ago)` : ''}`];
+  if (s.fetchedRevision && s.fetchedRevision !== s.appliedRevision && s.fetchedRevision !== s.attemptedRevision) parts.push(`waiting ${shortRev(s.fetchedRevision)}`);
+  if (s.attemptedRevision && s.attemptedRevision !== s.appliedRevision && s.attemptErrors.length) parts.push(`failed ${shortRev(s.attemptedRevision)}: ${s.attemptErrors[0]}`);
+  if (s.suspended) parts.push('suspended');
+  if (s.lastFetchError) parts.push(`fetch failing: ${s.lastFetchError}`);
+  return parts.join('; ');
+}
+
+function rolloutText(r) {
+  const failed = r.failed ? `; ${shortRev(r.failed.revision)} failed: ${r.failed.reason}` : '';
+  if (r.state === 'Pinned') return `Pinned to ${shortRev(r.pinned ? r.pinned.revision : r.running.revision)} (vaictl rollout undo)`;
+  return `${r.state}, runs ${shortRev(r.running.revision)}${r.target ? `, starting ${shortRev(r.target.revision)}` : ''}${failed}`;
 }
 
 function restartsText(s) {
@@ -174,6 +195,7 @@ function renderDetail(doc, name) {
       ['Phase', `${s.phase} since ${age(s.phaseSince)} ago`],
       ['Source', `${s.source.file}:${s.source.line}:${s.source.column}`],
       ['Generation', `${s.generation} (observed ${s.observedGeneration})`],
+      s.rollout && ['Rollout', rolloutText(s.rollout)],
       ['Restarts', `${s.restarts.count}${s.restarts.lastAt ? `, last ${age(s.restarts.lastAt)} ago` : ''}`],
       s.restarts.lastReason && ['Last restart reason', s.restarts.lastReason],
       ['Last check', lc ? `${lc.health} ${age(lc.at)} ago in ${lc.latencyMs.toFixed(1)} ms: ${lc.message || lc.reason}` : '<none>'],
