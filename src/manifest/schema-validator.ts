@@ -2,20 +2,20 @@
 // in place), and the translation of ajv's errors into messages a person can act on.
 import { createRequire } from 'node:module';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
-import { API_VERSION, DNS1123_LABEL, NotifierManifestSchema, ServiceManifestSchema } from './schema.js';
+import { API_VERSION, DNS1123_LABEL, MaintenanceManifestSchema, NotifierManifestSchema, ServiceManifestSchema } from './schema.js';
 import type { ManifestError } from './types.js';
 import { errorAt, type Candidate } from './candidate.js';
 import { didYouMean } from './closest-match.js';
 import type { FieldPath } from './source-document.js';
 
-const KINDS = ['Service', 'Notifier'] as const;
+const KINDS = ['Service', 'Notifier', 'Maintenance'] as const;
 export type Kind = (typeof KINDS)[number];
 
 let validators: Record<Kind, ValidateFunction> | undefined;
 
 /** The schema of each kind (scripts/compile-validators.ts compiles them at build time). */
 export function schemasByKind(): Record<Kind, object> {
-  return { Service: ServiceManifestSchema, Notifier: NotifierManifestSchema };
+  return { Service: ServiceManifestSchema, Notifier: NotifierManifestSchema, Maintenance: MaintenanceManifestSchema };
 }
 
 /** The ajv every validator is compiled with, at build time and (without a build) at run time. */
@@ -34,10 +34,10 @@ function compiled(): Record<Kind, ValidateFunction> {
     } catch {
       built = undefined;
     }
-    if (built?.Service && built.Notifier) validators = { Service: built.Service, Notifier: built.Notifier };
+    if (built?.Service && built.Notifier && built.Maintenance) validators = { Service: built.Service, Notifier: built.Notifier, Maintenance: built.Maintenance };
     else {
       const ajv = newAjv();
-      validators = { Service: ajv.compile(ServiceManifestSchema), Notifier: ajv.compile(NotifierManifestSchema) };
+      validators = { Service: ajv.compile(ServiceManifestSchema), Notifier: ajv.compile(NotifierManifestSchema), Maintenance: ajv.compile(MaintenanceManifestSchema) };
     }
   }
   return validators;
