@@ -35,6 +35,9 @@ export const EventReason = {
   StopEscalated: 'StopEscalated',
   PidFileStale: 'PidFileStale',
   StartupTooSlow: 'StartupTooSlow',
+  /** A maintenance window or silence began covering the service (alerts muted; with pause, no action either). */
+  MaintenanceStarted: 'MaintenanceStarted',
+  MaintenanceEnded: 'MaintenanceEnded',
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 

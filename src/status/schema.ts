@@ -5,6 +5,21 @@ import { Type, type Static } from '@sinclair/typebox';
 
 import { STATUS_API_VERSION } from './format-version.js';
 
+/** A maintenance window or an ad-hoc silence that covers a service (notify/mute.ts). */
+function MuteSchema() {
+  return Type.Object(
+    {
+      kind: Type.Union([Type.Literal('window'), Type.Literal('silence')]),
+      /** The Maintenance manifest's name, or the silence's id. */
+      name: Type.String(),
+      mode: Type.Union([Type.Literal('silence'), Type.Literal('pause')]),
+      until: Time,
+      reason: Type.Optional(Type.String()),
+    },
+    { additionalProperties: false },
+  );
+}
+
 export { STATUS_API_VERSION, STATUS_FORMAT_VERSION } from './format-version.js';
 
 const Time = Type.String({ description: 'ISO-8601 UTC time' });
@@ -163,6 +178,8 @@ export const ServiceStatusSchema = Type.Object(
     lastFailure: Type.Optional(Type.Union([LastFailureSchema, Type.Null()])),
     /** Failures recorded per cause reason since the status was created (vai_service_failures_total). */
     failureCounts: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }), Type.Integer({ minimum: 0 }))),
+    /** Maintenance windows and silences active for the service when it was last planned (absent: none). */
+    maintenance: Type.Optional(Type.Array(MuteSchema(), { maxItems: 32 })),
   },
   { additionalProperties: false },
 );
@@ -194,7 +211,9 @@ export const AlertRecordSchema = Type.Object(
     priority: Type.Integer({ minimum: 1, maximum: 5 }),
     sink: Type.String(),
     target: Type.String({ description: 'Topic or URL without credentials.' }),
-    state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('suppressed'), Type.Literal('dropped')]),
+    state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('suppressed'), Type.Literal('dropped'), Type.Literal('muted')]),
+    /** state muted: the maintenance window (`window/NAME`) or silence (`silence/ID`) that muted it. */
+    mutedBy: Type.Optional(Type.String()),
     attempts: Type.Integer({ minimum: 0 }),
     lastError: Type.Union([Type.String(), Type.Null()]),
     deliveredAt: NullableTime,
