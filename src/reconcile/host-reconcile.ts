@@ -3,6 +3,8 @@
 // (first checks, process probes, dependency wake-ups, manifest and marker changes, restart
 // requests); the world (world.ts) is the read model every plan is built from. This file wires
 // them and holds no decision of its own.
+import type { DesiredMaintenance } from '../manifest/types.js';
+import type { Silence } from '../status/state-dir/silences.js';
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../core/clock.js';
 import type { Log } from '../core/log.js';
@@ -155,6 +157,7 @@ export class HostReconcile {
     const { store } = this.opts;
     this.world.setServices(state.services, this.generations.specHashes());
     this.opts.notifier.setTargets(state.notifiers);
+    if ((state.maintenance ?? new Map()) !== this.windows) this.setMutes(state.maintenance ?? new Map(), this.silences);
     this.probes.servicesChanged(state.services.values());
     if (this.loop.mode === 'daemon') this.diagnosis.setServices(state.services.values());
     store.setManifests({
@@ -178,6 +181,25 @@ export class HostReconcile {
       this.listeners.forget(name);
     }
     for (const name of store.names()) if (!state.services.has(name)) this.queue.add(name);
+  }
+
+  private windows: ReadonlyMap<string, DesiredMaintenance> = new Map();
+  private silences: readonly Silence[] = [];
+
+  /** The silences in STATE_DIR/silences now (vaictl silence); every service is looked at again. */
+  setSilences(silences: readonly Silence[]): void {
+    this.setMutes(this.windows, silences);
+  }
+
+  /** Windows and silences reach the world (planner input) and the notifier (muting) together. */
+  private setMutes(windows: ReadonlyMap<string, DesiredMaintenance>, silences: readonly Silence[]): void {
+    this.windows = windows;
+    this.silences = silences;
+    const src = { windows, silences };
+    this.world.setMutes(src);
+    this.opts.notifier.setMutes?.(src);
+    // Which services a change covers is cheap to over-count: each looks again and records its windows.
+    if (this.loop.started) for (const n of this.world.all().keys()) this.queue.add(n);
   }
 
   /** The names that have a `<name>.stopped` marker now; changes are reconciled at once. */

@@ -8,6 +8,7 @@ import type { DesiredService } from '../manifest/types.js';
 import { directDependents, graphOf } from '../manifest/dependency-graph.js';
 import type { CheckResult, ServiceTarget } from '../executor/types.js';
 import type { ServiceStatus } from '../status/schema.js';
+import { activeMutes, nextMuteChange, NO_MUTES, type MuteSources } from '../notify/mute.js';
 import { dependencyReadiness, type DependencyState, type DesiredRun, type PlanInput, type RestartOutcome } from './planner.js';
 
 /** Where the world reads current statuses (the status store in vaid, status.json in vaictl). */
@@ -30,6 +31,7 @@ export class World {
   private services: ReadonlyMap<string, DesiredService> = new Map();
   private dependents = new Map<string, string[]>();
   private markers: ReadonlySet<string> = new Set();
+  private mutes: MuteSources = NO_MUTES;
   private readonly restartRequests = new Map<string, number>();
   private readonly restartOutcomes = new Map<string, RestartOutcome>();
   private readonly rechecks = new Map<string, number>();
@@ -52,6 +54,11 @@ export class World {
 
   setMarkers(names: ReadonlySet<string>): void {
     this.markers = names;
+  }
+
+  /** Maintenance windows (manifests) and silences (state dir) in force. */
+  setMutes(src: MuteSources): void {
+    this.mutes = src;
   }
 
   service(name: string): DesiredService | undefined {
@@ -132,6 +139,7 @@ export class World {
       rechecksLeft: MAX_RECHECKS - (this.rechecks.get(name) ?? 0),
       restartOutcome: this.restartOutcomes.get(name) ?? null,
       ...(hash !== undefined ? { specHash: hash } : {}),
+      ...(svc ? { mutes: activeMutes(this.mutes, name, svc.labels, now), mutesChangeAt: nextMuteChange(this.mutes, name, svc.labels, now) } : {}),
     };
   }
 
