@@ -13,7 +13,11 @@ export interface TreeUsage {
   /** Processes counted, the root included. */
   processes: number;
   rssBytes: number;
-  /** utime + stime of the live processes, in seconds. */
+  /**
+   * utime + stime of the live processes, plus cutime + cstime (the children each has waited
+   * for), in seconds: a worker that exits and is reaped moves its time to its parent's count
+   * rather than out of the sum, so the figure only grows while the root lives.
+   */
   cpuSeconds: number;
 }
 
@@ -23,20 +27,25 @@ interface Row {
   ticks: number;
 }
 
-/** Fields of /proc/PID/stat after the comm: ppid(4), utime(14), stime(15), rss(24). */
+/** Fields of /proc/PID/stat after the comm: ppid(4), utime(14), stime(15), cutime(16), cstime(17), rss(24). */
 export function parseUsageStat(stat: string): Row | null {
   const close = stat.lastIndexOf(')');
   if (close < 0) return null;
   const f = stat.slice(close + 2).split(' ');
   const ppid = Number(f[1]);
-  const ticks = Number(f[11]) + Number(f[12]);
+  const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
   const rssPages = Number(f[21]);
   if (!Number.isFinite(ppid) || !Number.isFinite(ticks) || !Number.isFinite(rssPages)) return null;
   return { ppid, rssPages, ticks };
 }
 
-/** The tree under rootPid, or null when rootPid is gone. */
-export function treeUsage(rootPid: number, procDir = '/proc'): TreeUsage | null {
+/** Every process's stat row and its children, from one pass over /proc. */
+export interface ProcTable {
+  rows: ReadonlyMap<number, Row>;
+  children: ReadonlyMap<number, readonly number[]>;
+}
+
+export function readProcTable(procDir = '/proc'): ProcTable {
   const rows = new Map<number, Row>();
   for (const entry of readdirSync(procDir)) {
     const c = entry.charCodeAt(0);
@@ -50,13 +59,23 @@ export function treeUsage(rootPid: number, procDir = '/proc'): TreeUsage | null 
     const r = parseUsageStat(text);
     if (r) rows.set(Number(entry), r);
   }
-  if (!rows.has(rootPid)) return null;
   const children = new Map<number, number[]>();
   for (const [pid, r] of rows) {
     const list = children.get(r.ppid);
     if (list) list.push(pid);
     else children.set(r.ppid, [pid]);
   }
+  return { rows, children };
+}
+
+/** The tree under rootPid, or null when rootPid is gone. */
+export function treeUsage(rootPid: number, procDir = '/proc'): TreeUsage | null {
+  return usageIn(readProcTable(procDir), rootPid);
+}
+
+/** The tree under rootPid in a table already read (several services measured from one pass). */
+export function usageIn({ rows, children }: ProcTable, rootPid: number): TreeUsage | null {
+  if (!rows.has(rootPid)) return null;
   let rss = 0;
   let ticks = 0;
   let n = 0;

@@ -12,6 +12,7 @@ const TITLES: Record<AlertKind, string> = {
   'crash-loop': 'Crash Loop',
   reminder: 'Still Failing',
   recovered: 'Recovered',
+  notice: 'Warning',
 };
 
 const FAILURE_TAGS = ['rotating_light', 'alert', 'auto-recovery'];
@@ -20,6 +21,7 @@ const TAGS: Record<AlertKind, string[]> = {
   'crash-loop': [...FAILURE_TAGS, 'crash-loop'],
   reminder: [...FAILURE_TAGS, 'reminder'],
   recovered: ['white_check_mark', 'resolved', 'auto-recovery'],
+  notice: ['warning', 'auto-recovery'],
 };
 
 export function describeCheck(hc: HealthCheck, spec: ServiceSpec): string {
@@ -53,6 +55,7 @@ function viewLogs(service: string, spec: ServiceSpec): string {
 
 function statusLines(alert: Alert): string[] {
   const reason = alert.message.trim();
+  if (alert.kind === 'notice') return [`Status: Healthy, with a warning${reason ? ` (${reason})` : ''}`, 'Recovery attempt: none (a warning: vai does not restart for it)'];
   // An alert-only service (no restart_cmd): vai never tried, so no line may say it did.
   if (!alert.spec.restart_cmd && !alert.spec.restart_container) {
     if (alert.kind === 'recovered') return [`Status: Healthy again${reason ? ` (${reason})` : ''}`, 'Recovery attempt: none (alert-only service)'];
@@ -76,12 +79,17 @@ function statusLines(alert: Alert): string[] {
   }
 }
 
+/** `CertificateExpiring` as a title: `Certificate Expiring`. */
+function words(reason: string): string {
+  return reason.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+}
+
 export function formatAlert(alert: Alert, hostname: string): Notification {
   const { spec } = alert;
   // The host a person knows the service by: its manifest's host label, else this machine's name.
   const host = alert.labels?.host || hostname;
   const { level, priority } = levelOf(alert.kind);
-  const failing = alert.kind !== 'recovered';
+  const failing = alert.kind !== 'recovered' && alert.kind !== 'notice';
   const lines = [
     `Service: ${alert.service}`,
     ...statusLines(alert),
@@ -91,6 +99,7 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
   const alertOnly = !spec.restart_cmd && !spec.restart_container;
   if (failing && alert.cause) lines.push(`Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}`, ...alert.cause.evidence.slice(0, 6).map((e) => `Evidence: ${redactUrl(e)}`));
   else if (failing) lines.push(alertOnly ? 'Action required: look into it (vai only watches this service)' : 'Action required: Manual intervention needed');
+  if (alert.kind === 'notice') lines.push(`${alert.cause ? `Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}\n` : ''}Action required: before it fails (vai sends this once)`);
   if (alert.dependents.length > 0) lines.push(`Dependents affected: ${alert.dependents.join(', ')}`);
   lines.push('', `Health check: ${describeCheck(spec.health_check, spec)}`);
   if (spec.restart_container) lines.push(`Restart: docker restart ${spec.container ?? '?'}`);
@@ -101,7 +110,7 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
     service: alert.service,
     kind: alert.kind,
     code: KIND_CODE[alert.kind],
-    title: `${alert.service} ${TITLES[alert.kind]}`,
+    title: `${alert.service} ${alert.kind === 'notice' && alert.cause ? words(alert.cause.reason) : TITLES[alert.kind]}`,
     priority,
     level,
     tags: TAGS[alert.kind],

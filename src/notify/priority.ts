@@ -10,6 +10,8 @@ export const KIND_LEVEL: Record<AlertKind, Level> = {
   'crash-loop': 'CRITICAL',
   reminder: 'HIGH',
   recovered: 'INFO',
+  // Days before anything fails: worth a look, not a wake-up.
+  notice: 'WARNING',
 };
 
 export function levelOf(kind: AlertKind): { level: Level; priority: number } {
@@ -23,4 +25,5 @@ export const KIND_CODE: Record<AlertKind, string> = {
   'crash-loop': 'SERVICE-CRASH-LOOP',
   reminder: 'SERVICE-STILL-FAILING',
   recovered: 'SERVICE-RECOVERED',
+  notice: 'SERVICE-WARNING',
 };

@@ -27,11 +27,21 @@ export interface NoticeInput {
 
 /** A reminder repeats the failure it reminds of: it changes nothing the person believes. */
 export function isFailureKind(kind: AlertKind): boolean {
-  return kind !== 'recovered';
+  return kind !== 'recovered' && kind !== 'notice';
+}
+
+/**
+ * Whether accepting it changes what the person was told of the service's state. A reminder
+ * repeats that state; a notice (a certificate within warn_days) is about the service while it
+ * works, so a failure after it, or a resolve after an earlier failure, is decided as without it.
+ */
+export function changesTold(kind: AlertKind): boolean {
+  return kind !== 'reminder' && kind !== 'notice';
 }
 
 export function decideNotice(i: NoticeInput): NoticeDecision {
-  if (i.kind === 'reminder') return { send: true };
+  // A notice's id names its certificate: the notifier's idempotence is its once-only rule.
+  if (i.kind === 'reminder' || i.kind === 'notice') return { send: true };
   if (i.kind === 'recovered') {
     // A resolve notice answers a failure notice that went out; it is news only to someone told of a failure.
     if (i.incidentOpen || (i.told !== undefined && isFailureKind(i.told.kind))) return { send: true };

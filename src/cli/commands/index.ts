@@ -22,6 +22,7 @@ import { diffCommand } from './diff.js';
 import { configCommand } from './config.js';
 import { waitCommand } from './wait.js';
 import { exportCommand } from './export.js';
+import { topCommand } from './top.js';
 
 export const COMMANDS: readonly Command[] = [
   getCommand,
@@ -30,6 +31,7 @@ export const COMMANDS: readonly Command[] = [
   historyCommand,
   reportCommand,
   logsCommand,
+  topCommand,
   alertsCommand,
   silenceCommand,
   stopCommand,
