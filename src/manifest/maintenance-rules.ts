@@ -32,7 +32,10 @@ export function checkMaintenanceRules(m: MaintenanceManifest, c: Candidate): Man
     if (s.duration === undefined) err(['spec', 'schedule'], 'key', 'missing required field "duration" (how long each window lasts, e.g. 2h)');
     else if ((parseWindowDuration(s.duration) ?? 0) <= 0) err(['spec', 'schedule', 'duration'], 'value', `must be a duration longer than 0 such as 30m, 2h or 1h30m, got ${JSON.stringify(s.duration)}`);
     if (s.time_zone !== undefined && !validZone(s.time_zone)) err(['spec', 'schedule', 'time_zone'], 'value', `unknown time zone ${JSON.stringify(s.time_zone)}: use an IANA name such as Europe/Berlin or UTC`);
-    else if (s.cron !== undefined) {
+    else if (s.cron !== undefined && /^\S*[0-7]L$|^\S*[0-7]L,/.test(s.cron.trim().split(/\s+/).at(-1) ?? '')) {
+      // Quartz's 5L (last Friday): croner reads it as every Friday, silently.
+      err(['spec', 'schedule', 'cron'], 'value', `day of week ${JSON.stringify(s.cron.trim().split(/\s+/).at(-1))}: write the last Sunday of the month as SUN#L (or 0#L), the last Friday as FRI#L`);
+    } else if (s.cron !== undefined) {
       try {
         new Cron(s.cron, { timezone: s.time_zone ?? 'UTC', paused: true });
       } catch (e) {

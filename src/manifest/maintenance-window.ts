@@ -53,12 +53,10 @@ export function openWindow(spec: MaintenanceSpec, now: number): WindowSpan | nul
   }
   const duration = parseWindowDuration(s.duration!) ?? 0;
   const cron = cronOf(spec);
-  // The first start after now - duration: if it is not after now, its window holds now.
-  const first = cron.nextRun(new Date(now - duration));
-  if (!first || first.getTime() > now) return null;
+  const start = firstOpenStart(cron, now, duration);
+  if (start === null) return null;
   // Windows longer than the gap between two starts overlap: they are one window, open until the
   // last of the chain ends. Bounded: a window that never closes (every 10 min for 15 min) reports the end of the chain so far.
-  const start = first.getTime();
   let end = start + duration;
   for (let i = 0; i < MAX_CHAIN; i++) {
     const next = cron.nextRun(new Date(end - duration))?.getTime();
@@ -69,6 +67,26 @@ export function openWindow(spec: MaintenanceSpec, now: number): WindowSpan | nul
 }
 
 const MAX_CHAIN = 1_000;
+/** More than any time zone's DST shift (1 h; Lord Howe's 30 min). */
+const DST_SLACK_MS = 2 * 3_600_000;
+const MAX_SLACK_RUNS = 64;
+
+/** The earliest start whose window holds `now` (start <= now < start + duration), or null. */
+function firstOpenStart(cron: Cron, now: number, duration: number): number | null {
+  // The first start after now - duration: if it is not after now, its window holds now.
+  const first = cron.nextRun(new Date(now - duration))?.getTime();
+  if (first !== undefined && first <= now) return first;
+  // A start the spring change moved (02:30 does not exist: croner runs it at 03:30) is found
+  // only from before the change: look again from a little earlier. Bounded.
+  let from = now - duration - DST_SLACK_MS;
+  for (let i = 0; i < MAX_SLACK_RUNS; i++) {
+    const r = cron.nextRun(new Date(from))?.getTime();
+    if (r === undefined || r > now) return null;
+    if (r + duration > now) return r;
+    from = r;
+  }
+  return null;
+}
 
 /** When the window's state next changes after `now` (it opens or closes), or null: never again. */
 export function nextWindowChange(spec: MaintenanceSpec, now: number): number | null {

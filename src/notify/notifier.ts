@@ -330,7 +330,9 @@ export class DurableNotifier implements Notifier {
     const held = Object.values(this.state.held ?? {});
     if (held.length === 0 || !this.mutesKnown) return;
     const now = this.clock.now();
-    const next = Math.min(...held.map((h) => h.until));
+    // The mutes in force now, not the end recorded when it was held: a window shortened or
+    // removed from git, or a silence deleted, releases the alert at once.
+    const next = Math.min(...held.map((h) => this.heldUntil(h, now)));
     this.heldTimer = this.clock.setTimeout(() => {
       void this.serial(() => this.releaseHeld()).catch((e: unknown) => {
         this.log.error({ err: this.clean((e as Error).message) }, 'notifier: releasing a held alert failed');
@@ -338,12 +340,16 @@ export class DurableNotifier implements Notifier {
     }, Math.min(MAX_TIMER_MS, Math.max(0, next - now)));
   }
 
+  private heldUntil(h: { alert: Alert }, now: number): number {
+    const mutes = activeMutes(this.muteSources, h.alert.service, h.alert.labels ?? {}, now);
+    return mutes.length > 0 ? mutedUntil(mutes) : now;
+  }
+
   /** Mutes that ended: the held alert is decided as if it came now (truth.ts: a change of state is told once). */
   private async releaseHeld(): Promise<void> {
     if (this.closed) return;
     const now = this.clock.now();
     for (const [service, h] of Object.entries(this.state.held ?? {})) {
-      if (h.until > now) continue;
       const mutes = activeMutes(this.muteSources, service, h.alert.labels ?? {}, now);
       if (mutes.length > 0) {
         h.until = mutedUntil(mutes);

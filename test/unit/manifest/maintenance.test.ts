@@ -110,3 +110,42 @@ test('a window covers the services it names and those its labels match', () => {
   assert.equal(windowCovers(m, 'api', { tier: 'web' }), true);
   assert.equal(windowCovers(m, 'api', { tier: 'db' }), false);
 });
+
+/** The windows opened between from and to, walking the virtual clock from one change to the next. */
+function opensBetween(s: MaintenanceSpec, from: string, to: string): string[] {
+  const out: string[] = [];
+  let t = Date.parse(from);
+  for (let i = 0; i < 1_000; i++) {
+    const next = nextWindowChange(s, t);
+    if (next === null || next > Date.parse(to)) break;
+    const w = openWindow(s, next);
+    if (w && w.start === next) out.push(`${new Date(w.start).toISOString()}/${new Date(w.end).toISOString()}`);
+    t = next;
+  }
+  return out;
+}
+
+test('the last Sunday of March and October (SUN#L) in Europe/Berlin: the window opens at 01:00 local on the DST day and lasts its duration in real time', () => {
+  const s = spec({ cron: '0 1 * 3,10 SUN#L', duration: '3h', time_zone: 'Europe/Berlin' });
+  // 29 March 2026 01:00 CET = 00:00Z; 3 h later is 03:00Z (05:00 CEST: the wall clock jumped).
+  // 25 October 2026 01:00 CEST = 24 Oct 23:00Z; 3 h later is 02:00Z (03:00 CET: it went back).
+  assert.deepEqual(opensBetween(s, '2026-01-01T00:00:00Z', '2027-01-01T00:00:00Z'), ['2026-03-29T00:00:00.000Z/2026-03-29T03:00:00.000Z', '2026-10-24T23:00:00.000Z/2026-10-25T02:00:00.000Z']);
+  assert.equal(openWindow(s, Date.parse('2026-03-22T00:30:00Z')), null, 'not on an earlier Sunday');
+  assert.equal(nextWindowChange(s, Date.parse('2026-03-29T03:00:00Z')), Date.parse('2026-10-24T23:00:00Z'));
+});
+
+test('a cron time that the March change skips opens once, an hour later; one the October change repeats opens once', () => {
+  const s = spec({ cron: '30 2 * * *', duration: '20m', time_zone: 'Europe/Berlin' });
+  // 02:30 does not exist on 29 March (02:00 CET -> 03:00 CEST): the window opens at 03:30 CEST.
+  assert.deepEqual(opensBetween(s, '2026-03-28T12:00:00Z', '2026-03-29T12:00:00Z'), ['2026-03-29T01:30:00.000Z/2026-03-29T01:50:00.000Z']);
+  // 02:30 happens twice on 25 October (CEST, then CET): one window, at the second.
+  assert.deepEqual(opensBetween(s, '2026-10-24T12:00:00Z', '2026-10-25T12:00:00Z'), ['2026-10-25T01:30:00.000Z/2026-10-25T01:50:00.000Z']);
+  // The day after each change: 02:30 local in the new offset.
+  assert.deepEqual(opensBetween(s, '2026-03-29T12:00:00Z', '2026-03-30T12:00:00Z'), ['2026-03-30T00:30:00.000Z/2026-03-30T00:50:00.000Z']);
+});
+
+test('a day-of-week written 0L (Quartz "last Sunday") is refused: croner would read it as every Sunday', () => {
+  const r = load(doc('    cron: "0 1 * 3,10 0L"\n    duration: 3h\n    time_zone: Europe/Berlin'));
+  assert.equal(r.errors[0]?.path, 'spec.schedule.cron');
+  assert.match(r.errors[0]!.message, /SUN#L/);
+});
