@@ -62,6 +62,8 @@ export interface ReconcileStats {
   lastReconcileMs: number;
 }
 
+const NO_WINDOWS: ReadonlyMap<string, DesiredMaintenance> = new Map();
+
 export class HostReconcile {
   readonly world: World;
   readonly listeners: ListenerWatches;
@@ -159,7 +161,8 @@ export class HostReconcile {
     const { store } = this.opts;
     this.world.setServices(state.services, this.generations.specHashes());
     this.opts.notifier.setTargets(state.notifiers);
-    if ((state.maintenance ?? new Map()) !== this.windows) this.setMutes(state.maintenance ?? new Map(), this.silences);
+    this.windowsKnown = true;
+    if ((state.maintenance ?? NO_WINDOWS) !== this.windows || !this.mutesTold) this.setMutes(state.maintenance ?? NO_WINDOWS, this.silences);
     this.probes.servicesChanged(state.services.values());
     if (this.loop.mode === 'daemon') this.diagnosis.setServices(state.services.values());
     store.setManifests({
@@ -185,11 +188,19 @@ export class HostReconcile {
     for (const name of store.names()) if (!state.services.has(name)) this.queue.add(name);
   }
 
-  private windows: ReadonlyMap<string, DesiredMaintenance> = new Map();
+  private windows: ReadonlyMap<string, DesiredMaintenance> = NO_WINDOWS;
   private silences: readonly Silence[] = [];
+  /**
+   * The notifier hears of mutes only once both the windows (manifests) and the silences (state
+   * dir) were read: told of one without the other, it would release an alert the other still holds.
+   */
+  private windowsKnown = false;
+  private silencesKnown = false;
+  private mutesTold = false;
 
   /** The silences in STATE_DIR/silences now (vaictl silence); every service is looked at again. */
   setSilences(silences: readonly Silence[]): void {
+    this.silencesKnown = true;
     this.setMutes(this.windows, silences);
   }
 
@@ -199,7 +210,10 @@ export class HostReconcile {
     this.silences = silences;
     const src = { windows, silences };
     this.world.setMutes(src);
-    this.opts.notifier.setMutes?.(src);
+    if (this.windowsKnown && this.silencesKnown) {
+      this.opts.notifier.setMutes?.(src);
+      this.mutesTold = true;
+    }
     // Which services a change covers is cheap to over-count: each looks again and records its windows.
     if (this.loop.started) for (const n of this.world.all().keys()) this.queue.add(n);
   }

@@ -43,7 +43,7 @@ export function describeService({ doc, status: s, spec, now, history }: Describe
     w.field(
       0,
       'Maintenance',
-      s.maintenance.map((m) => `${m.kind} ${m.name} (${m.mode}: ${m.mode === 'pause' ? 'alerts muted, no recovery action' : 'alerts muted, recovery continues'}) until ${m.until} (in ${until(m.until, now)})${m.reason ? `: ${m.reason}` : ''}`),
+      s.maintenance.map((m) => `${m.kind} ${m.name} (${m.mode}: ${m.mode === 'pause' ? 'alerts muted, no recovery action' : 'alerts muted, recovery continues'}) until ${m.until} (${until(m.until, now)})${m.reason ? `: ${m.reason}` : ''}`),
     );
   }
   w.field(0, 'Health Check', sp ? checkSentence(sp) : UNKNOWN);
