@@ -169,7 +169,7 @@ export const NotifierManifestSchema = Type.Object(
   { additionalProperties: false },
 );
 
-// A maintenance window (docs/alerts.md "Maintenance windows"): when it is active, the services it
+// A maintenance window (docs/maintenance.md): when it is active, the services it
 // selects are muted (`silence`) or also left alone (`pause`, like a manual-stop marker that ends by
 // itself). Kept in git beside the services it covers.
 export const MaintenanceScheduleSchema = Type.Object(

@@ -46,7 +46,7 @@ Writes STATE_DIR/silences/ID.json. While it lasts, the alerts of the services it
 not sent: "vaictl alerts" shows them as muted with the silence's id. Recovery goes on. When it
 ends (by itself, or "vaictl silence delete ID"), a service still failing is told once.
 It survives a vaid restart. Maintenance windows kept in git are kind: Maintenance manifests
-(docs/alerts.md).
+(docs/maintenance.md).
 
 Flags:
   --for DURATION       how long: 30m, 2h (at most 30 days)
