@@ -33,7 +33,7 @@ interface Env {
   fix(): void;
 }
 
-async function withEnv(fn: (e: Env) => Promise<void>): Promise<void> {
+async function withEnv(fn: (e: Env) => Promise<void>, { maxFailures = 1000 } = {}): Promise<void> {
   const dir = testdir({}, 'vai-maint-e2e-');
   const run = dir.join('run');
   mkdirSync(run, { recursive: true });
@@ -51,7 +51,7 @@ async function withEnv(fn: (e: Env) => Promise<void>): Promise<void> {
       interval: 0.3,
       startupDelay: 0.5,
       restartCmd,
-      extra: ['  max_failures: 1000', '  backoff_initial_seconds: 0.2', '  backoff_max_seconds: 0.5', '  notify_on_fail: alerts', ''].join('\n'),
+      extra: [`  max_failures: ${maxFailures}`, '  backoff_initial_seconds: 0.2', '  backoff_max_seconds: 0.5', '  notify_on_fail: alerts', ''].join('\n'),
     }),
   );
   dir.write('manifests/alerts.yaml', ['apiVersion: vai/v1', 'kind: Notifier', 'metadata: { name: alerts }', 'spec:', '  type: ntfy', `  server: ${server.url}`, '  topic: ops', ''].join('\n'));
@@ -229,4 +229,20 @@ test('a fixed window that ends while the service still fails: the person is told
     assert.match(alerts.stdout, /web +recovery-failed .*muted \(window\/upgrade\)/);
     assert.match(alerts.stdout, /web +recovery-failed .*delivered/);
   });
+});
+
+test('cron mode (vaictl reconcile --once) honours vaictl silence: the failure alert is recorded as muted, nothing is sent', async () => {
+  await withEnv(async (e) => {
+    const made = e.vaictl(['silence', 'web', '--for', '30m', '--reason', 'cron-mode check']);
+    assert.equal(made.code, 0, made.stderr);
+    const id = /silence\/(s-[0-9a-f]{8}) created/.exec(made.stdout)?.[1];
+    assert.ok(id, made.stdout);
+    const once = e.vaictl(['reconcile', '--once', '--manifests', e.dir.join('manifests')]);
+    assert.equal(once.code, 1, once.stdout + once.stderr);
+    assert.ok(countLines(`${e.run}/web.starts`) >= 1, 'the pass tried to recover web');
+    const alerts = e.vaictl(['alerts']);
+    assert.equal(alerts.code, 0, alerts.stderr);
+    assert.match(alerts.stdout, new RegExp(`web +recovery-failed .*muted \\(silence/${id}\\)`));
+    assert.equal(e.server.requests, 0);
+  }, { maxFailures: 1 });
 });
