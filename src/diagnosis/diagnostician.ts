@@ -3,6 +3,7 @@
 // observe() once; on the healthy path with no sighting it is one map lookup. Evidence is
 // gathered only for a failed check that is not a fast verification poll (a failed attempt's
 // last check is one), each gatherer bounded in bytes and time.
+import type { RecordedStatus } from '../status/store.js';
 import { lstatSync } from 'node:fs';
 import path from 'node:path';
 import type { CheckResult, ContainerEvent, Executor, PidProbe, ServiceTarget, WatchedProcess } from '../executor/types.js';
@@ -98,7 +99,7 @@ export class Diagnostician {
   }
 
   /** A pid probe's result for a service (pid_file, or the watched listener when `watched`). */
-  saw(name: string, probe: PidProbe, now: number, status: ServiceStatus | undefined, watched: WatchedProcess | null = null): void {
+  saw(name: string, probe: PidProbe, now: number, status: RecordedStatus | undefined, watched: WatchedProcess | null = null): void {
     if (probe !== 'stopped' && probe !== 'dead') return;
     const s = this.sightings.get(name);
     if (s && s.state === probe) return;
@@ -106,7 +107,7 @@ export class Diagnostician {
   }
 
 
-  async observe(target: ServiceTarget, obs: CheckResult, previous: ServiceStatus | null, watched: WatchedProcess | null, now: number): Promise<Diagnosis | undefined> {
+  async observe(target: ServiceTarget, obs: CheckResult, previous: RecordedStatus | null, watched: WatchedProcess | null, now: number): Promise<Diagnosis | undefined> {
     if (!this.enabled || !previous) return undefined;
     if (obs.health === 'healthy') this.exits.delete(target.name);
     const out: Diagnosis = {};
@@ -221,7 +222,7 @@ function mtimeMs(file: string): number | undefined {
 }
 
 /** A fast verification poll before its deadline: expected to fail while the service starts. */
-function polling(s: ServiceStatus, now: number): boolean {
+function polling(s: RecordedStatus, now: number): boolean {
   const r = s.recovery;
   if (!r) return false;
   return r.deadline === null || now < Date.parse(r.deadline);

@@ -4,7 +4,7 @@
 // minute, hour and day rollups (docs/history.md). Imports status types and the clock interface
 // only; never reconcile's logic, executor, notify or cli.
 import type { Clock } from '../core/clock.js';
-import type { ServiceChange } from '../status/store.js';
+import type { RecordedStatus, ServiceChange } from '../status/store.js';
 import type { ServiceStatus, StatusDocument } from '../status/schema.js';
 import { historyFile } from './database.js';
 import { HistoryRecorder, type HistoryLog } from './recorder.js';
@@ -25,7 +25,7 @@ export interface HistoryParts {
   store: {
     on(event: 'change', listener: (c: ServiceChange) => void): unknown;
     document(): StatusDocument;
-    all(): Iterable<ServiceStatus>;
+    all(): Iterable<RecordedStatus>;
   };
 }
 

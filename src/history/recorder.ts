@@ -5,9 +5,10 @@
 // The sink (a worker thread in vaid) writes at its own pace, one batch in flight at a time; while
 // it is slow or failing the batches merge in memory, and past maxPendingRows the oldest minutes
 // are dropped and counted. A check is never delayed by history.
+import type { RecordedStatus } from '../status/store.js';
 import type { Clock, TimerHandle } from '../core/clock.js';
 import type { ServiceChange } from '../status/store.js';
-import type { AlertRecord, ServiceStatus, StatusDocument, StatusEvent } from '../status/schema.js';
+import type { AlertRecord, StatusDocument, StatusEvent } from '../status/schema.js';
 import { emptyDelta, latencyBucket, mergeDelta, type AlertRef, type Batch, type BatchResult, type CauseRecord, type EventRecord, type GenerationRecord, type IncidentRecord, type RollupDelta } from './batch.js';
 import { MINUTE } from './sql-schema.js';
 
@@ -84,7 +85,7 @@ export class HistoryRecorder {
   constructor(private readonly opts: HistoryRecorderOptions) {}
 
   /** Starts the batch timer; `doc` is read at each flush for generations and alerts. */
-  start(doc: () => StatusDocument, seed: Iterable<ServiceStatus> = []): void {
+  start(doc: () => StatusDocument, seed: Iterable<RecordedStatus> = []): void {
     this.document = doc;
     for (const s of seed) {
       if (s.lastCheck) this.last.set(s.name, { atMs: Date.parse(s.lastCheck.at), health: s.lastCheck.health, counted: counts(s) });
@@ -150,7 +151,7 @@ export class HistoryRecorder {
     }, this.opts.flushIntervalMs ?? 5000);
   }
 
-  private check(s: ServiceStatus): void {
+  private check(s: RecordedStatus): void {
     const lc = s.lastCheck!;
     const at = Date.parse(lc.at);
     const d = this.minute(s.name, at);
@@ -216,7 +217,7 @@ export class HistoryRecorder {
     }
   }
 
-  private incident(s: ServiceStatus, p: ServiceStatus | null): void {
+  private incident(s: RecordedStatus, p: RecordedStatus | null): void {
     const inc = s.incident;
     const had = this.open.get(s.name);
     // Counts first: the change that closes an incident often carries its last restart.
@@ -231,7 +232,7 @@ export class HistoryRecorder {
     }
   }
 
-  private updateIncident(s: ServiceStatus, o: OpenIncident, p: ServiceStatus | null): void {
+  private updateIncident(s: RecordedStatus, o: OpenIncident, p: RecordedStatus | null): void {
     const rec = o.rec;
     const attempts = s.incident.seq === rec.seq ? (s.incident.attempts ?? 0) : rec.attempts;
     const restarts = Math.max(rec.restarts, s.restarts.count - o.restartsAtOpen);
@@ -245,7 +246,7 @@ export class HistoryRecorder {
   }
 
   /** `restartsBefore`: the count before this change, when the restart came in the change that opened it. */
-  private openIncident(s: ServiceStatus, openedMs: number, restartsBefore = s.restarts.count): void {
+  private openIncident(s: RecordedStatus, openedMs: number, restartsBefore = s.restarts.count): void {
     const trigger = s.recovery?.reason ?? s.lastCheck?.message ?? s.phase;
     const rec: IncidentRecord = { service: s.name, seq: s.incident.seq, openedMs, closedMs: null, closedBy: null, trigger, cause: causeOf(s, openedMs), attempts: s.incident.attempts ?? 0, restarts: 0, alerts: [] };
     // A vaid restarted mid-incident reopens the same row: restarts are counted from here.
@@ -264,7 +265,7 @@ export class HistoryRecorder {
     this.oldestUnwrittenMs ??= this.opts.clock.now();
   }
 
-  private newEvents(s: ServiceStatus, p: ServiceStatus | null): void {
+  private newEvents(s: RecordedStatus, p: RecordedStatus | null): void {
     const before = new Map<string, StatusEvent>();
     for (const e of p?.events ?? []) before.set(`${e.reason}\u0000${e.firstTime}\u0000${e.message}`, e);
     for (const e of s.events) {
@@ -381,12 +382,12 @@ export class HistoryRecorder {
   }
 }
 
-function counts(s: ServiceStatus): boolean {
+function counts(s: RecordedStatus): boolean {
   return s.desired === 'Running' && s.phase !== 'Stopped' && s.phase !== 'Disabled';
 }
 
 /** The diagnosis' cause, where a vaid that has it puts it; absent in older statuses. */
-function causeOf(s: ServiceStatus, sinceMs: number): CauseRecord | null {
+function causeOf(s: RecordedStatus, sinceMs: number): CauseRecord | null {
   // lastFailure outlives its incident: only one recorded since this incident opened is its cause.
   const f = s.lastFailure;
   if (f && Date.parse(f.at) >= sinceMs - 1000) return { reason: f.reason, message: f.message, evidence: f.evidence.slice(0, 20) };

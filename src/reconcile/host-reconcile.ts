@@ -5,6 +5,7 @@
 // them and holds no decision of its own.
 import type { DesiredMaintenance } from '../manifest/types.js';
 import type { Silence } from '../status/state-dir/silences.js';
+import type { RecordedStatus } from '../status/store.js';
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../core/clock.js';
 import type { Log } from '../core/log.js';
@@ -274,8 +275,8 @@ export class HostReconcile {
   }
 
   /** Unhealthy desired-running services (for --once's exit code). */
-  unhealthy(): ServiceStatus[] {
-    const out: ServiceStatus[] = [];
+  unhealthy(): RecordedStatus[] {
+    const out: RecordedStatus[] = [];
     for (const name of this.world.all().keys()) {
       const s = this.opts.store.get(name);
       if (s && s.desired === 'Running' && s.phase !== 'Healthy') out.push(s);

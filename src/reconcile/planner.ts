@@ -15,6 +15,7 @@ import type { CheckResult, CommandResult } from '../executor/types.js';
 import type { Alert, AlertKind } from '../notify/types.js';
 import type { Phase, ServiceStatus } from '../status/schema.js';
 import type { Mute } from '../notify/mute.js';
+import type { RecordedStatus } from '../status/store.js';
 import { setCondition, type ConditionUpdate } from '../status/conditions.js';
 import { EventReason, recordEvent, type NewEvent } from '../status/events.js';
 import { newServiceStatus, type DesiredRun } from '../status/service-status.js';
@@ -30,7 +31,7 @@ export type { DesiredRun };
 export interface DependencyState {
   name: string;
   /** null when the dependency has no status yet (never observed). */
-  status: ServiceStatus | null;
+  status: RecordedStatus | null;
 }
 
 export interface PlanInput {
@@ -40,7 +41,7 @@ export interface PlanInput {
   desired: DesiredRun;
   /** The check just run, or null when none was run. */
   observation: CheckResult | null;
-  previous: ServiceStatus | null;
+  previous: RecordedStatus | null;
   dependencies: readonly DependencyState[];
   /** Services that depend on this one (named in its alerts). */
   dependents: readonly string[];
@@ -253,7 +254,7 @@ function pidFileCondition(d: Draft): void {
 
 /** After the restart commands return: Restarting -> Verifying (or back to Unknown if they could not run). */
 export function completeRestart(input: {
-  status: ServiceStatus;
+  status: RecordedStatus;
   service: DesiredService;
   stop: CommandResult | null;
   restart: CommandResult;
@@ -710,13 +711,17 @@ function camel(reason: string): string {
  * previous status. A deep copy per check was the planner's largest cost, and sharing lets the
  * status store reuse the JSON of every field that did not change.
  */
-function editable(p: ServiceStatus): ServiceStatus {
-  return { ...p, counters: { ...p.counters }, backoff: { ...p.backoff }, incident: { ...p.incident } };
+function editable(p: RecordedStatus): ServiceStatus {
+  // The one place a recorded (read-only) status becomes writable: the fields copied here may be
+  // edited; every other field is shared with the recorded status and only ever replaced.
+  const shared = p as ServiceStatus;
+  return { ...shared, counters: { ...shared.counters }, backoff: { ...shared.backoff }, incident: { ...shared.incident } };
 }
 
 /** Gives back the previous objects of the fields copied by editable() that ended unchanged. */
-function shareUnchanged(s: ServiceStatus, previous: ServiceStatus | null): void {
-  if (!previous) return;
+function shareUnchanged(s: ServiceStatus, recorded: RecordedStatus | null): void {
+  if (!recorded) return;
+  const previous = recorded as ServiceStatus;
   if (sameRecord(s.counters, previous.counters)) s.counters = previous.counters;
   if (sameRecord(s.incident, previous.incident)) s.incident = previous.incident;
   const b = s.backoff;

@@ -4,6 +4,7 @@
 // A restart is two plans in one reconcile: the first writes "Restarting" ahead and the commands
 // run; the second takes their outcome as input (Restarting -> Verifying), so the planner is the
 // only place that moves the state machine.
+import type { RecordedStatus } from '../status/store.js';
 import type { Clock } from '../core/clock.js';
 import type { Log } from '../core/log.js';
 import type { DesiredService } from '../manifest/types.js';
@@ -81,7 +82,7 @@ export class ServiceReconciler {
   }
 
   /** `plannedAt` is the `now` the plan was made for: its requeue counts from then (the status's nextCheckAt). */
-  private async act(svc: DesiredService, previous: ServiceStatus | null, result: PlanResult, plannedAt: number): Promise<Result | null> {
+  private async act(svc: DesiredService, previous: RecordedStatus | null, result: PlanResult, plannedAt: number): Promise<Result | null> {
     const { store, log, notifier } = this.opts;
     const name = svc.name;
     let notified = false;

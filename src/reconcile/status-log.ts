@@ -1,6 +1,7 @@
 // What vaid's log says of status changes: each phase or check-health change, and the events a
 // person reading the log must see (RecoveryFailed, BackOff, WaitingForDependency, ...). Check
 // results and restarts have their own log lines.
+import type { RecordedStatus } from '../status/store.js';
 import type { Log } from '../core/log.js';
 import type { ServiceStatus } from '../status/schema.js';
 import type { ServiceChange } from '../status/store.js';
@@ -19,7 +20,7 @@ export function logStatusChange(log: Log, c: ServiceChange): void {
   logNewEvents(log, c.previous, c.status);
 }
 
-function logNewEvents(log: Log, previous: ServiceStatus | null, status: ServiceStatus): void {
+function logNewEvents(log: Log, previous: RecordedStatus | null, status: RecordedStatus): void {
   // The planner hands the previous list on when a reconcile recorded no event (most do).
   if (previous && status.events === previous.events) return;
   let since = '';

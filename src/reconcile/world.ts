@@ -3,6 +3,7 @@
 // of the planner's input: vaid's service reconciler and `vaictl plan` both call it, so the dry
 // run decides exactly what vaid would for the same state (a dependency outside --selector
 // included). It holds no timers and runs no I/O.
+import type { RecordedStatus } from '../status/store.js';
 import path from 'node:path';
 import type { DesiredService } from '../manifest/types.js';
 import { directDependents, graphOf } from '../manifest/dependency-graph.js';
@@ -15,7 +16,7 @@ import type { DependencyState, DesiredRun, PlanInput, RestartOutcome } from './p
 
 /** Where the world reads current statuses (the status store in vaid, status.json in vaictl). */
 export interface StatusSource {
-  get(name: string): ServiceStatus | undefined;
+  get(name: string): RecordedStatus | undefined;
 }
 
 /** How often a failed check is looked at again because a dependency healed while it ran. */
@@ -72,7 +73,7 @@ export class World {
     return this.services;
   }
 
-  status(name: string): ServiceStatus | undefined {
+  status(name: string): RecordedStatus | undefined {
     return this.opts.statuses.get(name);
   }
 

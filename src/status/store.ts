@@ -12,6 +12,7 @@
 // A failed write (read-only or full disk) is retried after a backoff that doubles from
 // retryMinMs to retryMaxMs and resets on success: retrying at once spun the CPU and logged
 // thousands of lines a second.
+import type { DeepReadonly } from '../core/deep-readonly.js';
 import { EventEmitter } from 'node:events';
 import os from 'node:os';
 import type { Operation } from 'fast-json-patch';
@@ -29,6 +30,9 @@ export interface VaidInfo {
   mode?: 'daemon' | 'once';
 }
 
+/** A status once recorded: shared by the store, its JSON cache and every listener, so read-only by type. */
+export type RecordedStatus = DeepReadonly<ServiceStatus>;
+
 export type ManifestsStatus = StatusDocument['manifests'];
 /** What the notifier reports of its deliveries (notify/ fills it; status only records it). */
 export type NotifierSnapshot = StatusDocument['alerts'];
@@ -36,8 +40,8 @@ export type NotifierSnapshot = StatusDocument['alerts'];
 export interface ServiceChange {
   name: string;
   /** null when the service was removed. */
-  status: ServiceStatus | null;
-  previous: ServiceStatus | null;
+  status: RecordedStatus | null;
+  previous: RecordedStatus | null;
   /** RFC 6902 operations from previous to status. */
   ops: Operation[];
 }
@@ -135,7 +139,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     this.manifestsJson = JSON.stringify(this.manifests);
   }
 
-  get(name: string): ServiceStatus | undefined {
+  get(name: string): RecordedStatus | undefined {
     return this.services.get(name);
   }
 
@@ -143,7 +147,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     return this.services.keys();
   }
 
-  all(): IterableIterator<ServiceStatus> {
+  all(): IterableIterator<RecordedStatus> {
     return this.services.values();
   }
 

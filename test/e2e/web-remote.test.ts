@@ -81,11 +81,16 @@ test('a token-protected host wants VAI_WEB_TOKEN', { skip }, async () => {
   assert.equal((await vaictl(['get', '--server', url], { VAI_WEB_TOKEN: TOKEN })).code, 0);
 });
 
-test('--server refuses commands that act, watch mode, and says which host it cannot reach', { skip }, async () => {
+test('--server refuses stop without the write token, commands with no remote route, watch mode, and says which host it cannot reach', { skip }, async () => {
   const url = await serve();
+  // stop/start/restart act remotely only with the write token (test/e2e/remote-actions.test.ts);
+  // commands with no remote route at all are refused as this host's.
   const stop = await vaictl(['stop', 'api', '--server', url]);
   assert.equal(stop.code, 2);
-  assert.match(stop.err, /acts on this host only/);
+  assert.match(stop.err, /wants its vaid's write token/);
+  const reconcile = await vaictl(['reconcile', '--once', '--server', url]);
+  assert.equal(reconcile.code, 2);
+  assert.match(reconcile.err, /acts on this host only/);
   assert.equal((await vaictl(['get', '-w', '--server', url])).code, 2);
   const port = await freePort();
   const gone = await vaictl(['get', '--server', `http://127.0.0.1:${port}`]);

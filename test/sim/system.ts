@@ -5,7 +5,7 @@
 import type { DesiredState } from '../../src/manifest/types.js';
 import type { Executor } from '../../src/executor/types.js';
 import type { Notifier } from '../../src/notify/types.js';
-import type { ServiceStatus } from '../../src/status/schema.js';
+import type { RecordedStatus } from '../../src/status/store.js';
 import type { VirtualClock } from './virtual-clock.js';
 
 export interface SystemDeps {
@@ -20,7 +20,7 @@ export interface SystemDeps {
   /** Every status.json the store would write. */
   onWrite(text: string): void;
   /** Every change of one service's status. */
-  onServiceStatus(status: ServiceStatus): void;
+  onServiceStatus(status: RecordedStatus): void;
 }
 
 export interface SystemUnderTest {

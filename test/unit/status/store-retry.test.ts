@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync, unlinkSync, writeFileSync, rmSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { StatusStore } from '../../../src/status/store.js';
+import type { ServiceStatus } from '../../../src/status/schema.js';
 import { newServiceStatus } from '../../../src/status/service-status.js';
 import { testClock, type TestClock } from '../../../src/core/clock.js';
 import { ServiceSpecSchema, type ServiceSpec } from '../../../src/manifest/schema.js';
@@ -60,7 +61,7 @@ test('a failing status write is retried after a doubling backoff (100 ms up to 1
     rmSync(blocked, { recursive: true });
     writeFileSync(blocked, 'not a directory');
     const before = failedAt.length;
-    store.set({ ...store.get('db')!, phase: 'Healthy' });
+    store.set({ ...(store.get('db') as ServiceStatus), phase: 'Healthy' });
     await run(clock, store, 400);
     assert.equal(failedAt.length - before, 3, 'attempts at about 0, 0.1 and 0.3 s after the change');
     assert.ok(failedAt[before + 1]! - failedAt[before]! <= 110);

@@ -6,6 +6,7 @@ import { StatusStore } from '../../../src/status/store.js';
 import { removeStaleTemps, writeFileAtomic } from '../../../src/core/atomic-file.js';
 import { loadStatusFile } from '../../../src/status/load.js';
 import { statusDocumentProblems } from '../../../src/status/validate.js';
+import type { ServiceStatus } from '../../../src/status/schema.js';
 import { newServiceStatus } from '../../../src/status/service-status.js';
 import { setCondition } from '../../../src/status/conditions.js';
 import { recordEvent, MAX_EVENTS } from '../../../src/status/events.js';
@@ -193,7 +194,7 @@ test('the written file is the document as JSON.stringify gives it, after sets, r
   const store = new StatusStore({ file: '/nonexistent/x', clock, vaid, manifestsDir: '/m', write: (_f, text) => texts.push(text) });
   const at = '2026-01-01T00:00:00.000Z';
   for (const name of ['web', 'db', 'quo"te\\d', 'ünï']) store.set(newServiceStatus(svc(name), 'Running', at));
-  const noAttempts = structuredClone(store.get('db')!);
+  const noAttempts = structuredClone(store.get('db') as ServiceStatus);
   delete noAttempts.incident.attempts;
   store.set({ ...noAttempts, phase: 'Recovering' });
   store.delete('web');
