@@ -11,15 +11,15 @@ import { errorAt, type Candidate } from './candidate.js';
 import { didYouMean } from './closest-match.js';
 import type { FieldPath } from './source-document.js';
 
-const KINDS = ['Service', 'Notifier'] as const;
+const KINDS = ['Service', 'Notifier', 'Maintenance'] as const;
 export type Kind = (typeof KINDS)[number];
 
 let validators: Record<Kind, ValidateFunction> | undefined;
 
 /** The schema of each kind (scripts/compile-validators.ts compiles them at build time). */
 export async function schemasByKind(): Promise<Record<Kind, object>> {
-  const { NotifierManifestSchema, ServiceManifestSchema } = await import('./schema.js');
-  return { Service: ServiceManifestSchema, Notifier: NotifierManifestSchema };
+  const { MaintenanceManifestSchema, NotifierManifestSchema, ServiceManifestSchema } = await import('./schema.js');
+  return { Service: ServiceManifestSchema, Notifier: NotifierManifestSchema, Maintenance: MaintenanceManifestSchema };
 }
 
 /**
@@ -57,11 +57,11 @@ function compiled(): Record<Kind, ValidateFunction> {
     } catch {
       built = undefined;
     }
-    if (built?.Service && built.Notifier) validators = { Service: built.Service, Notifier: built.Notifier };
+    if (built?.Service && built.Notifier && built.Maintenance) validators = { Service: built.Service, Notifier: built.Notifier, Maintenance: built.Maintenance };
     else {
       const ajv = newAjv();
       const schemas = publishedSchemas();
-      validators = { Service: ajv.compile(schemas.Service), Notifier: ajv.compile(schemas.Notifier) };
+      validators = { Service: ajv.compile(schemas.Service), Notifier: ajv.compile(schemas.Notifier), Maintenance: ajv.compile(schemas.Maintenance) };
     }
   }
   return validators;

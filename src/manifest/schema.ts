@@ -185,6 +185,53 @@ export const NotifierManifestSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// A maintenance window (docs/maintenance.md): when it is active, the services it
+// selects are muted (`silence`) or also left alone (`pause`, like a manual-stop marker that ends by
+// itself). Kept in git beside the services it covers.
+export const MaintenanceScheduleSchema = Type.Object(
+  {
+    cron: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Cron expression (5 fields, or 6 with seconds) of each window\'s start, in time_zone; with duration.' })),
+    duration: Type.Optional(Type.String({ pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$', maxLength: 32, description: 'How long each cron window lasts: 30m, 2h, 1h30m, 1d.' })),
+    time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone of the cron expression, e.g. Europe/Berlin (default UTC).' })),
+    start: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A one-off window\'s start: an ISO 8601 time with its offset, e.g. 2026-12-24T22:00:00+01:00.' })),
+    end: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A one-off window\'s end (ISO 8601 with offset), after start.' })),
+  },
+  {
+    additionalProperties: false,
+    // Which pair is given is a rule (maintenance-rules.ts): its message names the missing field.
+    description: 'Either cron + duration (+ time_zone), or start + end.',
+  },
+);
+
+export const MaintenanceSpecSchema = Type.Object(
+  {
+    schedule: MaintenanceScheduleSchema,
+    selector: Type.Object(
+      {
+        names: Type.Array(NameSchema, { default: [], maxItems: 256, uniqueItems: true, description: 'Services by name.' }),
+        labels: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'A label selector as for --selector: host=vps1,tier!=db.' })),
+      },
+      { additionalProperties: false, minProperties: 1, description: 'The services the window covers: those named, and those the label selector matches.' },
+    ),
+    mode: Type.Union([Type.Literal('silence'), Type.Literal('pause')], {
+      default: 'silence',
+      description: 'silence: alerts are muted (and recorded as muted), recovery goes on; pause: vai also takes no recovery action, as with a manual-stop marker that ends by itself.',
+    }),
+    reason: Type.Optional(Type.String({ maxLength: 1024, description: 'Shown beside the window in vaictl, the page and muted alert records.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const MaintenanceManifestSchema = Type.Object(
+  {
+    apiVersion: Type.Literal(API_VERSION),
+    kind: Type.Literal('Maintenance'),
+    metadata: MetadataSchema,
+    spec: MaintenanceSpecSchema,
+  },
+  { additionalProperties: false },
+);
+
 // The published schema: one document of either kind, dispatched on `kind` so editors and
 // ajv report errors against the right branch.
 export const ManifestDocumentSchema: TSchema = {
@@ -193,10 +240,11 @@ export const ManifestDocumentSchema: TSchema = {
   title: 'vai manifest',
   type: 'object',
   required: ['apiVersion', 'kind'],
-  properties: { apiVersion: { const: API_VERSION }, kind: { enum: ['Service', 'Notifier'] } },
+  properties: { apiVersion: { const: API_VERSION }, kind: { enum: ['Service', 'Notifier', 'Maintenance'] } },
   allOf: [
     { if: { properties: { kind: { const: 'Service' } } }, then: ServiceManifestSchema },
     { if: { properties: { kind: { const: 'Notifier' } } }, then: NotifierManifestSchema },
+    { if: { properties: { kind: { const: 'Maintenance' } } }, then: MaintenanceManifestSchema },
   ],
 } as unknown as TSchema;
 
@@ -208,3 +256,5 @@ export type ServiceManifest = Static<typeof ServiceManifestSchema>;
 export type NotifierSpec = Static<typeof NotifierSpecSchema>;
 export type NotifierManifest = Static<typeof NotifierManifestSchema>;
 export type CheckType = HealthCheck['type'];
+export type MaintenanceSpec = Static<typeof MaintenanceSpecSchema>;
+export type MaintenanceManifest = Static<typeof MaintenanceManifestSchema>;

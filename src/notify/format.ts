@@ -106,6 +106,11 @@ function sourceLines(alert: Alert, host: string): string[] {
   return lines;
 }
 
+/** A service vai only watches: nothing to restart it with. */
+function isAlertOnly(spec: Alert['spec']): boolean {
+  return !spec.restart_cmd && !spec.restart_container;
+}
+
 function serviceLines(alert: Alert, host: string): string[] {
   const { spec } = alert;
   const failing = alert.kind !== 'recovered' && alert.kind !== 'notice';
@@ -115,7 +120,7 @@ function serviceLines(alert: Alert, host: string): string[] {
     `Container: ${spec.container ?? 'none (runs on the host)'}`,
     `Host: ${host}`,
   ];
-  const alertOnly = !spec.restart_cmd && !spec.restart_container;
+  const alertOnly = isAlertOnly(spec);
   if (failing && alert.cause) lines.push(`Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}`, ...alert.cause.evidence.slice(0, 6).map((e) => `Evidence: ${redactUrl(e)}`));
   else if (failing) lines.push(alertOnly ? 'Action required: look into it (vai only watches this service)' : 'Action required: Manual intervention needed');
   if (alert.kind === 'notice') lines.push(`${alert.cause ? `Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}\n` : ''}Action required: before it fails (vai sends this once)`);
@@ -132,6 +137,7 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
   const host = alert.labels?.host || hostname;
   const { level, priority } = levelOf(alert.kind);
   const lines = alert.kind === 'source-failed' ? sourceLines(alert, host) : serviceLines(alert, host);
+  const alertOnly = alert.kind !== 'source-failed' && isAlertOnly(alert.spec);
   return {
     id: alert.id,
     service: alert.service,

@@ -49,6 +49,8 @@ export interface Notifier {
    * incident silently so no reminder follows. A 'recovered' alert closes it with a message.
    */
   closeIncident?(service: string): Promise<void>;
+  /** Optional: maintenance windows and silences in force (mute.ts); alerts they cover are recorded as muted and held. */
+  setMutes?(src: import('./mute.js').MuteSources): void;
   close(): Promise<void>;
 }
 

@@ -3,6 +3,8 @@
 // (first checks, process probes, dependency wake-ups, manifest and marker changes, restart
 // requests); the world (world.ts) is the read model every plan is built from. This file wires
 // them and holds no decision of its own.
+import type { DesiredMaintenance } from '../manifest/types.js';
+import type { Silence } from '../status/state-dir/silences.js';
 import type { RecordedStatus } from '../status/store.js';
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../core/clock.js';
@@ -65,6 +67,8 @@ export interface ReconcileStats {
   restarts: number;
   lastReconcileMs: number;
 }
+
+const NO_WINDOWS: ReadonlyMap<string, DesiredMaintenance> = new Map();
 
 export class HostReconcile {
   readonly world: World;
@@ -170,6 +174,8 @@ export class HostReconcile {
     this.world.setServices(state.services, this.generations.specHashes());
     this.world.setRevision(state.revision?.commit ?? `generation-${state.generation}`);
     this.opts.notifier.setTargets(state.notifiers);
+    this.windowsKnown = true;
+    if ((state.maintenance ?? NO_WINDOWS) !== this.windows || !this.mutesTold) this.setMutes(state.maintenance ?? NO_WINDOWS, this.silences);
     this.probes.servicesChanged(state.services.values());
     if (this.loop.mode === 'daemon') this.diagnosis.setServices(state.services.values());
     store.setManifests({
@@ -193,6 +199,36 @@ export class HostReconcile {
       this.listeners.forget(name);
     }
     for (const name of store.names()) if (!state.services.has(name)) this.queue.add(name);
+  }
+
+  private windows: ReadonlyMap<string, DesiredMaintenance> = NO_WINDOWS;
+  private silences: readonly Silence[] = [];
+  /**
+   * The notifier hears of mutes only once both the windows (manifests) and the silences (state
+   * dir) were read: told of one without the other, it would release an alert the other still holds.
+   */
+  private windowsKnown = false;
+  private silencesKnown = false;
+  private mutesTold = false;
+
+  /** The silences in STATE_DIR/silences now (vaictl silence); every service is looked at again. */
+  setSilences(silences: readonly Silence[]): void {
+    this.silencesKnown = true;
+    this.setMutes(this.windows, silences);
+  }
+
+  /** Windows and silences reach the world (planner input) and the notifier (muting) together. */
+  private setMutes(windows: ReadonlyMap<string, DesiredMaintenance>, silences: readonly Silence[]): void {
+    this.windows = windows;
+    this.silences = silences;
+    const src = { windows, silences };
+    this.world.setMutes(src);
+    if (this.windowsKnown && this.silencesKnown) {
+      this.opts.notifier.setMutes?.(src);
+      this.mutesTold = true;
+    }
+    // Which services a change covers is cheap to over-count: each looks again and records its windows.
+    if (this.loop.started) for (const n of this.world.all().keys()) this.queue.add(n);
   }
 
   /** The names that have a `<name>.stopped` marker now; changes are reconciled at once. */

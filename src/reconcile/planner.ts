@@ -14,6 +14,7 @@ import type { ServiceSpec } from '../manifest/schema.js';
 import type { CheckResult, CommandResult } from '../executor/types.js';
 import type { Alert, AlertKind } from '../notify/types.js';
 import type { Phase, ServiceStatus } from '../status/schema.js';
+import type { Mute } from '../notify/mute.js';
 import type { RecordedStatus } from '../status/store.js';
 import { setCondition, type ConditionUpdate } from '../status/conditions.js';
 import { EventReason, recordEvent, type NewEvent } from '../status/events.js';
@@ -62,6 +63,13 @@ export interface PlanInput {
   specHash?: string;
   /** Rollout of spec changes (rollout.ts); absent for a service whose spec.rollout.on_change is none. */
   rollout?: RolloutInput | null;
+  /**
+   * Maintenance windows and silences covering the service now (notify/mute.ts). One in mode
+   * pause is read like a manual-stop marker that ends by itself: observe, never act.
+   */
+  mutes?: readonly Mute[];
+  /** When that set next changes (a window opens or closes, a silence ends): look again then. */
+  mutesChangeAt?: number | null;
   /** What people asked of the service from outside (an action over the endpoint: who, from where), recorded as events first. */
   notes?: readonly NewEvent[];
 }
@@ -164,6 +172,9 @@ class Draft {
     for (const e of [...(this.input.notes ?? []), ...this.events]) events = recordEvent(events, e, this.t);
     this.s.conditions = conditions;
     this.s.events = events;
+    const change = this.input.mutesChangeAt;
+    // A window that opens or closes before the next look changes what vai may do: look then.
+    if (requeue && change !== null && change !== undefined && change >= this.input.now && this.input.now + requeue.afterMs > change) requeue = { ...requeue, afterMs: change - this.input.now };
     this.s.nextCheckAt = requeue ? iso(this.input.now + requeue.afterMs) : null;
     shareUnchanged(this.s, this.input.previous);
     return { status: this.s, actions: this.actions, requeue };
@@ -214,7 +225,10 @@ export function plan(input: PlanInput): PlanResult {
   const deps = dependencyReadiness(input.dependencies, null);
   d.condition(deps.length ? { type: 'DependenciesReady', status: 'False', reason: 'DependencyNotReady', message: deps.join('; ') } : readyDependencies(input));
 
+  maintenance(d);
   if (input.desired !== 'Running') return notRunning(d);
+  const pause = input.mutes?.find((m) => m.mode === 'pause');
+  if (pause) return paused(d, pause);
   if (input.restartRequest !== null && !s.recovery) return requested(d, input.restartRequest);
   const obs = frozen.obs;
   if (!obs || obs.health === 'unknown') return unknown(d);
@@ -372,6 +386,51 @@ function notRunning(d: Draft): PlanResult {
   d.phase(d.input.desired === 'Stopped' ? 'Stopped' : 'Disabled');
   d.condition({ type: 'Recovering', status: 'False', reason: 'NotDesired', message: `desired state is ${d.input.desired}` });
   d.condition({ type: 'BackOff', status: 'False', reason: 'NotDesired', message: '' });
+  return d.finish(intervalRequeue(d));
+}
+
+/** Records which windows and silences cover the service, with an event when one begins or ends. */
+function maintenance(d: Draft): void {
+  const now = d.input.mutes ?? [];
+  const before = d.s.maintenance ?? [];
+  const key = (m: Mute) => `${m.kind}/${m.name}`;
+  const had = new Set(before.map(key));
+  const has = new Set(now.map(key));
+  for (const m of now) {
+    if (had.has(key(m))) continue;
+    const what = m.kind === 'window' ? `maintenance window ${m.name}` : `silence ${m.name}`;
+    const does = m.mode === 'pause' ? 'alerts muted and no recovery action' : 'alerts muted, recovery continues';
+    d.event('Normal', EventReason.MaintenanceStarted, `${what} (${m.mode}) until ${m.until}: ${does}${m.reason ? `; ${m.reason}` : ''}`);
+  }
+  for (const m of before) if (!has.has(key(m))) d.event('Normal', EventReason.MaintenanceEnded, `${m.kind === 'window' ? `maintenance window ${m.name}` : `silence ${m.name}`} ended`);
+  if (now.length > 0) {
+    if (!sameMutes(before, now)) d.s.maintenance = now.map((m) => ({ ...m }));
+  } else if (d.s.maintenance) delete d.s.maintenance;
+  if (now.length > 0 || d.s.conditions.some((c) => c.type === 'Maintenance')) {
+    const pause = now.find((m) => m.mode === 'pause');
+    d.condition(
+      now.length === 0
+        ? { type: 'Maintenance', status: 'False', reason: 'NoWindow', message: '' }
+        : { type: 'Maintenance', status: 'True', reason: pause ? 'Paused' : 'Silenced', message: now.map((m) => `${m.kind} ${m.name} (${m.mode}) until ${m.until}`).join('; ') },
+    );
+  }
+}
+
+function sameMutes(a: readonly Mute[], b: readonly Mute[]): boolean {
+  return a.length === b.length && a.every((m, i) => m.kind === b[i]!.kind && m.name === b[i]!.name && m.mode === b[i]!.mode && m.until === b[i]!.until && m.reason === b[i]!.reason);
+}
+
+/**
+ * A maintenance window in mode pause: as with a manual stop, vai observes and never acts, and an
+ * unfinished recovery is dropped. Unlike a marker it ends by itself: the failing checks counted
+ * meanwhile make the first plan after the window recover the service at once.
+ */
+function paused(d: Draft, pause: Mute): PlanResult {
+  const s = d.s;
+  s.recovery = null;
+  const health = s.lastCheck?.health;
+  d.phase(health === 'healthy' ? 'Healthy' : health === 'unhealthy' ? 'Degraded' : 'Unknown');
+  d.condition({ type: 'Recovering', status: 'False', reason: 'MaintenancePause', message: `${pause.kind} ${pause.name} pauses recovery until ${pause.until}` });
   return d.finish(intervalRequeue(d));
 }
 

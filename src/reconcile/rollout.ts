@@ -12,6 +12,10 @@
 import { createHash } from 'node:crypto';
 import type { ServiceSpec } from '../manifest/schema.js';
 import type { RolloutStatus } from '../status/schema.js';
+import type { DeepReadonly } from '../core/deep-readonly.js';
+
+/** The rollout of a recorded status (read-only: the world reads it, the planner copies it). */
+type Recorded = DeepReadonly<RolloutStatus>;
 
 const ALWAYS = ['restart_cmd', 'stop_cmd', 'container'] as const;
 const HISTORY_MAX = 20;
@@ -60,14 +64,14 @@ export function short(revision: string): string {
 }
 
 /** The hash whose spec should run: the desired one, unless a pin or a rollback holds it back. */
-export function wantedHash(r: RolloutStatus, input: RolloutInput): { revision: string; hash: string } {
+export function wantedHash(r: Recorded, input: RolloutInput): { revision: string; hash: string } {
   if (r.pinned && r.pinned.against === input.desiredHash) return { revision: r.pinned.revision, hash: r.pinned.hash };
   if (r.failed && r.failed.hash === input.desiredHash) return r.running;
   return { revision: input.revision, hash: input.desiredHash };
 }
 
 /** The hash of the spec the service runs now (the world runs it): a target while one starts. */
-export function effectiveHash(r: RolloutStatus | undefined): string | null {
+export function effectiveHash(r: Recorded | undefined): string | null {
   if (!r) return null;
   return r.target?.hash ?? r.running.hash;
 }
@@ -193,11 +197,11 @@ export function rolledBackMessage(name: string, failed: NonNullable<RolloutStatu
 }
 
 /** Rolling out or back now (counts against --rollout-concurrency), or waiting to. */
-export function rolloutBusy(r: RolloutStatus | undefined): boolean {
+export function rolloutBusy(r: Recorded | undefined): boolean {
   return r?.target != null;
 }
 
-export function rolloutPending(r: RolloutStatus | undefined, input: RolloutInput | null): boolean {
+export function rolloutPending(r: Recorded | undefined, input: RolloutInput | null): boolean {
   if (!r || !input) return false;
   return r.target != null || wantedHash(r, input).hash !== r.running.hash;
 }

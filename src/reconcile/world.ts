@@ -9,6 +9,7 @@ import type { DesiredService } from '../manifest/types.js';
 import { directDependents, graphOf } from '../manifest/dependency-graph.js';
 import type { CheckResult, ServiceTarget } from '../executor/types.js';
 import type { ServiceStatus } from '../status/schema.js';
+import { activeMutes, nextMuteChange, NO_MUTES, type MuteSources } from '../notify/mute.js';
 import type { Dependent } from './dependency-wakeups.js';
 import type { NewEvent } from '../status/events.js';
 import { dependencyReadiness, type DependencyState, type DesiredRun, type PlanInput, type RestartOutcome } from './planner.js';
@@ -39,6 +40,7 @@ export class World {
   private services: ReadonlyMap<string, DesiredService> = new Map();
   private dependents = new Map<string, string[]>();
   private markers: ReadonlySet<string> = new Set();
+  private mutes: MuteSources = NO_MUTES;
   private readonly restartRequests = new Map<string, number>();
   private readonly restartOutcomes = new Map<string, RestartOutcome>();
   private readonly rechecks = new Map<string, number>();
@@ -147,6 +149,11 @@ export class World {
     this.markers = names;
   }
 
+  /** Maintenance windows (manifests) and silences (state dir) in force. */
+  setMutes(src: MuteSources): void {
+    this.mutes = src;
+  }
+
   service(name: string): DesiredService | undefined {
     return this.services.get(name);
   }
@@ -237,6 +244,7 @@ export class World {
       restartOutcome: this.restartOutcomes.get(name) ?? null,
       ...(hash !== undefined ? { specHash: hash } : {}),
       ...(rollout ? { rollout } : {}),
+      ...(svc ? { mutes: activeMutes(this.mutes, name, svc.labels, now), mutesChangeAt: nextMuteChange(this.mutes, name, svc.labels, now) } : {}),
       ...(this.notes.has(name) ? { notes: [...this.notes.get(name)!] } : {}),
     };
   }

@@ -44,6 +44,9 @@ export const EventReason = {
   StopEscalated: 'StopEscalated',
   PidFileStale: 'PidFileStale',
   StartupTooSlow: 'StartupTooSlow',
+  /** A maintenance window or silence began covering the service (alerts muted; with pause, no action either). */
+  MaintenanceStarted: 'MaintenanceStarted',
+  MaintenanceEnded: 'MaintenanceEnded',
   /** restart, stop or start asked over vaid's endpoint with the write token: from where, by whom (web/actions). */
   RemoteAction: 'RemoteAction',
 } as const;

@@ -6,6 +6,21 @@ import { Type, type Static } from '@sinclair/typebox';
 import { STATUS_API_VERSION, SUMMARY_FORMAT_VERSION, SUMMARY_KIND } from './format-version.js';
 import { PHASES } from './phases.js';
 
+/** A maintenance window or an ad-hoc silence that covers a service (notify/mute.ts). */
+function MuteSchema() {
+  return Type.Object(
+    {
+      kind: Type.Union([Type.Literal('window'), Type.Literal('silence')]),
+      /** The Maintenance manifest's name, or the silence's id. */
+      name: Type.String(),
+      mode: Type.Union([Type.Literal('silence'), Type.Literal('pause')]),
+      until: Time,
+      reason: Type.Optional(Type.String()),
+    },
+    { additionalProperties: false },
+  );
+}
+
 export { STATUS_API_VERSION, STATUS_FORMAT_VERSION } from './format-version.js';
 
 const Time = Type.String({ description: 'ISO-8601 UTC time' });
@@ -195,6 +210,8 @@ export const ServiceStatusSchema = Type.Object(
     failureCounts: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }), Type.Integer({ minimum: 0 }))),
     /** Absent unless spec.rollout.on_change is restart (an addition, same format version). */
     rollout: Type.Optional(RolloutStatusSchema),
+    /** Maintenance windows and silences active for the service when it was last planned (absent: none). */
+    maintenance: Type.Optional(Type.Array(MuteSchema(), { maxItems: 32 })),
     /** The passing check's warning a notice was sent for (a certificate within warn_days), until it no longer holds. */
     notice: Type.Optional(Type.Union([Type.Object({ key: Type.String(), at: Time }, { additionalProperties: false }), Type.Null()])),
   },
@@ -228,7 +245,9 @@ export const AlertRecordSchema = Type.Object(
     priority: Type.Integer({ minimum: 1, maximum: 5 }),
     sink: Type.String(),
     target: Type.String({ description: 'Topic or URL without credentials.' }),
-    state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('suppressed'), Type.Literal('dropped')]),
+    state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('suppressed'), Type.Literal('dropped'), Type.Literal('muted')]),
+    /** state muted: the maintenance window (`window/NAME`) or silence (`silence/ID`) that muted it. */
+    mutedBy: Type.Optional(Type.String()),
     attempts: Type.Integer({ minimum: 0 }),
     lastError: Type.Union([Type.String(), Type.Null()]),
     deliveredAt: NullableTime,
@@ -340,6 +359,7 @@ export const SummaryServiceSchema = Type.Object(
     labels: ServiceStatusSchema.properties.labels,
     restarts: Type.Object({ count: ServiceStatusSchema.properties.restarts.properties.count, lastAt: ServiceStatusSchema.properties.restarts.properties.lastAt }, { additionalProperties: false }),
     lastCheck: Type.Union([Type.Object({ at: LastCheckSchema.properties.at, health: LastCheckSchema.properties.health }, { additionalProperties: false }), Type.Null()]),
+    maintenance: ServiceStatusSchema.properties.maintenance,
   },
   { additionalProperties: false },
 );

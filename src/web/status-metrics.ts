@@ -68,6 +68,8 @@ const SERVICE_FAMILIES: Family[] = [
     samples: (s) => one(s.lastCheck?.usage?.cpuSeconds),
   },
   { name: 'vai_service_backoff_next_attempt_timestamp_seconds', type: 'gauge', help: 'Unix time of the next recovery attempt while backing off.', samples: (s) => one(epoch(s.backoff.nextAttemptAt)) },
+  { name: 'vai_service_silenced', type: 'gauge', help: '1 while a maintenance window or an ad-hoc silence mutes the service\'s alerts.', samples: (s) => one(s.maintenance?.length ? 1 : 0) },
+  { name: 'vai_maintenance_active', type: 'gauge', help: '1 while a maintenance window (mode pause: no recovery action either) covers the service.', samples: (s) => one(s.maintenance?.some((m) => m.kind === 'window') ? 1 : 0) },
 ];
 
 const DOC_FAMILIES: Array<{ name: string; type: 'gauge' | 'counter'; help: string; value(d: StatusDocument): Value }> = [

@@ -5,7 +5,7 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
 
-const NAME_COMMANDS = ['get', 'describe', 'events', 'history', 'logs', 'stop', 'start', 'restart', 'heartbeat', 'plan', 'wait'];
+const NAME_COMMANDS = ['get', 'describe', 'events', 'history', 'logs', 'stop', 'start', 'restart', 'heartbeat', 'plan', 'wait', 'silence'];
 const COMMON_FLAGS = ['--manifests', '--state-dir', '--marker-dir'];
 const FLAGS: Record<string, string[]> = {
   get: ['-o', '--output', '-l', '--selector', '-w', '--watch', '--no-headers', '--field-selector', '--sort-by', '-A', '--all-contexts', '--context', '--request-timeout'],
@@ -14,6 +14,7 @@ const FLAGS: Record<string, string[]> = {
   report: ['-o', '--output', '--since'],
   logs: ['-n', '--tail', '-f', '--follow', '--since', '--grep'],
   stop: ['--now'],
+  silence: ['--for', '--reason', '-l', '--selector', '-o', '--output'],
   wait: ['--for', '--timeout'],
   diff: ['--ref'],
   suspend: ['--reason'],

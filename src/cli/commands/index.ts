@@ -8,6 +8,7 @@ import { reportCommand } from './report.js';
 import { logsCommand } from './logs.js';
 import { alertsCommand } from './alerts.js';
 import { stopCommand } from './stop.js';
+import { silenceCommand } from './silence.js';
 import { startCommand } from './start.js';
 import { restartCommand } from './restart.js';
 import { heartbeatCommand } from './heartbeat.js';
@@ -33,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   logsCommand,
   topCommand,
   alertsCommand,
+  silenceCommand,
   stopCommand,
   startCommand,
   restartCommand,

@@ -14,6 +14,7 @@ import { loadDesiredState, parseLabelSelector } from '../../manifest/index.js';
 import { HostReconcile } from '../../reconcile/host-reconcile.js';
 import { systemClock } from '../../core/clock.js';
 import { ensureDir } from '../../core/atomic-file.js';
+import { readSilences } from '../../status/state-dir/silences.js';
 
 const USAGE = `Usage: vaictl reconcile --once [flags]
 
@@ -83,6 +84,10 @@ export const reconcileCommand: Command = {
       });
       controller.setDesired(desired);
       controller.setMarkers(markers);
+      // vaictl silence holds in cron mode too (expired ones mute nothing; vaid removes their files).
+      const silences = readSilences(paths);
+      for (const p of silences.problems) log.warn({}, `silence: ${p}`);
+      controller.setSilences(silences.silences);
       await controller.runOnce();
       store.setAlerts(notifier.snapshot());
       const bad = controller.unhealthy();

@@ -18,6 +18,7 @@ import { summaryFileFor } from '../../status/summary.js';
 import { loadStatusFile } from '../../status/load.js';
 import { HostReconcile } from '../../reconcile/host-reconcile.js';
 import { systemClock, type Clock } from '../../core/clock.js';
+import { readSilences, removeExpiredSilences, silencesDir } from '../../status/state-dir/silences.js';
 import { watchDir, type DirWatch } from '../../reconcile/dir-watch.js';
 import { createDaemonMetrics, type DaemonHealth, type DaemonMetrics } from '../../web/index.js';
 import { VERSION } from '../../version.js';
@@ -170,6 +171,7 @@ export class Daemon {
     const c = this.controller;
     ensureDir(paths.markerDir);
     ensureDir(paths.requestsDir);
+    ensureDir(silencesDir(paths));
     if (this.opts.git) await this.startSource(this.opts.git, selector);
     const source = this.source;
     this.manifests = await watchDesiredState({
@@ -197,7 +199,9 @@ export class Daemon {
     const markers = watchDir(paths.markerDir, (names) => c.setMarkers(markerNames(names)), dirOpts);
     c.setMarkers(markerNames(markers.names()));
     const requests = watchDir(paths.requestsDir, (names) => this.takeRequests(names), dirOpts);
-    this.watches.push(markers, requests);
+    const silences = watchDir(silencesDir(paths), (names) => this.takeSilences(names), dirOpts);
+    this.takeSilences(silences.names());
+    this.watches.push(markers, requests, silences);
     this.metrics.queueDepth.set(0);
     c.start();
     this.takeRequests(requests.names());
@@ -243,6 +247,15 @@ export class Daemon {
 
   private tellProblem(p: SourceProblem, notify: string): void {
     this.notifier.submit(sourceAlert(p, notify, new Date())).catch((e: unknown) => this.opts.log.error({ err: String(e) }, 'source: alert not accepted'));
+  }
+
+  /** `vaictl silence` files: in force until their end (expired ones are removed here, as root). */
+  private takeSilences(names: ReadonlySet<string>): void {
+    const { paths, log } = this.opts;
+    const read = readSilences(paths, names);
+    for (const p of read.problems) log.warn({}, `silence: ${p}`);
+    const gone = new Set(removeExpiredSilences(paths, read.silences, Date.now()));
+    this.controller.setSilences(read.silences.filter((s) => !gone.has(s.id)));
   }
 
   /** `vaictl restart NAME` leaves STATE_DIR/requests/NAME.restart; take it, delete it, act. */

@@ -43,6 +43,13 @@ export function describeService({ doc, status: s, spec, now, history }: Describe
   w.field(0, 'Generation', `${s.generation} (observed ${s.observedGeneration})`);
   w.field(0, 'Desired', desiredWords(s));
   w.field(0, 'Phase', `${s.phase} (since ${age(s.phaseSince, now)} ago)`);
+  if (s.maintenance?.length) {
+    w.field(
+      0,
+      'Maintenance',
+      s.maintenance.map((m) => `${m.kind} ${m.name} (${m.mode}: ${m.mode === 'pause' ? 'alerts muted, no recovery action' : 'alerts muted, recovery continues'}) until ${m.until} (${until(m.until, now)})${m.reason ? `: ${m.reason}` : ''}`),
+    );
+  }
   w.field(0, 'Health Check', sp ? checkSentence(sp) : UNKNOWN);
   for (const warning of sp ? checkWarnings(sp) : []) w.field(0, 'Check Warning', warning);
   if (sp?.limits) w.field(0, 'Limits', limitsWords(sp, s.lastCheck));

@@ -35,6 +35,10 @@ function until(iso, now = Date.now()) {
 const pct = (part, whole) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '<none>');
 const health = (s) => (s.lastCheck ? s.lastCheck.health : 'unknown');
 const phaseEl = (p) => h('span', { class: `phase p-${p}`, 'data-phase': p }, p);
+// A maintenance window or silence covering the service: a marker beside its phase.
+const maintenanceEl = (s) => (s.maintenance && s.maintenance.length > 0
+  ? h('span', { class: 'maintenance', 'data-maintenance': s.maintenance.map((m) => `${m.kind}/${m.name}`).join(','), title: s.maintenance.map((m) => `${m.kind} ${m.name} (${m.mode}) until ${m.until}`).join('; ') }, s.maintenance.some((m) => m.mode === 'pause') ? ' paused' : ' silenced')
+  : '');
 
 function applyPatch(doc, ops) {
   for (const op of ops) {
@@ -156,7 +160,7 @@ function renderTable(doc) {
     return h('tr', { class: 'svc', 'data-service': n, tabindex: 0, onclick: go, onkeydown: (e) => { if (e.key === 'Enter') go(); } },
       h('td', {}, h('a', { href: `#/service/${encodeURIComponent(n)}` }, n)),
       h('td', { class: 'opt' }, s.desired),
-      h('td', {}, phaseEl(s.phase)),
+      h('td', {}, phaseEl(s.phase), maintenanceEl(s)),
       h('td', { class: `h-${health(s)} opt-narrow` }, health(s)),
       h('td', { 'data-restarts': s.restarts.count }, restartsText(s)),
       h('td', { title: s.lastCheck ? s.lastCheck.message : '' }, s.lastCheck ? `${age(s.lastCheck.at)} ago` : '<none>'),
@@ -193,6 +197,7 @@ function renderDetail(doc, name) {
       ['Labels', labels],
       ['Desired', s.desired],
       ['Phase', `${s.phase} since ${age(s.phaseSince)} ago`],
+      s.maintenance && s.maintenance.length > 0 && ['Maintenance', s.maintenance.map((m) => `${m.kind} ${m.name} (${m.mode}) until ${until(m.until)}${m.reason ? `: ${m.reason}` : ''}`).join('\n')],
       ['Source', `${s.source.file}:${s.source.line}:${s.source.column}`],
       ['Generation', `${s.generation} (observed ${s.observedGeneration})`],
       s.rollout && ['Rollout', rolloutText(s.rollout)],
