@@ -12,6 +12,8 @@ const TITLES: Record<AlertKind, string> = {
   'crash-loop': 'Crash Loop',
   reminder: 'Still Failing',
   recovered: 'Recovered',
+  flapping: 'Flapping',
+  'flapping-resolved': 'Stable Again',
 };
 
 const FAILURE_TAGS = ['rotating_light', 'alert', 'auto-recovery'];
@@ -20,6 +22,8 @@ const TAGS: Record<AlertKind, string[]> = {
   'crash-loop': [...FAILURE_TAGS, 'crash-loop'],
   reminder: [...FAILURE_TAGS, 'reminder'],
   recovered: ['white_check_mark', 'resolved', 'auto-recovery'],
+  flapping: ['warning', 'flapping', 'auto-recovery'],
+  'flapping-resolved': ['white_check_mark', 'resolved', 'flapping'],
 };
 
 export function describeCheck(hc: HealthCheck, spec: ServiceSpec): string {
@@ -59,6 +63,12 @@ function statusLines(alert: Alert): string[] {
     return [`Status: Failing${reason ? ` (${reason})` : ''}`, 'Recovery attempt: none (alert-only service: no restart_cmd, vai does not restart it)'];
   }
   switch (alert.kind) {
+    case 'flapping': {
+      const [head, ...restarts] = reason.split('\n');
+      return [`Status: Flapping (${head ?? ''})`, 'Recovery attempt: each restart recovered it; it keeps failing', ...restarts.map((r) => `Restart: ${r.trim()}`)];
+    }
+    case 'flapping-resolved':
+      return [`Status: Stable again (${reason})`, 'Recovery attempt: none needed for the whole window'];
     case 'recovery-failed':
       return [
         `Status: Failed health check${reason ? ` (${reason})` : ''}`,
@@ -81,7 +91,7 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
   // The host a person knows the service by: its manifest's host label, else this machine's name.
   const host = alert.labels?.host || hostname;
   const { level, priority } = levelOf(alert.kind);
-  const failing = alert.kind !== 'recovered';
+  const failing = alert.kind !== 'recovered' && alert.kind !== 'flapping-resolved';
   const lines = [
     `Service: ${alert.service}`,
     ...statusLines(alert),
@@ -89,8 +99,9 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
     `Host: ${host}`,
   ];
   const alertOnly = !spec.restart_cmd && !spec.restart_container;
-  if (failing && alert.cause) lines.push(`Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}`, ...alert.cause.evidence.slice(0, 6).map((e) => `Evidence: ${redactUrl(e)}`));
-  else if (failing) lines.push(alertOnly ? 'Action required: look into it (vai only watches this service)' : 'Action required: Manual intervention needed');
+  if (failing && alert.cause && alert.kind !== 'flapping') lines.push(`Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}`, ...alert.cause.evidence.slice(0, 6).map((e) => `Evidence: ${redactUrl(e)}`));
+  if (alert.kind === 'flapping') lines.push('Action required: find why it keeps failing (vai recovers it each time)');
+  else if (failing && !alert.cause) lines.push(alertOnly ? 'Action required: look into it (vai only watches this service)' : 'Action required: Manual intervention needed');
   if (alert.dependents.length > 0) lines.push(`Dependents affected: ${alert.dependents.join(', ')}`);
   lines.push('', `Health check: ${describeCheck(spec.health_check, spec)}`);
   if (spec.restart_container) lines.push(`Restart: docker restart ${spec.container ?? '?'}`);

@@ -10,6 +10,8 @@ export const KIND_LEVEL: Record<AlertKind, Level> = {
   'crash-loop': 'CRITICAL',
   reminder: 'HIGH',
   recovered: 'INFO',
+  flapping: 'WARNING',
+  'flapping-resolved': 'INFO',
 };
 
 export function levelOf(kind: AlertKind): { level: Level; priority: number } {
@@ -23,4 +25,6 @@ export const KIND_CODE: Record<AlertKind, string> = {
   'crash-loop': 'SERVICE-CRASH-LOOP',
   reminder: 'SERVICE-STILL-FAILING',
   recovered: 'SERVICE-RECOVERED',
+  flapping: 'SERVICE-FLAPPING',
+  'flapping-resolved': 'SERVICE-STABLE',
 };

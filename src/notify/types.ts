@@ -4,7 +4,12 @@ import type { DesiredNotifier } from '../manifest/types.js';
 import type { ServiceSpec } from '../manifest/schema.js';
 import type { AlertRecord } from '../status/schema.js';
 
-export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder';
+export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder' | 'flapping' | 'flapping-resolved';
+
+/** Flapping notices are their own incident (src/notify/flapping.ts): they never open or close a failure incident. */
+export function isFlapKind(kind: AlertKind): kind is 'flapping' | 'flapping-resolved' {
+  return kind === 'flapping' || kind === 'flapping-resolved';
+}
 
 export interface Alert {
   /**

@@ -154,6 +154,7 @@ export class HostReconcile {
     const before = this.world.all();
     const { store } = this.opts;
     this.world.setServices(state.services, this.generations.specHashes());
+    this.world.setNotifiers(state.notifiers);
     this.opts.notifier.setTargets(state.notifiers);
     this.probes.servicesChanged(state.services.values());
     if (this.loop.mode === 'daemon') this.diagnosis.setServices(state.services.values());

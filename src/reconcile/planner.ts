@@ -22,6 +22,8 @@ import { clampTimes } from './schedule-clamp.js';
 import { backoffExpired, failuresInWindow, nextBackoffDelay, verifyPollDelay } from './crash-loop-backoff.js';
 import type { Diagnosis } from '../diagnosis/observation.js';
 import { cause, type CauseReason } from '../diagnosis/cause.js';
+import { flapStep } from './flap-watch.js';
+import { flapPolicyOf, type FlapPolicy, type Restart } from '../notify/flapping.js';
 import { commandFailure, decideCause, frozenObservation, isHung, recordFailure, startupTooSlow } from './failure-cause.js';
 
 export type { DesiredRun };
@@ -58,6 +60,8 @@ export interface PlanInput {
   restartOutcome?: RestartOutcome | null;
   /** The hash of the spec (generations.ts), recorded so a restarted vaid knows an unchanged spec. */
   specHash?: string;
+  /** Flapping rule of the service's Notifier (the service's own `flapping:` wins); absent: 5 in 1 h. */
+  notifierFlapping?: FlapPolicy;
 }
 
 export interface RestartOutcome {
@@ -103,6 +107,8 @@ class Draft {
   readonly actions: Action[] = [];
   private readonly events: NewEvent[] = [];
   private readonly conditions: ConditionUpdate[] = [];
+  /** The restart that recovered the service in this plan (flapping counts them). */
+  recoveredRestart: Restart | null = null;
 
   constructor(
     public s: ServiceStatus,
@@ -129,12 +135,12 @@ class Draft {
     this.s.phase = p;
   }
 
-  notify(kind: AlertKind, message: string): void {
+  notify(kind: AlertKind, message: string, id?: string): void {
     const s = this.s;
     this.actions.push({
       type: 'notify',
       alert: {
-        id: `${s.name}:${kind}:${s.incident.seq}`,
+        id: id ?? `${s.name}:${kind}:${s.incident.seq}`,
         kind,
         service: s.name,
         spec: this.spec,
@@ -143,13 +149,14 @@ class Draft {
         attempt: s.incident.attempts ?? 0,
         dependents: [...this.input.dependents],
         ...(Object.keys(this.service.labels).length ? { labels: { ...this.service.labels } } : {}),
-        ...(kind !== 'recovered' && s.lastFailure ? { cause: { reason: s.lastFailure.reason, message: s.lastFailure.message, evidence: [...s.lastFailure.evidence] } } : {}),
+        ...(kind !== 'recovered' && kind !== 'flapping-resolved' && s.lastFailure ? { cause: { reason: s.lastFailure.reason, message: s.lastFailure.message, evidence: [...s.lastFailure.evidence] } } : {}),
       },
     });
   }
 
   finish(requeue: Requeue | null): PlanResult {
     const generation = this.service.generation;
+    this.watchFlapping();
     let conditions = this.s.conditions;
     for (const c of this.conditions) conditions = setCondition(conditions, c, this.t, generation);
     let events = this.s.events;
@@ -159,6 +166,18 @@ class Draft {
     this.s.nextCheckAt = requeue ? iso(this.input.now + requeue.afterMs) : null;
     shareUnchanged(this.s, this.input.previous);
     return { status: this.s, actions: this.actions, requeue };
+  }
+
+  private watchFlapping(): void {
+    const s = this.s;
+    if (!s.flapping && !this.recoveredRestart) return;
+    const policy = this.spec.flapping ? flapPolicyOf(this.spec.flapping, undefined) : (this.input.notifierFlapping ?? flapPolicyOf(undefined, undefined));
+    const step = flapStep(s.name, s.flapping, this.recoveredRestart, this.input.now, policy);
+    if (step.state) s.flapping = step.state;
+    else delete s.flapping;
+    if (!step.notice) return;
+    this.event(step.notice.kind === 'flapping' ? 'Warning' : 'Normal', step.notice.kind === 'flapping' ? EventReason.Flapping : EventReason.FlappingResolved, step.notice.message.split('\n')[0]!);
+    this.notify(step.notice.kind, step.notice.message, step.notice.id);
   }
 }
 
@@ -373,6 +392,10 @@ function recovered(d: Draft): PlanResult {
   s.recovery = null;
   s.counters.recoveriesSucceeded++;
   d.event('Normal', EventReason.Recovered, `healthy again after attempt ${rec.attempt} (${rec.reason})`);
+  // Flapping counts restarts vai made because the service failed: not its first start, not a `vaictl restart`.
+  const failed = s.restarts.lastAt === rec.startedAt && !rec.reason.startsWith('requested by vaictl restart');
+  const lf = s.lastFailure;
+  if (failed) d.recoveredRestart = { at: Date.parse(rec.startedAt), cause: lf ? `${lf.reason}: ${rec.reason}` : rec.reason };
   return healthyNow(d);
 }
 

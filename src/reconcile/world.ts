@@ -4,7 +4,8 @@
 // run decides exactly what vaid would for the same state (a dependency outside --selector
 // included). It holds no timers and runs no I/O.
 import path from 'node:path';
-import type { DesiredService } from '../manifest/types.js';
+import type { DesiredNotifier, DesiredService } from '../manifest/types.js';
+import { flapPolicyOf, type FlapPolicy } from '../notify/flapping.js';
 import { directDependents, graphOf } from '../manifest/dependency-graph.js';
 import type { CheckResult, ServiceTarget } from '../executor/types.js';
 import type { ServiceStatus } from '../status/schema.js';
@@ -30,6 +31,7 @@ export class World {
   private services: ReadonlyMap<string, DesiredService> = new Map();
   private dependents = new Map<string, string[]>();
   private markers: ReadonlySet<string> = new Set();
+  private notifiers: ReadonlyMap<string, DesiredNotifier> = new Map();
   private readonly restartRequests = new Map<string, number>();
   private readonly restartOutcomes = new Map<string, RestartOutcome>();
   private readonly rechecks = new Map<string, number>();
@@ -48,6 +50,16 @@ export class World {
     this.services = services;
     this.dependents = directDependents(graphOf(services.values()));
     if (specHashes) for (const [n, h] of specHashes) this.specHashes.set(n, h);
+  }
+
+  /** The Notifiers of the manifests: a service's Notifier may set its flapping rule. */
+  setNotifiers(notifiers: ReadonlyMap<string, DesiredNotifier>): void {
+    this.notifiers = notifiers;
+  }
+
+  private notifierFlapping(svc: DesiredService | null): FlapPolicy | undefined {
+    const n = svc?.spec.notify_on_fail ? this.notifiers.get(svc.spec.notify_on_fail) : undefined;
+    return n?.spec.flapping ? flapPolicyOf(undefined, n.spec.flapping) : undefined;
   }
 
   setMarkers(names: ReadonlySet<string>): void {
@@ -117,6 +129,7 @@ export class World {
   planInput(name: string, now: number, observation: CheckResult | null, observedFrom?: number): PlanInput {
     const svc = this.services.get(name) ?? null;
     const hash = this.specHashes.get(name);
+    const flapping = this.notifierFlapping(svc);
     return {
       name,
       service: svc,
@@ -132,6 +145,7 @@ export class World {
       rechecksLeft: MAX_RECHECKS - (this.rechecks.get(name) ?? 0),
       restartOutcome: this.restartOutcomes.get(name) ?? null,
       ...(hash !== undefined ? { specHash: hash } : {}),
+      ...(flapping ? { notifierFlapping: flapping } : {}),
     };
   }
 

@@ -35,6 +35,9 @@ export const EventReason = {
   StopEscalated: 'StopEscalated',
   PidFileStale: 'PidFileStale',
   StartupTooSlow: 'StartupTooSlow',
+  /** Restarted often although each restart recovered it (src/notify/flapping.ts). */
+  Flapping: 'Flapping',
+  FlappingResolved: 'FlappingResolved',
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 

@@ -162,6 +162,16 @@ export const ServiceStatusSchema = Type.Object(
     // Optional: files written before causes existed still validate (an addition, same format version).
     lastFailure: Type.Optional(Type.Union([LastFailureSchema, Type.Null()])),
     /** Failures recorded per cause reason since the status was created (vai_service_failures_total). */
+    /** Restarts that recovered, within the flapping window, and the open Flapping incident (src/notify/flapping.ts). */
+    flapping: Type.Optional(
+      Type.Object(
+        {
+          restarts: Type.Array(Type.Object({ at: Time, cause: Type.String({ maxLength: 400 }) }, { additionalProperties: false }), { maxItems: 200 }),
+          openSince: NullableTime,
+        },
+        { additionalProperties: false },
+      ),
+    ),
     failureCounts: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }), Type.Integer({ minimum: 0 }))),
   },
   { additionalProperties: false },

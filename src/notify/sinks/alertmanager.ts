@@ -22,10 +22,11 @@ export interface AlertmanagerRoute extends RouteBase {
 }
 
 /** The alertname of each failure kind; a reminder re-fires the incident's alert. */
-const ALERTNAME: Record<Exclude<AlertKind, 'recovered'>, string> = {
+const ALERTNAME: Record<Exclude<AlertKind, 'recovered' | 'flapping-resolved'>, string> = {
   'recovery-failed': 'VaiRecoveryFailed',
   'crash-loop': 'VaiCrashLoop',
   reminder: 'VaiRecoveryFailed',
+  flapping: 'VaiFlapping',
 };
 
 /** Label names Alertmanager accepts; a manifest label that is not one is left out. */
@@ -37,7 +38,7 @@ function labelsOf(n: Notification, alertname: string): Record<string, string> {
     const name = k.replace(/[^a-zA-Z0-9_]/g, '_');
     if (LABEL_NAME.test(name)) out[name] = v;
   }
-  return { ...out, alertname, service: n.service, host: n.host, severity: 'critical' };
+  return { ...out, alertname, service: n.service, host: n.host, severity: alertname === 'VaiFlapping' ? 'warning' : 'critical' };
 }
 
 /** The alerts one notification stands for: a failure fires one; a recovery resolves both failure alerts. */
@@ -47,6 +48,7 @@ export function alertmanagerAlerts(n: Notification, nowMs: number, resendSeconds
     const endsAt = new Date(nowMs).toISOString();
     return ['VaiRecoveryFailed', 'VaiCrashLoop'].map((a) => ({ labels: labelsOf(n, a), annotations, endsAt }));
   }
+  if (n.kind === 'flapping-resolved') return [{ labels: labelsOf(n, 'VaiFlapping'), annotations, endsAt: new Date(nowMs).toISOString() }];
   return [
     {
       labels: labelsOf(n, ALERTNAME[n.kind]),
