@@ -1,7 +1,7 @@
 // Pure rendering of an alert into the seed's "Notification format" (title, priority, tags and
 // the Service/Status/Recovery attempt/... body). No I/O, no clock: same alert, same text.
 import type { HealthCheck, ServiceSpec } from '../manifest/schema.js';
-import type { Alert, AlertKind } from './types.js';
+import { isSelfKind, type Alert, type AlertKind } from './types.js';
 import type { Notification } from './notification.js';
 import { KIND_CODE, levelOf } from './priority.js';
 import { redactCommand, redactUrl } from '../core/redact.js';
@@ -14,6 +14,8 @@ const TITLES: Record<AlertKind, string> = {
   recovered: 'Recovered',
   flapping: 'Flapping',
   'flapping-resolved': 'Stable Again',
+  self: 'vai failing',
+  'self-resolved': 'vai fine again',
 };
 
 const FAILURE_TAGS = ['rotating_light', 'alert', 'auto-recovery'];
@@ -24,6 +26,8 @@ const TAGS: Record<AlertKind, string[]> = {
   recovered: ['white_check_mark', 'resolved', 'auto-recovery'],
   flapping: ['warning', 'flapping', 'auto-recovery'],
   'flapping-resolved': ['white_check_mark', 'resolved', 'flapping'],
+  self: ['warning', 'vai-self'],
+  'self-resolved': ['white_check_mark', 'resolved', 'vai-self'],
 };
 
 export function describeCheck(hc: HealthCheck, spec: ServiceSpec): string {
@@ -83,10 +87,45 @@ function statusLines(alert: Alert): string[] {
       return [`Status: Still failing${reason ? ` (${reason})` : ''}`, `Recovery attempt: Failed (attempt ${alert.attempt})`];
     case 'recovered':
       return [`Status: Healthy again${reason ? ` (${reason})` : ''}`, `Recovery attempt: Succeeded (attempt ${alert.attempt})`];
+    case 'self':
+    case 'self-resolved':
+      // Rendered by formatSelf; never reached.
+      return [`Status: ${reason}`];
   }
 }
 
+/** A self alert has no service spec: what failed in vai, since when, where. */
+function formatSelf(alert: Alert, host: string): Notification {
+  const self = alert.self ?? { condition: 'unknown', title: 'vai failing', since: alert.at };
+  const resolved = alert.kind === 'self-resolved';
+  const { level, priority } = levelOf(alert.kind);
+  const lines = [
+    `Service: vaid (vai itself: ${self.condition})`,
+    `Status: ${resolved ? 'Cleared' : 'Failing'} (${alert.message.trim()})`,
+    `Since: ${self.since}`,
+    `Host: ${host}`,
+    ...(resolved ? [] : ['Action required: vai cannot do its job fully until this is fixed', '', 'View logs: journalctl -u vaid -n 100 (or vaid\'s own log)']),
+  ];
+  return {
+    id: alert.id,
+    service: alert.service,
+    kind: alert.kind,
+    code: KIND_CODE[alert.kind],
+    title: `vaid on ${host}: ${self.title}${resolved ? ' (cleared)' : ''}`,
+    priority,
+    level,
+    tags: TAGS[alert.kind],
+    message: lines.join('\n'),
+    at: alert.at,
+    attempt: 0,
+    dependents: [],
+    host,
+    ...(alert.labels ? { labels: { ...alert.labels } } : {}),
+  };
+}
+
 export function formatAlert(alert: Alert, hostname: string): Notification {
+  if (isSelfKind(alert.kind)) return formatSelf(alert, alert.labels?.host || hostname);
   const { spec } = alert;
   // The host a person knows the service by: its manifest's host label, else this machine's name.
   const host = alert.labels?.host || hostname;

@@ -5,7 +5,7 @@ import os from 'node:os';
 import pino from 'pino';
 import type { DesiredNotifier } from '../manifest/types.js';
 import type { AlertRecord } from '../status/schema.js';
-import { isFlapKind, type Alert, type Notifier, type NotifierSnapshot } from './types.js';
+import { standsAlone, type Alert, type Notifier, type NotifierSnapshot } from './types.js';
 import { formatAlert } from './format.js';
 import { levelOf } from './priority.js';
 import { cooldownKey } from './cooldown.js';
@@ -147,7 +147,7 @@ export class DurableNotifier implements Notifier {
       if (e.incident && (!open || open.lastNotifiedAt <= e.createdAt)) this.state.incidents[e.service] = e.incident;
       if (e.kind === 'recovered' && open && open.lastNotifiedAt <= e.createdAt) delete this.state.incidents[e.service];
       const told = this.state.told[e.service];
-      if (e.kind !== 'reminder' && !isFlapKind(e.kind) && (!told || told.at <= e.createdAt)) this.state.told[e.service] = { kind: e.kind, at: e.createdAt };
+      if (e.kind !== 'reminder' && !standsAlone(e.kind) && (!told || told.at <= e.createdAt)) this.state.told[e.service] = { kind: e.kind, at: e.createdAt };
       this.upsertRecord(this.recordOf(e, 'pending'));
     }
   }
@@ -181,6 +181,7 @@ export class DurableNotifier implements Notifier {
   snapshot(): NotifierSnapshot {
     return {
       outboxSize: this.entries.length,
+      outboxMax: this.maxOutbox,
       dropped: this.state.dropped,
       recent: this.state.records.map((r) => ({ ...r })),
       unverifiedResends: this.state.unverifiedResends,
@@ -274,7 +275,7 @@ export class DurableNotifier implements Notifier {
       now,
     });
     if (!decision.send) return suppress(decision.reason);
-    if (isFlapKind(alert.kind)) {
+    if (standsAlone(alert.kind)) {
       // Its own incident, decided by the planner: the failure incident and what was told stay as they are.
       await this.enqueue(alert, route, now);
       this.kick();

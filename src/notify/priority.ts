@@ -12,6 +12,8 @@ export const KIND_LEVEL: Record<AlertKind, Level> = {
   recovered: 'INFO',
   flapping: 'WARNING',
   'flapping-resolved': 'INFO',
+  self: 'HIGH',
+  'self-resolved': 'INFO',
 };
 
 export function levelOf(kind: AlertKind): { level: Level; priority: number } {
@@ -27,4 +29,6 @@ export const KIND_CODE: Record<AlertKind, string> = {
   recovered: 'SERVICE-RECOVERED',
   flapping: 'SERVICE-FLAPPING',
   'flapping-resolved': 'SERVICE-STABLE',
+  self: 'VAI-SELF-FAILURE',
+  'self-resolved': 'VAI-SELF-RESOLVED',
 };

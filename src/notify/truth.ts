@@ -2,7 +2,7 @@
 // for minio within 15 min says nothing new); it never hides a change of state: a failure after
 // a `recovered` notice, or a `recovered` after a failure notice, goes out whatever the cooldown.
 // Pure: the notifier and the simulation's notifier both decide with it.
-import { isFlapKind, type AlertKind } from './types.js';
+import { standsAlone, type AlertKind } from './types.js';
 import { checkCooldown } from './cooldown.js';
 
 /** The last notice accepted for delivery to a person for one service. */
@@ -27,12 +27,12 @@ export interface NoticeInput {
 
 /** A reminder repeats the failure it reminds of: it changes nothing the person believes. */
 export function isFailureKind(kind: AlertKind): boolean {
-  return kind !== 'recovered' && !isFlapKind(kind);
+  return kind !== 'recovered' && !standsAlone(kind);
 }
 
 export function decideNotice(i: NoticeInput): NoticeDecision {
   // The planner decides one Flapping and one resolve per incident (ids from status): each is news.
-  if (i.kind === 'reminder' || isFlapKind(i.kind)) return { send: true };
+  if (i.kind === 'reminder' || standsAlone(i.kind)) return { send: true };
   if (i.kind === 'recovered') {
     // A resolve notice answers a failure notice that went out; it is news only to someone told of a failure.
     if (i.incidentOpen || (i.told !== undefined && isFailureKind(i.told.kind))) return { send: true };

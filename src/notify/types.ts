@@ -4,11 +4,21 @@ import type { DesiredNotifier } from '../manifest/types.js';
 import type { ServiceSpec } from '../manifest/schema.js';
 import type { AlertRecord } from '../status/schema.js';
 
-export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder' | 'flapping' | 'flapping-resolved';
+export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder' | 'flapping' | 'flapping-resolved' | 'self' | 'self-resolved';
 
 /** Flapping notices are their own incident (src/notify/flapping.ts): they never open or close a failure incident. */
 export function isFlapKind(kind: AlertKind): kind is 'flapping' | 'flapping-resolved' {
   return kind === 'flapping' || kind === 'flapping-resolved';
+}
+
+/** vai's own failures (src/notify/self-alerts.ts), sent to the Notifier of --notify-self. */
+export function isSelfKind(kind: AlertKind): kind is 'self' | 'self-resolved' {
+  return kind === 'self' || kind === 'self-resolved';
+}
+
+/** Kinds whose incident is decided where they are made: no cooldown, no failure incident, no reminder. */
+export function standsAlone(kind: AlertKind): boolean {
+  return isFlapKind(kind) || isSelfKind(kind);
 }
 
 export interface Alert {
@@ -32,6 +42,8 @@ export interface Alert {
   cause?: { reason: string; message: string; evidence: string[] };
   /** The service's manifest labels (metadata.labels): `host` names the host; sinks with labels (Alertmanager) carry them all. */
   labels?: Record<string, string>;
+  /** A self alert: which of vai's own conditions, its title, since when. */
+  self?: { condition: string; title: string; since: string };
 }
 
 export interface Notifier {
@@ -51,6 +63,8 @@ export interface Notifier {
 
 export interface NotifierSnapshot {
   outboxSize: number;
+  /** The outbox's bound (optional: notifiers without an outbox have none). */
+  outboxMax?: number;
   dropped: number;
   recent: AlertRecord[];
   /**

@@ -29,6 +29,7 @@ import type { GitConfig } from './git-flags.js';
 import { startHistory, type History } from '../../history/index.js';
 import { markerNames } from '../../status/state-dir/markers.js';
 import { takeRestartRequests } from '../../status/state-dir/restart-requests.js';
+import { startSelfWatch, type SelfWatchConfig, type SelfWiring } from './self-watch.js';
 
 export interface DaemonOptions {
   paths: Paths;
@@ -48,6 +49,8 @@ export interface DaemonOptions {
   /** Days of check history kept in STATE_DIR/history.db; 0 for none (default 400). */
   historyDays?: number;
   historyFlushMs?: number | undefined;
+  /** vai's own failures (--notify-self) and the heartbeat (--heartbeat-url). */
+  self?: SelfWatchConfig;
 }
 
 const ALERTS_REFRESH_MS = 2000;
@@ -101,6 +104,7 @@ export class Daemon {
   /** The git source in pull mode, else null. */
   source: GitSource | null = null;
   private history: History | null = null;
+  private self: SelfWiring | null = null;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -126,6 +130,7 @@ export class Daemon {
   /** What /healthz checks: the reconcile loop, status writes, the manifest directory. */
   get healthChecks(): DaemonHealth['checks'] {
     const checks = [...this.healthFeed.health.checks, { name: 'notifiers', check: () => notifierProblem(this.notifier.snapshot()) }];
+    if (this.self) checks.push({ name: 'self', check: () => this.self?.watch.problems().map((p) => `${p.title}: ${p.problem}`).join('; ') || null });
     return this.history ? [...checks, this.history.healthCheck] : checks;
   }
 
@@ -194,6 +199,14 @@ export class Daemon {
       this.metrics.queueDepth.set(c.queue.length);
     }, ALERTS_REFRESH_MS);
     this.alertsTimer.unref();
+    this.self = await startSelfWatch({
+      config: this.opts.self ?? { target: null, afterMs: 60_000, heartbeat: null },
+      stateDir: paths.stateDir,
+      store: this.store,
+      notifier: this.notifier,
+      checks: () => [...this.healthFeed.health.checks, { name: 'notifiers', check: () => notifierProblem(this.notifier.snapshot()) }],
+      log,
+    });
   }
 
   private async startSource(git: GitConfig, selector: LabelSelector | undefined): Promise<void> {
@@ -241,6 +254,7 @@ export class Daemon {
     this.stopping ??= (async () => {
       const { log } = this.opts;
       if (this.alertsTimer) clearInterval(this.alertsTimer);
+      await this.self?.close(true);
       for (const w of this.watches) w.close();
       await this.source?.close();
       await this.manifests?.close();

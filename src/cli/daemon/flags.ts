@@ -21,6 +21,8 @@ export interface VaidConfig {
   webTokenFile: string | undefined;
   /** Pull mode; undefined in directory mode. */
   git: GitConfig | undefined;
+  /** --notify-self, --notify-self-after, --heartbeat-url, --heartbeat-interval. */
+  self: { target: string | null; afterMs: number; heartbeat: { url: string; intervalMs: number } | null };
   help: boolean;
   version: boolean;
 }
@@ -43,6 +45,10 @@ Flags:
   --history-days N              days of check history kept in STATE_DIR/history.db; 0 for none (VAI_HISTORY_DAYS, default 400)
   --listen HOST:PORT            serve /metrics, /api/status and the status page (VAI_LISTEN; off by default)
   --web-token-file PATH         bearer token for a non-loopback --listen (VAI_WEB_TOKEN_FILE or VAI_WEB_TOKEN)
+  --notify-self NAME            Notifier (or ntfy topic) told of vai's own failures (VAI_NOTIFY_SELF; default: logged only)
+  --notify-self-after SECONDS   how long a failure of vai lasts before it is told (VAI_NOTIFY_SELF_AFTER, default 60)
+  --heartbeat-url URL           pinged while vaid's reconcile loop is healthy; URL/fail with the reason when a self-check fails (VAI_HEARTBEAT_URL)
+  --heartbeat-interval SECONDS  how often (VAI_HEARTBEAT_INTERVAL, default 60)
 ${GIT_USAGE}  --version, --help
 `;
 
@@ -63,6 +69,10 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
         'history-days': { type: 'string' },
         'docker-host': { type: 'string' },
         'allow-unsafe-permissions': { type: 'boolean' },
+        'notify-self': { type: 'string' },
+        'notify-self-after': { type: 'string' },
+        'heartbeat-url': { type: 'string' },
+        'heartbeat-interval': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -81,7 +91,17 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
   const historyText = values['history-days'] ?? env.VAI_HISTORY_DAYS ?? '400';
   const historyDays = Number(historyText);
   if (!Number.isInteger(historyDays) || historyDays < 0 || historyDays > 36_500) throw new VaiError('VAI_E_USAGE', `--history-days ${historyText}: use a whole number of days from 0 (no history) to 36500`);
+  const afterText = values['notify-self-after'] ?? env.VAI_NOTIFY_SELF_AFTER ?? '60';
+  const after = Number(afterText);
+  if (!Number.isFinite(after) || after < 0 || after > 86_400) throw new VaiError('VAI_E_USAGE', `--notify-self-after ${afterText}: use seconds from 0 to 86400`);
+  const hbText = values['heartbeat-interval'] ?? env.VAI_HEARTBEAT_INTERVAL ?? '60';
+  const hbInterval = Number(hbText);
+  if (!Number.isFinite(hbInterval) || hbInterval < 0.1 || hbInterval > 86_400) throw new VaiError('VAI_E_USAGE', `--heartbeat-interval ${hbText}: use seconds from 0.1 to 86400`);
+  const hbUrl = values['heartbeat-url'] ?? env.VAI_HEARTBEAT_URL;
+  if (hbUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(hbUrl)) throw new VaiError('VAI_E_USAGE', `--heartbeat-url: an http:// or https:// URL, not ${JSON.stringify(hbUrl.replace(/\/\/[^@/]*@/, '//***@'))}`);
+  const self = { target: values['notify-self'] ?? env.VAI_NOTIFY_SELF ?? null, afterMs: after * 1000, heartbeat: hbUrl ? { url: hbUrl, intervalMs: hbInterval * 1000 } : null };
   return {
+    self,
     paths: resolvePaths(values, env, cwd),
     logLevel,
     concurrency,

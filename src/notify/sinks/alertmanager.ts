@@ -22,11 +22,12 @@ export interface AlertmanagerRoute extends RouteBase {
 }
 
 /** The alertname of each failure kind; a reminder re-fires the incident's alert. */
-const ALERTNAME: Record<Exclude<AlertKind, 'recovered' | 'flapping-resolved'>, string> = {
+const ALERTNAME: Record<Exclude<AlertKind, 'recovered' | 'flapping-resolved' | 'self-resolved'>, string> = {
   'recovery-failed': 'VaiRecoveryFailed',
   'crash-loop': 'VaiCrashLoop',
   reminder: 'VaiRecoveryFailed',
   flapping: 'VaiFlapping',
+  self: 'VaiSelf',
 };
 
 /** Label names Alertmanager accepts; a manifest label that is not one is left out. */
@@ -48,6 +49,7 @@ export function alertmanagerAlerts(n: Notification, nowMs: number, resendSeconds
     const endsAt = new Date(nowMs).toISOString();
     return ['VaiRecoveryFailed', 'VaiCrashLoop'].map((a) => ({ labels: labelsOf(n, a), annotations, endsAt }));
   }
+  if (n.kind === 'self-resolved') return [{ labels: labelsOf(n, 'VaiSelf'), annotations, endsAt: new Date(nowMs).toISOString() }];
   if (n.kind === 'flapping-resolved') return [{ labels: labelsOf(n, 'VaiFlapping'), annotations, endsAt: new Date(nowMs).toISOString() }];
   return [
     {
