@@ -29,7 +29,8 @@ export interface StatusSummary {
   of: FileIdentity;
   vaid: { pid: number; mode?: 'daemon' | 'once' };
   writtenAt: string;
-  manifests: { dir: string };
+  /** `errors`: the last load's manifest errors as file:line:col lines (at most 3), absent when none: vaictl get warns. */
+  manifests: { dir: string; errors?: { count: number; first: string[] } };
   services: Record<string, SummaryService>;
 }
 
@@ -60,7 +61,7 @@ export function summaryEntry(s: ServiceStatus): Buffer {
 const COMMA = Buffer.from(',');
 
 /** The summary document of one status.json, as chunks for a writev. */
-export function renderSummary(of: FileIdentity, head: { pid: number; mode?: 'daemon' | 'once'; writtenAt: string; manifestsDir: string }, entries: readonly Buffer[]): Buffer[] {
+export function renderSummary(of: FileIdentity, head: { pid: number; mode?: 'daemon' | 'once'; writtenAt: string; manifestsDir: string; manifestErrors?: { count: number; first: string[] } }, entries: readonly Buffer[]): Buffer[] {
   const top = JSON.stringify({
     apiVersion: STATUS_API_VERSION,
     kind: SUMMARY_KIND,
@@ -68,7 +69,7 @@ export function renderSummary(of: FileIdentity, head: { pid: number; mode?: 'dae
     of,
     vaid: head.mode ? { pid: head.pid, mode: head.mode } : { pid: head.pid },
     writtenAt: head.writtenAt,
-    manifests: { dir: head.manifestsDir },
+    manifests: head.manifestErrors ? { dir: head.manifestsDir, errors: head.manifestErrors } : { dir: head.manifestsDir },
   });
   const parts: Buffer[] = [Buffer.from(`${top.slice(0, -1)},"services":{`)];
   entries.forEach((e, i) => {
