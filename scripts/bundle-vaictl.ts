@@ -25,6 +25,10 @@ await build({
   target: 'node20',
   packages: 'external',
   logLevel: 'warning',
+  // import.meta.url of the bundle itself (the bin passes its path as __filename): modules that find
+  // files beside them (the status reader's validators, one level under dist/src as the bundle is) work bundled too.
+  define: { 'import.meta.url': '__vaiBundleUrl' },
+  banner: { js: 'var __vaiBundleUrl = require("node:url").pathToFileURL(__filename).href;' },
   plugins: [
     {
       name: 'on-demand-modules-stay-modules',

@@ -3,7 +3,8 @@
 // that stop/start/restart are given against the status.
 import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, type CommandContext } from './command.js';
-import { daemonState, readStatus, type DaemonState, type StatusSnapshot } from './status-reader.js';
+import { daemonState, type DaemonState } from '../status/reader.js';
+import { readStatus, type StatusSnapshot } from './status-source.js';
 import { VaiError } from '../errors.js';
 import { PATH_OPTIONS, resolvePaths, type Paths } from './paths.js';
 import type { ServiceStatus, StatusDocument } from '../status/schema.js';

@@ -1,7 +1,7 @@
 // A vaictl command is a plain object; vaictl.ts dispatches on its name. Commands return an
 // exit code and never call process.exit: the edge (vaictl.ts) does, after output is flushed.
 import type { Writable } from 'node:stream';
-import type { StatusSource } from './status-source.js';
+import type { StatusSource } from '../status/reader.js';
 
 export interface CommandContext {
   /** Arguments after the command name. */

@@ -1,6 +1,6 @@
 // vaictl's side of the state-dir protocol (markers and restart requests live in status/state-dir/).
 // vaictl never runs a service command.
-import type { DaemonState } from './status-reader.js';
+import type { DaemonState } from '../status/reader.js';
 
 export { SERVICE_NAME, assertServiceName, writeMarker, removeMarker } from '../status/state-dir/markers.js';
 export { writeRestartRequest } from '../status/state-dir/restart-requests.js';

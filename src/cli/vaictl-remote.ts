@@ -1,14 +1,16 @@
 // `vaictl --server URL` and `--context NAME`: the read commands show another host's status,
 // read over that host's vaid endpoint (/api/status) instead of the local status file. The flags
 // are taken out of argv here, at the edge, and the document goes to the command as its status
-// source (src/cli/status-source.ts), so the commands stay unaware of where it came from.
+// source (src/status/reader.ts), so the commands stay unaware of where it came from.
 import { VaiError } from '../errors.js';
 import { fetchStatus } from '../web/client.js';
 import { readToken } from '../web/web-config.js';
-import { remoteSource, type StatusSource } from './status-source.js';
+import { remoteSource, type StatusSource } from '../status/reader.js';
 
 // alerts is not here: it reads the local outbox first.
 export const REMOTE_COMMANDS: ReadonlySet<string> = new Set(['get', 'describe', 'events']);
+/** Commands that take --server/--context as their own flags: they ask the endpoint for more than the status document. */
+export const OWN_REMOTE_COMMANDS: ReadonlySet<string> = new Set(['restart', 'stop', 'start', 'history', 'top']);
 
 /** Splits `--NAME VALUE` / `--NAME=VALUE` out of argv; undefined when absent. */
 export function takeFlag(argv: readonly string[], name: string, example: string): { value: string | undefined; rest: string[] } {
@@ -52,9 +54,10 @@ export async function remoteFlags(command: string, argv: readonly string[], env:
   const c = takeFlag(s.rest, 'context', 'vps1');
   const rest = c.rest;
   if (s.server === undefined && c.value === undefined) return { rest, status: undefined };
+  if (OWN_REMOTE_COMMANDS.has(command)) return { rest: [...argv], status: undefined };
   if (s.server !== undefined && c.value !== undefined) throw new VaiError('VAI_E_USAGE', '--server and --context both name a host; give one');
   if (!REMOTE_COMMANDS.has(command)) {
-    throw new VaiError('VAI_E_USAGE', `--server and --context work with ${[...REMOTE_COMMANDS].join(', ')}; "${command}" acts on this host only`);
+    throw new VaiError('VAI_E_USAGE', `--server and --context work with ${[...REMOTE_COMMANDS, ...OWN_REMOTE_COMMANDS].join(', ')}; "${command}" acts on this host only`);
   }
   let server = s.server;
   let token: string | undefined;
@@ -68,4 +71,49 @@ export async function remoteFlags(command: string, argv: readonly string[], env:
     throw new VaiError('VAI_E_USAGE', `--watch does not work with --server or --context; open ${server} in a browser for a live view`);
   }
   return { rest, status: remoteSource(await fetchStatus(server!, token), server!) };
+}
+
+export interface RemoteTarget {
+  server: string;
+  /** The token for this use: the read token, or the write token for actions. */
+  token: string | undefined;
+  /** How to name the host in messages: the context's name or the URL. */
+  label: string;
+}
+
+/**
+ * The host a command's own --server/--context flags name, with the token for `use`: a context's
+ * token-file or write-token-file, else VAI_WEB_TOKEN(_FILE) or VAI_WEB_WRITE_TOKEN(_FILE).
+ * undefined when neither flag is given (the command acts on this host).
+ */
+export async function remoteTarget(flags: { server?: string | undefined; context?: string | undefined }, use: 'read' | 'write', env: NodeJS.ProcessEnv): Promise<RemoteTarget | undefined> {
+  if (flags.server === undefined && flags.context === undefined) return undefined;
+  if (flags.server !== undefined && flags.context !== undefined) throw new VaiError('VAI_E_USAGE', '--server and --context both name a host; give one');
+  const { readWriteToken } = await import('../web/web-config.js');
+  if (flags.server !== undefined) {
+    const token = use === 'read' ? readToken(env.VAI_WEB_TOKEN_FILE, env) : readWriteToken(env.VAI_WEB_WRITE_TOKEN_FILE, env);
+    if (use === 'write' && token === undefined) throw new VaiError('VAI_E_USAGE', `acting on ${flags.server} wants its vaid's write token: set VAI_WEB_WRITE_TOKEN_FILE (a file holding it), or use a context with write-token-file`);
+    return { server: flags.server, token, label: flags.server };
+  }
+  const { readConfig, findContext, contextToken } = await import('./contexts.js');
+  const config = await readConfig(env);
+  const ctx = findContext(config, flags.context!);
+  const file = use === 'read' ? ctx['token-file'] : ctx['write-token-file'];
+  if (use === 'write' && !file) throw new VaiError('VAI_E_USAGE', `context "${ctx.name}" has no write-token-file, so vaictl cannot act on it; add one: vaictl config set-context ${ctx.name} --write-token-file FILE (the file holding that vaid's --web-write-token-file token)`);
+  return { server: ctx.server, token: contextToken(file, env), label: ctx.name };
+}
+
+/** Asks the host to restart, stop or start each name (POST /api/services/NAME/ACTION); prints its answers. */
+export async function remoteActions(target: RemoteTarget, action: string, names: readonly string[], out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+  const { postAction } = await import('../web/client.js');
+  let code = 0;
+  for (const name of names) {
+    const r = await postAction(target.server, target.token, name, action);
+    if (r.ok) out.stdout.write(`${target.label}: ${r.message}\n`);
+    else {
+      out.stderr.write(`Error: ${target.label}: ${r.message}\n`);
+      code = Math.max(code, r.status === 404 ? 3 : 1);
+    }
+  }
+  return code;
 }

@@ -11,6 +11,7 @@ import { applyHeapGrowth } from './daemon/heap-growth.js';
 import { Daemon } from './daemon/daemon.js';
 import { gitHookRoute, startWebServer, storeSource, webConfigFromEnv } from '../web/index.js';
 import { historyRoutes } from '../web/history-routes.js';
+import { actionHost } from './daemon/action-host.js';
 
 async function main(): Promise<number> {
   let config: VaidConfig;
@@ -56,7 +57,7 @@ async function main(): Promise<number> {
   let web: { url: string; close(): Promise<void> } | undefined;
   if (config.listen) {
     try {
-      const webConfig = webConfigFromEnv({ listen: config.listen, 'web-token-file': config.webTokenFile }, process.env)!;
+      const webConfig = webConfigFromEnv({ listen: config.listen, 'web-token-file': config.webTokenFile, 'web-write-token-file': config.webWriteTokenFile }, process.env)!;
       web = await startWebServer({
         listen: webConfig.listen,
         token: webConfig.token,
@@ -69,6 +70,7 @@ async function main(): Promise<number> {
           : {}),
         ...(config.historyDays > 0 ? { extraRoutes: historyRoutes({ stateDir: config.paths.stateDir, getStatus: () => daemon.store.document() }) } : {}),
         heartbeatsDir: path.join(config.paths.stateDir, 'heartbeats'),
+        actions: { writeToken: webConfig.writeToken, host: actionHost(daemon, config.paths) },
       });
       log.info({ url: web.url }, `serving status on ${web.url}`);
     } catch (e) {

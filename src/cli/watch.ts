@@ -5,7 +5,7 @@ import { watch, statSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import type { Paths } from './paths.js';
 import type { ServiceStatus, StatusDocument } from '../status/schema.js';
-import { readStatus } from './status-reader.js';
+import { readStatus } from './status-source.js';
 
 export interface WatchHandlers {
   onDoc(doc: StatusDocument): void;

@@ -2,7 +2,7 @@
 // MAX_TAIL_BYTES from the end, never through a symlink, never blocking on a FIFO or a device
 // (a service owner may control the directory of log_path; vaid runs as root).
 import { closeSync, constants, fstatSync, openSync, readSync } from 'node:fs';
-import { redactSecrets } from './redact-evidence.js';
+import { redactFreeText } from './redact.js';
 
 export const MAX_TAIL_BYTES = 16 * 1024;
 export const MAX_TAIL_LINES = 10;
@@ -50,5 +50,5 @@ export function tailLines(file: string, opts: { maxLines?: number; after?: strin
     .map((l) => l.trimEnd())
     .filter((l) => l.length > 0)
     .slice(-maxLines)
-    .map(redactSecrets);
+    .map(redactFreeText);
 }

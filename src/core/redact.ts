@@ -62,6 +62,19 @@ export function redactText(text: string, secrets: readonly string[] = []): strin
   return redactPatterns(out);
 }
 
+// Free text vai did not write (a service's log lines, another process's command line) has no
+// shape to trust, so it also loses the value after any secret-sounding word: `--requirepass X`,
+// `password: X`, `api_key=X`, a short `Authorization: Bearer X`. Kept apart from redactText so
+// vai's own messages keep their words.
+const LOOSE_FLAG = /(--?[\w-]*(?:pass|secret|token|api-?key)[\w-]*\s+)(?!-)(\S+)/gi;
+const LOOSE_AUTH = /(authorization:\s*(?:bearer|basic)\s+)\S+/gi;
+const LOOSE_ASSIGN = /((?:password|passwd|pass|secret|token|api[_-]?key|auth(?!orization))[\w-]*\s*[=:]\s*)(?!\*\*\*)("[^"]*"|'[^']*'|\S+)/gi;
+
+/** Evidence from logs and command lines: every pattern of redactText, then the loose rules above. */
+export function redactFreeText(text: string): string {
+  return redactPatterns(text).replace(LOOSE_AUTH, `$1${REDACTED}`).replace(LOOSE_FLAG, `$1${REDACTED}`).replace(LOOSE_ASSIGN, `$1${REDACTED}`);
+}
+
 /** Values of the environment variables that hold secrets. */
 export function secretValues(env: NodeJS.ProcessEnv, names: Iterable<string>): string[] {
   const out = new Set<string>();

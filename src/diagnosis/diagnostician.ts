@@ -17,7 +17,7 @@ import { listenerSighting } from './port.js';
 import { diskSightings } from './disk.js';
 import { oomEvidence } from './oom.js';
 import { tailLines } from '../core/log-tail.js';
-import { redactSecrets } from '../core/redact-evidence.js';
+import { redactFreeText } from '../core/redact.js';
 
 /** A container killed by SIGKILL exits 128 + 9: the kernel's OOM killer's signal too. */
 const SIGKILL_EXIT = 137;
@@ -85,8 +85,7 @@ export class Diagnostician {
       if (e.action === 'oom') {
         this.exits.set(name, { code: prior?.code ?? null, oomKilled: true, at });
         for (const w of this.oomWaiters.get(name) ?? []) w();
-      }
-      else if (e.action === 'die') this.exits.set(name, { code: e.exitCode, oomKilled: prior?.oomKilled === true, at });
+      } else if (e.action === 'die') this.exits.set(name, { code: e.exitCode, oomKilled: prior?.oomKilled === true, at });
       else if (e.action === 'health_status' && e.detail !== 'unhealthy') continue;
       this.opts.log?.info({ service: name, container: e.container, event: e.action, exitCode: e.exitCode, detail: e.detail }, `${name}: container ${e.container} ${e.action}${e.exitCode !== null ? ` (exit ${e.exitCode})` : ''}${e.detail ? ` ${e.detail}` : ''}; checking now`);
       this.opts.wake!(name);
@@ -209,7 +208,7 @@ export class Diagnostician {
     }
     const sinceMs = prior && prior.state === state ? prior.sinceMs : now;
     this.sightings.set(target.name, { state, sinceMs, watched: prior?.watched ?? (pidFile === undefined ? watched : null), restarts });
-    return { pid, command: redactSecrets(command), via, fromPidFile: pidFile !== undefined, state, sinceMs, ...(writtenAtMs !== undefined ? { writtenAtMs } : {}) };
+    return { pid, command: redactFreeText(command), via, fromPidFile: pidFile !== undefined, state, sinceMs, ...(writtenAtMs !== undefined ? { writtenAtMs } : {}) };
   }
 }
 

@@ -5,7 +5,7 @@ import type { ServiceTarget } from '../executor/types.js';
 import { findListenerProcesses, loopbackPortOf } from '../executor/listener-process.js';
 import { commandLine, startedAtMs } from '../executor/stop-escalation.js';
 import type { ListenerSighting } from './observation.js';
-import { redactSecrets } from '../core/redact-evidence.js';
+import { redactFreeText } from '../core/redact.js';
 
 /** undefined: the check has no loopback port to look at; null: nothing listens there. */
 export async function listenerSighting(target: ServiceTarget): Promise<ListenerSighting | null | undefined> {
@@ -15,5 +15,5 @@ export async function listenerSighting(target: ServiceTarget): Promise<ListenerS
   if (!found) return undefined;
   if (found.kind === 'none') return /^nothing listens/.test(found.reason) ? null : undefined;
   const p = found.process;
-  return { pid: p.pid, command: redactSecrets(commandLine(p.pid)), startedAtMs: startedAtMs(p), port: p.what.replace(/^listener on /, '') };
+  return { pid: p.pid, command: redactFreeText(commandLine(p.pid)), startedAtMs: startedAtMs(p), port: p.what.replace(/^listener on /, '') };
 }

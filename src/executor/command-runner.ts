@@ -1,10 +1,13 @@
-// Runs `bash -c COMMAND` in its own process group (a new session) and bounds it: after the
-// timeout the whole group gets SIGTERM, then SIGKILL after a grace. Never throws; always
-// resolves after the shell has been reaped, so no zombie, timer or descriptor outlives a run.
+// Runs `bash -c COMMAND` in its own process group (a new session) and its own cgroup where the
+// machine allows (cgroup.ts), and bounds it: after the timeout the whole group and cgroup get
+// SIGTERM, then SIGKILL after a grace. A child that setsid()s leaves the group but not the
+// cgroup. Never throws; always resolves after the shell has been reaped, so no zombie, timer or
+// descriptor outlives a run.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { statSync } from 'node:fs';
 import path from 'node:path';
 import { performance } from 'node:perf_hooks';
+import { openRunCgroup, type RunCgroup } from './cgroup.js';
 import { addOwnShell, removeOwnShell } from './own-shells.js';
 import type { OutputTail } from './output-tail.js';
 
@@ -55,10 +58,15 @@ export function runCommand(opts: RunOptions): Promise<RunOutcome> {
           : (['ignore', 'ignore', 'ignore'] as const);
     const cwd = existingDir(opts.cwd);
     const cwdFallback = cwd === opts.cwd ? undefined : { wanted: opts.cwd, used: cwd };
+    // The shell enters its cgroup before it reads the command: a child forked at once (bash can
+    // fork before vaid, racing it, writes the shell's pid from outside) is born inside.
+    let cgroup: RunCgroup | null = openRunCgroup(opts.killGroupOnExit);
+    const command = cgroup ? `{ echo $$ >${shellQuote(cgroup.procsFile)}; } 2>/dev/null\n${opts.command}` : opts.command;
     let child: ChildProcess;
     try {
-      child = spawn(opts.shell ?? 'bash', ['-c', opts.command], { cwd, env: opts.env, detached: true, stdio: [...stdio] });
+      child = spawn(opts.shell ?? 'bash', ['-c', command], { cwd, env: opts.env, detached: true, stdio: [...stdio] });
     } catch (e) {
+      cgroup?.remove();
       resolve(failed(started, (e as Error).message));
       return;
     }
@@ -75,8 +83,17 @@ export function runCommand(opts: RunOptions): Promise<RunOutcome> {
     // After SIGKILL nothing in the group can linger but as a zombie, which is PID 1's to reap.
     let killed = false;
     const pgid = child.pid;
+    // Written from here too: a refusal shows here, and the run falls back to the process group.
+    if (cgroup && (pgid === undefined || !cgroup.adopt(pgid))) {
+      cgroup.remove();
+      cgroup = null;
+    }
 
     const killGroup = (sig: NodeJS.Signals): boolean => {
+      if (cgroup) {
+        if (sig === 'SIGKILL') cgroup.kill();
+        else for (const pid of cgroup.pids()) signalPid(pid, sig);
+      }
       if (pgid === undefined) return false;
       try {
         process.kill(-pgid, sig);
@@ -86,6 +103,7 @@ export function runCommand(opts: RunOptions): Promise<RunOutcome> {
       }
     };
     const groupAlive = (): boolean => {
+      if (cgroup && cgroup.pids().length > 0) return true;
       if (pgid === undefined) return false;
       try {
         process.kill(-pgid, 0);
@@ -104,6 +122,7 @@ export function runCommand(opts: RunOptions): Promise<RunOutcome> {
       clearTimeout(drainTimer);
       opts.signal?.removeEventListener('abort', onAbort);
       if (pgid !== undefined) removeOwnShell(pgid);
+      if (cgroup) settleCgroup(cgroup, opts.killGroupOnExit || timedOut || aborted);
       child.stdout?.destroy();
       child.stderr?.destroy();
       resolve({
@@ -218,6 +237,37 @@ export function existingDir(dir: string): string {
     d = up;
   }
   return '/';
+}
+
+function shellQuote(s: string): string {
+  return `'${s.replace(/'/g, `'\\''`)}'`;
+}
+
+function signalPid(pid: number, sig: NodeJS.Signals): void {
+  try {
+    process.kill(pid, sig);
+  } catch {
+    // Gone already.
+  }
+}
+
+/**
+ * A check's cgroup, or a timed-out or aborted command's, is killed and removed; a command that
+ * ended on its own keeps what it started (the `... &` daemon), moved back to vaid's own cgroup.
+ */
+function settleCgroup(cg: RunCgroup, kill: boolean): void {
+  if (!kill) {
+    cg.release();
+    return;
+  }
+  cg.kill();
+  // The killed processes leave the cgroup as the kernel finishes them: retry the rmdir briefly.
+  let tries = 0;
+  const retry = (): void => {
+    if (cg.remove() || ++tries >= 40) return;
+    setTimeout(retry, 50).unref();
+  };
+  retry();
 }
 
 function failed(started: number, message: string): RunOutcome {

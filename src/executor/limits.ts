@@ -11,7 +11,6 @@ import type { CheckResult, ServiceTarget, WatchedProcess } from './types.js';
 import { parsePid } from './pid-probe.js';
 import { findListenerProcesses, probeWatched } from './listener-process.js';
 import { compilePattern, findProcess } from './checks/process.js';
-import { checkType } from './checks/index.js';
 import { treeUsage, type TreeUsage } from './process-tree.js';
 
 const MB = 1024 * 1024;
@@ -32,17 +31,7 @@ export interface UsageSample {
   cpuPercent: number | null;
 }
 
-/** How vai finds a service's process for limits, or null when it cannot (a manifest warning says so). */
-export function limitSource(target: Pick<ServiceTarget, 'spec'>): string | null {
-  const { spec } = target;
-  if (spec.container !== undefined) return null;
-  if (spec.pid_file !== undefined) return `pid_file ${spec.pid_file}`;
-  const hc = spec.health_check;
-  if (hc.type === 'process') return `the first process matching ${JSON.stringify(hc.process_name ?? '')}`;
-  const where = checkType(hc.type).loopbackTarget?.(hc);
-  if (where !== undefined && typeof where !== 'string') return `the process listening on ${where.host}:${where.port}`;
-  return null;
-}
+export { limitSource } from './checks/index.js';
 
 export class ProcessLimits {
   private readonly tracks = new Map<string, Track>();
@@ -70,17 +59,18 @@ export class ProcessLimits {
     this.tracks.set(target.name, t);
     this.samples.set(target.name, { usage, cpuPercent, at: now });
     const n = limits.for_checks;
+    const measured = { usage: { rootPid: pid, processes: usage.processes, rssBytes: usage.rssBytes, cpuSeconds: usage.cpuSeconds, cpuPercent } };
     const tree = `pid ${pid}${usage.processes > 1 ? ` and ${usage.processes - 1} descendant${usage.processes > 2 ? 's' : ''}` : ''}`;
     if (limits.memory_mb !== undefined && t.memOver >= n) {
-      return { health: 'unhealthy', reason: 'MemoryLimit', message: `RSS ${Math.round(rssMb)} MB > ${limits.memory_mb} MB for ${t.memOver} check${t.memOver === 1 ? '' : 's'} (${tree})`, latencyMs: base.latencyMs };
+      return { health: 'unhealthy', reason: 'MemoryLimit', message: `RSS ${Math.round(rssMb)} MB > ${limits.memory_mb} MB for ${t.memOver} check${t.memOver === 1 ? '' : 's'} (${tree})`, latencyMs: base.latencyMs, ...measured };
     }
     if (limits.cpu_percent !== undefined && cpuPercent !== null && t.cpuOver >= n) {
-      return { health: 'unhealthy', reason: 'CpuLimit', message: `CPU ${Math.round(cpuPercent)} % > ${limits.cpu_percent} % for ${t.cpuOver} check${t.cpuOver === 1 ? '' : 's'} (${tree})`, latencyMs: base.latencyMs };
+      return { health: 'unhealthy', reason: 'CpuLimit', message: `CPU ${Math.round(cpuPercent)} % > ${limits.cpu_percent} % for ${t.cpuOver} check${t.cpuOver === 1 ? '' : 's'} (${tree})`, latencyMs: base.latencyMs, ...measured };
     }
     const mem = limits.memory_mb !== undefined ? `RSS ${Math.round(rssMb)} MB of ${limits.memory_mb} MB` : '';
     const cpu = limits.cpu_percent !== undefined && cpuPercent !== null ? `CPU ${Math.round(cpuPercent)} % of ${limits.cpu_percent} %` : '';
     const within = [mem, cpu].filter(Boolean).join(', ');
-    return within ? { ...base, message: `${base.message}; ${within}` } : base;
+    return { ...base, ...(within ? { message: `${base.message}; ${within}` } : {}), ...measured };
   }
 
   forget(name: string): void {

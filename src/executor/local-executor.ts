@@ -13,6 +13,7 @@ import { findListenerProcesses, probeWatched } from './listener-process.js';
 import { runCommand } from './command-runner.js';
 import { commandEnv } from './command-env.js';
 import { openLogFile } from './log-file.js';
+import { LogRotator, rotationPolicy } from './log-rotation.js';
 import { commandResultOf, skippedCommand } from './outcome.js';
 import { DEFAULT_STOP_TIMEOUT_SECONDS, escalateStop, knownProcess } from './stop-escalation.js';
 import { tailLines } from '../core/log-tail.js';
@@ -29,6 +30,8 @@ export class LocalExecutor implements Executor {
   readonly keptConnections = new KeptConnections();
   /** spec.limits: the process trees' RSS and CPU, measured after each passing check. */
   readonly limits = new ProcessLimits();
+  /** Every host service's log, rotated by its log_rotation (log-rotation.ts). */
+  readonly logRotator = new LogRotator();
 
   constructor(
     private readonly log?: Logger,
@@ -38,9 +41,17 @@ export class LocalExecutor implements Executor {
   check(target: ServiceTarget, signal?: AbortSignal): Promise<CheckResult> {
     const hc = target.spec.health_check;
     const ctx = { target, hc, logPath: hostLogPath(target), keptConnections: this.keptConnections, heartbeatsDir: this.heartbeatsDir, now: Date.now, signal };
+    this.logRotator.watch(target.name, ctx.logPath, rotationPolicy(target.spec.log_rotation));
     const r = checkType(hc.type).host(ctx);
-    if (!target.spec.limits) return Promise.resolve(r);
-    return Promise.resolve(r).then((base) => this.limits.apply(target, base, performance.now()));
+    const checked = target.spec.limits ? Promise.resolve(r).then((base) => this.limits.apply(target, base, performance.now())) : Promise.resolve(r);
+    return checked.then((res) => this.withRotationWarning(target.name, res));
+  }
+
+  // A log that cannot be kept bounded is said on a healthy check (a Warning event); the warning waits for one.
+  private withRotationWarning(name: string, r: CheckResult): CheckResult {
+    if (r.health !== 'healthy' || r.warning) return r;
+    const w = this.logRotator.warning(name);
+    return w ? { ...r, warning: w } : r;
   }
 
   async run(target: ServiceTarget, kind: CommandKind, signal?: AbortSignal): Promise<CommandResult> {
@@ -126,6 +137,7 @@ export class LocalExecutor implements Executor {
 
   async close(): Promise<void> {
     this.keptConnections.closeAll();
+    this.logRotator.close();
   }
 }
 

@@ -13,7 +13,11 @@ export interface TreeUsage {
   /** Processes counted, the root included. */
   processes: number;
   rssBytes: number;
-  /** utime + stime of the live processes, in seconds. */
+  /**
+   * utime + stime of the live processes, plus cutime + cstime (the children each has waited
+   * for), in seconds: a worker that exits and is reaped moves its time to its parent's count
+   * rather than out of the sum, so the figure only grows while the root lives.
+   */
   cpuSeconds: number;
 }
 
@@ -23,13 +27,13 @@ interface Row {
   ticks: number;
 }
 
-/** Fields of /proc/PID/stat after the comm: ppid(4), utime(14), stime(15), rss(24). */
+/** Fields of /proc/PID/stat after the comm: ppid(4), utime(14), stime(15), cutime(16), cstime(17), rss(24). */
 export function parseUsageStat(stat: string): Row | null {
   const close = stat.lastIndexOf(')');
   if (close < 0) return null;
   const f = stat.slice(close + 2).split(' ');
   const ppid = Number(f[1]);
-  const ticks = Number(f[11]) + Number(f[12]);
+  const ticks = Number(f[11]) + Number(f[12]) + Number(f[13]) + Number(f[14]);
   const rssPages = Number(f[21]);
   if (!Number.isFinite(ppid) || !Number.isFinite(ticks) || !Number.isFinite(rssPages)) return null;
   return { ppid, rssPages, ticks };

@@ -56,6 +56,23 @@ export interface CheckResult {
   latencyMs: number;
   /** A healthy check that wants a person's attention (a certificate within warn_days): a Warning, never a restart. */
   warning?: string | undefined;
+  /**
+   * What the warning is about, stable while it holds (`CertificateExpiring:<expiry>`): the
+   * planner sends one notice per key, so a renewed certificate that is short again is news.
+   */
+  warningKey?: string | undefined;
+  /** spec.limits: what the service's process tree used at this check (describe, /metrics). */
+  usage?: ProcessUsage | undefined;
+}
+
+export interface ProcessUsage {
+  rootPid: number;
+  processes: number;
+  rssBytes: number;
+  /** CPU time of the tree (its live processes and the children they waited for), in seconds. */
+  cpuSeconds: number;
+  /** Share of one core since the previous check, in percent; null on the first sample. */
+  cpuPercent: number | null;
 }
 
 export interface CommandResult {

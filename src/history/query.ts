@@ -5,7 +5,7 @@
 // edge (windowParts), so it is exact to the minute for the last 48 h, to the hour for the last
 // 32 days, and to the day beyond, at the cost of a few dozen rows per service.
 import { LATENCY_BOUNDS_MS, LATENCY_BUCKETS, LEVELS } from './sql-schema.js';
-import type { AlertRef, CauseRecord } from './batch.js';
+import type { AlertRef, CauseRecord, RollupDelta } from './batch.js';
 import type { Db } from './database.js';
 
 export interface IncidentItem {
@@ -74,17 +74,8 @@ function safeJson<T>(text: string | null, fallback: T): T {
   }
 }
 
-export interface Totals {
-  checks: number;
-  failures: number;
-  unknowns: number;
-  latencySumUs: number;
-  latencyMaxUs: number;
-  hist: number[];
-  observedMs: number;
-  downMs: number;
-  restarts: number;
-}
+/** A span's sums: the rollup columns of batch.ts' RollupDelta, added up. */
+export type Totals = Omit<RollupDelta, 'service' | 'start'>;
 
 const HIST_SUMS = Array.from({ length: LATENCY_BUCKETS }, (_, i) => `sum(h${i}) AS h${i}`).join(', ');
 const TOTALS = `sum(checks) AS checks, sum(failures) AS failures, sum(unknowns) AS unknowns, sum(latency_sum_us) AS latency_sum_us, max(latency_max_us) AS latency_max_us, ${HIST_SUMS}, sum(observed_ms) AS observed_ms, sum(down_ms) AS down_ms, sum(restarts) AS restarts`;

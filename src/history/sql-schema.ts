@@ -23,6 +23,25 @@ export const LEVELS = [
 ] as const;
 export type Level = (typeof LEVELS)[number];
 
+const HIST_COLUMNS = Array.from({ length: LATENCY_BUCKETS }, (_, i) => `h${i} INTEGER NOT NULL DEFAULT 0`).join(', ');
+
+function rollupTable(name: string): string {
+  return `CREATE TABLE IF NOT EXISTS ${name} (
+  service_id     INTEGER NOT NULL,
+  start          INTEGER NOT NULL,
+  checks         INTEGER NOT NULL DEFAULT 0,
+  failures       INTEGER NOT NULL DEFAULT 0,
+  unknowns       INTEGER NOT NULL DEFAULT 0,
+  latency_sum_us INTEGER NOT NULL DEFAULT 0,
+  latency_max_us INTEGER NOT NULL DEFAULT 0,
+  ${HIST_COLUMNS},
+  observed_ms    INTEGER NOT NULL DEFAULT 0,
+  down_ms        INTEGER NOT NULL DEFAULT 0,
+  restarts       INTEGER NOT NULL DEFAULT 0,
+  PRIMARY KEY (service_id, start)
+) WITHOUT ROWID;`;
+}
+
 export const SCHEMA_SQL = `
 CREATE TABLE IF NOT EXISTS meta (
   key   TEXT PRIMARY KEY,
@@ -39,51 +58,7 @@ CREATE TABLE IF NOT EXISTS services (
 -- their sums living on in the coarser rows; days are kept for --history-days.
 -- observed_ms counts time between checks of a service vai keeps running; down_ms the part of it
 -- after a failed check. uptime = 1 - down_ms / observed_ms.
-CREATE TABLE IF NOT EXISTS minutes (
-  service_id     INTEGER NOT NULL,
-  start          INTEGER NOT NULL,
-  checks         INTEGER NOT NULL DEFAULT 0,
-  failures       INTEGER NOT NULL DEFAULT 0,
-  unknowns       INTEGER NOT NULL DEFAULT 0,
-  latency_sum_us INTEGER NOT NULL DEFAULT 0,
-  latency_max_us INTEGER NOT NULL DEFAULT 0,
-  h0 INTEGER NOT NULL DEFAULT 0, h1 INTEGER NOT NULL DEFAULT 0, h2 INTEGER NOT NULL DEFAULT 0, h3 INTEGER NOT NULL DEFAULT 0,
-  h4 INTEGER NOT NULL DEFAULT 0, h5 INTEGER NOT NULL DEFAULT 0, h6 INTEGER NOT NULL DEFAULT 0, h7 INTEGER NOT NULL DEFAULT 0,
-  observed_ms    INTEGER NOT NULL DEFAULT 0,
-  down_ms        INTEGER NOT NULL DEFAULT 0,
-  restarts       INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (service_id, start)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS hours (
-  service_id     INTEGER NOT NULL,
-  start          INTEGER NOT NULL,
-  checks         INTEGER NOT NULL DEFAULT 0,
-  failures       INTEGER NOT NULL DEFAULT 0,
-  unknowns       INTEGER NOT NULL DEFAULT 0,
-  latency_sum_us INTEGER NOT NULL DEFAULT 0,
-  latency_max_us INTEGER NOT NULL DEFAULT 0,
-  h0 INTEGER NOT NULL DEFAULT 0, h1 INTEGER NOT NULL DEFAULT 0, h2 INTEGER NOT NULL DEFAULT 0, h3 INTEGER NOT NULL DEFAULT 0,
-  h4 INTEGER NOT NULL DEFAULT 0, h5 INTEGER NOT NULL DEFAULT 0, h6 INTEGER NOT NULL DEFAULT 0, h7 INTEGER NOT NULL DEFAULT 0,
-  observed_ms    INTEGER NOT NULL DEFAULT 0,
-  down_ms        INTEGER NOT NULL DEFAULT 0,
-  restarts       INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (service_id, start)
-) WITHOUT ROWID;
-CREATE TABLE IF NOT EXISTS days (
-  service_id     INTEGER NOT NULL,
-  start          INTEGER NOT NULL,
-  checks         INTEGER NOT NULL DEFAULT 0,
-  failures       INTEGER NOT NULL DEFAULT 0,
-  unknowns       INTEGER NOT NULL DEFAULT 0,
-  latency_sum_us INTEGER NOT NULL DEFAULT 0,
-  latency_max_us INTEGER NOT NULL DEFAULT 0,
-  h0 INTEGER NOT NULL DEFAULT 0, h1 INTEGER NOT NULL DEFAULT 0, h2 INTEGER NOT NULL DEFAULT 0, h3 INTEGER NOT NULL DEFAULT 0,
-  h4 INTEGER NOT NULL DEFAULT 0, h5 INTEGER NOT NULL DEFAULT 0, h6 INTEGER NOT NULL DEFAULT 0, h7 INTEGER NOT NULL DEFAULT 0,
-  observed_ms    INTEGER NOT NULL DEFAULT 0,
-  down_ms        INTEGER NOT NULL DEFAULT 0,
-  restarts       INTEGER NOT NULL DEFAULT 0,
-  PRIMARY KEY (service_id, start)
-) WITHOUT ROWID;
+${LEVELS.map((l) => rollupTable(l.table)).join('\n')}
 
 -- One row per incident (status' incident.seq), from the first failure to its close.
 CREATE TABLE IF NOT EXISTS incidents (

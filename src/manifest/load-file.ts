@@ -8,7 +8,7 @@ import { nativeCandidate, type Candidate } from './candidate.js';
 import { parseSource } from './source-document.js';
 import { isLegacyDocument, legacyCandidates } from './legacy-config.js';
 import { validateCandidate } from './schema-validator.js';
-import { checkServiceRules } from './spec-rules.js';
+import { checkServiceRules, checkServiceWarnings } from './spec-rules.js';
 import { checkNotifierRules } from './notifier-rules.js';
 
 interface DefinitionBase {
@@ -37,6 +37,8 @@ export interface FileResult {
   file: string;
   definitions: Definition[];
   errors: ManifestError[];
+  /** Problems that do not stop the file from loading (VAI_W_ codes): `vaictl validate` prints them. */
+  warnings?: ManifestError[];
 }
 
 function definitionOf(c: Candidate, kind: 'Service' | 'Notifier'): Definition {
@@ -86,6 +88,7 @@ export function loadFileText(text: string, file: string): FileResult {
 function loadParsed(text: string, file: string): FileResult {
   const { candidates, errors } = candidatesOf(text, file);
   const definitions: Definition[] = [];
+  const warnings: ManifestError[] = [];
   for (const c of candidates) {
     const v = validateCandidate(c);
     errors.push(...v.errors);
@@ -94,6 +97,7 @@ function loadParsed(text: string, file: string): FileResult {
       const ruleErrors = checkServiceRules(c.data as unknown as ServiceManifest, c);
       errors.push(...ruleErrors);
       if (ruleErrors.length > 0) continue;
+      warnings.push(...checkServiceWarnings(c.data as unknown as ServiceManifest, c));
     }
     if (v.kind === 'Notifier') {
       const ruleErrors = checkNotifierRules(c.data as unknown as NotifierManifest, c);
@@ -103,5 +107,5 @@ function loadParsed(text: string, file: string): FileResult {
     definitions.push(definitionOf(c, v.kind));
   }
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
-  return { file, definitions: errors.length > 0 ? [] : definitions, errors };
+  return { file, definitions: errors.length > 0 ? [] : definitions, errors, ...(warnings.length > 0 ? { warnings } : {}) };
 }

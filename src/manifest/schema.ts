@@ -94,6 +94,16 @@ export const ServiceSpecSchema = Type.Object(
     pid_file: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'File holding the main pid: a cheap probe notices a crash between two checks.' })),
     limits: Type.Optional(LimitsSchema),
     log_path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'Where command output goes and what `vaictl logs` shows. Default: STATE_DIR/logs/NAME.log.' })),
+    log_rotation: Type.Optional(
+      Type.Object(
+        {
+          max_mb: Type.Number({ minimum: 0.01, maximum: 102_400, default: 10, description: 'Rotate the log once it reaches this size (MB).' }),
+          keep: Type.Integer({ minimum: 1, maximum: 100, default: 3, description: 'Rotated copies kept (NAME.1 newest … NAME.keep).' }),
+          compress: Type.Boolean({ default: false, description: 'gzip the rotated copies (NAME.1.gz …).' }),
+        },
+        { additionalProperties: false, description: 'Size-based rotation of log_path (or the default log), copy-then-truncate so a daemon holding the file keeps writing. Default: 10 MB, keep 3, no gzip.' },
+      ),
+    ),
     notify_on_fail: Type.Optional(Type.String({ minLength: 1, maxLength: 253, description: 'Notifier name (a kind: Notifier manifest) or ntfy topic to alert when recovery fails.' })),
     dependencies: Type.Array(NameSchema, { default: [], maxItems: 256, uniqueItems: true, description: 'Services that must be healthy first; they are recovered before this one.' }),
     max_failures: Type.Integer({ minimum: 1, maximum: 1000, default: 3, description: 'Failed recovery attempts allowed within failure_window_seconds before CrashLoopBackOff (seed: 3).' }),

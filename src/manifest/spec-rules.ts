@@ -3,7 +3,7 @@
 import type { ServiceManifest } from './schema.js';
 import type { ManifestError } from './types.js';
 import { errorAt, type Candidate } from './candidate.js';
-import { checkType } from '../executor/checks/index.js';
+import { checkType, limitSource } from '../executor/checks/index.js';
 import { CHECK_FIELD_OWNERS } from './schema.js';
 
 type Rule = (m: ServiceManifest, c: Candidate) => ManifestError[];
@@ -57,4 +57,21 @@ const RULES: Rule[] = [restartContainerNeedsContainer, noSelfDependency, checkTy
 
 export function checkServiceRules(m: ServiceManifest, c: Candidate): ManifestError[] {
   return RULES.flatMap((r) => r(m, c));
+}
+
+// Warnings: the spec loads and runs, but does less than it says. `vaictl validate` prints them
+// (exit 0) and describe shows the same words (cli/printers/check-words.ts, limitsWords).
+// A container service's limits are already an error (limitsOnHost).
+const limitsMeasurable: Rule = (m, c) =>
+  m.spec.limits !== undefined && m.spec.container === undefined && limitSource({ spec: m.spec }) === null
+    ? [errorAt(c, ['spec', 'limits'], 'key', 'VAI_W_LIMITS_UNMEASURED', `${LIMITS_UNMEASURED}: the limits are never applied`)]
+    : [];
+
+/** The words describe uses too. */
+export const LIMITS_UNMEASURED = "vai cannot find this service's process (set pid_file, or check a loopback port or a process)";
+
+const WARNINGS: Rule[] = [limitsMeasurable];
+
+export function checkServiceWarnings(m: ServiceManifest, c: Candidate): ManifestError[] {
+  return WARNINGS.flatMap((r) => r(m, c));
 }

@@ -17,6 +17,8 @@ export interface ValidateOptions {
 
 export interface ValidationReport {
   errors: ManifestError[];
+  /** Specs that load but do less than they say (VAI_W_ codes); not counted as problems. */
+  warnings: ManifestError[];
   files: number;
   services: number;
   notifiers: number;
@@ -44,6 +46,7 @@ export async function validateTree(paths: string[], opts: ValidateOptions = {}):
   const state = assembleState({ root, results, scanErrors, refused, selector: opts.selector });
   return {
     errors: state.errors,
+    warnings: [...results.values()].flatMap((r) => r.warnings ?? []),
     files: results.size,
     services: [...results.values()].reduce((n, r) => n + r.definitions.filter((d) => d.kind === 'Service' && (!opts.selector || matchesSelector(d.labels, opts.selector))).length, 0),
     notifiers: [...results.values()].reduce((n, r) => n + r.definitions.filter((d) => d.kind === 'Notifier').length, 0),

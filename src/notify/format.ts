@@ -16,6 +16,7 @@ const TITLES: Record<AlertKind, string> = {
   'flapping-resolved': 'Stable Again',
   self: 'vai failing',
   'self-resolved': 'vai fine again',
+  notice: 'Warning',
 };
 
 const FAILURE_TAGS = ['rotating_light', 'alert', 'auto-recovery'];
@@ -28,6 +29,7 @@ const TAGS: Record<AlertKind, string[]> = {
   'flapping-resolved': ['white_check_mark', 'resolved', 'flapping'],
   self: ['warning', 'vai-self'],
   'self-resolved': ['white_check_mark', 'resolved', 'vai-self'],
+  notice: ['warning', 'auto-recovery'],
 };
 
 export function describeCheck(hc: HealthCheck, spec: ServiceSpec): string {
@@ -61,6 +63,7 @@ function viewLogs(service: string, spec: ServiceSpec): string {
 
 function statusLines(alert: Alert): string[] {
   const reason = alert.message.trim();
+  if (alert.kind === 'notice') return [`Status: Healthy, with a warning${reason ? ` (${reason})` : ''}`, 'Recovery attempt: none (a warning: vai does not restart for it)'];
   // An alert-only service (no restart_cmd): vai never tried, so no line may say it did.
   if (!alert.spec.restart_cmd && !alert.spec.restart_container) {
     if (alert.kind === 'recovered') return [`Status: Healthy again${reason ? ` (${reason})` : ''}`, 'Recovery attempt: none (alert-only service)'];
@@ -124,13 +127,18 @@ function formatSelf(alert: Alert, host: string): Notification {
   };
 }
 
+/** `CertificateExpiring` as a title: `Certificate Expiring`. */
+function words(reason: string): string {
+  return reason.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
+}
+
 export function formatAlert(alert: Alert, hostname: string): Notification {
   if (isSelfKind(alert.kind)) return formatSelf(alert, alert.labels?.host || hostname);
   const { spec } = alert;
   // The host a person knows the service by: its manifest's host label, else this machine's name.
   const host = alert.labels?.host || hostname;
   const { level, priority } = levelOf(alert.kind);
-  const failing = alert.kind !== 'recovered' && alert.kind !== 'flapping-resolved';
+  const failing = alert.kind !== 'recovered' && alert.kind !== 'flapping-resolved' && alert.kind !== 'notice';
   const lines = [
     `Service: ${alert.service}`,
     ...statusLines(alert),
@@ -141,6 +149,7 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
   if (failing && alert.cause && alert.kind !== 'flapping') lines.push(`Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}`, ...alert.cause.evidence.slice(0, 6).map((e) => `Evidence: ${redactUrl(e)}`));
   if (alert.kind === 'flapping') lines.push('Action required: find why it keeps failing (vai recovers it each time)');
   else if (failing && !alert.cause) lines.push(alertOnly ? 'Action required: look into it (vai only watches this service)' : 'Action required: Manual intervention needed');
+  if (alert.kind === 'notice') lines.push(`${alert.cause ? `Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}\n` : ''}Action required: before it fails (vai sends this once)`);
   if (alert.dependents.length > 0) lines.push(`Dependents affected: ${alert.dependents.join(', ')}`);
   lines.push('', `Health check: ${describeCheck(spec.health_check, spec)}`);
   if (spec.restart_container) lines.push(`Restart: docker restart ${spec.container ?? '?'}`);
@@ -151,7 +160,7 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
     service: alert.service,
     kind: alert.kind,
     code: KIND_CODE[alert.kind],
-    title: `${alert.service} ${TITLES[alert.kind]}`,
+    title: `${alert.service} ${alert.kind === 'notice' && alert.cause ? words(alert.cause.reason) : TITLES[alert.kind]}`,
     priority,
     level,
     tags: TAGS[alert.kind],

@@ -9,7 +9,7 @@ import { standsAlone, type Alert, type Notifier, type NotifierSnapshot } from '.
 import { formatAlert } from './format.js';
 import { levelOf } from './priority.js';
 import { cooldownKey } from './cooldown.js';
-import { decideNotice } from './truth.js';
+import { changesTold, decideNotice } from './truth.js';
 import { DEFAULT_RETRY, retryDelayMs, type RetryPolicy } from './retry-delay.js';
 import { mapStrings, redactText, redactUrl, secretValues } from './redact.js';
 import {
@@ -147,7 +147,7 @@ export class DurableNotifier implements Notifier {
       if (e.incident && (!open || open.lastNotifiedAt <= e.createdAt)) this.state.incidents[e.service] = e.incident;
       if (e.kind === 'recovered' && open && open.lastNotifiedAt <= e.createdAt) delete this.state.incidents[e.service];
       const told = this.state.told[e.service];
-      if (e.kind !== 'reminder' && !standsAlone(e.kind) && (!told || told.at <= e.createdAt)) this.state.told[e.service] = { kind: e.kind, at: e.createdAt };
+      if (changesTold(e.kind) && (!told || told.at <= e.createdAt)) this.state.told[e.service] = { kind: e.kind, at: e.createdAt };
       this.upsertRecord(this.recordOf(e, 'pending'));
     }
   }
@@ -283,7 +283,7 @@ export class DurableNotifier implements Notifier {
     }
     if (alert.kind === 'recovered') {
       delete this.state.incidents[alert.service];
-    } else if (alert.kind !== 'reminder') {
+    } else if (changesTold(alert.kind)) {
       this.state.cooldowns[key] = now;
       const open = this.state.incidents[alert.service];
       // Kept on disk for reminders: without URL credentials or known secret values.
@@ -292,7 +292,7 @@ export class DurableNotifier implements Notifier {
         ? { ...open, lastNotifiedAt: now, alert: kept }
         : { openedAt: now, lastNotifiedAt: now, reminders: 0, notifyOnFail, alert: kept };
     }
-    if (alert.kind !== 'reminder') this.state.told[alert.service] = { kind: alert.kind, at: now };
+    if (changesTold(alert.kind)) this.state.told[alert.service] = { kind: alert.kind, at: now };
     await this.enqueue(alert, route, now, alert.kind === 'recovery-failed' || alert.kind === 'crash-loop' ? this.state.incidents[alert.service] : undefined);
     this.scheduleReminders();
     this.kick();

@@ -14,6 +14,8 @@ export const KIND_LEVEL: Record<AlertKind, Level> = {
   'flapping-resolved': 'INFO',
   self: 'HIGH',
   'self-resolved': 'INFO',
+  // Days before anything fails: worth a look, not a wake-up.
+  notice: 'WARNING',
 };
 
 export function levelOf(kind: AlertKind): { level: Level; priority: number } {
@@ -31,4 +33,5 @@ export const KIND_CODE: Record<AlertKind, string> = {
   'flapping-resolved': 'SERVICE-STABLE',
   self: 'VAI-SELF-FAILURE',
   'self-resolved': 'VAI-SELF-RESOLVED',
+  notice: 'SERVICE-WARNING',
 };

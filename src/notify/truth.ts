@@ -27,12 +27,23 @@ export interface NoticeInput {
 
 /** A reminder repeats the failure it reminds of: it changes nothing the person believes. */
 export function isFailureKind(kind: AlertKind): boolean {
-  return kind !== 'recovered' && !standsAlone(kind);
+  return kind !== 'recovered' && kind !== 'notice' && !standsAlone(kind);
+}
+
+/**
+ * Whether accepting it changes what the person was told of the service's state. A reminder
+ * repeats that state; a notice (a certificate within warn_days) is about the service while it
+ * works, so a failure after it, or a resolve after an earlier failure, is decided as without it.
+ * Flapping and self notices are their own incidents and change nothing of it either.
+ */
+export function changesTold(kind: AlertKind): boolean {
+  return kind !== 'reminder' && kind !== 'notice' && !standsAlone(kind);
 }
 
 export function decideNotice(i: NoticeInput): NoticeDecision {
+  // A notice's id names its certificate: the notifier's idempotence is its once-only rule.
   // The planner decides one Flapping and one resolve per incident (ids from status): each is news.
-  if (i.kind === 'reminder' || standsAlone(i.kind)) return { send: true };
+  if (i.kind === 'reminder' || i.kind === 'notice' || standsAlone(i.kind)) return { send: true };
   if (i.kind === 'recovered') {
     // A resolve notice answers a failure notice that went out; it is news only to someone told of a failure.
     if (i.incidentOpen || (i.told !== undefined && isFailureKind(i.told.kind))) return { send: true };

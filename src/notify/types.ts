@@ -4,7 +4,12 @@ import type { DesiredNotifier } from '../manifest/types.js';
 import type { ServiceSpec } from '../manifest/schema.js';
 import type { AlertRecord } from '../status/schema.js';
 
-export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder' | 'flapping' | 'flapping-resolved' | 'self' | 'self-resolved';
+/**
+ * 'notice': a passing check that wants a person before it fails (a certificate within
+ * warn_days). It opens no incident, gets no reminder and changes nothing a failure or recovery
+ * notice depends on; its id names what it is about, so it is sent once per certificate.
+ */
+export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder' | 'notice' | 'flapping' | 'flapping-resolved' | 'self' | 'self-resolved';
 
 /** Flapping notices are their own incident (src/notify/flapping.ts): they never open or close a failure incident. */
 export function isFlapKind(kind: AlertKind): kind is 'flapping' | 'flapping-resolved' {

@@ -12,9 +12,11 @@ import type { Executor } from '../executor/types.js';
 import type { Notifier } from '../notify/types.js';
 import type { ServiceStatus } from '../status/schema.js';
 import type { StatusStore } from '../status/store.js';
+import type { NewEvent } from '../status/events.js';
 import { notCheckedYet } from '../status/service-status.js';
 import { Loop } from './loop.js';
 import { World } from './world.js';
+import { dependentsToWake } from './dependency-wakeups.js';
 import { ServiceReconciler } from './service-reconciler.js';
 import { scheduleFirstCheck } from './first-checks.js';
 import { ProcessProbes } from './process-probes.js';
@@ -132,7 +134,7 @@ export class HostReconcile {
         },
         healthy: (svc, status) => {
           // Dependency wake-ups: dependents waiting on it look again now, if all theirs are ready.
-          for (const d of this.world.readyWaitingDependents(svc.name)) this.queue.add(d);
+          for (const d of dependentsToWake(this.world.dependentsOf(svc.name))) this.queue.add(d);
           if (this.probes.enabled) this.listeners.healthy(svc, status);
         },
         removed: (name) => {
@@ -195,6 +197,14 @@ export class HostReconcile {
   requestRestart(name: string, at: number): boolean {
     if (!this.world.service(name)) return false;
     this.world.requestRestart(name, at);
+    this.queue.add(name);
+    return true;
+  }
+
+  /** Records an action asked from outside (who, from where) as an event of the service's next plan, now. */
+  note(name: string, event: NewEvent): boolean {
+    if (!this.world.service(name)) return false;
+    this.world.note(name, event);
     this.queue.add(name);
     return true;
   }

@@ -62,6 +62,8 @@ export interface PlanInput {
   specHash?: string;
   /** Flapping rule of the service's Notifier (the service's own `flapping:` wins); absent: 5 in 1 h. */
   notifierFlapping?: FlapPolicy;
+  /** What people asked of the service from outside (an action over the endpoint: who, from where), recorded as events first. */
+  notes?: readonly NewEvent[];
 }
 
 export interface RestartOutcome {
@@ -135,12 +137,14 @@ class Draft {
     this.s.phase = p;
   }
 
-  notify(kind: AlertKind, message: string, id?: string): void {
+  /** `id`: an id decided elsewhere (flapping, from status times); `notice`: a warning about a working service, its id from `key`. */
+  notify(kind: AlertKind, message: string, opts: { id?: string; notice?: { key: string; reason: string } } = {}): void {
+    const { id, notice } = opts;
     const s = this.s;
     this.actions.push({
       type: 'notify',
       alert: {
-        id: id ?? `${s.name}:${kind}:${s.incident.seq}`,
+        id: id ?? (notice ? `${s.name}:${kind}:${notice.key}` : `${s.name}:${kind}:${s.incident.seq}`),
         kind,
         service: s.name,
         spec: this.spec,
@@ -149,7 +153,8 @@ class Draft {
         attempt: s.incident.attempts ?? 0,
         dependents: [...this.input.dependents],
         ...(Object.keys(this.service.labels).length ? { labels: { ...this.service.labels } } : {}),
-        ...(kind !== 'recovered' && kind !== 'flapping-resolved' && s.lastFailure ? { cause: { reason: s.lastFailure.reason, message: s.lastFailure.message, evidence: [...s.lastFailure.evidence] } } : {}),
+        ...(notice ? { cause: { reason: notice.reason, message, evidence: [] } } : {}),
+        ...(kind !== 'recovered' && kind !== 'flapping-resolved' && !notice && s.lastFailure ? { cause: { reason: s.lastFailure.reason, message: s.lastFailure.message, evidence: [...s.lastFailure.evidence] } } : {}),
       },
     });
   }
@@ -160,7 +165,7 @@ class Draft {
     let conditions = this.s.conditions;
     for (const c of this.conditions) conditions = setCondition(conditions, c, this.t, generation);
     let events = this.s.events;
-    for (const e of this.events) events = recordEvent(events, e, this.t);
+    for (const e of [...(this.input.notes ?? []), ...this.events]) events = recordEvent(events, e, this.t);
     this.s.conditions = conditions;
     this.s.events = events;
     this.s.nextCheckAt = requeue ? iso(this.input.now + requeue.afterMs) : null;
@@ -177,14 +182,14 @@ class Draft {
     else delete s.flapping;
     if (!step.notice) return;
     this.event(step.notice.kind === 'flapping' ? 'Warning' : 'Normal', step.notice.kind === 'flapping' ? EventReason.Flapping : EventReason.FlappingResolved, step.notice.message.split('\n')[0]!);
-    this.notify(step.notice.kind, step.notice.message, step.notice.id);
+    this.notify(step.notice.kind, step.notice.message, { id: step.notice.id });
   }
 }
 
 export function plan(input: PlanInput): PlanResult {
   const { service, previous, now } = input;
   if (!service) return { status: null, actions: [{ type: 'forget' }], requeue: null };
-  if (input.restartOutcome && previous) return completeRestart({ status: previous, service, ...input.restartOutcome, now });
+  if (input.restartOutcome && previous) return completeRestart({ status: previous, service, ...input.restartOutcome, now, notes: input.notes });
   // A dependency that turned Healthy while the check ran may be why it failed: a restart on a
   // failure that began before the heal would be wrong, so look again first, recording nothing.
   if (input.observation?.health === 'unhealthy' && (input.rechecksLeft ?? 0) > 0 && healedSince(input.dependencies, input.observedFrom)) {
@@ -260,9 +265,10 @@ export function completeRestart(input: {
   stop: CommandResult | null;
   restart: CommandResult;
   now: number;
+  notes?: readonly NewEvent[] | undefined;
 }): PlanResult {
   const s = editable(input.status);
-  const d = new Draft(s, { ...emptyInput(input.service, input.now), previous: input.status }, input.service);
+  const d = new Draft(s, { ...emptyInput(input.service, input.now), previous: input.status, ...(input.notes ? { notes: input.notes } : {}) }, input.service);
   if (!s.recovery) return d.finish(intervalRequeue(d));
   if (input.stop && !input.stop.ok) d.event('Warning', EventReason.CommandFailed, `stop_cmd ${input.stop.message}`);
   if (input.stop?.escalation) d.event('Warning', EventReason.StopEscalated, input.stop.escalation);
@@ -288,7 +294,7 @@ function observe(d: Draft, obs: CheckResult | null): void {
   const s = d.s;
   const before = s.lastCheck?.health ?? null;
   if (obs) {
-    s.lastCheck = { at: d.t, health: obs.health, reason: obs.reason, latencyMs: Math.max(0, obs.latencyMs), message: obs.message };
+    s.lastCheck = { at: d.t, health: obs.health, reason: obs.reason, latencyMs: Math.max(0, obs.latencyMs), message: obs.message, ...(obs.usage ? { usage: { ...obs.usage } } : {}) };
     // Verification polls (many, fast, expected to fail while the service starts) are not
     // counted as checks, so the success rates derived from counters mean what the seed's did.
     const polling = s.recovery !== null;
@@ -308,11 +314,32 @@ function observe(d: Draft, obs: CheckResult | null): void {
       else if (before !== null) d.event('Normal', EventReason.CheckPassed, 'health check passes again');
     }
     if (obs.health === 'healthy' && obs.warning) d.event('Warning', EventReason.CheckWarning, obs.warning);
+    if (obs.health === 'healthy') warningNotice(d, obs);
   }
   const last = s.lastCheck;
   if (!last) d.condition({ type: 'Healthy', status: 'Unknown', reason: 'NotChecked', message: 'not checked yet' });
   else if (last.health === 'healthy') d.condition({ type: 'Healthy', status: 'True', reason: 'CheckPassed', message: last.message });
   else d.condition({ type: 'Healthy', status: last.health === 'unknown' ? 'Unknown' : 'False', reason: camel(last.reason), message: last.message });
+}
+
+/**
+ * One notice per warning (its key names the certificate's expiry), recorded in status so a
+ * restarted vaid does not send it again; the notifier's idempotent ids cover a crash between the
+ * two. A passing check without the warning (the certificate renewed) clears it, quietly: the
+ * notice asked for no action from vai, so its end needs no message either.
+ */
+function warningNotice(d: Draft, obs: CheckResult): void {
+  const s = d.s;
+  const key = obs.warning ? obs.warningKey : undefined;
+  if (key !== undefined && s.notice?.key !== key) {
+    // A stopped or disabled service is only shown: its notice waits until vai watches it again.
+    if (d.input.desired !== 'Running') return;
+    d.notify('notice', obs.warning!, { notice: { key, reason: key.split(':', 1)[0]! } });
+    s.notice = { key, at: d.t };
+  } else if (key === undefined && s.notice) {
+    d.event('Normal', EventReason.CheckWarningCleared, `the warning no longer holds: ${obs.message}`);
+    s.notice = null;
+  }
 }
 
 function desiredChanged(d: Draft, from: DesiredRun, to: DesiredRun): void {

@@ -9,7 +9,9 @@ import { flapPolicyOf, type FlapPolicy } from '../notify/flapping.js';
 import { directDependents, graphOf } from '../manifest/dependency-graph.js';
 import type { CheckResult, ServiceTarget } from '../executor/types.js';
 import type { ServiceStatus } from '../status/schema.js';
-import { dependencyReadiness, type DependencyState, type DesiredRun, type PlanInput, type RestartOutcome } from './planner.js';
+import type { Dependent } from './dependency-wakeups.js';
+import type { NewEvent } from '../status/events.js';
+import type { DependencyState, DesiredRun, PlanInput, RestartOutcome } from './planner.js';
 
 /** Where the world reads current statuses (the status store in vaid, status.json in vaictl). */
 export interface StatusSource {
@@ -35,6 +37,7 @@ export class World {
   private readonly restartRequests = new Map<string, number>();
   private readonly restartOutcomes = new Map<string, RestartOutcome>();
   private readonly rechecks = new Map<string, number>();
+  private readonly notes = new Map<string, NewEvent[]>();
   private readonly targets = new WeakMap<DesiredService, ServiceTarget>();
   private readonly specHashes = new Map<string, string>();
   /** The jitter drawn for a plan that recorded nothing (a re-check): the next plan of that name uses it. */
@@ -101,6 +104,13 @@ export class World {
     this.restartRequests.set(name, at);
   }
 
+  /** An action asked from outside (web/actions): the next plan that records a status records it as an event. */
+  note(name: string, event: NewEvent): void {
+    const list = this.notes.get(name);
+    if (list) list.push(event);
+    else this.notes.set(name, [event]);
+  }
+
   hasRestartRequest(name: string): boolean {
     return this.restartRequests.has(name);
   }
@@ -120,6 +130,7 @@ export class World {
     this.restartOutcomes.delete(name);
     this.rechecks.delete(name);
     this.specHashes.delete(name);
+    this.notes.delete(name);
   }
 
   /**
@@ -146,6 +157,7 @@ export class World {
       restartOutcome: this.restartOutcomes.get(name) ?? null,
       ...(hash !== undefined ? { specHash: hash } : {}),
       ...(flapping ? { notifierFlapping: flapping } : {}),
+      ...(this.notes.has(name) ? { notes: [...this.notes.get(name)!] } : {}),
     };
   }
 
@@ -154,6 +166,12 @@ export class World {
     const name = input.name;
     this.restartRequests.delete(name);
     this.restartOutcomes.delete(name);
+    // A re-check records nothing, so its notes wait; a note added while this plan ran is kept.
+    if (!recheck && input.notes) {
+      const left = (this.notes.get(name) ?? []).filter((n) => !input.notes!.includes(n));
+      if (left.length > 0) this.notes.set(name, left);
+      else this.notes.delete(name);
+    }
     if (recheck) {
       this.rechecks.set(name, (this.rechecks.get(name) ?? 0) + 1);
       this.unusedRandom.set(name, input.random);
@@ -177,17 +195,12 @@ export class World {
     return svc.spec.dependencies.map((d) => ({ name: d, status: this.services.has(d) ? (this.opts.statuses.get(d) ?? null) : outsideSelector(d) }));
   }
 
-  /**
-   * Dependents of name waiting on it whose dependencies are now all ready: worth a look now.
-   * One still waiting on another dependency (disabled, stopped, crash-looping) is left to its
-   * interval: waking it after every check of each healthy dependency would be busy polling.
-   */
-  readyWaitingDependents(name: string): string[] {
-    const out: string[] = [];
+  /** The desired dependents of name with their statuses and dependency states (dependency-wakeups.ts decides). */
+  dependentsOf(name: string): Dependent[] {
+    const out: Dependent[] = [];
     for (const d of this.dependents.get(name) ?? []) {
       const svc = this.services.get(d);
-      if (!svc || this.opts.statuses.get(d)?.phase !== 'WaitingForDependency') continue;
-      if (dependencyReadiness(this.dependencyStates(svc), null).length === 0) out.push(d);
+      if (svc) out.push({ name: d, status: this.opts.statuses.get(d) ?? null, dependencies: this.dependencyStates(svc) });
     }
     return out;
   }

@@ -11,6 +11,8 @@ export const EventReason = {
   CheckPassed: 'CheckPassed',
   /** A passing check that wants attention (a certificate within warn_days); never acted on. */
   CheckWarning: 'CheckWarning',
+  /** The warning a notice was sent for no longer holds (the certificate was renewed). */
+  CheckWarningCleared: 'CheckWarningCleared',
   ExecutorUnavailable: 'ExecutorUnavailable',
   WaitingForDependency: 'WaitingForDependency',
   Restarting: 'Restarting',
@@ -38,6 +40,8 @@ export const EventReason = {
   /** Restarted often although each restart recovered it (src/notify/flapping.ts). */
   Flapping: 'Flapping',
   FlappingResolved: 'FlappingResolved',
+  /** restart, stop or start asked over vaid's endpoint with the write token: from where, by whom (web/actions). */
+  RemoteAction: 'RemoteAction',
 } as const;
 export type EventReason = (typeof EventReason)[keyof typeof EventReason];
 

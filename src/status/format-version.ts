@@ -3,3 +3,6 @@
 export const STATUS_API_VERSION = 'vai/v1';
 /** Bumped on incompatible changes; vaictl refuses a newer major with a clear message. */
 export const STATUS_FORMAT_VERSION = 1;
+/** status.summary.json (summary.ts): its kind, and its format, bumped on any change of its fields; a reader that does not know it reads status.json. */
+export const SUMMARY_KIND = 'StatusSummary';
+export const SUMMARY_FORMAT_VERSION = 1;

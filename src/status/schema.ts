@@ -3,7 +3,7 @@
 // and types both come from here. Times are ISO-8601 strings in UTC.
 import { Type, type Static } from '@sinclair/typebox';
 
-import { STATUS_API_VERSION } from './format-version.js';
+import { STATUS_API_VERSION, SUMMARY_FORMAT_VERSION, SUMMARY_KIND } from './format-version.js';
 
 export { STATUS_API_VERSION, STATUS_FORMAT_VERSION } from './format-version.js';
 
@@ -55,6 +55,19 @@ export const LastCheckSchema = Type.Object(
     reason: Type.String(),
     latencyMs: Type.Number({ minimum: 0 }),
     message: Type.String(),
+    /** spec.limits: the service's process tree at this check (absent without limits, or when vai cannot find the process). */
+    usage: Type.Optional(
+      Type.Object(
+        {
+          rootPid: Type.Integer({ minimum: 1 }),
+          processes: Type.Integer({ minimum: 1 }),
+          rssBytes: Type.Number({ minimum: 0 }),
+          cpuSeconds: Type.Number({ minimum: 0 }),
+          cpuPercent: Type.Union([Type.Number({ minimum: 0 }), Type.Null()]),
+        },
+        { additionalProperties: false },
+      ),
+    ),
   },
   { additionalProperties: false },
 );
@@ -173,6 +186,8 @@ export const ServiceStatusSchema = Type.Object(
       ),
     ),
     failureCounts: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }), Type.Integer({ minimum: 0 }))),
+    /** The passing check's warning a notice was sent for (a certificate within warn_days), until it no longer holds. */
+    notice: Type.Optional(Type.Union([Type.Object({ key: Type.String(), at: Time }, { additionalProperties: false }), Type.Null()])),
   },
   { additionalProperties: false },
 );
@@ -300,3 +315,42 @@ export type LastFailure = Static<typeof LastFailureSchema>;
 export type ServiceStatus = Static<typeof ServiceStatusSchema>;
 export type StatusDocument = Static<typeof StatusDocumentSchema>;
 export type AlertRecord = Static<typeof AlertRecordSchema>;
+
+/**
+ * status.summary.json (src/status/summary.ts): what `vaictl get` shows of each service, beside
+ * status.json. Its fields are ServiceStatusSchema's own, so the summary cannot drift from it;
+ * `of` names the status.json it was made from (inode, size, mtime).
+ */
+export const SummaryServiceSchema = Type.Object(
+  {
+    name: ServiceStatusSchema.properties.name,
+    desired: ServiceStatusSchema.properties.desired,
+    phase: ServiceStatusSchema.properties.phase,
+    createdAt: ServiceStatusSchema.properties.createdAt,
+    labels: ServiceStatusSchema.properties.labels,
+    restarts: Type.Object({ count: ServiceStatusSchema.properties.restarts.properties.count, lastAt: ServiceStatusSchema.properties.restarts.properties.lastAt }, { additionalProperties: false }),
+    lastCheck: Type.Union([Type.Object({ at: LastCheckSchema.properties.at, health: LastCheckSchema.properties.health }, { additionalProperties: false }), Type.Null()]),
+  },
+  { additionalProperties: false },
+);
+
+export const StatusSummarySchema = Type.Object(
+  {
+    apiVersion: Type.Literal(STATUS_API_VERSION),
+    kind: Type.Literal(SUMMARY_KIND),
+    formatVersion: Type.Literal(SUMMARY_FORMAT_VERSION),
+    of: Type.Object({ ino: Type.Number(), size: Type.Number(), mtimeMs: Type.Number() }, { additionalProperties: false }),
+    vaid: Type.Object({ pid: StatusDocumentSchema.properties.vaid.properties.pid, mode: StatusDocumentSchema.properties.vaid.properties.mode }, { additionalProperties: false }),
+    writtenAt: Time,
+    /** `errors`: the last load's manifest errors as file:line:col lines (at most 3), absent when none: vaictl get warns. */
+    manifests: Type.Object(
+      { dir: Type.String(), errors: Type.Optional(Type.Object({ count: Type.Integer({ minimum: 0 }), first: Type.Array(Type.String()) }, { additionalProperties: false })) },
+      { additionalProperties: false },
+    ),
+    services: Type.Record(Type.String(), SummaryServiceSchema),
+  },
+  { additionalProperties: false },
+);
+
+export type SummaryService = Static<typeof SummaryServiceSchema>;
+export type StatusSummary = Static<typeof StatusSummarySchema>;

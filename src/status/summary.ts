@@ -7,32 +7,14 @@
 // status.json instead. So the summary is never trusted when it does not describe the file on
 // disk, and needs no fsync of its own.
 import path from 'node:path';
-import { STATUS_API_VERSION } from './format-version.js';
-import type { ServiceStatus } from './schema.js';
+import { STATUS_API_VERSION, SUMMARY_FORMAT_VERSION, SUMMARY_KIND } from './format-version.js';
+import type { ServiceStatus, SummaryService } from './schema.js';
 import type { FileIdentity } from '../core/atomic-file.js';
 
-export const SUMMARY_KIND = 'StatusSummary';
-/** Bumped on any change of the fields below; a reader that does not know it reads status.json. */
-export const SUMMARY_FORMAT_VERSION = 1;
-
+export { SUMMARY_FORMAT_VERSION, SUMMARY_KIND };
+// The document's fields are defined once, as a schema (schema.ts), which the reader validates with.
+export type { StatusSummary, SummaryService } from './schema.js';
 export type { FileIdentity };
-
-export type SummaryService = Pick<ServiceStatus, 'name' | 'desired' | 'phase' | 'createdAt' | 'labels'> & {
-  restarts: Pick<ServiceStatus['restarts'], 'count' | 'lastAt'>;
-  lastCheck: Pick<NonNullable<ServiceStatus['lastCheck']>, 'at' | 'health'> | null;
-};
-
-export interface StatusSummary {
-  apiVersion: typeof STATUS_API_VERSION;
-  kind: typeof SUMMARY_KIND;
-  formatVersion: number;
-  of: FileIdentity;
-  vaid: { pid: number; mode?: 'daemon' | 'once' };
-  writtenAt: string;
-  /** `errors`: the last load's manifest errors as file:line:col lines (at most 3), absent when none: vaictl get warns. */
-  manifests: { dir: string; errors?: { count: number; first: string[] } };
-  services: Record<string, SummaryService>;
-}
 
 export function summaryFileFor(statusFile: string): string {
   return path.join(path.dirname(statusFile), 'status.summary.json');

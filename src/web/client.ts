@@ -2,9 +2,11 @@
 // same document the local status file holds, so every vaictl printer works on it unchanged.
 import http from 'node:http';
 import https from 'node:https';
+import os from 'node:os';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { VaiError } from '../errors.js';
 import { STATUS_API_VERSION, type StatusDocument } from '../status/schema.js';
+import { checkStatusDocument } from '../status/reader.js';
 
 export interface RemoteOptions {
   timeoutMs?: number;
@@ -23,6 +25,71 @@ export async function fetchStatus(base: string, token?: string, opts: RemoteOpti
   if (res.status === 401) throw new VaiError('VAI_E_REMOTE', `${url.origin} wants a token: set VAI_WEB_TOKEN to the token of that host's vaid`, { url: url.href });
   if (!res.ok) throw new VaiError('VAI_E_REMOTE', `${url.href} answered HTTP ${res.status}: ${body.slice(0, 200).trim()}`, { url: url.href });
   return parseStatus(body, url.href);
+}
+
+/** GET /api/history?service=&since= with the read token: the HistoryList `vaictl history -o json` prints. */
+export async function fetchHistory(base: string, token: string | undefined, q: { service?: string | undefined; since: string }, opts: RemoteOptions = {}): Promise<unknown> {
+  const url = endpoint(base, 'api/history');
+  url.searchParams.set('since', q.since);
+  if (q.service) url.searchParams.set('service', q.service);
+  let res: Response;
+  try {
+    res = await fetch(url, { headers: headers(token), signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000), redirect: 'error' });
+  } catch (e) {
+    throw new VaiError('VAI_E_REMOTE', `cannot reach ${url.origin}: ${describeFetchError(e)}`, { url: url.href });
+  }
+  const body = await res.text();
+  if (res.status === 401) throw new VaiError('VAI_E_REMOTE', `${url.origin} wants a token: give the context a token-file (or set VAI_WEB_TOKEN_FILE)`, { url: url.href });
+  if (res.status === 204) throw new VaiError('VAI_E_REMOTE', `${url.origin} keeps no history (its vaid runs with --history-days 0)`, { url: url.href });
+  if (!res.ok) throw new VaiError('VAI_E_REMOTE', `${url.href} answered HTTP ${res.status}: ${body.slice(0, 200).trim()}`, { url: url.href });
+  let list: { kind?: unknown; items?: unknown } | null;
+  try {
+    list = JSON.parse(body) as { kind?: unknown; items?: unknown } | null;
+  } catch {
+    list = null;
+  }
+  if (!list || list.kind !== 'HistoryList' || !Array.isArray(list.items)) throw new VaiError('VAI_E_REMOTE', `${url.href} did not answer a vai HistoryList`);
+  return list;
+}
+
+export interface ActionAnswer {
+  ok: boolean;
+  status: number;
+  message: string;
+}
+
+/** POST /api/services/NAME/ACTION with the write token; an answer that is not a success says why. */
+export async function postAction(base: string, token: string | undefined, name: string, action: string, opts: RemoteOptions = {}): Promise<ActionAnswer> {
+  const url = endpoint(base, `api/services/${encodeURIComponent(name)}/${encodeURIComponent(action)}`);
+  let res: Response;
+  try {
+    res = await fetch(url, { method: 'POST', headers: { ...headers(token), 'Content-Type': 'application/json', 'X-Vai-Client': clientName() }, body: '{}', signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000), redirect: 'error' });
+  } catch (e) {
+    throw new VaiError('VAI_E_REMOTE', `cannot reach ${url.origin}: ${describeFetchError(e)}`, { url: url.href });
+  }
+  const text = await res.text();
+  let message = text.trim().slice(0, 500);
+  try {
+    const j = JSON.parse(text) as { message?: unknown };
+    if (typeof j.message === 'string') message = j.message;
+  } catch {
+    // Not a vaid that has action routes: say what it answered.
+    if (res.status === 405) message = `${url.origin} has no action routes: start its vaid with --web-write-token-file`;
+  }
+  if (res.status === 429) message += ` (HTTP 429${res.headers.get('retry-after') ? `, retry after ${res.headers.get('retry-after')} s` : ''})`;
+  else if (!res.ok) message += ` (HTTP ${res.status})`;
+  return { ok: res.ok, status: res.status, message };
+}
+
+/** Who asks, for the event on the other host: self-reported, shown as such, never trusted. */
+function clientName(): string {
+  let user = 'unknown';
+  try {
+    user = os.userInfo().username;
+  } catch {
+    // No passwd entry for this uid.
+  }
+  return `vaictl of ${user}@${os.hostname()}`.replace(/[^\w .@:+-]/g, '_').slice(0, 80);
 }
 
 /**
@@ -111,7 +178,8 @@ function parseStatus(body: string, where: string): StatusDocument {
   if (!d || d.apiVersion !== STATUS_API_VERSION || d.kind !== 'Status' || typeof d.services !== 'object') {
     throw new VaiError('VAI_E_REMOTE', `${where} did not answer a vai status document (apiVersion ${STATUS_API_VERSION}, kind Status)`);
   }
-  return d as StatusDocument;
+  // The status reader's own check (the writer's schema), as for a local status.json.
+  return checkStatusDocument(d, where);
 }
 
 function describeFetchError(e: unknown): string {

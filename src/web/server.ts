@@ -2,7 +2,8 @@
 // status page at /. It reads: no GET route runs a command or changes state. The POST routes are
 // POST /hooks/heartbeat/NAME (a beat, the endpoint's token required) and those the daemon passes in
 // (postRoutes), each authenticating its caller itself, such as the signed git hook that asks for an
-// early fetch. Off by default; vaid starts it for --listen.
+// early fetch, and POST /api/services/NAME/ACTION (actions/), which exist only with a write token.
+// Off by default; vaid starts it for --listen.
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { promisify } from 'node:util';
@@ -21,6 +22,7 @@ import { hostHeaderName, isLoopbackHost, parseListenAddress } from './listen-add
 import { redactJson, redactStatus } from './redact.js';
 import { createStatusMetrics, STATUS_METRIC_NAMES } from './status-metrics.js';
 import { applyConnectionLimits, serverOptions } from './connection-limits.js';
+import { ACTION_PREFIX, ACTIONS, actionRoutes, type ActionHost, type ActionRateLimit, type EndpointAction } from './actions/index.js';
 
 export interface WebServerOptions {
   /** host:port; port 0 picks a free one (see the returned url). */
@@ -42,6 +44,8 @@ export interface WebServerOptions {
   extraRoutes?: ((pathname: string) => ((req: IncomingMessage, res: ServerResponse, query: URLSearchParams) => void) | undefined) | undefined;
   /** STATE_DIR/heartbeats: serves POST /hooks/heartbeat/NAME (heartbeat-hook.ts), only with a token. */
   heartbeatsDir?: string | undefined;
+  /** POST /api/services/NAME/ACTION (actions/): mounted only with a write token, which must differ from `token`. */
+  actions?: { writeToken: string | undefined; host: ActionHost; actions?: readonly EndpointAction[]; limit?: ActionRateLimit } | undefined;
 }
 
 export interface WebServer {
@@ -58,6 +62,17 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   if (token !== undefined && token.length < MIN_TOKEN_LENGTH) {
     throw new VaiError('VAI_E_WEB_INSECURE', `the web token is ${token.length} characters long; use at least ${MIN_TOKEN_LENGTH} (e.g. openssl rand -hex 24)`);
   }
+
+  const writeToken = opts.actions?.writeToken === '' ? undefined : opts.actions?.writeToken;
+  if (writeToken !== undefined && writeToken.length < MIN_TOKEN_LENGTH) {
+    throw new VaiError('VAI_E_WEB_INSECURE', `the write token is ${writeToken.length} characters long; use at least ${MIN_TOKEN_LENGTH} (e.g. openssl rand -hex 24)`);
+  }
+  if (writeToken !== undefined && writeToken === token) {
+    throw new VaiError('VAI_E_WEB_INSECURE', 'the write token equals the read token: anyone who may read could act. Give the write token its own value (openssl rand -hex 24)');
+  }
+  const act = writeToken !== undefined && opts.actions
+    ? actionRoutes({ writeToken, readToken: token, host: opts.actions.host, actions: opts.actions.actions ?? ACTIONS, log: opts.log, ...(opts.actions.limit ? { limit: opts.actions.limit } : {}) })
+    : undefined;
 
   const assets = loadAssets();
   // The event stream relies on unchanged services keeping their identity (redactStatus caches
@@ -112,6 +127,10 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const post = req.method === 'POST' ? opts.postRoutes?.[new URL(req.url ?? '/', 'http://x').pathname] : undefined;
     if (post) return post(req, res);
+    if (req.method === 'POST' && act) {
+      const { pathname } = new URL(req.url ?? '/', 'http://x');
+      if (pathname.startsWith(ACTION_PREFIX)) return act(req, res, pathname);
+    }
     if (req.method === 'POST' && opts.heartbeatsDir !== undefined && (req.url ?? '').startsWith(HOOK_PREFIX)) {
       const reply = (status: number, body: string) => send(res, status, 'text/plain; charset=utf-8', body, NO_STORE);
       if (token === undefined) return reply(403, 'heartbeat hooks need the endpoint\'s token: set VAI_WEB_TOKEN (or --web-token-file)\n');
@@ -162,7 +181,7 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   });
   const bound = server.address() as AddressInfo;
   const url = `http://${bound.family === 'IPv6' ? `[${bound.address}]` : bound.address}:${bound.port}`;
-  opts.log?.info({ url, auth: token === undefined ? 'none (loopback)' : 'bearer' }, 'web endpoint listening');
+  opts.log?.info({ url, auth: token === undefined ? 'none (loopback)' : 'bearer', actions: act ? 'on (write token)' : 'off' }, 'web endpoint listening');
 
   let closed: Promise<void> | undefined;
   return {

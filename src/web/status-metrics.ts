@@ -58,6 +58,14 @@ const SERVICE_FAMILIES: Family[] = [
   { name: 'vai_service_last_check_timestamp_seconds', type: 'gauge', help: 'Unix time of the last health check.', samples: (s) => one(epoch(s.lastCheck?.at)) },
   { name: 'vai_service_last_check_latency_seconds', type: 'gauge', help: 'Latency of the last health check.', samples: (s) => one(s.lastCheck ? s.lastCheck.latencyMs / 1000 : undefined) },
   { name: 'vai_service_backoff_delay_seconds', type: 'gauge', help: 'Current CrashLoopBackOff delay (0 when not backing off).', samples: (s) => one(s.backoff.delaySeconds) },
+  // spec.limits: the process tree the last check measured (absent while vai cannot find it).
+  { name: 'vai_service_memory_bytes', type: 'gauge', help: 'RSS of the service\'s whole process tree at the last check (services with limits whose process vai knows).', samples: (s) => one(s.lastCheck?.usage?.rssBytes) },
+  {
+    name: 'vai_service_cpu_seconds_total',
+    type: 'counter',
+    help: 'CPU time of the service\'s whole process tree (and the children it waited for) at the last check; resets when the process is replaced.',
+    samples: (s) => one(s.lastCheck?.usage?.cpuSeconds),
+  },
   { name: 'vai_service_backoff_next_attempt_timestamp_seconds', type: 'gauge', help: 'Unix time of the next recovery attempt while backing off.', samples: (s) => one(epoch(s.backoff.nextAttemptAt)) },
 ];
 

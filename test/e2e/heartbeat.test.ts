@@ -24,11 +24,13 @@ metadata:
 spec:
   health_check:
     type: heartbeat
-    period_seconds: 2
-    grace_seconds: 1
+    period_seconds: 5
+    grace_seconds: 3
     interval_seconds: 0.5
 `,
   );
+  // period + grace leave room for a check delayed by a loaded machine: with 2 s + 1 s, a CI run
+  // at load 20 saw the first beat already missed when vaid first looked, never healthy.
   const job = dir.write(
     'job.sh',
     `#!/bin/bash
@@ -48,7 +50,7 @@ fi
     assert.match(ok.lastCheck!.message, /^last beat at \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ s ago\): 42 MB dumped$/);
 
     const missed = await vaid.waitForService('backup', (s) => s.lastCheck?.reason === 'HeartbeatMissed', 'the beat missed after period + grace', 30_000);
-    assert.match(missed.lastCheck!.message, /^last beat at \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ s ago\), more than period 2 s \+ grace 1 s$/);
+    assert.match(missed.lastCheck!.message, /^last beat at \d{4}-\d\d-\d\dT[\d:.]+Z \(\d+ s ago\), more than period 5 s \+ grace 3 s$/);
     assert.equal(startsAndRestarts(missed), 0, 'an alert-only service is never restarted');
 
     execFileSync('bash', [job, 'fail'], { stdio: 'pipe' });

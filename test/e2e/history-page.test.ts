@@ -11,6 +11,7 @@ import { historyRoutes } from '../../src/web/history-routes.js';
 import { chromiumMissing, launchChromium } from './web-browser.js';
 import { StatusFeed } from './web-fixtures.js';
 import { testdir } from '../support/testdir.js';
+import { waitFor } from '../support/wait.js';
 import { openTimeline, runTimeline } from '../support/history-timeline.js';
 
 const skip = chromiumMissing();
@@ -71,9 +72,12 @@ test('the page shows 90-day and 48-hour uptime strips with a tooltip per bar, a 
   assert.match(tip ?? '', /^\d{4}-\d\d-\d\d: \d+\.\d\d% up, \d+ s down, \d+ checks, \d+ failed$/);
 
   await page.click('.toggle button[data-range="48h"]');
-  await page.waitForFunction('document.querySelectorAll(\'tr[data-service="db"] svg.strip rect\').length === 48');
+  // Waits from the test side, not page.waitForFunction('…'): a string predicate is eval()ed in
+  // the page once its first look fails, which the page's CSP (no 'unsafe-eval') refuses.
+  const bars = () => page.locator('tr[data-service="db"] svg.strip rect').count();
+  await waitFor(async () => (await bars()) === 48, { what: '48 hourly bars' });
   await page.click('.toggle button[data-range="90d"]');
-  await page.waitForFunction('document.querySelectorAll(\'tr[data-service="db"] svg.strip rect\').length === 90');
+  await waitFor(async () => (await bars()) === 90, { what: '90 daily bars' });
   await page.screenshot({ path: 'docs/img/status-page-history.png' });
 
   await page.click('tr[data-service="db"] a');
@@ -85,7 +89,7 @@ test('the page shows 90-day and 48-hour uptime strips with a tooltip per bar, a 
   assert.equal(rows[0]![1], '20m0s');
   assert.equal(rows[0]![2], 'recovery');
   await page.click('.toggle button[data-range="7d"]');
-  await page.waitForFunction('document.querySelector("#detail svg.latency")?.getAttribute("aria-label")?.includes("7 d")');
+  await waitFor(async () => (await page.locator('#detail svg.latency').getAttribute('aria-label'))?.includes('7 d'), { what: 'the 7 d latency chart' });
   await page.screenshot({ path: 'docs/img/status-page-history-detail.png', fullPage: true });
   assert.deepEqual(problems, []);
 });

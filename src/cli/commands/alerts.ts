@@ -9,7 +9,7 @@ import { painter, useColour, type Colour } from '../printers/color.js';
 import { age } from '../printers/age.js';
 import { parseOutput, serialize } from '../printers/output.js';
 import { renderTable, type Column } from '../printers/table.js';
-import { readStatus, type StatusSnapshot } from '../status-reader.js';
+import { readStatus, type StatusSnapshot } from '../status-source.js';
 import { readAlertRecords } from '../../notify/read-records.js';
 import type { NotifierSnapshot } from '../../notify/types.js';
 import type { AlertRecord } from '../../status/schema.js';

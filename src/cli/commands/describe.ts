@@ -61,7 +61,9 @@ Example:
     else if (found.length > 0) {
       const specs = await readSpecs(snap.doc, paths.manifests, manifestsExplicit, found, ctx.status?.server);
       if (specs.warning) ctx.stderr.write(`Warning: ${specs.warning}\n`);
-      const history = await readHistory(paths.stateDir, found.map((s) => s.name), now);
+      // Another host's history is in its database, not this one's: say where to read it.
+      const server = ctx.status?.server;
+      const history = server ? () => `kept on ${server}: vaictl history NAME with the same --context or --server` : await readHistory(paths.stateDir, found.map((s) => s.name), now);
       const texts = found.map((status) => describeService({ doc: snap.doc, status, spec: specs.services.get(status.name), now, history: history(status.name) }));
       ctx.stdout.write(texts.join('\n\n'));
     }

@@ -9,7 +9,7 @@ import fjp from 'fast-json-patch';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
-import { readStatus } from '../status-reader.js';
+import { readStatus } from '../status-source.js';
 import { describeError, loadDesiredState, type DesiredService, type DesiredState } from '../../manifest/index.js';
 import { gitManifestsDir } from '../../source/index.js';
 import { extractCommit, gitEnv } from '../../source/git.js';

@@ -9,7 +9,7 @@ import { matchesFields, parseFieldSelector, parseObjectFormat, printObjects, sor
 import { objectList, serviceObject, type ServiceObject } from '../../status/reader-objects.js';
 import { serviceColumns, visibleKey, WATCH_MIN_WIDTHS, type ServiceRow } from '../printers/service-columns.js';
 import { cells, columnWidths, renderRow, visibleColumns } from '../printers/table.js';
-import type { StatusSnapshot } from '../status-reader.js';
+import type { StatusSnapshot } from '../status-source.js';
 import { statusSource } from '../status-source.js';
 import type { Paths } from '../paths.js';
 import type { ServiceStatus, StatusDocument } from '../../status/schema.js';
@@ -97,7 +97,7 @@ Examples:
     const source = statusSource(ctx, paths);
     // -w: which status.json the listing shows, so one written while the watch starts is not missed.
     const shownId = values.watch ? statIdentity(paths.statusFile) : null;
-    const snap = (brief ? (source.summary(now) as unknown as StatusSnapshot | null) : null) ?? source.full(now, { withoutHistory: format !== 'json' && format !== 'yaml' && !values.watch });
+    const snap = (brief ? (source.summary(now) as unknown as StatusSnapshot | null) : null) ?? source.full(now);
     const { doc } = snap;
     let code: number = EXIT.OK;
 

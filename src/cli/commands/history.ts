@@ -11,7 +11,7 @@ import { incidentColumns } from '../printers/history-columns.js';
 import { parseOutput, serialize } from '../printers/output.js';
 import { renderTable } from '../printers/table.js';
 import { historyFile, openReader } from '../../history/database.js';
-import { historyList, parseSince } from '../../history/views.js';
+import { historyList, parseSince, type HistoryList } from '../../history/views.js';
 
 export const historyCommand: Command = {
   name: 'history',
@@ -25,6 +25,8 @@ ended (closed by recovery, operator or stop).
 Flags:
       --since WINDOW    30m, 24h (default), 7d, 2w or an ISO time
   -o, --output FORMAT   table (default), wide (adds the time), json or yaml
+  --context NAME        that host's history, over its endpoint (/api/history, the context's token-file)
+  --server URL          the vaid at URL (its read token in VAI_WEB_TOKEN_FILE or VAI_WEB_TOKEN)
   --state-dir DIR       (or VAI_STATE_DIR)
 
 Exit codes: 0 ok, 2 usage, 1 no history to read.
@@ -34,7 +36,7 @@ Examples:
   vaictl history minio --since 7d -o json`,
   async run(ctx) {
     // Only the modules this command needs (not command-support's status reader): it is read on every call.
-    const { values, positionals } = parseArgs({ args: ctx.argv, options: { ...PATH_OPTIONS, output: { type: 'string', short: 'o' }, since: { type: 'string' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseArgs({ args: ctx.argv, options: { ...PATH_OPTIONS, output: { type: 'string', short: 'o' }, since: { type: 'string' }, context: { type: 'string' }, server: { type: 'string' } }, allowPositionals: true, strict: true });
     const paths = resolvePaths(values, ctx.env, ctx.cwd);
     const format = parseOutput(values.output);
     if (format === 'name') throw new VaiError('VAI_E_USAGE', '-o name lists services; use vaictl get -o name');
@@ -42,13 +44,22 @@ Examples:
     const now = Date.now();
     const sinceMs = parseSince(values.since ?? '24h', now);
     if (sinceMs === null) throw new VaiError('VAI_E_USAGE', `--since ${values.since}: use 30m, 24h, 7d, 2w or an ISO time`);
-    const db = openReader(historyFile(paths.stateDir));
-    try {
-      const list = historyList(db, { service: positionals[0], sinceMs });
+    const print = async (list: HistoryList) => {
       if (format === 'json' || format === 'yaml') ctx.stdout.write(await serialize(list, format));
       else if (list.items.length === 0) ctx.stderr.write(`No incidents since ${list.since}\n`);
       else ctx.stdout.write(renderTable(incidentColumns(now), list.items, { wide: format === 'wide', paint: painter(useColour(ctx.isTTY, ctx.env)) }));
       return EXIT.OK;
+    };
+    if (values.context !== undefined || values.server !== undefined) {
+      // That host's database, read by its vaid: the window is passed as typed, so "24h" is its now.
+      const { remoteTarget } = await import('../vaictl-remote.js');
+      const target = (await remoteTarget(values, 'read', ctx.env))!;
+      const { fetchHistory } = await import('../../web/client.js');
+      return print((await fetchHistory(target.server, target.token, { service: positionals[0], since: values.since ?? '24h' })) as HistoryList);
+    }
+    const db = openReader(historyFile(paths.stateDir));
+    try {
+      return await print(historyList(db, { service: positionals[0], sinceMs }));
     } finally {
       db.close();
     }

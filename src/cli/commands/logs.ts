@@ -10,7 +10,7 @@ import { VaiError } from '../../errors.js';
 import { follow, lastLines } from '../log-tail.js';
 import { assertServiceName } from '../manual-stop.js';
 import { readSpecs } from '../spec-reader.js';
-import { readStatus } from '../status-reader.js';
+import { readStatus } from '../status-source.js';
 import type { StatusDocument } from '../../status/schema.js';
 import type { DesiredService } from '../../manifest/types.js';
 

@@ -15,7 +15,7 @@ import { planWords } from '../printers/plan-words.js';
 import { renderTable, type Column } from '../printers/table.js';
 import type { Paths } from '../paths.js';
 import { readSpecs } from '../spec-reader.js';
-import { readStatus } from '../status-reader.js';
+import { readStatus } from '../status-source.js';
 import type { DesiredService } from '../../manifest/types.js';
 import { matchesSelector, parseLabelSelector } from '../../manifest/label-selector.js';
 import type { ServiceStatus } from '../../status/schema.js';

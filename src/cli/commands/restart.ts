@@ -16,13 +16,19 @@ restart_cmd, verifies the check within startup_delay_seconds, and deletes the re
 A stopped or disabled service is not restarted.
 
 Flags:
+  --context NAME   act on that host of ~/.config/vai/config.yaml, with its write-token-file
+  --server URL     act on the vaid at URL (its write token in VAI_WEB_WRITE_TOKEN_FILE)
   --state-dir DIR  (or VAI_STATE_DIR)
 
 Exit codes: 0 request written, 2 usage or a bad name, 3 no such service, 4 vaid not running.`,
   async run(ctx) {
-    const { positionals, paths } = parse(ctx, {});
+    const { values, positionals, paths } = parse<{ context?: string; server?: string }>(ctx, { context: { type: 'string' }, server: { type: 'string' } });
     if (positionals.length === 0) throw usageError('name the service(s) to restart');
     positionals.forEach(assertServiceName);
+    if (values.context !== undefined || values.server !== undefined) {
+      const remote = await import('../vaictl-remote.js');
+      return remote.remoteActions((await remote.remoteTarget(values, 'write', ctx.env))!, 'restart', positionals, ctx);
+    }
     const known = knownServices(ctx, paths, positionals);
     if (!known.ok) return EXIT.NOT_FOUND;
     for (const name of positionals) {

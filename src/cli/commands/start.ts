@@ -14,13 +14,19 @@ Removes MARKER_DIR/NAME.stopped. vai checks the service at once and recovers it 
 unhealthy (restart_cmd), as for any other failure.
 
 Flags:
+  --context NAME   act on that host of ~/.config/vai/config.yaml, with its write-token-file
+  --server URL     act on the vaid at URL (its write token in VAI_WEB_WRITE_TOKEN_FILE)
   --marker-dir DIR, --state-dir DIR  (or VAI_MARKER_DIR, VAI_STATE_DIR)
 
 Exit codes: 0 ok, 2 usage or a bad name, 3 no such service in the status.`,
   async run(ctx) {
-    const { positionals, paths } = parse(ctx, {});
+    const { values, positionals, paths } = parse<{ context?: string; server?: string }>(ctx, { context: { type: 'string' }, server: { type: 'string' } });
     if (positionals.length === 0) throw usageError('name the service(s) to start');
     positionals.forEach(assertServiceName);
+    if (values.context !== undefined || values.server !== undefined) {
+      const remote = await import('../vaictl-remote.js');
+      return remote.remoteActions((await remote.remoteTarget(values, 'write', ctx.env))!, 'start', positionals, ctx);
+    }
     const known = knownServices(ctx, paths, positionals);
     if (!known.ok) return EXIT.NOT_FOUND;
     for (const name of positionals) {

@@ -17,6 +17,8 @@ Writes MARKER_DIR/NAME.stopped (the seed's manual-stop marker). vai then observe
 but never restarts it, until "vaictl start NAME". The service's process is not touched.
 
 Flags:
+  --context NAME   act on that host of ~/.config/vai/config.yaml, with its write-token-file
+  --server URL     act on the vaid at URL (its write token in VAI_WEB_WRITE_TOKEN_FILE)
   --now            also stop the service: write the marker, then run its stop_cmd (as
                    systemctl stop or supervisorctl stop do); the marker comes first, so vai
                    does not restart what stop_cmd just stopped
@@ -24,9 +26,14 @@ Flags:
 
 Exit codes: 0 ok, 1 stop_cmd failed, 2 usage or a bad name, 3 no such service in the status.`,
   async run(ctx) {
-    const { values, positionals, paths, manifestsExplicit } = parse<{ now?: boolean }>(ctx, { now: { type: 'boolean' } });
+    const { values, positionals, paths, manifestsExplicit } = parse<{ now?: boolean; context?: string; server?: string }>(ctx, { now: { type: 'boolean' }, context: { type: 'string' }, server: { type: 'string' } });
     if (positionals.length === 0) throw usageError('name the service(s) to stop');
     positionals.forEach(assertServiceName);
+    if (values.context !== undefined || values.server !== undefined) {
+      if (values.now) throw usageError('--now runs stop_cmd on this host; over the endpoint, stop writes the marker only (run stop_cmd on that host: vaictl stop --now NAME there)');
+      const remote = await import('../vaictl-remote.js');
+      return remote.remoteActions((await remote.remoteTarget(values, 'write', ctx.env))!, 'stop', positionals, ctx);
+    }
     const known = knownServices(ctx, paths, positionals);
     if (!known.ok) return EXIT.NOT_FOUND;
     const specs = values.now ? await (await import('../spec-reader.js')).readSpecs(known.doc, paths.manifests, manifestsExplicit, positionals.map((n) => known.doc?.services[n]).filter((s) => s !== undefined)) : null;

@@ -3,7 +3,7 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
-import { readStatus } from '../status-reader.js';
+import { readStatus } from '../status-source.js';
 import { clearSuspension, readSuspension, writeSuspension } from '../../source/index.js';
 
 function pullMode(paths: Parameters<typeof readStatus>[0]): boolean | null {

@@ -14,7 +14,12 @@ function plural(n: number, word: string): string {
 export function formatError(e: ManifestError, cwd: string): string {
   const rel = path.relative(cwd, e.file);
   const shown = rel === '' ? '.' : rel.startsWith('..') ? e.file : rel;
-  return `${shown}:${e.line}:${e.column}: ${describeError(e)} [${e.code}]`;
+  const warning = e.code.startsWith('VAI_W_') ? 'warning: ' : '';
+  return `${shown}:${e.line}:${e.column}: ${warning}${describeError(e)} [${e.code}]`;
+}
+
+function sorted(list: ManifestError[], cwd: string): string[] {
+  return list.map((e) => formatError(e, cwd)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
 export const validateCommand: Command = {
@@ -33,7 +38,10 @@ Flags:
   -q, --quiet           print nothing when valid
   --manifests DIR
 
-Exit codes: 0 valid, 1 problems found, 2 usage.
+Warnings (file:line:col: warning: ... [VAI_W_...]) name specs that load but do less than they
+say, such as limits on a service whose process vai cannot find; they do not fail validation.
+
+Exit codes: 0 valid (warnings or not), 1 problems found, 2 usage.
 
 Examples:
   vaictl validate
@@ -54,14 +62,16 @@ Examples:
     const targets = positionals.length > 0 ? positionals.map((p) => path.resolve(ctx.cwd, p)) : [resolvePaths(values, ctx.env, ctx.cwd).manifests];
     const selector = values.selector === undefined ? undefined : parseLabelSelector(values.selector);
     const report = await validateTree(targets, { checkPermissions: values.permissions ?? false, ...(selector ? { selector } : {}) });
+    // Warnings (a spec that loads but does less than it says) are printed, even with -q, and do not fail.
+    const warnings = report.warnings.length > 0 ? `, ${plural(report.warnings.length, 'warning')}` : '';
     if (report.errors.length > 0) {
-      const lines = report.errors.map((e) => formatError(e, ctx.cwd)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
-      ctx.stdout.write(`${lines.join('\n')}\n`);
-      ctx.stderr.write(`${plural(report.errors.length, 'problem')} in ${plural(report.files, 'file')}\n`);
+      ctx.stdout.write(`${sorted([...report.errors, ...report.warnings], ctx.cwd).join('\n')}\n`);
+      ctx.stderr.write(`${plural(report.errors.length, 'problem')}${warnings} in ${plural(report.files, 'file')}\n`);
       return EXIT.FAILED;
     }
+    if (report.warnings.length > 0) ctx.stdout.write(`${sorted(report.warnings, ctx.cwd).join('\n')}\n`);
     if (!values.quiet) {
-      ctx.stdout.write(`${plural(report.services, 'service')}, ${plural(report.notifiers, 'notifier')} in ${plural(report.files, 'file')}: valid\n`);
+      ctx.stdout.write(`${plural(report.services, 'service')}, ${plural(report.notifiers, 'notifier')} in ${plural(report.files, 'file')}: valid${warnings}\n`);
     }
     return EXIT.OK;
   },

@@ -19,6 +19,8 @@ export interface VaidConfig {
   historyDays: number;
   listen: string | undefined;
   webTokenFile: string | undefined;
+  /** The write token's file: turns on restart/stop/start over the endpoint (src/web/actions/). */
+  webWriteTokenFile: string | undefined;
   /** Pull mode; undefined in directory mode. */
   git: GitConfig | undefined;
   /** --notify-self, --notify-self-after, --heartbeat-url, --heartbeat-interval. */
@@ -45,6 +47,7 @@ Flags:
   --history-days N              days of check history kept in STATE_DIR/history.db; 0 for none (VAI_HISTORY_DAYS, default 400)
   --listen HOST:PORT            serve /metrics, /api/status and the status page (VAI_LISTEN; off by default)
   --web-token-file PATH         bearer token for a non-loopback --listen (VAI_WEB_TOKEN_FILE or VAI_WEB_TOKEN)
+  --web-write-token-file PATH   a second token that may restart/stop/start over the endpoint (VAI_WEB_WRITE_TOKEN_FILE or VAI_WEB_WRITE_TOKEN; none: no write routes)
   --notify-self NAME            Notifier (or ntfy topic) told of vai's own failures (VAI_NOTIFY_SELF; default: logged only)
   --notify-self-after SECONDS   how long a failure of vai lasts before it is told (VAI_NOTIFY_SELF_AFTER, default 60)
   --heartbeat-url URL           pinged while vaid's reconcile loop is healthy; URL/fail with the reason when a self-check fails (VAI_HEARTBEAT_URL)
@@ -112,6 +115,7 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
     historyDays,
     listen: values.listen ?? env.VAI_LISTEN,
     webTokenFile: values['web-token-file'] ?? env.VAI_WEB_TOKEN_FILE,
+    webWriteTokenFile: values['web-write-token-file'] ?? env.VAI_WEB_WRITE_TOKEN_FILE,
     git: parseGitConfig(values, env),
     help: values.help ?? false,
     version: values.version ?? false,

@@ -3,7 +3,8 @@
 // what is common to all: where the check runs, how often, its thresholds.
 import type { HealthCheck, ServiceSpec } from '../../manifest/schema.js';
 import { checkType } from '../../executor/checks/index.js';
-import { limitSource } from '../../executor/limits.js';
+import { limitSource } from '../../executor/checks/index.js';
+import type { LastCheck } from '../../status/schema.js';
 
 export { redactUrl, truncate } from '../../executor/checks/words.js';
 
@@ -33,15 +34,20 @@ export function seconds(s: number): string {
 }
 
 /**
- * spec.limits beside the current figures (the last check's message carries them: "RSS 80 MB of
- * 120 MB"), or the warning that vai cannot find the service's process.
+ * spec.limits beside the current figures (what the last check measured: "now RSS 80 MB, CPU 3 %
+ * (pid 123 and 2 descendants)"), or the warning that vai cannot find the service's process
+ * (the words of vaictl validate's VAI_W_LIMITS_UNMEASURED).
  */
-export function limitsWords(spec: ServiceSpec, lastMessage: string | undefined): string {
+export function limitsWords(spec: ServiceSpec, last: LastCheck | null | undefined): string {
   const l = spec.limits;
   if (!l) return '<none>';
   const set = [l.memory_mb !== undefined ? `memory ${l.memory_mb} MB` : '', l.cpu_percent !== undefined ? `CPU ${l.cpu_percent} %` : ''].filter(Boolean).join(', ');
+  const checks = `for ${l.for_checks} check${l.for_checks === 1 ? '' : 's'}`;
   const source = limitSource({ spec });
-  if (source === null) return `${set} for ${l.for_checks} checks; Warning: vai cannot find this service's process (set pid_file, or check a loopback port or a process)`;
-  const now = /(?:RSS \d+ MB|CPU \d+ %)[^;]*$/.exec(lastMessage ?? '')?.[0];
-  return `${set} for ${l.for_checks} check${l.for_checks === 1 ? '' : 's'}, of ${source}${now ? `; now ${now}` : ''}`;
+  if (source === null) return `${set} ${checks}; Warning: vai cannot find this service's process (set pid_file, or check a loopback port or a process): the limits are never applied`;
+  const u = last?.usage;
+  if (!u) return `${set} ${checks}, of ${source}; not measured yet`;
+  const cpu = u.cpuPercent === null ? 'CPU not yet measured' : `CPU ${Math.round(u.cpuPercent)} %`;
+  const tree = `pid ${u.rootPid}${u.processes > 1 ? ` and ${u.processes - 1} descendant${u.processes > 2 ? 's' : ''}` : ''}`;
+  return `${set} ${checks}, of ${source}; now RSS ${Math.round(u.rssBytes / 1024 / 1024)} MB, ${cpu} (${tree}, at ${last.at})`;
 }

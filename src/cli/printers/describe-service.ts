@@ -1,6 +1,7 @@
 // `vaictl describe`: a pure renderer (status document, service, spec?) -> text, in kubectl's
 // fixed section order with Events last. Without a spec (manifests unreadable) the spec's
 // sections say <unknown> and the status sections still show.
+import { describePolicy, rotationPolicy } from '../../executor/log-rotation-policy.js';
 import { redactCommand } from '../../core/redact.js';
 import type { DesiredService } from '../../manifest/types.js';
 import type { ServiceStatus, StatusDocument } from '../../status/schema.js';
@@ -40,13 +41,14 @@ export function describeService({ doc, status: s, spec, now, history }: Describe
   w.field(0, 'Phase', `${s.phase} (since ${age(s.phaseSince, now)} ago)`);
   w.field(0, 'Health Check', sp ? checkSentence(sp) : UNKNOWN);
   for (const warning of sp ? checkWarnings(sp) : []) w.field(0, 'Check Warning', warning);
-  if (sp?.limits) w.field(0, 'Limits', limitsWords(sp, s.lastCheck?.message));
+  if (sp?.limits) w.field(0, 'Limits', limitsWords(sp, s.lastCheck));
   w.field(0, 'Container', sp ? (sp.container ?? NONE) : UNKNOWN);
   w.field(0, 'Restart Command', sp ? restartWords(sp) : UNKNOWN);
   w.field(0, 'Stop Command', sp ? (sp.stop_cmd !== undefined ? redactCommand(sp.stop_cmd) : NONE) : UNKNOWN);
   w.field(0, 'Command Timeout', sp ? seconds(sp.command_timeout_seconds) : UNKNOWN);
   w.field(0, 'Startup Delay', sp ? seconds(sp.startup_delay_seconds) : UNKNOWN);
   w.field(0, 'Log Path', sp ? (sp.log_path ?? '<default: STATE_DIR/logs/NAME.log>') : UNKNOWN);
+  w.field(0, 'Log Rotation', sp ? `${describePolicy(rotationPolicy(sp.log_rotation))}${sp.log_rotation ? '' : ' (default)'}` : UNKNOWN);
   w.field(0, 'Dependencies', sp ? sp.dependencies.map((d) => `${d} (${doc.services[d]?.phase ?? UNKNOWN})`) : UNKNOWN);
   w.field(0, 'Policy', sp ? policyWords(sp) : UNKNOWN);
   w.field(0, 'Notify', sp ? (sp.notify_on_fail ?? NONE) : UNKNOWN);

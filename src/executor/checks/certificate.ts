@@ -84,7 +84,11 @@ export function judgeCertificate(hc: HealthCheck, where: string, f: CertFacts, n
   const warnDays = hc.warn_days ?? DEFAULT_WARN_DAYS;
   if (daysLeft < failDays) return { health: 'unhealthy', reason: 'CertificateExpiring', message: `${about}, ${days} days left (fail_days ${failDays})`, latencyMs };
   const message = `${about}, ${days} days left`;
-  if (daysLeft < warnDays) return { health: 'healthy', reason: 'CheckPassed', message, latencyMs, warning: `certificate of ${where} expires in ${days} days (warn_days ${warnDays})` };
+  if (daysLeft < warnDays) {
+    const warning = `certificate of ${where} (subject ${f.subject}) expires in ${days} days, at ${new Date(f.validTo).toISOString()} (warn_days ${warnDays})`;
+    // Keyed by the expiry: one notice per certificate, a renewed one that is short again is news.
+    return { health: 'healthy', reason: 'CheckPassed', message, latencyMs, warning, warningKey: `CertificateExpiring:${new Date(f.validTo).toISOString()}` };
+  }
   return { health: 'healthy', reason: 'CheckPassed', message, latencyMs };
 }
 

@@ -5,6 +5,7 @@
 // import manifest at run time (type imports only).
 import type { TProperties, TSchema } from '@sinclair/typebox';
 import type { CheckType, TypeBuilder } from './check-type.js';
+import type { ServiceSpec } from '../../manifest/schema.js';
 import { HTTP } from './http.js';
 import { TCP } from './tcp.js';
 import { PROCESS } from './process.js';
@@ -52,6 +53,22 @@ export function fieldOwners(Type: TypeBuilder): Map<string, string[]> {
   const out = new Map<string, string[]>();
   for (const m of CHECK_TYPES) for (const k of Object.keys(m.fields(Type))) out.set(k, [...(out.get(k) ?? []), m.type]);
   return out;
+}
+
+/**
+ * How vai finds a service's process for spec.limits (pid_file, the first match of a process
+ * check, the listener of a check's loopback port), or null when it cannot: a manifest warning
+ * (VAI_W_LIMITS_UNMEASURED), and an error in a container (its pids are not the host's).
+ */
+export function limitSource(target: { spec: Pick<ServiceSpec, 'container' | 'pid_file' | 'health_check'> }): string | null {
+  const { spec } = target;
+  if (spec.container !== undefined) return null;
+  if (spec.pid_file !== undefined) return `pid_file ${spec.pid_file}`;
+  const hc = spec.health_check;
+  if (hc.type === 'process') return `the first process matching ${JSON.stringify(hc.process_name ?? '')}`;
+  const where = checkType(hc.type).loopbackTarget?.(hc);
+  if (where !== undefined && typeof where !== 'string') return `the process listening on ${where.host}:${where.port}`;
+  return null;
 }
 
 /** `{if type = T then required [...]}` for each type that requires fields. */

@@ -28,6 +28,8 @@ const ALERTNAME: Record<Exclude<AlertKind, 'recovered' | 'flapping-resolved' | '
   reminder: 'VaiRecoveryFailed',
   flapping: 'VaiFlapping',
   self: 'VaiSelf',
+  // Not refreshed (no incident): it ends by itself after 4 resend intervals, a notice's life.
+  notice: 'VaiWarning',
 };
 
 /** Label names Alertmanager accepts; a manifest label that is not one is left out. */
@@ -39,7 +41,7 @@ function labelsOf(n: Notification, alertname: string): Record<string, string> {
     const name = k.replace(/[^a-zA-Z0-9_]/g, '_');
     if (LABEL_NAME.test(name)) out[name] = v;
   }
-  return { ...out, alertname, service: n.service, host: n.host, severity: alertname === 'VaiFlapping' ? 'warning' : 'critical' };
+  return { ...out, alertname, service: n.service, host: n.host, severity: alertname === 'VaiFlapping' || n.kind === 'notice' ? 'warning' : 'critical' };
 }
 
 /** The alerts one notification stands for: a failure fires one; a recovery resolves both failure alerts. */

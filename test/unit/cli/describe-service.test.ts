@@ -13,7 +13,7 @@ const specs = (await loadDesiredState({ dir: FIXTURE_MANIFESTS, allowUnsafePermi
 
 const SECTIONS = [
   'Name:', 'Labels:', 'Source:', 'Revision:', 'Generation:', 'Desired:', 'Phase:', 'Health Check:', 'Container:',
-  'Restart Command:', 'Stop Command:', 'Command Timeout:', 'Startup Delay:', 'Log Path:', 'Dependencies:', 'Policy:',
+  'Restart Command:', 'Stop Command:', 'Command Timeout:', 'Startup Delay:', 'Log Path:', 'Log Rotation:', 'Dependencies:', 'Policy:',
   'Notify:', 'Restarts:', 'Backoff:', 'Last Check:', 'Next Check:', 'Counters:', 'Last Failure:', 'Conditions:', 'Manifest Errors:', 'Events:',
 ];
 

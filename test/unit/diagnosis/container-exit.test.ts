@@ -25,7 +25,7 @@ function setup(engineSays: () => ContainerExit) {
   const svc = { name: 'hog', labels: {}, annotations: {}, spec: target.spec, generation: 1, source: { file: 'x.yaml', line: 1, column: 1 }, format: 'native' as const };
   d.setServices([svc]);
   const previous = newServiceStatus(svc, 'Running', new Date().toISOString());
-  const unhealthy = { health: 'unhealthy' as const, reason: 'ContainerNotRunning', message: 'container hog-c is exited (exit 137)', latencyMs: 1 };
+  const unhealthy = { health: 'unhealthy' as const, reason: 'ContainerNotRunning' as const, message: 'container hog-c is exited (exit 137)', latencyMs: 1 };
   return { d, target, previous, unhealthy, emit: (e: Partial<ContainerEvent>) => emit({ container: 'hog-c', action: 'die', exitCode: null, detail: null, at: Date.now(), ...e }) };
 }
 

@@ -6,7 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { symlinkSync, writeFileSync } from 'node:fs';
 import { parseEvent } from '../../../src/executor/docker-events.js';
 import { createStatusMetrics } from '../../../src/web/status-metrics.js';
-import { redactSecrets } from '../../../src/core/redact-evidence.js';
+import { redactFreeText } from '../../../src/core/redact.js';
 import { tailLines, MAX_TAIL_BYTES } from '../../../src/core/log-tail.js';
 import { cause, MAX_EVIDENCE_LINES } from '../../../src/diagnosis/cause.js';
 import { parsePrometheus } from '../../e2e/web-prometheus.js';
@@ -33,9 +33,9 @@ test('/metrics: vai_service_failures_total counts failures per service and cause
 });
 
 test('evidence is redacted at the source: URL credentials, password flags, tokens', () => {
-  assert.equal(redactSecrets('redis-server --requirepass hunter2 postgres://app:s3cret@db/app'), 'redis-server --requirepass *** postgres://***@db/app');
-  assert.equal(redactSecrets('mysqld --password=hunter2 api_key: abcd token=xyz'), 'mysqld --password=*** api_key: *** token=***');
-  assert.equal(redactSecrets('Authorization: Bearer abc.def'), 'Authorization: Bearer ***');
+  assert.equal(redactFreeText('redis-server --requirepass hunter2 postgres://app:s3cret@db/app'), 'redis-server --requirepass *** postgres://***@db/app');
+  assert.equal(redactFreeText('mysqld --password=hunter2 api_key: abcd token=xyz'), 'mysqld --password=*** api_key: *** token=***');
+  assert.equal(redactFreeText('Authorization: Bearer abc.def'), 'Authorization: Bearer ***');
 });
 
 test('a cause is bounded: at most 12 evidence lines of at most 300 characters, one line each', () => {

@@ -61,7 +61,8 @@ test('2 days left: healthy with a warning under warn_days; unhealthy Certificate
   const warn = await check({ endpoint: `https://127.0.0.1:${ports.soon}/`, server_name: 'svc.test', ca_file: 'ca.pem', warn_days: 14, fail_days: 1 });
   assert.equal(warn.health, 'healthy', warn.message);
   assert.match(warn.message, /, 1 days left$|, 2 days left$/);
-  assert.match(warn.warning ?? '', new RegExp(`^certificate of 127\\.0\\.0\\.1:${ports.soon} expires in [12] days \\(warn_days 14\\)$`));
+  assert.match(warn.warning ?? '', new RegExp(`^certificate of 127\\.0\\.0\\.1:${ports.soon} \\(subject [^)]+\\) expires in [12] days, at \\d{4}-\\S+ \\(warn_days 14\\)$`));
+  assert.match(warn.warningKey ?? '', /^CertificateExpiring:\d{4}-\d\d-\d\dT/);
   const fail = await check({ endpoint: `https://127.0.0.1:${ports.soon}/`, server_name: 'svc.test', ca_file: 'ca.pem', warn_days: 14, fail_days: 7 });
   assert.equal(fail.health, 'unhealthy');
   assert.equal(fail.reason, 'CertificateExpiring');

@@ -3,8 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { resolvePaths } from '../../../src/cli/paths.js';
-import { parseStatus, parseWithoutHistory, readStatus } from '../../../src/cli/status-reader.js';
-import type { StatusDocument } from '../../../src/status/schema.js';
+import { readStatus } from '../../../src/cli/status-source.js';
 import { isVaiProcess } from '../../../src/cli/daemon/lock.js';
 import { isVaiError, type VaiError } from '../../../src/errors.js';
 import { testdir } from '../../support/testdir.js';
@@ -115,27 +114,22 @@ test('a zombie in the lock is not a running vaid: /proc state Z counts as dead, 
   assert.match(snap.staleWarning ?? '', new RegExp(`pid ${zombie} is gone`));
 });
 
-test('withoutHistory: every field but conditions and events is as in the whole parse', () => {
-  const whole = parseStatus(fixture('demo.json'), 'demo.json');
-  const doc = JSON.parse(fixture('demo.json')) as StatusDocument;
-  // Messages that look like the structure the reader cuts must not move the cut.
-  const tricky = Object.values(doc.services)[0]!;
-  tricky.conditions[0]!.message = 'saw "]" and "conditions":[{"x":1}] in the output \\ ]';
-  tricky.events.push({ type: 'Warning', reason: 'Odd', message: '"events":[] ]]', count: 1, firstTime: whole.writtenAt, lastTime: whole.writtenAt });
-  const short = parseWithoutHistory(JSON.stringify(doc), 'demo.json');
-  assert.ok(Object.values(doc.services).some((s) => s.conditions.length > 0 && s.events.length > 0), 'the fixture has history to drop');
-  for (const [name, s] of Object.entries(doc.services)) {
-    assert.deepEqual(short.services[name], { ...s, conditions: [], events: [] }, name);
+test('a damaged document names each wrong field, by the writer\'s schema', () => {
+  const dir = testdir({ 'state/status.json': fixture('demo.json') });
+  const paths = resolvePaths({ 'state-dir': dir.join('state') }, {}, dir.path);
+  try {
+    const doc = JSON.parse(fixture('demo.json')) as { services: Record<string, { conditions: unknown[]; restarts: unknown; phase: unknown }> };
+    const [name, s] = Object.entries(doc.services)[0]!;
+    s.conditions = [{ type: ['nested'] }];
+    s.restarts = 'many';
+    s.phase = 'Sleeping';
+    writeFileSync(paths.statusFile, JSON.stringify(doc));
+    const e = thrown(() => readStatus(paths, Date.now()));
+    assert.equal(e.code, 'VAI_E_STATUS_INVALID');
+    assert.match(e.message, new RegExp(`services\\.${name}\\.restarts: expected an object, got "many"`));
+    assert.match(e.message, new RegExp(`services\\.${name}\\.conditions\\.0\\.type: expected a string, got \\["nested"\\]`));
+    assert.match(e.message, new RegExp(`services\\.${name}\\.phase: expected "Healthy", "Recovering", .* or "Unknown", got "Sleeping"`));
+  } finally {
+    dir.remove();
   }
-  assert.deepEqual({ ...short, services: null }, { ...doc, services: null });
-});
-
-test('withoutHistory: a damaged document is parsed whole, so the error names the field', () => {
-  const doc = JSON.parse(fixture('demo.json')) as { services: Record<string, { conditions: unknown[]; restarts: unknown }> };
-  const [name, s] = Object.entries(doc.services)[0]!;
-  s.conditions = [{ type: ['nested'] }];
-  s.restarts = 'many';
-  const e = thrown(() => parseWithoutHistory(JSON.stringify(doc), 'status.json'));
-  assert.equal(e.code, 'VAI_E_STATUS_INVALID');
-  assert.match(e.message, new RegExp(`services\\.${name}\\.restarts: expected an object`));
 });
