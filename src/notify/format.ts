@@ -6,6 +6,7 @@ import type { Notification } from './notification.js';
 import { KIND_CODE, levelOf } from './priority.js';
 import { redactCommand, redactUrl } from '../core/redact.js';
 import { checkType } from '../executor/checks/index.js';
+import path from 'node:path';
 
 const TITLES: Record<AlertKind, string> = {
   'recovery-failed': 'Recovery Failed',
@@ -53,6 +54,21 @@ export function displayCommand(cmd: string): string {
     out = next;
   }
   return redactCommand(out);
+}
+
+/**
+ * The restart command as a person can run it: a leading `./x` made absolute against the
+ * directory it runs in (its manifest's), and that directory named when anything else in it is
+ * relative to it (a bare program name found on PATH, a relative argument).
+ */
+export function restartLine(cmd: string, workingDir: string | undefined): string {
+  const shown = displayCommand(cmd);
+  if (!workingDir) return shown;
+  const [first = '', ...rest] = shown.split(/\s+/);
+  const abs = /^\.\.?\//.test(first) ? path.posix.join(workingDir, first) : first;
+  const line = [abs, ...rest].join(' ');
+  const relative = !abs.startsWith('/') || rest.some((w) => /^[^-/$'"~][^\s]*\//.test(w) && !w.includes('://')) || rest.some((w) => /^\.\.?\//.test(w));
+  return relative ? `${line} (in ${workingDir})` : line;
 }
 
 function viewLogs(service: string, spec: ServiceSpec): string {
@@ -153,14 +169,15 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
   if (alert.dependents.length > 0) lines.push(`Dependents affected: ${alert.dependents.join(', ')}`);
   lines.push('', `Health check: ${describeCheck(spec.health_check, spec)}`);
   if (spec.restart_container) lines.push(`Restart: docker restart ${spec.container ?? '?'}`);
-  else if (spec.restart_cmd) lines.push(`Restart command: ${displayCommand(spec.restart_cmd)}`);
+  else if (spec.restart_cmd) lines.push(`Restart command: ${restartLine(spec.restart_cmd, spec.container ? undefined : alert.workingDir)}`);
   lines.push('', `View logs: ${viewLogs(alert.service, spec)}`);
   return {
     id: alert.id,
     service: alert.service,
     kind: alert.kind,
     code: KIND_CODE[alert.kind],
-    title: `${alert.service} ${alert.kind === 'notice' && alert.cause ? words(alert.cause.reason) : TITLES[alert.kind]}`,
+    // The name exactly as the manifest wrote it, and where: one topic often serves several hosts.
+    title: `${alert.service} ${alert.kind === 'notice' && alert.cause ? words(alert.cause.reason) : TITLES[alert.kind]} on ${host}`,
     priority,
     level,
     tags: TAGS[alert.kind],

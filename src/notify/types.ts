@@ -47,6 +47,8 @@ export interface Alert {
   cause?: { reason: string; message: string; evidence: string[] };
   /** The service's manifest labels (metadata.labels): `host` names the host; sinks with labels (Alertmanager) carry them all. */
   labels?: Record<string, string>;
+  /** Where the restart command runs (its manifest file's directory; host services): shown with a relative command. */
+  workingDir?: string;
   /** A self alert: which of vai's own conditions, its title, since when. */
   self?: { condition: string; title: string; since: string };
 }

@@ -9,6 +9,7 @@
 //   Verifying: success_threshold passes -> Healthy; deadline passed -> attempt failed -> backoff.
 // A status found in Restarting or Verifying (vaid restarted mid-recovery) is verified, never
 // restarted again.
+import path from 'node:path';
 import type { DesiredService } from '../manifest/types.js';
 import type { ServiceSpec } from '../manifest/schema.js';
 import type { CheckResult, CommandResult } from '../executor/types.js';
@@ -153,6 +154,7 @@ class Draft {
         attempt: s.incident.attempts ?? 0,
         dependents: [...this.input.dependents],
         ...(Object.keys(this.service.labels).length ? { labels: { ...this.service.labels } } : {}),
+        ...(this.service.source.file ? { workingDir: path.dirname(this.service.source.file) } : {}),
         ...(notice ? { cause: { reason: notice.reason, message, evidence: [] } } : {}),
         ...(kind !== 'recovered' && kind !== 'flapping-resolved' && !notice && s.lastFailure ? { cause: { reason: s.lastFailure.reason, message: s.lastFailure.message, evidence: [...s.lastFailure.evidence] } } : {}),
       },

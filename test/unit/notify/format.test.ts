@@ -5,7 +5,7 @@ import { alert, minioSpec } from './fixtures.js';
 
 test("recovery failed reads as the seed's Notification format", () => {
   const n = formatAlert(alert('minio', 'recovery-failed', 7, { attempt: 2, dependents: ['api', 'web'] }), 'vps1');
-  assert.equal(n.title, 'minio Recovery Failed');
+  assert.equal(n.title, 'minio Recovery Failed on vps1');
   assert.equal(n.priority, 5);
   assert.equal(n.level, 'CRITICAL');
   assert.deepEqual(n.tags, ['rotating_light', 'alert', 'auto-recovery']);
@@ -30,7 +30,7 @@ test("recovery failed reads as the seed's Notification format", () => {
 
 test('crash loop is critical and says so in title and tags', () => {
   const n = formatAlert(alert('minio', 'crash-loop', 1, { message: 'failed 3 times in 300 s' }), 'h');
-  assert.equal(n.title, 'minio Crash Loop');
+  assert.equal(n.title, 'minio Crash Loop on h');
   assert.equal(n.code, 'SERVICE-CRASH-LOOP');
   assert.equal(n.priority, 5);
   assert.ok(n.tags.includes('crash-loop'), `tags: ${n.tags.join(',')}`);
@@ -39,7 +39,7 @@ test('crash loop is critical and says so in title and tags', () => {
 
 test('recovered is a low-priority resolve notice without "action required"', () => {
   const n = formatAlert(alert('minio', 'recovered', 1, { message: 'healthy after restart' }), 'h');
-  assert.equal(n.title, 'minio Recovered');
+  assert.equal(n.title, 'minio Recovered on h');
   assert.equal(n.priority, 2);
   assert.deepEqual(n.tags, ['white_check_mark', 'resolved', 'auto-recovery']);
   assert.doesNotMatch(n.message, /Action required/);
@@ -71,4 +71,23 @@ test('displayCommand keeps what a person would type', () => {
   assert.equal(displayCommand('pkill -f svc || true; sleep 2; /usr/local/bin/svc start > /var/log/svc.log 2>&1 &'), 'pkill -f svc || true; sleep 2; /usr/local/bin/svc start');
   assert.equal(displayCommand('systemctl restart nginx'), 'systemctl restart nginx');
   assert.equal(displayCommand('app &>> /tmp/app.log &'), 'app');
+});
+
+test('the title names the service as its manifest wrote it and the host: the host label first, else the hostname', () => {
+  assert.equal(formatAlert(alert('minio-eu2', 'recovery-failed', 1), 'box').title, 'minio-eu2 Recovery Failed on box');
+  const labelled = formatAlert(alert('minio', 'recovery-failed', 1, { labels: { host: 'vps1', tier: 'prod' } }), 'box');
+  assert.equal(labelled.title, 'minio Recovery Failed on vps1');
+  assert.match(labelled.message, /^Host: vps1$/m);
+  assert.match(formatAlert(alert('minio', 'recovery-failed', 1), 'box').message, /^Host: box$/m);
+});
+
+test('a relative restart command is shown absolute, or with the directory it runs in', () => {
+  const host = (restart_cmd: string) => formatAlert(alert('app', 'recovery-failed', 1, { spec: minioSpec({ container: undefined, restart_cmd }), workingDir: '/srv/app' }), 'h').message;
+  assert.match(host('./bin/start.sh --port 8080 >> app.log 2>&1 &'), /^Restart command: \/srv\/app\/bin\/start\.sh --port 8080$/m);
+  assert.match(host('node server.js &'), /^Restart command: node server\.js \(in \/srv\/app\)$/m);
+  assert.match(host('/usr/bin/node lib/server.js'), /^Restart command: \/usr\/bin\/node lib\/server\.js \(in \/srv\/app\)$/m);
+  assert.match(host('/usr/local/bin/minio server /data --console-address :9001'), /^Restart command: \/usr\/local\/bin\/minio server \/data --console-address :9001$/m);
+  // In a container the command runs in the container's own directory: shown as written.
+  const ctr = formatAlert(alert('app', 'recovery-failed', 1, { spec: minioSpec({ restart_cmd: 'node server.js' }), workingDir: '/srv/app' }), 'h').message;
+  assert.match(ctr, /^Restart command: node server\.js$/m);
 });
