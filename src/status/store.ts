@@ -358,7 +358,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     const file = this.summaryFile;
     if (!file) return null;
     const entries = [...this.summary.values()];
-    const head = { pid: this.opts.vaid.pid, ...(this.opts.vaid.mode ? { mode: this.opts.vaid.mode } : {}), writtenAt: this.writtenAt, manifestsDir: this.manifests.dir };
+    const head = { pid: this.opts.vaid.pid, ...(this.opts.vaid.mode ? { mode: this.opts.vaid.mode } : {}), writtenAt: this.writtenAt, manifestsDir: this.manifests.dir, ...manifestErrorsHead(this.manifests.errors) };
     return (of) => writeFileAtomicAsync(file, renderSummary(of, head, entries), () => true, 0o644, { fsync: false }).then(
       () => undefined,
       () => undefined,
@@ -403,4 +403,10 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
 
 export function defaultVaidInfo(version: string, now: number): VaidInfo {
   return { pid: process.pid, version, startedAt: new Date(now).toISOString(), hostname: os.hostname() };
+}
+
+/** The summary's note of manifest errors (vaictl get's warning line), absent when there are none. */
+function manifestErrorsHead(errors: StatusDocument['manifests']['errors']): { manifestErrors?: { count: number; first: string[] } } {
+  if (errors.length === 0) return {};
+  return { manifestErrors: { count: errors.length, first: errors.slice(0, 3).map((e) => `${e.file}:${e.line}:${e.column}: ${e.path ? `${e.path}: ` : ''}${e.message}`.slice(0, 300)) } };
 }

@@ -76,6 +76,7 @@ Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or
     const generations = new Generations({ generation: doc.manifests.generation, services: Object.values(doc.services) });
     const state = generations.apply({ generation: 1, revision: null, attemptedRevision: null, services: selected, notifiers: new Map(), errors: [], loadedAt: now });
     world.setServices(state.services, generations.specHashes());
+    world.setNotifiers(state.notifiers);
     world.setMarkers(markerNames(paths));
     const rows: PlanRow[] = [];
     const results: Array<{ name: string; result: PlanResult }> = [];
