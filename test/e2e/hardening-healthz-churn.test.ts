@@ -29,7 +29,7 @@ function get(port: number, path: string, timeoutMs = 90_000): Promise<{ status: 
   });
 }
 
-test(`with ${SERVICES} failing services restarted over and over, /healthz answers that vaid is healthy`, { timeout: 600_000 }, async (t) => {
+test('with 1000 failing services restarted over and over, /healthz answers that vaid is healthy', { timeout: 600_000 }, async (t) => {
   const dir = testdir({}, 'vai-healthz-churn-');
   const closed = await freePort();
   const docs: string[] = [];
