@@ -62,7 +62,7 @@ test('an alert inside a silence window is recorded as muted with the window name
   );
   clock.advance(HOUR + 1);
   await waitFor(() => server.messages.length === 1, { what: 'one message after the window' });
-  assert.match(server.messages[0]!.title, /^minio Crash Loop on /);
+  assert.match(server.messages[0]!.title ?? '', /^minio Crash Loop on /);
   assert.match(server.messages[0]!.message, /still failing after window\/nightly ended/);
   clock.advance(6 * HOUR);
   await settled(n);
@@ -122,7 +122,7 @@ test('a held alert outlives a restart of the notifier and is told once after the
   second.setMutes!(src);
   clock.advance(0);
   await waitFor(() => server.messages.length === 1, { what: 'the alert told after the restart' });
-  assert.match(server.messages[0]!.title, /^minio Recovery Failed on /);
+  assert.match(server.messages[0]!.title ?? '', /^minio Recovery Failed on /);
   await settled(second);
   assert.equal(server.messages.length, 1);
 });
