@@ -10,7 +10,7 @@ import { remoteSource, type StatusSource } from '../status/reader.js';
 // alerts is not here: it reads the local outbox first.
 export const REMOTE_COMMANDS: ReadonlySet<string> = new Set(['get', 'describe', 'events']);
 /** Commands that take --server/--context as their own flags: they ask the endpoint for more than the status document. */
-export const OWN_REMOTE_COMMANDS: ReadonlySet<string> = new Set(['restart', 'stop', 'start', 'history']);
+export const OWN_REMOTE_COMMANDS: ReadonlySet<string> = new Set(['restart', 'stop', 'start', 'history', 'silence']);
 
 /** Splits `--NAME VALUE` / `--NAME=VALUE` out of argv; undefined when absent. */
 export function takeFlag(argv: readonly string[], name: string, example: string): { value: string | undefined; rest: string[] } {
@@ -104,11 +104,11 @@ export async function remoteTarget(flags: { server?: string | undefined; context
 }
 
 /** Asks the host to restart, stop or start each name (POST /api/services/NAME/ACTION); prints its answers. */
-export async function remoteActions(target: RemoteTarget, action: string, names: readonly string[], out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }): Promise<number> {
+export async function remoteActions(target: RemoteTarget, action: string, names: readonly string[], out: { stdout: NodeJS.WritableStream; stderr: NodeJS.WritableStream }, body: Record<string, unknown> = {}): Promise<number> {
   const { postAction } = await import('../web/client.js');
   let code = 0;
   for (const name of names) {
-    const r = await postAction(target.server, target.token, name, action);
+    const r = await postAction(target.server, target.token, name, action, {}, body);
     if (r.ok) out.stdout.write(`${target.label}: ${r.message}\n`);
     else {
       out.stderr.write(`Error: ${target.label}: ${r.message}\n`);

@@ -59,11 +59,11 @@ export interface ActionAnswer {
 }
 
 /** POST /api/services/NAME/ACTION with the write token; an answer that is not a success says why. */
-export async function postAction(base: string, token: string | undefined, name: string, action: string, opts: RemoteOptions = {}): Promise<ActionAnswer> {
+export async function postAction(base: string, token: string | undefined, name: string, action: string, opts: RemoteOptions = {}, body: Record<string, unknown> = {}): Promise<ActionAnswer> {
   const url = endpoint(base, `api/services/${encodeURIComponent(name)}/${encodeURIComponent(action)}`);
   let res: Response;
   try {
-    res = await fetch(url, { method: 'POST', headers: { ...headers(token), 'Content-Type': 'application/json', 'X-Vai-Client': clientName() }, body: '{}', signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000), redirect: 'error' });
+    res = await fetch(url, { method: 'POST', headers: { ...headers(token), 'Content-Type': 'application/json', 'X-Vai-Client': clientName() }, body: JSON.stringify(body), signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000), redirect: 'error' });
   } catch (e) {
     throw new VaiError('VAI_E_REMOTE', `cannot reach ${url.origin}: ${describeFetchError(e)}`, { url: url.href });
   }

@@ -1,4 +1,4 @@
-// Remote actions (issue 21): restart, stop and start over vaid's endpoint, with two real vaids on
+// Remote actions (issue 21): restart, stop, start and silence over vaid's endpoint, with two real vaids on
 // loopback ports. vps1 has a write token apart from its read token; vps2 has only a read token,
 // so it has no write routes at all. Every write route refuses without the write token and with
 // the read token; the write token restarts a real service (its restart_cmd ran), stop writes the
@@ -62,7 +62,7 @@ test('write routes: refused without the write token and with the read token; the
     await vps2.waitForService('db', (s) => s.phase === 'Healthy', 'db healthy', 90_000);
     const marker = dir.join('vps1/state/manual-stop/web.stopped');
 
-    for (const action of ['restart', 'stop', 'start']) {
+    for (const action of ['restart', 'stop', 'start', 'silence']) {
       const url = `http://127.0.0.1:${p1}/api/services/web/${action}`;
       const none = await post(url);
       assert.equal(none.status, 401, `${action} without a token: ${none.body}`);
@@ -118,6 +118,21 @@ test('write routes: refused without the write token and with the read token; the
     assert.equal(start.status, 0, start.stderr);
     assert.equal(existsSync(marker), false, 'start removed the marker');
     await vps1.waitForService('web', (s) => s.desired === 'Running' && s.events.some((e) => /^start requested over the endpoint from 127\.0\.0\.1/.test(e.message)), 'web Running with the start event', 90_000);
+    // silence over the endpoint: the same STATE_DIR/silences file vaictl writes on the host.
+    const badBody = await post(`http://127.0.0.1:${p1}/api/services/web/silence`, WRITE);
+    assert.equal(badBody.status, 400, badBody.body);
+    assert.match(badBody.body, /for_seconds must be a number/);
+    assert.equal((await vaictl(env, 'silence', '-l', 'tier=web', '--for', '30m', '--context', 'vps1')).status, 2, 'a selector is for the host itself');
+    const silence = await vaictl(env, 'silence', 'web', '--for', '30m', '--reason', 'disk swap', '--context', 'vps1');
+    assert.equal(silence.status, 0, silence.stderr);
+    const id = /^vps1: silence\/(s-[0-9a-f]{8}) created: service\/web muted until /.exec(silence.stdout)?.[1];
+    assert.ok(id, silence.stdout);
+    assert.equal(existsSync(dir.join(`vps1/state/silences/${id}.json`)), true, 'the silence file is in vps1\'s state dir');
+    const muted = await vps1.waitForService('web', (s) => (s.maintenance ?? []).some((m) => m.kind === 'silence' && m.name === id), 'web silenced by the remote silence', 90_000);
+    assert.match(muted.maintenance!.find((m) => m.name === id)!.reason ?? '', /^disk swap \(over the endpoint from 127\.0\.0\.1/);
+    const list = await vaictl({ ...env, VAI_STATE_DIR: dir.join('vps1/state') }, 'silence', 'list');
+    assert.match(list.stdout, new RegExp(`${id}\\s+web\\s`), 'vaictl silence list on the host shows it');
+
     const described = await vaictl(env, 'describe', 'web', '--context', 'vps1');
     assert.match(described.stdout, /RemoteAction\s.*restart requested over the endpoint from 127\.0\.0\.1/);
 

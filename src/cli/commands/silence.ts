@@ -53,17 +53,23 @@ Flags:
   --reason TEXT        shown in vaictl get/describe, the page and the muted alert records
   -l, --selector SEL   every service whose labels match, now or later (e.g. -l host=vps1)
   -o, --output json    for list
+  --context NAME       silence on that host of ~/.config/vai/config.yaml, with its write-token-file
+  --server URL         silence on the vaid at URL (its write token in VAI_WEB_WRITE_TOKEN_FILE)
   --state-dir DIR      (or VAI_STATE_DIR)
 
 Exit codes: 0 ok, 2 usage, 3 no such service or silence.`,
   async run(ctx) {
-    const { values, positionals, paths } = parse<{ for?: string; reason?: string; selector?: string; output?: string }>(ctx, {
+    const { values, positionals, paths } = parse<{ for?: string; reason?: string; selector?: string; output?: string; context?: string; server?: string }>(ctx, {
       for: { type: 'string' },
       reason: { type: 'string' },
       selector: { type: 'string', short: 'l' },
       output: { type: 'string', short: 'o' },
+      context: { type: 'string' },
+      server: { type: 'string' },
     });
+    const remote = values.context !== undefined || values.server !== undefined;
     const [first, ...rest] = positionals;
+    if (remote && (first === 'list' || first === 'delete' || values.selector !== undefined)) throw usageError('on another host, silence names services: vaictl silence NAME... --for D --context X (list, delete and -l work on the host itself)');
     if (first === 'list') {
       if (rest.length) throw usageError('silence list takes no names');
       const read = readSilences(paths);
@@ -87,6 +93,10 @@ Exit codes: 0 ok, 2 usage, 3 no such service or silence.`,
     const forMs = parseDuration(values.for, '--for');
     if (forMs <= 0 || forMs > MAX_FOR_MS) throw usageError(`--for ${values.for}: must be longer than 0 and at most 30 days`);
     positionals.forEach(assertServiceName);
+    if (remote) {
+      const r = await import('../vaictl-remote.js');
+      return r.remoteActions((await r.remoteTarget(values, 'write', ctx.env))!, 'silence', positionals, ctx, { for_seconds: forMs / 1000, reason: values.reason ?? '' });
+    }
     const selector = values.selector === undefined ? null : parseLabelSelector(values.selector).text || null;
     if (values.selector !== undefined && selector === null) throw usageError('-l needs a selector such as host=vps1');
     if (positionals.length) {

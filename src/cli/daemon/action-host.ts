@@ -4,6 +4,7 @@
 import type { ActionHost } from '../../web/actions/index.js';
 import type { Daemon } from './daemon.js';
 import { removeMarker, writeMarker } from '../../status/state-dir/markers.js';
+import { newSilenceId, writeSilence } from '../../status/state-dir/silences.js';
 import { markerPath, type Paths } from '../paths.js';
 
 export function actionHost(daemon: Daemon, paths: Paths): ActionHost {
@@ -15,6 +16,11 @@ export function actionHost(daemon: Daemon, paths: Paths): ActionHost {
     writeMarker: (name) => writeMarker(paths, name),
     removeMarker: (name) => removeMarker(paths, name),
     markerPath: (name) => markerPath(paths, name),
+    writeSilence: (name, now, forMs, reason) => {
+      const s = { id: newSilenceId(), names: [name], selector: null, reason, createdAt: new Date(now).toISOString(), endsAt: new Date(now + forMs).toISOString() };
+      writeSilence(paths, s);
+      return s;
+    },
     note: (name, event) => void c.note(name, event),
   };
 }

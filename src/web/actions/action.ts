@@ -1,7 +1,7 @@
 // An action a person may take on a service over vaid's endpoint (POST /api/services/NAME/ACTION,
-// routes.ts), one module per action (restart.ts, stop.ts, start.ts), listed in index.ts. An
-// action only asks: it writes the same state-dir request vaictl writes on the host (a restart
-// request, a marker) through the ActionHost vaid gives it, and notes who asked from where, which
+// routes.ts), one module per action (restart.ts, stop.ts, start.ts, silence.ts), listed in index.ts.
+// An action only asks: it writes the same state-dir request vaictl writes on the host (a restart
+// request, a marker, a silence) through the ActionHost vaid gives it, and notes who asked from where, which
 // the planner records as the service's event. It never runs a service command itself.
 import type { NewEvent } from '../../status/events.js';
 
@@ -17,6 +17,8 @@ export interface ActionHost {
   writeMarker(name: string): boolean;
   removeMarker(name: string): boolean;
   markerPath(name: string): string;
+  /** An ad-hoc silence of one service, as `vaictl silence NAME --for` writes it (STATE_DIR/silences). */
+  writeSilence(name: string, now: number, forMs: number, reason: string): { id: string; endsAt: string };
   /** Recorded as an event of the service's next plan (who, from where). */
   note(name: string, event: NewEvent): void;
 }
