@@ -4,6 +4,7 @@
 import { EXIT, type Command, type CommandContext } from './command.js';
 import { isVaiError } from '../errors.js';
 import { closestMatch } from '../manifest/closest-match.js';
+import { helpText } from './flags.js';
 
 // A command loads only its own module, commands/NAME.js, found by its name: commands/index.js
 // pulls in every command, and some (validate, convert) load yaml and the manifest validators at
@@ -58,7 +59,7 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const commands = await allCommands();
     const target = name === 'help' && rest[0] ? commands.find((c) => c.name === rest[0]) : undefined;
-    ctx.stdout.write(target ? `${target.usage}\n` : help(commands));
+    ctx.stdout.write(target ? `${helpText(target)}\n` : help(commands));
     return EXIT.OK;
   }
   if (name === 'version' || name === '--version') {
@@ -74,7 +75,7 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     return EXIT.USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    ctx.stdout.write(`${command.usage}\n`);
+    ctx.stdout.write(`${helpText(command)}\n`);
     return EXIT.OK;
   }
   try {
@@ -87,11 +88,11 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
   } catch (e) {
     if (isVaiError(e)) {
       ctx.stderr.write(`vaictl ${name}: ${e.message} [${e.code}]\n`);
-      if (e.code === 'VAI_E_USAGE') ctx.stderr.write(`${command.usage}\n`);
+      if (e.code === 'VAI_E_USAGE') ctx.stderr.write(`${helpText(command)}\n`);
       return e.code === 'VAI_E_USAGE' ? EXIT.USAGE : e.code === 'VAI_E_NOT_FOUND' ? EXIT.NOT_FOUND : e.code === 'VAI_E_STATUS_MISSING' ? EXIT.NO_DAEMON : EXIT.FAILED;
     }
     if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      ctx.stderr.write(`vaictl ${name}: ${e.message}\n${command.usage}\n`);
+      ctx.stderr.write(`vaictl ${name}: ${e.message}\n${helpText(command)}\n`);
       return EXIT.USAGE;
     }
     throw e;
