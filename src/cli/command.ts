@@ -31,6 +31,12 @@ export interface Command {
   epilog?: string;
   /** What its positional arguments are, for completion: service names, or these words. */
   operands?: 'services' | readonly string[];
+  /**
+   * With --server/--context: 'status' = the edge (vaictl-remote.ts) fetches that host's status
+   * document and hands it in as ctx.status; 'own' = the command takes the flags itself (it asks
+   * the endpoint for more than the document). Unset: the command acts on this host only.
+   */
+  remote?: 'status' | 'own';
   run(ctx: CommandContext): Promise<number>;
 }
 

@@ -82,7 +82,7 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     // --server/--context (src/cli/vaictl-remote.ts) are loaded only when used: they pull in the HTTP client.
     // `config set-context --server URL` writes the flag; it does not read over it.
     const remote = name !== 'config' && rest.some((a) => a === '--server' || a.startsWith('--server=') || a === '--context' || a.startsWith('--context='))
-      ? await (await import('./vaictl-remote.js')).remoteFlags(name, rest, ctx.env)
+      ? await (await import('./vaictl-remote.js')).remoteFlags(command, rest, ctx.env, command.remote === undefined ? await allCommands() : [])
       : { rest, status: undefined };
     return await command.run({ ...ctx, argv: remote.rest, status: remote.status, commands: allCommands });
   } catch (e) {

@@ -42,6 +42,7 @@ export const describeCommand: Command = {
 Show a service's health check, commands, dependencies (with their phases), policy, restarts,
 backoff, last check, counters with success rates, conditions, manifest errors and events.`,
   flags: FLAGS,
+  remote: 'status',
   operands: 'services',
   epilog: `Exit codes: 0 ok, 2 usage, 3 a service does not exist, 4 no status file or vaid not running.
 

@@ -23,6 +23,7 @@ export const eventsCommand: Command = {
   summary: 'List recent events of all services, or of the ones named',
   usage: `Usage: vaictl events [NAME...] [flags]`,
   flags: FLAGS,
+  remote: 'status',
   operands: 'services',
   epilog: `Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or vaid not running.`,
   async run(ctx) {

@@ -44,6 +44,7 @@ export const getCommand: Command = {
 
 List services with their desired state, phase, last health check and restarts.`,
   flags: FLAGS,
+  remote: 'status',
   operands: 'services',
   epilog: `Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or vaid not running.
 

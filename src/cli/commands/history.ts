@@ -30,6 +30,7 @@ The incidents of the window (newest first) from STATE_DIR/history.db: when each 
 long it lasted, its cause, the recovery attempts and restarts, the alerts sent and how each
 ended (closed by recovery, operator or stop).`,
   flags: FLAGS,
+  remote: 'own',
   operands: 'services',
   epilog: `Exit codes: 0 ok, 2 usage, 1 no history to read.
 

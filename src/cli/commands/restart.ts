@@ -18,6 +18,7 @@ Writes STATE_DIR/requests/NAME.restart; vaid picks it up at once, runs stop_cmd 
 restart_cmd, verifies the check within startup_delay_seconds, and deletes the request.
 A stopped or disabled service is not restarted.`,
   flags: FLAGS,
+  remote: 'own',
   operands: 'services',
   epilog: `Exit codes: 0 request written, 2 usage or a bad name, 3 no such service, 4 vaid not running.`,
   async run(ctx) {

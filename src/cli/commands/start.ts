@@ -16,6 +16,7 @@ export const startCommand: Command = {
 Removes MARKER_DIR/NAME.stopped. vai checks the service at once and recovers it if it is
 unhealthy (restart_cmd), as for any other failure.`,
   flags: FLAGS,
+  remote: 'own',
   operands: 'services',
   epilog: `Exit codes: 0 ok, 2 usage or a bad name, 3 no such service in the status.`,
   async run(ctx) {

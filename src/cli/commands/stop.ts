@@ -27,6 +27,7 @@ export const stopCommand: Command = {
 Writes MARKER_DIR/NAME.stopped (the seed's manual-stop marker). vai then observes the service
 but never restarts it, until "vaictl start NAME". The service's process is not touched.`,
   flags: FLAGS,
+  remote: 'own',
   operands: 'services',
   epilog: `Exit codes: 0 ok, 1 stop_cmd failed, 2 usage or a bad name, 3 no such service in the status.`,
   async run(ctx) {

@@ -43,6 +43,7 @@ test('every command declares its flags once: no hand-written Flags section, no n
     const shorts = c.flags.flatMap((f) => (f.short ? [f.short] : []));
     assert.deepEqual(shorts, [...new Set(shorts)], `${c.name}: a short flag used twice`);
     for (const f of c.flags) assert.ok(f.type === 'boolean' ? f.value === undefined : f.value !== undefined, `${c.name} --${f.name}: string flags name their value, boolean flags none`);
+    if (c.remote) assert.ok(names.includes('context') && names.includes('server'), `${c.name} reads another host: its help and completion show --context and --server`);
   }
 });
 
