@@ -44,7 +44,7 @@ function help(COMMANDS: readonly Command[]): string {
     ...lines,
     '',
     'Common flags: --manifests DIR (VAI_MANIFESTS), --state-dir DIR (VAI_STATE_DIR), --marker-dir DIR (VAI_MARKER_DIR)',
-    'Another host: get, describe and events take --server URL (that vaid\'s --listen endpoint; token in VAI_WEB_TOKEN)',
+    `Another host: ${COMMANDS.filter((c) => c.remote).map((c) => c.name).join(', ')} take --server URL (that vaid's --listen endpoint) or --context NAME`,
     'Run "vaictl help COMMAND" for a command\'s flags.',
     '',
   ].join('\n');
