@@ -38,7 +38,7 @@ schemas: $(NODE_MODULES_STAMP)
 # Runs vai on the example manifests with the local executor. Ctrl-C stops it; the demo
 # services keep running (as the seed's daemons do) until `make run-clean`.
 run: build
-	@echo "vaid on manifests/ (state in .vai/). In another terminal: npx vaictl get -w"
+	@echo "vaid on manifests/ (state in .vai/). In another terminal: ./vaictl get -w"
 	@echo "then kill -9 \$$(cat /tmp/vai-demo/demo-db.pid) and watch demo-db come back. Ctrl-C stops vaid; make run-clean stops the demo."
 	node dist/src/cli/vaid.js --manifests manifests --state-dir .vai
 

@@ -16,7 +16,7 @@ const dir = path.join(dist, 'src/manifest');
 const { newAjv, schemasByKind } = (await import(pathToFileURL(path.join(dir, 'schema-validator.js')).href)) as typeof import('../src/manifest/schema-validator.js');
 const ajv = newAjv({ source: true });
 const refs: Record<string, string> = {};
-for (const [kind, schema] of Object.entries(schemasByKind())) {
+for (const [kind, schema] of Object.entries(await schemasByKind())) {
   ajv.addSchema(schema, kind);
   refs[kind] = kind;
 }

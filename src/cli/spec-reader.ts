@@ -35,7 +35,8 @@ export async function readSpecs(doc: StatusDocument | null, manifests: string, e
     const { loadDesiredState } = await import('../manifest/load-desired-state.js');
     // Display only: a file vaid refuses for its permissions is still worth showing, and the
     // refusal itself is in status (manifest errors).
-    const state = await loadDesiredState({ dir, allowUnsafePermissions: true });
+    // Nor is the git revision shown: no git process per command.
+    const state = await loadDesiredState({ dir, allowUnsafePermissions: true, revisionOf: async () => null });
     return { services: state.services, warning: null };
   } catch (e) {
     return { services: new Map(), warning: `cannot read the manifests in ${dir} (${(e as Error).message}); spec fields show <unknown>` };

@@ -45,6 +45,7 @@ async function main(): Promise<number> {
       historyFlushMs: Number(process.env.VAI_HISTORY_FLUSH_MS) || undefined,
       processMetrics: Boolean(config.listen),
       git: config.git,
+      rolloutConcurrency: config.rolloutConcurrency,
     });
   } catch (e) {
     const msg = isVaiError(e) ? `${e.message} [${e.code}]` : (e as Error).stack ?? String(e);

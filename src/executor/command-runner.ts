@@ -58,10 +58,11 @@ export function runCommand(opts: RunOptions): Promise<RunOutcome> {
           : (['ignore', 'ignore', 'ignore'] as const);
     const cwd = existingDir(opts.cwd);
     const cwdFallback = cwd === opts.cwd ? undefined : { wanted: opts.cwd, used: cwd };
-    // The shell enters its cgroup before it reads the command: a child forked at once (bash can
-    // fork before vaid, racing it, writes the shell's pid from outside) is born inside.
+    // The shell enters its cgroup before it runs the command: a child forked at once (bash can
+    // fork before vaid, racing it, writes the shell's pid from outside) is born inside. On the
+    // command's first line, so $LINENO and bash's "line N:" errors count the manifest's lines.
     let cgroup: RunCgroup | null = openRunCgroup(opts.killGroupOnExit);
-    const command = cgroup ? `{ echo $$ >${shellQuote(cgroup.procsFile)}; } 2>/dev/null\n${opts.command}` : opts.command;
+    const command = cgroup ? `{ echo $$ >${shellQuote(cgroup.procsFile)}; } 2>/dev/null; ${opts.command}` : opts.command;
     let child: ChildProcess;
     try {
       child = spawn(opts.shell ?? 'bash', ['-c', command], { cwd, env: opts.env, detached: true, stdio: [...stdio] });

@@ -130,3 +130,30 @@ st=$(cat /proc/$pid/stat 2>/dev/null) || { echo dead; exit 0; }
 st=\${st##*) }
 case "$st" in Z*|X*) echo dead ;; *) echo alive ;; esac
 `;
+
+/**
+ * statfs of $VAI_PATH inside the container, as the host's disk check reads it: fundamental block
+ * size, blocks, blocks free to an unprivileged writer, inodes, free inodes (busybox and GNU stat).
+ */
+export const DISK_PROBE = `
+command -v stat >/dev/null 2>&1 || { echo "vai: no stat in the container to run a disk check" >&2; exit 69; }
+exec stat -f -c '%S %b %a %c %d' -- "$VAI_PATH"
+`;
+
+/**
+ * Type, size and mtime of $VAI_PATH inside the container without following a final symlink
+ * (exit 3: missing; 4: not a regular file), then with $VAI_HASH set its SHA-256, refused above
+ * $VAI_MAX_HASH bytes (exit 5). Only a regular file is read, so a FIFO never holds the exec.
+ */
+export const FILE_PROBE = `
+command -v stat >/dev/null 2>&1 || { echo "vai: no stat in the container to run a file check" >&2; exit 69; }
+t=$(stat -c '%F|%s|%Y' -- "$VAI_PATH" 2>&1) || { case "$t" in *"No such file"*) exit 3 ;; esac; echo "$t" >&2; exit 1; }
+case "$t" in "regular file|"*|"regular empty file|"*) ;; *) echo "\${t%%|*}" >&2; exit 4 ;; esac
+echo "$t"
+[ -n "$VAI_HASH" ] || exit 0
+s=\${t#*|}; s=\${s%%|*}
+[ "$s" -le "$VAI_MAX_HASH" ] || exit 5
+command -v sha256sum >/dev/null 2>&1 || { echo "vai: no sha256sum in the container to check sha256" >&2; exit 69; }
+h=$(sha256sum < "$VAI_PATH") || exit 1
+echo "\${h%% *}"
+`;

@@ -10,9 +10,15 @@ import type { CheckResult, ServiceTarget, WatchedProcess } from './types.js';
 import { readPidFile } from './pid-probe.js';
 import { findListenerProcesses, probeWatched } from './listener-process.js';
 import { compilePattern, findProcess } from './checks/process.js';
-import { treeUsage, type TreeUsage } from './process-tree.js';
+import { readProcTable, usageIn, type ProcTable, type TreeUsage } from './process-tree.js';
 
 const MB = 1024 * 1024;
+/**
+ * One pass over /proc serves the checks of every service with limits for this long. A pass per
+ * check cost 2.6 ms of CPU on top of each http check at 200 services @1 s (docs/performance.md);
+ * CPU shares are taken between the passes' own times, so reuse does not skew them.
+ */
+export const PROC_TABLE_REUSE_MS = 250;
 
 interface Track {
   rootPid: number;
@@ -34,6 +40,7 @@ export { limitSource } from './checks/index.js';
 
 export class ProcessLimits {
   private readonly tracks = new Map<string, Track>();
+  private table: { procs: ProcTable; at: number } | undefined;
   /** The last sample per service, for describe and /metrics. */
   readonly samples = new Map<string, UsageSample & { at: number }>();
 
@@ -45,18 +52,19 @@ export class ProcessLimits {
     const track = this.tracks.get(target.name);
     const pid = await this.rootPid(target, track);
     if (pid === null) return { ...base, message: `${base.message}; limits: vai cannot find the service's process` };
-    const usage = treeUsage(pid, this.procDir);
-    if (!usage) return base;
     const same = track && track.rootPid === pid;
-    const cpuPercent = same && track.at > 0 && now > track.at ? Math.max(0, ((usage.cpuSeconds - track.cpuSeconds) / ((now - track.at) / 1000)) * 100) : null;
+    const sample = this.measure(pid, now, same ? track.at : undefined);
+    if (!sample) return base;
+    const { usage, at } = sample;
+    const cpuPercent = same && track.at > 0 && at > track.at ? Math.max(0, ((usage.cpuSeconds - track.cpuSeconds) / ((at - track.at) / 1000)) * 100) : null;
     const t: Track = same ? track : { rootPid: pid, cpuSeconds: 0, at: 0, memOver: 0, cpuOver: 0, listener: track?.listener ?? null };
     t.cpuSeconds = usage.cpuSeconds;
-    t.at = now;
+    t.at = at;
     const rssMb = usage.rssBytes / MB;
     t.memOver = limits.memory_mb !== undefined && rssMb > limits.memory_mb ? t.memOver + 1 : 0;
     t.cpuOver = limits.cpu_percent !== undefined && cpuPercent !== null && cpuPercent > limits.cpu_percent ? t.cpuOver + 1 : 0;
     this.tracks.set(target.name, t);
-    this.samples.set(target.name, { usage, cpuPercent, at: now });
+    this.samples.set(target.name, { usage, cpuPercent, at });
     const n = limits.for_checks;
     const measured = { usage: { rootPid: pid, processes: usage.processes, rssBytes: usage.rssBytes, cpuSeconds: usage.cpuSeconds, cpuPercent } };
     const tree = `pid ${pid}${usage.processes > 1 ? ` and ${usage.processes - 1} descendant${usage.processes > 2 ? 's' : ''}` : ''}`;
@@ -70,6 +78,24 @@ export class ProcessLimits {
     const cpu = limits.cpu_percent !== undefined && cpuPercent !== null ? `CPU ${Math.round(cpuPercent)} % of ${limits.cpu_percent} %` : '';
     const within = [mem, cpu].filter(Boolean).join(', ');
     return { ...base, ...(within ? { message: `${base.message}; ${within}` } : {}), ...measured };
+  }
+
+  /**
+   * The tree under pid from a recent pass, read afresh when the pass is older than the reuse
+   * window, not newer than this service's last sample (a check more often than the window), or
+   * lacks pid (a process started since).
+   */
+  private measure(pid: number, now: number, lastAt: number | undefined): { usage: TreeUsage; at: number } | null {
+    const old = this.table;
+    const reusable = old !== undefined && now >= old.at && now - old.at <= PROC_TABLE_REUSE_MS && (lastAt === undefined || old.at > lastAt);
+    if (reusable) {
+      const usage = usageIn(old.procs, pid);
+      if (usage) return { usage, at: old.at };
+    }
+    const fresh = { procs: readProcTable(this.procDir), at: now };
+    this.table = fresh;
+    const usage = usageIn(fresh.procs, pid);
+    return usage ? { usage, at: fresh.at } : null;
   }
 
   forget(name: string): void {

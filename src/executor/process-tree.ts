@@ -1,7 +1,7 @@
 // What a service's processes use: the whole tree under its main pid (the main process and every
 // descendant, as a restart_cmd's shell, workers and helpers are all the service's), summed RSS
-// and CPU time, from one pass over /proc/PID/stat. A pass reads every process's stat, so it runs
-// once per check of a service with limits, never per probe.
+// and CPU time, from one pass over /proc/PID/stat. A pass reads every process's stat, so the limits
+// share one pass among the checks of a quarter second (limits.ts), and it never runs per probe.
 import { readdirSync, readFileSync } from 'node:fs';
 
 /** Linux reports utime/stime in USER_HZ ticks: 100 on every architecture Node runs on. */

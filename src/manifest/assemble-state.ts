@@ -5,10 +5,11 @@
 // one is treated as failing too, until the set is consistent. Since the previous state was
 // consistent, this converges: at worst every file keeps its last good definitions.
 import path from 'node:path';
-import type { DesiredNotifier, DesiredService, DesiredState, ManifestError, SourcePosition } from './types.js';
+import type { DesiredMaintenance, DesiredNotifier, DesiredService, DesiredState, ManifestError, SourcePosition } from './types.js';
 import type { Definition } from './load-file.js';
 import type { FileResult } from './load-file.js';
-import type { NotifierSpec, ServiceSpec } from './schema.js';
+import type { MaintenanceSpec, NotifierSpec, ServiceSpec } from './schema.js';
+import { parseLabelSelector } from './label-selector.js';
 import { errorAt } from './candidate.js';
 import { didYouMean } from './closest-match.js';
 import { findCycles, graphOf } from './dependency-graph.js';
@@ -16,16 +17,16 @@ import { matchesSelector, type LabelSelector } from './label-selector.js';
 import { deepEqual, deepFreeze } from './deep.js';
 
 interface Entry {
-  kind: 'Service' | 'Notifier';
+  kind: 'Service' | 'Notifier' | 'Maintenance';
   name: string;
   file: string;
   labels: Record<string, string>;
-  spec: ServiceSpec | NotifierSpec;
+  spec: ServiceSpec | NotifierSpec | MaintenanceSpec;
   source: SourcePosition;
   /** Set when the entry is fresh from this load. */
   def?: Definition;
   /** Set when the entry is a last good definition kept from the previous state. */
-  kept?: DesiredService | DesiredNotifier;
+  kept?: DesiredService | DesiredNotifier | DesiredMaintenance;
 }
 
 interface CrossError {
@@ -48,6 +49,7 @@ export interface AssembleInput {
 export interface Assembled {
   services: Map<string, DesiredService>;
   notifiers: Map<string, DesiredNotifier>;
+  maintenance: Map<string, DesiredMaintenance>;
   errors: ManifestError[];
 }
 
@@ -68,6 +70,7 @@ function previousEntries(previous: DesiredState | undefined): Entry[] {
   const out: Entry[] = [];
   for (const s of previous.services.values()) out.push({ kind: 'Service', name: s.name, file: s.source.file, labels: s.labels, spec: s.spec, source: s.source, kept: s });
   for (const n of previous.notifiers.values()) out.push({ kind: 'Notifier', name: n.name, file: n.source.file, labels: {}, spec: n.spec, source: n.source, kept: n });
+  for (const m of previous.maintenance?.values() ?? []) out.push({ kind: 'Maintenance', name: m.name, file: m.source.file, labels: {}, spec: m.spec, source: m.source, kept: m });
   return out;
 }
 
@@ -85,12 +88,12 @@ function duplicates(entries: Entry[], input: AssembleInput): { winners: Entry[];
   const errors: CrossError[] = [];
   for (const group of groups.values()) {
     const first = group[0]!;
-    const prevFile = (first.kind === 'Service' ? input.previous?.services : input.previous?.notifiers)?.get(first.name)?.source.file;
+    const prevFile = (first.kind === 'Service' ? input.previous?.services : first.kind === 'Notifier' ? input.previous?.notifiers : input.previous?.maintenance)?.get(first.name)?.source.file;
     const winner = group.find((e) => e.kept) ?? group.find((e) => e.file === prevFile) ?? first;
     winners.push(winner);
     for (const loser of group) {
       if (loser === winner || !loser.def) continue;
-      const what = loser.kind === 'Service' ? 'service' : 'notifier';
+      const what = loser.kind === 'Service' ? 'service' : loser.kind === 'Notifier' ? 'notifier' : 'maintenance window';
       errors.push({
         blame: loser.file,
         error: errorAt(loser.def.candidate, ['metadata', 'name'], 'value', 'VAI_E_DUPLICATE_NAME', `${what} "${loser.name}" is defined twice: here and at ${at(input.root, winner.source)}`),
@@ -175,6 +178,13 @@ function toNotifier(e: Entry): DesiredNotifier {
   return deepFreeze({ name: e.name, spec: e.spec as NotifierSpec, source: e.source });
 }
 
+function toMaintenance(e: Entry): DesiredMaintenance {
+  if (e.kept) return e.kept as DesiredMaintenance;
+  const spec = e.spec as MaintenanceSpec;
+  // The rules (maintenance-rules.ts) parsed the selector already: this cannot throw.
+  return deepFreeze({ name: e.name, spec, labelSelector: spec.selector.labels === undefined ? null : parseLabelSelector(spec.selector.labels), source: e.source });
+}
+
 export function assembleState(input: AssembleInput): Assembled {
   const failed = new Set<string>();
   for (const [file, r] of input.results) if (r.errors.length > 0) failed.add(file);
@@ -207,9 +217,11 @@ export function assembleState(input: AssembleInput): Assembled {
   }
   const services = new Map<string, DesiredService>();
   const notifiers = new Map<string, DesiredNotifier>();
+  const maintenance = new Map<string, DesiredMaintenance>();
   for (const e of winners.sort((a, b) => a.name.localeCompare(b.name))) {
     if (isService(e)) services.set(e.name, toService(e, input.previous));
-    else notifiers.set(e.name, toNotifier(e));
+    else if (e.kind === 'Notifier') notifiers.set(e.name, toNotifier(e));
+    else maintenance.set(e.name, toMaintenance(e));
   }
   const errors = [...input.scanErrors, ...[...input.results.values()].flatMap((r) => r.errors), ...crossErrors].map((e) => ({ ...e }));
   for (const err of errors) {
@@ -217,5 +229,5 @@ export function assembleState(input: AssembleInput): Assembled {
     if (kept.length > 0) err.services = [...new Set(kept)].sort();
   }
   errors.sort((a, b) => a.file.localeCompare(b.file) || a.line - b.line || a.column - b.column || a.message.localeCompare(b.message));
-  return { services, notifiers, errors };
+  return { services, notifiers, maintenance, errors };
 }

@@ -14,8 +14,23 @@ export function editDistance(a: string, b: string): number {
   return row[b.length]!;
 }
 
+const words = (s: string) => s.toLowerCase().split(/[_.-]+/).filter((w) => w.length >= 5);
+
+/**
+ * The one candidate that has a word (split at _ . -) within 2 edits of a word of `word`, of five
+ * letters or more: `max_memroy` (pm2's name, misspelt) is far from `memory_mb` as a whole but
+ * shares its word. Two candidates sharing the word: no guess.
+ */
+function wordMatch(word: string, candidates: readonly string[]): string | undefined {
+  const mine = words(word);
+  if (mine.length === 0) return undefined;
+  const hits = candidates.filter((c) => words(c).some((cw) => mine.some((w) => editDistance(w, cw) <= 2)));
+  return hits.length === 1 ? hits[0] : undefined;
+}
+
 /** The candidate nearest to `word`, if it is near enough to be a likely typo. */
-export function closestMatch(word: string, candidates: Iterable<string>): string | undefined {
+export function closestMatch(word: string, iterable: Iterable<string>): string | undefined {
+  const candidates = [...iterable];
   const lower = word.toLowerCase();
   let best: { c: string; d: number } | undefined;
   for (const c of candidates) {
@@ -24,7 +39,7 @@ export function closestMatch(word: string, candidates: Iterable<string>): string
   }
   if (!best) return undefined;
   const limit = Math.max(2, Math.floor(Math.max(word.length, best.c.length) / 3));
-  return best.d <= limit ? best.c : undefined;
+  return best.d <= limit ? best.c : wordMatch(word, candidates);
 }
 
 export function didYouMean(word: string, candidates: Iterable<string>): string {

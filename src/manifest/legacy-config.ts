@@ -2,7 +2,7 @@
 // seed's meaning. Each entry becomes a native Service candidate; errors still point into the
 // legacy file (`services.minio.health_check.port`).
 import path from 'node:path';
-import { API_VERSION } from './schema.js';
+import { API_VERSION } from './api-version.js';
 import type { ManifestError } from './types.js';
 import { errorAt, type Candidate } from './candidate.js';
 import type { FieldPath, SourceDocument } from './source-document.js';

@@ -1,7 +1,7 @@
 // loadDesiredState: one pass over the manifest directory into a DesiredState, relative to
 // the previous one (last good specs, generations, revisions).
 import { readFileSync, statSync } from 'node:fs';
-import type { DesiredNotifier, DesiredService, DesiredState, ManifestError, Revision } from './types.js';
+import type { DesiredService, DesiredState, ManifestError, Revision } from './types.js';
 import type { LabelSelector } from './label-selector.js';
 import { scanTree, type FileStamp } from './scan-tree.js';
 import { loadFileText, type FileResult } from './load-file.js';
@@ -75,7 +75,8 @@ function sameServices(a: ReadonlyMap<string, DesiredService>, b: ReadonlyMap<str
   return true;
 }
 
-function sameNotifiers(a: ReadonlyMap<string, DesiredNotifier>, b: ReadonlyMap<string, DesiredNotifier>): boolean {
+/** Named definitions compared by value (notifiers, maintenance windows). */
+function sameNotifiers<T>(a: ReadonlyMap<string, T>, b: ReadonlyMap<string, T>): boolean {
   if (a.size !== b.size) return false;
   for (const [name, n] of a) {
     const o = b.get(name);
@@ -90,7 +91,7 @@ export async function loadDesiredState(options: LoadOptions | string): Promise<D
   const [attemptedRevision, scan] = await Promise.all([(opts.revisionOf ?? gitRevision)(opts.dir), scanTree(opts.dir, { checkPermissions: !opts.allowUnsafePermissions })]);
   const results = await loadFiles(scan.files, scan.stats, opts.cache);
   if (opts.cache) for (const k of opts.cache.keys()) if (!results.has(k)) opts.cache.delete(k);
-  const { services, notifiers, errors } = assembleState({
+  const { services, notifiers, maintenance, errors } = assembleState({
     root: scan.root,
     results,
     scanErrors: scan.errors,
@@ -99,13 +100,14 @@ export async function loadDesiredState(options: LoadOptions | string): Promise<D
     selector: opts.selector,
   });
   const prev = opts.previous;
-  const changed = !prev || !sameServices(services, prev.services) || !sameNotifiers(notifiers, prev.notifiers);
+  const changed = !prev || !sameServices(services, prev.services) || !sameNotifiers(notifiers, prev.notifiers) || !sameNotifiers(maintenance, prev.maintenance ?? new Map());
   return {
     generation: prev ? prev.generation + (changed ? 1 : 0) : 1,
     revision: errors.length === 0 ? attemptedRevision : (prev?.revision ?? null),
     attemptedRevision,
     services,
     notifiers,
+    maintenance,
     errors: errors as readonly ManifestError[],
     loadedAt: Date.now(),
   };

@@ -2,7 +2,7 @@
 // document against the schema, then the per-document rules. A file either yields all its
 // definitions or errors; the caller decides what a failing file means.
 import path from 'node:path';
-import type { NotifierManifest, NotifierSpec, ServiceManifest, ServiceSpec } from './schema.js';
+import type { MaintenanceManifest, MaintenanceSpec, NotifierManifest, NotifierSpec, ServiceManifest, ServiceSpec } from './schema.js';
 import type { ManifestError, SourcePosition } from './types.js';
 import { nativeCandidate, type Candidate } from './candidate.js';
 import { parseSource } from './source-document.js';
@@ -10,6 +10,7 @@ import { isLegacyDocument, legacyCandidates } from './legacy-config.js';
 import { validateCandidate } from './schema-validator.js';
 import { checkServiceRules, checkServiceWarnings } from './spec-rules.js';
 import { checkNotifierRules } from './notifier-rules.js';
+import { checkMaintenanceRules } from './maintenance-rules.js';
 
 interface DefinitionBase {
   name: string;
@@ -31,7 +32,12 @@ export interface NotifierDefinition extends DefinitionBase {
   spec: NotifierSpec;
 }
 
-export type Definition = ServiceDefinition | NotifierDefinition;
+export interface MaintenanceDefinition extends DefinitionBase {
+  kind: 'Maintenance';
+  spec: MaintenanceSpec;
+}
+
+export type Definition = ServiceDefinition | NotifierDefinition | MaintenanceDefinition;
 
 export interface FileResult {
   file: string;
@@ -41,8 +47,8 @@ export interface FileResult {
   warnings?: ManifestError[];
 }
 
-function definitionOf(c: Candidate, kind: 'Service' | 'Notifier'): Definition {
-  const m = c.data as unknown as ServiceManifest | NotifierManifest;
+function definitionOf(c: Candidate, kind: Definition['kind']): Definition {
+  const m = c.data as unknown as ServiceManifest | NotifierManifest | MaintenanceManifest;
   const pos = c.source.keyAt(c.toSource(['metadata', 'name']));
   // One literal, not a spread of a shared base: V8 gave each spread copy a map of its own.
   return {
@@ -101,6 +107,11 @@ function loadParsed(text: string, file: string): FileResult {
     }
     if (v.kind === 'Notifier') {
       const ruleErrors = checkNotifierRules(c.data as unknown as NotifierManifest, c);
+      errors.push(...ruleErrors);
+      if (ruleErrors.length > 0) continue;
+    }
+    if (v.kind === 'Maintenance') {
+      const ruleErrors = checkMaintenanceRules(c.data as unknown as MaintenanceManifest, c);
       errors.push(...ruleErrors);
       if (ruleErrors.length > 0) continue;
     }

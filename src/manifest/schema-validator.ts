@@ -1,21 +1,44 @@
 // Validation of one document against the TypeBox-made JSON Schema with ajv (defaults applied
 // in place), and the translation of ajv's errors into messages a person can act on.
+import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { ErrorObject, Options, ValidateFunction } from 'ajv';
-import { API_VERSION, DNS1123_LABEL, NotifierManifestSchema, ServiceManifestSchema } from './schema.js';
+import { API_VERSION } from './api-version.js';
+import { DNS1123_LABEL } from '../core/service-name.js';
 import type { ManifestError } from './types.js';
 import { errorAt, type Candidate } from './candidate.js';
 import { didYouMean } from './closest-match.js';
 import type { FieldPath } from './source-document.js';
 
-const KINDS = ['Service', 'Notifier'] as const;
+const KINDS = ['Service', 'Notifier', 'Maintenance'] as const;
 export type Kind = (typeof KINDS)[number];
 
 let validators: Record<Kind, ValidateFunction> | undefined;
 
 /** The schema of each kind (scripts/compile-validators.ts compiles them at build time). */
-export function schemasByKind(): Record<Kind, object> {
-  return { Service: ServiceManifestSchema, Notifier: NotifierManifestSchema };
+export async function schemasByKind(): Promise<Record<Kind, object>> {
+  const { MaintenanceManifestSchema, NotifierManifestSchema, ServiceManifestSchema } = await import('./schema.js');
+  return { Service: ServiceManifestSchema, Notifier: NotifierManifestSchema, Maintenance: MaintenanceManifestSchema };
+}
+
+/**
+ * Without a build (tests run src/ with tsx): each kind's schema from the published
+ * schemas/service.schema.json (its allOf holds one `if kind = K then SCHEMA` per kind; a test keeps
+ * the file and schema.ts in step), so this module never loads the schema builder.
+ */
+function publishedSchemas(): Record<Kind, object> {
+  let file: string | undefined;
+  for (const rel of ['../../schemas/service.schema.json', '../../../schemas/service.schema.json']) {
+    const f = fileURLToPath(new URL(rel, import.meta.url));
+    if (existsSync(f)) file = f;
+  }
+  if (!file) throw new Error('schemas/service.schema.json is missing: run make schemas');
+  const doc = JSON.parse(readFileSync(file, 'utf8')) as { allOf: Array<{ if: { properties: { kind: { const: string } } }; then: object }> };
+  const out: Partial<Record<Kind, object>> = {};
+  for (const branch of doc.allOf) out[branch.if.properties.kind.const as Kind] = branch.then;
+  for (const k of KINDS) if (!out[k]) throw new Error(`schemas/service.schema.json has no schema for kind ${k}: run make schemas`);
+  return out as Record<Kind, object>;
 }
 
 /** The ajv every validator is compiled with, at build time and (without a build) at run time. */
@@ -34,10 +57,11 @@ function compiled(): Record<Kind, ValidateFunction> {
     } catch {
       built = undefined;
     }
-    if (built?.Service && built.Notifier) validators = { Service: built.Service, Notifier: built.Notifier };
+    if (built?.Service && built.Notifier && built.Maintenance) validators = { Service: built.Service, Notifier: built.Notifier, Maintenance: built.Maintenance };
     else {
       const ajv = newAjv();
-      validators = { Service: ajv.compile(ServiceManifestSchema), Notifier: ajv.compile(NotifierManifestSchema) };
+      const schemas = publishedSchemas();
+      validators = { Service: ajv.compile(schemas.Service), Notifier: ajv.compile(schemas.Notifier), Maintenance: ajv.compile(schemas.Maintenance) };
     }
   }
   return validators;

@@ -2,11 +2,12 @@
 // ajv validates with the schema, `Static<>` gives the types, and scripts/write-schemas.ts
 // writes schemas/service.schema.json (a test keeps the file and this source in step).
 import { Type, type Static, type TSchema } from '@sinclair/typebox';
-import { CHECK_TYPES, checkFields, fieldOwners, requiredByType, type CheckTypeName } from '../executor/checks/index.js';
+import { CHECK_TYPES, checkFields, requiredByType, type CheckTypeName } from '../executor/checks/index.js';
 import { DNS1123_LABEL } from '../core/service-name.js';
 
-export const API_VERSION = 'vai/v1';
-export const SCHEMA_ID = 'https://vai.dev/schemas/service.schema.json';
+import { API_VERSION, SCHEMA_ID } from './api-version.js';
+
+export { API_VERSION, SCHEMA_ID };
 
 // Kubernetes' DNS-1123 label (core/service-name.ts): a name can never escape a file path or a shell word.
 export { DNS1123_LABEL };
@@ -59,7 +60,21 @@ export const LimitsSchema = Type.Object(
 );
 
 /** For each check field, the check types that use it. */
-export const CHECK_FIELD_OWNERS: ReadonlyMap<string, readonly string[]> = fieldOwners(Type);
+export { CHECK_FIELD_OWNERS } from '../executor/checks/index.js';
+
+/** Spec fields a rollout may also watch (rollout.fields) besides restart_cmd, stop_cmd and container. */
+export const ROLLOUT_FIELDS = ['health_check', 'restart_container', 'stop_timeout_seconds', 'command_timeout_seconds', 'startup_delay_seconds', 'pid_file', 'limits', 'log_path', 'watch_paths'] as const;
+
+export const RolloutPolicySchema = Type.Object(
+  {
+    on_change: Type.Union([Type.Literal('none'), Type.Literal('restart')], {
+      default: 'none',
+      description: 'restart: when a new generation changes how the service runs (restart_cmd, stop_cmd, container, and `fields`), vai restarts it with the new spec and verifies it like a recovery; a failed verify restores the previous spec (RolledBack). none: a change takes effect at the next recovery.',
+    }),
+    fields: Type.Array(Type.String({ enum: [...ROLLOUT_FIELDS] }), { default: [], uniqueItems: true, description: 'More spec fields whose change is rolled out.' }),
+  },
+  { additionalProperties: false, description: 'How a changed spec reaches a running service (docs/gitops.md).' },
+);
 
 export const ServiceSpecSchema = Type.Object(
   {
@@ -101,6 +116,7 @@ export const ServiceSpecSchema = Type.Object(
     backoff_initial_seconds: Seconds(10, 'First CrashLoopBackOff delay; doubles each time (Kubernetes: 10).', 0.01),
     backoff_max_seconds: Seconds(300, 'Cap of the CrashLoopBackOff delay (Kubernetes: 300). vai never gives up: it keeps retrying at the cap.', 0.01),
     backoff_reset_seconds: Seconds(600, 'A service healthy this long forgets its backoff (Kubernetes: 600).', 0),
+    rollout: Type.Optional(RolloutPolicySchema),
   },
   { additionalProperties: false },
 );
@@ -169,6 +185,53 @@ export const NotifierManifestSchema = Type.Object(
   { additionalProperties: false },
 );
 
+// A maintenance window (docs/maintenance.md): when it is active, the services it
+// selects are muted (`silence`) or also left alone (`pause`, like a manual-stop marker that ends by
+// itself). Kept in git beside the services it covers.
+export const MaintenanceScheduleSchema = Type.Object(
+  {
+    cron: Type.Optional(Type.String({ minLength: 1, maxLength: 256, description: 'Cron expression (5 fields, or 6 with seconds) of each window\'s start, in time_zone; with duration.' })),
+    duration: Type.Optional(Type.String({ pattern: '^([0-9]+(\\.[0-9]+)?(ms|s|m|h|d))+$', maxLength: 32, description: 'How long each cron window lasts: 30m, 2h, 1h30m, 1d.' })),
+    time_zone: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'IANA time zone of the cron expression, e.g. Europe/Berlin (default UTC).' })),
+    start: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A one-off window\'s start: an ISO 8601 time with its offset, e.g. 2026-12-24T22:00:00+01:00.' })),
+    end: Type.Optional(Type.String({ minLength: 1, maxLength: 64, description: 'A one-off window\'s end (ISO 8601 with offset), after start.' })),
+  },
+  {
+    additionalProperties: false,
+    // Which pair is given is a rule (maintenance-rules.ts): its message names the missing field.
+    description: 'Either cron + duration (+ time_zone), or start + end.',
+  },
+);
+
+export const MaintenanceSpecSchema = Type.Object(
+  {
+    schedule: MaintenanceScheduleSchema,
+    selector: Type.Object(
+      {
+        names: Type.Array(NameSchema, { default: [], maxItems: 256, uniqueItems: true, description: 'Services by name.' }),
+        labels: Type.Optional(Type.String({ minLength: 1, maxLength: 1024, description: 'A label selector as for --selector: host=vps1,tier!=db.' })),
+      },
+      { additionalProperties: false, minProperties: 1, description: 'The services the window covers: those named, and those the label selector matches.' },
+    ),
+    mode: Type.Union([Type.Literal('silence'), Type.Literal('pause')], {
+      default: 'silence',
+      description: 'silence: alerts are muted (and recorded as muted), recovery goes on; pause: vai also takes no recovery action, as with a manual-stop marker that ends by itself.',
+    }),
+    reason: Type.Optional(Type.String({ maxLength: 1024, description: 'Shown beside the window in vaictl, the page and muted alert records.' })),
+  },
+  { additionalProperties: false },
+);
+
+export const MaintenanceManifestSchema = Type.Object(
+  {
+    apiVersion: Type.Literal(API_VERSION),
+    kind: Type.Literal('Maintenance'),
+    metadata: MetadataSchema,
+    spec: MaintenanceSpecSchema,
+  },
+  { additionalProperties: false },
+);
+
 // The published schema: one document of either kind, dispatched on `kind` so editors and
 // ajv report errors against the right branch.
 export const ManifestDocumentSchema: TSchema = {
@@ -177,17 +240,21 @@ export const ManifestDocumentSchema: TSchema = {
   title: 'vai manifest',
   type: 'object',
   required: ['apiVersion', 'kind'],
-  properties: { apiVersion: { const: API_VERSION }, kind: { enum: ['Service', 'Notifier'] } },
+  properties: { apiVersion: { const: API_VERSION }, kind: { enum: ['Service', 'Notifier', 'Maintenance'] } },
   allOf: [
     { if: { properties: { kind: { const: 'Service' } } }, then: ServiceManifestSchema },
     { if: { properties: { kind: { const: 'Notifier' } } }, then: NotifierManifestSchema },
+    { if: { properties: { kind: { const: 'Maintenance' } } }, then: MaintenanceManifestSchema },
   ],
 } as unknown as TSchema;
 
 export type HealthCheck = Static<typeof HealthCheckSchema>;
+export type RolloutPolicy = Static<typeof RolloutPolicySchema>;
 export type ServiceSpec = Static<typeof ServiceSpecSchema>;
 export type Metadata = Static<typeof MetadataSchema>;
 export type ServiceManifest = Static<typeof ServiceManifestSchema>;
 export type NotifierSpec = Static<typeof NotifierSpecSchema>;
 export type NotifierManifest = Static<typeof NotifierManifestSchema>;
 export type CheckType = HealthCheck['type'];
+export type MaintenanceSpec = Static<typeof MaintenanceSpecSchema>;
+export type MaintenanceManifest = Static<typeof MaintenanceManifestSchema>;

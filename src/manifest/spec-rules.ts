@@ -3,8 +3,7 @@
 import type { ServiceManifest } from './schema.js';
 import type { ManifestError } from './types.js';
 import { errorAt, type Candidate } from './candidate.js';
-import { checkType, limitSource } from '../executor/checks/index.js';
-import { CHECK_FIELD_OWNERS } from './schema.js';
+import { CHECK_FIELD_OWNERS, checkType, limitSource } from '../executor/checks/index.js';
 
 type Rule = (m: ServiceManifest, c: Candidate) => ManifestError[];
 

@@ -2,6 +2,9 @@
 // consumed read-only by reconcile, status and cli. Knows nothing of health or processes.
 import type { ErrorCode } from '../errors.js';
 import type { NotifierSpec, ServiceSpec } from './schema.js';
+import type { DesiredMaintenance } from './maintenance-window.js';
+
+export type { DesiredMaintenance };
 
 /** Where a definition or a problem is: 1-based line and column, as editors count. */
 export interface SourcePosition {
@@ -55,6 +58,8 @@ export interface DesiredState {
   attemptedRevision: Revision | null;
   services: ReadonlyMap<string, DesiredService>;
   notifiers: ReadonlyMap<string, DesiredNotifier>;
+  /** Maintenance windows (kind: Maintenance) by name; absent where a state was built without manifests. */
+  maintenance?: ReadonlyMap<string, DesiredMaintenance>;
   /** Problems of the last attempt. Services of failing files keep their last good spec. */
   errors: readonly ManifestError[];
   /** Epoch ms when this state was produced. */

@@ -12,7 +12,15 @@ const TITLES: Record<AlertKind, string> = {
   'crash-loop': 'Crash Loop',
   reminder: 'Still Failing',
   recovered: 'Recovered',
+  'rolled-back': 'Rolled Back',
+  'source-failed': 'Not Applied',
   notice: 'Warning',
+};
+
+/** An alert-only service was never restarted: its titles must not say a recovery failed or succeeded. */
+const ALERT_ONLY_TITLES: Partial<Record<AlertKind, string>> = {
+  'recovery-failed': 'Failing',
+  recovered: 'Resolved',
 };
 
 const FAILURE_TAGS = ['rotating_light', 'alert', 'auto-recovery'];
@@ -21,6 +29,8 @@ const TAGS: Record<AlertKind, string[]> = {
   'crash-loop': [...FAILURE_TAGS, 'crash-loop'],
   reminder: [...FAILURE_TAGS, 'reminder'],
   recovered: ['white_check_mark', 'resolved', 'auto-recovery'],
+  'rolled-back': ['warning', 'rollback', 'auto-recovery'],
+  'source-failed': ['warning', 'git', 'auto-recovery'],
   notice: ['warning', 'auto-recovery'],
 };
 
@@ -76,6 +86,10 @@ function statusLines(alert: Alert): string[] {
       return [`Status: Still failing${reason ? ` (${reason})` : ''}`, `Recovery attempt: Failed (attempt ${alert.attempt})`];
     case 'recovered':
       return [`Status: Healthy again${reason ? ` (${reason})` : ''}`, `Recovery attempt: Succeeded (attempt ${alert.attempt})`];
+    case 'rolled-back':
+      return [`Status: Rolled back${reason ? ` (${reason})` : ''}`, `Rollout: Failed; the previous spec runs and passes its check`];
+    case 'source-failed':
+      return [`Status: ${reason}`]; // formatted by sourceLines; here for the switch to be whole
   }
 }
 
@@ -84,11 +98,21 @@ function words(reason: string): string {
   return reason.replace(/([a-z0-9])([A-Z])/g, '$1 $2');
 }
 
-export function formatAlert(alert: Alert, hostname: string): Notification {
+/** A source alert is about vaid's git source, not a service: no check, command or logs to show. */
+function sourceLines(alert: Alert, host: string): string[] {
+  const lines = [`Status: ${alert.message.trim()}`, `Host: ${host}`];
+  if (alert.cause) lines.push(`Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}`, ...alert.cause.evidence.slice(0, 6).map((e) => `Evidence: ${redactUrl(e)}`));
+  lines.push('Action required: fix the commit or the remote; the applied commit keeps running (vai sends this once)', '', 'View: vaictl get (the Source line), vaictl describe');
+  return lines;
+}
+
+/** A service vai only watches: nothing to restart it with. */
+function isAlertOnly(spec: Alert['spec']): boolean {
+  return !spec.restart_cmd && !spec.restart_container;
+}
+
+function serviceLines(alert: Alert, host: string): string[] {
   const { spec } = alert;
-  // The host a person knows the service by: its manifest's host label, else this machine's name.
-  const host = alert.labels?.host || hostname;
-  const { level, priority } = levelOf(alert.kind);
   const failing = alert.kind !== 'recovered' && alert.kind !== 'notice';
   const lines = [
     `Service: ${alert.service}`,
@@ -96,7 +120,7 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
     `Container: ${spec.container ?? 'none (runs on the host)'}`,
     `Host: ${host}`,
   ];
-  const alertOnly = !spec.restart_cmd && !spec.restart_container;
+  const alertOnly = isAlertOnly(spec);
   if (failing && alert.cause) lines.push(`Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}`, ...alert.cause.evidence.slice(0, 6).map((e) => `Evidence: ${redactUrl(e)}`));
   else if (failing) lines.push(alertOnly ? 'Action required: look into it (vai only watches this service)' : 'Action required: Manual intervention needed');
   if (alert.kind === 'notice') lines.push(`${alert.cause ? `Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}\n` : ''}Action required: before it fails (vai sends this once)`);
@@ -105,12 +129,21 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
   if (spec.restart_container) lines.push(`Restart: docker restart ${spec.container ?? '?'}`);
   else if (spec.restart_cmd) lines.push(`Restart command: ${displayCommand(spec.restart_cmd)}`);
   lines.push('', `View logs: ${viewLogs(alert.service, spec)}`);
+  return lines;
+}
+
+export function formatAlert(alert: Alert, hostname: string): Notification {
+  // The host a person knows the service by: its manifest's host label, else this machine's name.
+  const host = alert.labels?.host || hostname;
+  const { level, priority } = levelOf(alert.kind);
+  const lines = alert.kind === 'source-failed' ? sourceLines(alert, host) : serviceLines(alert, host);
+  const alertOnly = alert.kind !== 'source-failed' && isAlertOnly(alert.spec);
   return {
     id: alert.id,
     service: alert.service,
     kind: alert.kind,
     code: KIND_CODE[alert.kind],
-    title: `${alert.service} ${alert.kind === 'notice' && alert.cause ? words(alert.cause.reason) : TITLES[alert.kind]}`,
+    title: `${alert.service} ${alert.kind === 'notice' && alert.cause ? words(alert.cause.reason) : alertOnly ? (ALERT_ONLY_TITLES[alert.kind] ?? TITLES[alert.kind]) : TITLES[alert.kind]}`,
     priority,
     level,
     tags: TAGS[alert.kind],

@@ -27,6 +27,7 @@ import { defaultNtfyServer } from './sinks/ntfy.js';
 import { OutboxStore, type Incident, type NotifierState, type OutboxEntry } from './outbox-store.js';
 import type { DeliveryOutcome } from './sinks/outcome.js';
 import { attemptDelivery, type Attempt } from './attempt.js';
+import { activeMutes, muteLabel, mutedUntil, NO_MUTES, type Mute, type MuteSources } from './mute.js';
 
 export interface Clock {
   now(): number;
@@ -97,6 +98,10 @@ export class DurableNotifier implements Notifier {
   private readonly refreshedAt = new Map<string, number>();
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
+  private muteSources: MuteSources = NO_MUTES;
+  /** setMutes has run: a held alert is released only once the windows are known. */
+  private mutesKnown = false;
+  private heldTimer: unknown;
 
   private constructor(opts: NotifierOptions, store: OutboxStore, state: NotifierState, entries: OutboxEntry[]) {
     this.store = store;
@@ -159,6 +164,13 @@ export class DurableNotifier implements Notifier {
     this.kick();
   }
 
+  /** Maintenance windows and silences in force (mute.ts); releases held alerts whose mutes ended. */
+  setMutes(src: MuteSources): void {
+    this.muteSources = src;
+    this.mutesKnown = true;
+    this.scheduleHeld();
+  }
+
   submit(alert: Alert): Promise<void> {
     return this.serial(() => this.accept(alert));
   }
@@ -194,6 +206,7 @@ export class DurableNotifier implements Notifier {
     this.clock.clearTimeout(this.deliveryTimer);
     this.clock.clearTimeout(this.reminderTimer);
     this.clock.clearTimeout(this.refreshTimer);
+    this.clock.clearTimeout(this.heldTimer);
     // A delivery in flight may already have reached the server: give its answer a moment to
     // arrive and be recorded, or the next start would send it again.
     const inFlight = [...this.inFlight.values()];
@@ -264,6 +277,9 @@ export class DurableNotifier implements Notifier {
       await this.store.writeState(this.state);
     };
 
+    const mutes = activeMutes(this.muteSources, alert.service, alert.labels ?? {}, now);
+    if (mutes.length > 0) return this.hold(alert, mutes, this.baseRecord(alert, priority, route.sink, target));
+
     const key = cooldownKey(alert.service, alert.kind);
     const decision = decideNotice({
       kind: alert.kind,
@@ -276,6 +292,9 @@ export class DurableNotifier implements Notifier {
     if (!decision.send) return suppress(decision.reason);
     if (alert.kind === 'recovered') {
       delete this.state.incidents[alert.service];
+    } else if (alert.kind === 'rolled-back') {
+      // A rollback ends healthy: a notice, no incident to remind of or resolve.
+      this.state.cooldowns[key] = now;
     } else if (changesTold(alert.kind)) {
       this.state.cooldowns[key] = now;
       const open = this.state.incidents[alert.service];
@@ -289,6 +308,64 @@ export class DurableNotifier implements Notifier {
     await this.enqueue(alert, route, now, alert.kind === 'recovery-failed' || alert.kind === 'crash-loop' ? this.state.incidents[alert.service] : undefined);
     this.scheduleReminders();
     this.kick();
+  }
+
+  /**
+   * A muted alert is recorded as muted and held in place of any earlier one of the service: the
+   * latest is what is true when the mutes end, and only it goes through the truth rule then.
+   */
+  private async hold(alert: Alert, mutes: readonly Mute[], record: AlertRecord): Promise<void> {
+    const by = muteLabel(mutes[0]!);
+    const until = mutedUntil(mutes);
+    this.remember(alert.id);
+    this.upsertRecord({ ...record, state: 'muted', mutedBy: by, lastError: `muted by ${mutes.map(muteLabel).join(', ')} until ${new Date(until).toISOString()}` });
+    // A reminder repeats what is held already; it changes nothing the person should learn later.
+    if (alert.kind !== 'reminder') (this.state.held ??= {})[alert.service] = { alert: mapStrings(alert, (x) => this.clean(x)), until, by };
+    this.log.info({ alertId: alert.id, service: alert.service, kind: alert.kind, mutedBy: by }, 'notifier: alert muted');
+    await this.store.writeState(this.state);
+    this.scheduleHeld();
+  }
+
+  private scheduleHeld(): void {
+    if (this.closed) return;
+    this.clock.clearTimeout(this.heldTimer);
+    this.heldTimer = undefined;
+    const held = Object.values(this.state.held ?? {});
+    if (held.length === 0 || !this.mutesKnown) return;
+    const now = this.clock.now();
+    // The mutes in force now, not the end recorded when it was held: a window shortened or
+    // removed from git, or a silence deleted, releases the alert at once.
+    const next = Math.min(...held.map((h) => this.heldUntil(h, now)));
+    this.heldTimer = this.clock.setTimeout(() => {
+      void this.serial(() => this.releaseHeld()).catch((e: unknown) => {
+        this.log.error({ err: this.clean((e as Error).message) }, 'notifier: releasing a held alert failed');
+      });
+    }, Math.min(MAX_TIMER_MS, Math.max(0, next - now)));
+  }
+
+  private heldUntil(h: { alert: Alert }, now: number): number {
+    const mutes = activeMutes(this.muteSources, h.alert.service, h.alert.labels ?? {}, now);
+    return mutes.length > 0 ? mutedUntil(mutes) : now;
+  }
+
+  /** Mutes that ended: the held alert is decided as if it came now (truth.ts: a change of state is told once). */
+  private async releaseHeld(): Promise<void> {
+    if (this.closed) return;
+    const now = this.clock.now();
+    for (const [service, h] of Object.entries(this.state.held ?? {})) {
+      const mutes = activeMutes(this.muteSources, service, h.alert.labels ?? {}, now);
+      if (mutes.length > 0) {
+        h.until = mutedUntil(mutes);
+        h.by = muteLabel(mutes[0]!);
+        continue;
+      }
+      delete this.state.held![service];
+      const after = `${h.by} ended`;
+      const message = h.alert.kind === 'recovered' ? h.alert.message : `still failing after ${after}: ${h.alert.message}`;
+      await this.accept({ ...h.alert, id: `${h.alert.id}:after:${h.by}:${h.until}`, at: new Date(now).toISOString(), message });
+    }
+    await this.store.writeState(this.state);
+    this.scheduleHeld();
   }
 
   private async enqueue(alert: Alert, route: Route, now: number, incident?: Incident): Promise<void> {
@@ -583,6 +660,8 @@ export class DurableNotifier implements Notifier {
     for (const [service, inc] of Object.entries(this.state.incidents)) {
       const r = resolveRoute(inc.notifyOnFail, this.targets, this.env);
       if (!r.ok || r.value.reminderSeconds <= 0 || now < inc.lastNotifiedAt + r.value.reminderSeconds * 1000) continue;
+      // During a maintenance window the person is not reminded; the window's end tells what holds then.
+      if (activeMutes(this.muteSources, service, inc.alert.labels ?? {}, now).length > 0) continue;
       const n = inc.reminders + 1;
       const id = `${service}:reminder:${inc.openedAt}:${n}`;
       this.state.incidents[service] = { ...inc, lastNotifiedAt: now, reminders: n };

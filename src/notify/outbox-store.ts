@@ -74,6 +74,16 @@ export interface NotifierState {
   unverifiedResends: number;
   /** destination -> why its Notifier is misconfigured (a redirect, a bad URL); cleared by a delivery there. */
   configErrors: Record<string, NotifierConfigError>;
+  /** service -> the latest alert muted by a maintenance window or silence, told when the last mute ends (mute.ts). */
+  held?: Record<string, HeldAlert>;
+}
+
+export interface HeldAlert {
+  alert: Alert;
+  /** Epoch ms when the mutes that held it end (looked at again then: a new window may hold it on). */
+  until: number;
+  /** `window/NAME` or `silence/ID`. */
+  by: string;
 }
 
 export type { NotifierConfigError };

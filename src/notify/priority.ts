@@ -10,6 +10,9 @@ export const KIND_LEVEL: Record<AlertKind, Level> = {
   'crash-loop': 'CRITICAL',
   reminder: 'HIGH',
   recovered: 'INFO',
+  'rolled-back': 'WARNING',
+  // The applied commit keeps running: nothing broke, a change did not arrive.
+  'source-failed': 'WARNING',
   // Days before anything fails: worth a look, not a wake-up.
   notice: 'WARNING',
 };
@@ -25,5 +28,7 @@ export const KIND_CODE: Record<AlertKind, string> = {
   'crash-loop': 'SERVICE-CRASH-LOOP',
   reminder: 'SERVICE-STILL-FAILING',
   recovered: 'SERVICE-RECOVERED',
+  'rolled-back': 'SERVICE-ROLLED-BACK',
+  'source-failed': 'SOURCE-FAILED',
   notice: 'SERVICE-WARNING',
 };

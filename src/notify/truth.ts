@@ -27,7 +27,7 @@ export interface NoticeInput {
 
 /** A reminder repeats the failure it reminds of: it changes nothing the person believes. */
 export function isFailureKind(kind: AlertKind): boolean {
-  return kind !== 'recovered' && kind !== 'notice';
+  return kind !== 'recovered' && kind !== 'notice' && kind !== 'source-failed';
 }
 
 /**
@@ -36,12 +36,13 @@ export function isFailureKind(kind: AlertKind): boolean {
  * works, so a failure after it, or a resolve after an earlier failure, is decided as without it.
  */
 export function changesTold(kind: AlertKind): boolean {
-  return kind !== 'reminder' && kind !== 'notice';
+  return kind !== 'reminder' && kind !== 'notice' && kind !== 'source-failed';
 }
 
 export function decideNotice(i: NoticeInput): NoticeDecision {
-  // A notice's id names its certificate: the notifier's idempotence is its once-only rule.
-  if (i.kind === 'reminder' || i.kind === 'notice') return { send: true };
+  // A notice's id names its certificate (a source alert's, its commit or failure streak): the
+  // notifier's idempotence is its once-only rule.
+  if (i.kind === 'reminder' || i.kind === 'notice' || i.kind === 'source-failed') return { send: true };
   if (i.kind === 'recovered') {
     // A resolve notice answers a failure notice that went out; it is news only to someone told of a failure.
     if (i.incidentOpen || (i.told !== undefined && isFailureKind(i.told.kind))) return { send: true };

@@ -8,8 +8,11 @@ import type { AlertRecord } from '../status/schema.js';
  * 'notice': a passing check that wants a person before it fails (a certificate within
  * warn_days). It opens no incident, gets no reminder and changes nothing a failure or recovery
  * notice depends on; its id names what it is about, so it is sent once per certificate.
+ * 'rolled-back': a rollout failed its verify and the previous spec runs again (no incident stays open).
+ * 'source-failed': the git source (pull mode) refused a commit or cannot fetch; about vaid's
+ * source, not a service (src/source/source-alert.ts): once per commit or failure streak, like a notice.
  */
-export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder' | 'notice';
+export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder' | 'notice' | 'rolled-back' | 'source-failed';
 
 export interface Alert {
   /**
@@ -46,6 +49,8 @@ export interface Notifier {
    * incident silently so no reminder follows. A 'recovered' alert closes it with a message.
    */
   closeIncident?(service: string): Promise<void>;
+  /** Optional: maintenance windows and silences in force (mute.ts); alerts they cover are recorded as muted and held. */
+  setMutes?(src: import('./mute.js').MuteSources): void;
   close(): Promise<void>;
 }
 

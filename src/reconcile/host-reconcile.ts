@@ -3,6 +3,8 @@
 // (first checks, process probes, dependency wake-ups, manifest and marker changes, restart
 // requests); the world (world.ts) is the read model every plan is built from. This file wires
 // them and holds no decision of its own.
+import type { DesiredMaintenance } from '../manifest/types.js';
+import type { Silence } from '../status/state-dir/silences.js';
 import type { RecordedStatus } from '../status/store.js';
 import { setMaxListeners } from 'node:events';
 import type { Clock } from '../core/clock.js';
@@ -26,6 +28,7 @@ import { Generations } from './generations.js';
 import { logStatusChange } from './status-log.js';
 import type { WorkQueue } from './work-queue.js';
 import { Diagnostician } from '../diagnosis/diagnostician.js';
+import type { RolloutLedger } from './rollout-ledger.js';
 
 export type { Log };
 
@@ -50,6 +53,10 @@ export interface HostReconcileOptions {
   selectorText?: string | null;
   /** Called after each reconcile with its duration (metrics). */
   onReconciled?: (durationMs: number, ok: boolean) => void;
+  /** Where the specs a rollback restores are kept (STATE_DIR/rollout); in memory when not given. */
+  rolloutLedger?: RolloutLedger;
+  /** Services rolling out at once (--rollout-concurrency, default 1). */
+  rolloutConcurrency?: number;
 }
 
 export interface ReconcileStats {
@@ -60,6 +67,8 @@ export interface ReconcileStats {
   restarts: number;
   lastReconcileMs: number;
 }
+
+const NO_WINDOWS: ReadonlyMap<string, DesiredMaintenance> = new Map();
 
 export class HostReconcile {
   readonly world: World;
@@ -81,7 +90,13 @@ export class HostReconcile {
     const { clock, store, log } = opts;
     this.random = opts.random ?? Math.random;
     this.onReconciled = opts.onReconciled;
-    this.world = new World({ statuses: store, logsDir: opts.logsDir, random: this.random });
+    this.world = new World({
+      statuses: store,
+      logsDir: opts.logsDir,
+      random: this.random,
+      ...(opts.rolloutLedger ? { ledger: opts.rolloutLedger } : {}),
+      ...(opts.rolloutConcurrency !== undefined ? { rolloutConcurrency: opts.rolloutConcurrency } : {}),
+    });
     const doc = store.document();
     this.generations = new Generations({ generation: doc.manifests.generation, services: store.all() });
     this.loop = new Loop({
@@ -157,7 +172,10 @@ export class HostReconcile {
     const before = this.world.all();
     const { store } = this.opts;
     this.world.setServices(state.services, this.generations.specHashes());
+    this.world.setRevision(state.revision?.commit ?? `generation-${state.generation}`);
     this.opts.notifier.setTargets(state.notifiers);
+    this.windowsKnown = true;
+    if ((state.maintenance ?? NO_WINDOWS) !== this.windows || !this.mutesTold) this.setMutes(state.maintenance ?? NO_WINDOWS, this.silences);
     this.probes.servicesChanged(state.services.values());
     if (this.loop.mode === 'daemon') this.diagnosis.setServices(state.services.values());
     store.setManifests({
@@ -183,6 +201,36 @@ export class HostReconcile {
     for (const name of store.names()) if (!state.services.has(name)) this.queue.add(name);
   }
 
+  private windows: ReadonlyMap<string, DesiredMaintenance> = NO_WINDOWS;
+  private silences: readonly Silence[] = [];
+  /**
+   * The notifier hears of mutes only once both the windows (manifests) and the silences (state
+   * dir) were read: told of one without the other, it would release an alert the other still holds.
+   */
+  private windowsKnown = false;
+  private silencesKnown = false;
+  private mutesTold = false;
+
+  /** The silences in STATE_DIR/silences now (vaictl silence); every service is looked at again. */
+  setSilences(silences: readonly Silence[]): void {
+    this.silencesKnown = true;
+    this.setMutes(this.windows, silences);
+  }
+
+  /** Windows and silences reach the world (planner input) and the notifier (muting) together. */
+  private setMutes(windows: ReadonlyMap<string, DesiredMaintenance>, silences: readonly Silence[]): void {
+    this.windows = windows;
+    this.silences = silences;
+    const src = { windows, silences };
+    this.world.setMutes(src);
+    if (this.windowsKnown && this.silencesKnown) {
+      this.opts.notifier.setMutes?.(src);
+      this.mutesTold = true;
+    }
+    // Which services a change covers is cheap to over-count: each looks again and records its windows.
+    if (this.loop.started) for (const n of this.world.all().keys()) this.queue.add(n);
+  }
+
   /** The names that have a `<name>.stopped` marker now; changes are reconciled at once. */
   setMarkers(names: ReadonlySet<string>): void {
     const before = new Set<string>();
@@ -197,6 +245,13 @@ export class HostReconcile {
   requestRestart(name: string, at: number): boolean {
     if (!this.world.service(name)) return false;
     this.world.requestRestart(name, at);
+    this.queue.add(name);
+    return true;
+  }
+
+  /** `vaictl rollout undo`: run the spec of that revision until a commit changes the service. */
+  requestUndo(name: string, ref: { revision: string; hash: string }): boolean {
+    if (!this.world.requestUndo(name, ref)) return false;
     this.queue.add(name);
     return true;
   }

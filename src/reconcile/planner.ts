@@ -14,6 +14,7 @@ import type { ServiceSpec } from '../manifest/schema.js';
 import type { CheckResult, CommandResult } from '../executor/types.js';
 import type { Alert, AlertKind } from '../notify/types.js';
 import type { Phase, ServiceStatus } from '../status/schema.js';
+import type { Mute } from '../notify/mute.js';
 import type { RecordedStatus } from '../status/store.js';
 import { setCondition, type ConditionUpdate } from '../status/conditions.js';
 import { EventReason, recordEvent, type NewEvent } from '../status/events.js';
@@ -24,6 +25,7 @@ import { backoffExpired, failuresInWindow, nextBackoffDelay, verifyPollDelay } f
 import type { Diagnosis } from '../diagnosis/observation.js';
 import { cause, type CauseReason } from '../diagnosis/cause.js';
 import { commandFailure, decideCause, frozenObservation, isHung, recordFailure, startupTooSlow } from './failure-cause.js';
+import { adoptOnRestart, nextRollout, rolledBackMessage, rolloutVerified, rolloutVerifyFailed, syncRollout, type RolloutEvent, type RolloutInput } from './rollout.js';
 
 export type { DesiredRun };
 
@@ -59,6 +61,15 @@ export interface PlanInput {
   restartOutcome?: RestartOutcome | null;
   /** The hash of the spec (generations.ts), recorded so a restarted vaid knows an unchanged spec. */
   specHash?: string;
+  /** Rollout of spec changes (rollout.ts); absent for a service whose spec.rollout.on_change is none. */
+  rollout?: RolloutInput | null;
+  /**
+   * Maintenance windows and silences covering the service now (notify/mute.ts). One in mode
+   * pause is read like a manual-stop marker that ends by itself: observe, never act.
+   */
+  mutes?: readonly Mute[];
+  /** When that set next changes (a window opens or closes, a silence ends): look again then. */
+  mutesChangeAt?: number | null;
   /** What people asked of the service from outside (an action over the endpoint: who, from where), recorded as events first. */
   notes?: readonly NewEvent[];
 }
@@ -132,12 +143,13 @@ class Draft {
     this.s.phase = p;
   }
 
-  notify(kind: AlertKind, message: string, notice?: { key: string; reason: string }): void {
+  /** once.key: the alert is about that key, not the incident (sent once per key); once.reason: its own cause (a notice). */
+  notify(kind: AlertKind, message: string, once?: { key: string; reason?: string }): void {
     const s = this.s;
     this.actions.push({
       type: 'notify',
       alert: {
-        id: notice ? `${s.name}:${kind}:${notice.key}` : `${s.name}:${kind}:${s.incident.seq}`,
+        id: once ? `${s.name}:${kind}:${once.key}` : `${s.name}:${kind}:${s.incident.seq}`,
         kind,
         service: s.name,
         spec: this.spec,
@@ -146,8 +158,8 @@ class Draft {
         attempt: s.incident.attempts ?? 0,
         dependents: [...this.input.dependents],
         ...(Object.keys(this.service.labels).length ? { labels: { ...this.service.labels } } : {}),
-        ...(notice ? { cause: { reason: notice.reason, message, evidence: [] } } : {}),
-        ...(kind !== 'recovered' && !notice && s.lastFailure ? { cause: { reason: s.lastFailure.reason, message: s.lastFailure.message, evidence: [...s.lastFailure.evidence] } } : {}),
+        ...(once?.reason ? { cause: { reason: once.reason, message, evidence: [] } } : {}),
+        ...(kind !== 'recovered' && !once?.reason && s.lastFailure ? { cause: { reason: s.lastFailure.reason, message: s.lastFailure.message, evidence: [...s.lastFailure.evidence] } } : {}),
       },
     });
   }
@@ -160,6 +172,9 @@ class Draft {
     for (const e of [...(this.input.notes ?? []), ...this.events]) events = recordEvent(events, e, this.t);
     this.s.conditions = conditions;
     this.s.events = events;
+    const change = this.input.mutesChangeAt;
+    // A window that opens or closes before the next look changes what vai may do: look then.
+    if (requeue && change !== null && change !== undefined && change >= this.input.now && this.input.now + requeue.afterMs > change) requeue = { ...requeue, afterMs: change - this.input.now };
     this.s.nextCheckAt = requeue ? iso(this.input.now + requeue.afterMs) : null;
     shareUnchanged(this.s, this.input.previous);
     return { status: this.s, actions: this.actions, requeue };
@@ -190,6 +205,7 @@ export function plan(input: PlanInput): PlanResult {
   s.generation = service.generation;
   if (input.specHash !== undefined && s.specHash !== input.specHash) s.specHash = input.specHash;
   s.desired = input.desired;
+  syncRolloutStatus(d);
   if (!sameRecord(s.labels, service.labels)) s.labels = { ...service.labels };
   const src = service.source;
   if (s.source.file !== src.file || s.source.line !== src.line || s.source.column !== src.column) s.source = { file: src.file, line: src.line, column: src.column };
@@ -209,13 +225,46 @@ export function plan(input: PlanInput): PlanResult {
   const deps = dependencyReadiness(input.dependencies, null);
   d.condition(deps.length ? { type: 'DependenciesReady', status: 'False', reason: 'DependencyNotReady', message: deps.join('; ') } : readyDependencies(input));
 
+  maintenance(d);
   if (input.desired !== 'Running') return notRunning(d);
+  const pause = input.mutes?.find((m) => m.mode === 'pause');
+  if (pause) return paused(d, pause);
   if (input.restartRequest !== null && !s.recovery) return requested(d, input.restartRequest);
   const obs = frozen.obs;
   if (!obs || obs.health === 'unknown') return unknown(d);
   if (s.recovery) return verifying(d, obs);
-  if (obs.health === 'healthy') return recheckFrozen(healthy(d), frozen.recheckMs, now);
+  if (obs.health === 'healthy') return recheckFrozen(rollOut(d) ?? healthy(d), frozen.recheckMs, now);
   return unhealthy(d, obs);
+}
+
+function rolloutEvent(d: Draft, e: RolloutEvent): void {
+  d.event(e.type, e.reason, e.message);
+}
+
+function syncRolloutStatus(d: Draft): void {
+  const r = syncRollout(d.s.rollout, d.input.rollout ?? null, d.s.recovery !== null, d.t);
+  if (r.rollout !== d.s.rollout) {
+    if (r.rollout) d.s.rollout = r.rollout;
+    else delete d.s.rollout;
+  }
+  for (const e of r.events) rolloutEvent(d, e);
+}
+
+/** Healthy, with a change to roll out: restart with the new spec now, or look again soon. */
+function rollOut(d: Draft): PlanResult | null {
+  const step = nextRollout(d.s.rollout, d.input.rollout ?? null);
+  if (step.kind === 'none') return null;
+  if (step.kind === 'wait') {
+    // One event per wait; looked at again soon, as the dependency or the free slot comes.
+    if (!d.s.events.some((e) => e.reason === 'RolloutWaiting' && e.message === step.event.message)) rolloutEvent(d, step.event);
+    const r = healthy(d);
+    const afterMs = Math.min(1000, intervalMs(d.spec));
+    return r.status ? { ...r, requeue: { afterMs, kind: 'interval' }, status: { ...r.status, nextCheckAt: iso(d.input.now + afterMs) } } : r;
+  }
+  if (!hasRestartAction(d.spec)) return null;
+  d.s.rollout = step.rollout;
+  rolloutEvent(d, step.event);
+  return startRestart(d, step.reason);
 }
 
 /** Frozen, not yet for the check's timeout: look again when it will have been. */
@@ -340,6 +389,51 @@ function notRunning(d: Draft): PlanResult {
   return d.finish(intervalRequeue(d));
 }
 
+/** Records which windows and silences cover the service, with an event when one begins or ends. */
+function maintenance(d: Draft): void {
+  const now = d.input.mutes ?? [];
+  const before = d.s.maintenance ?? [];
+  const key = (m: Mute) => `${m.kind}/${m.name}`;
+  const had = new Set(before.map(key));
+  const has = new Set(now.map(key));
+  for (const m of now) {
+    if (had.has(key(m))) continue;
+    const what = m.kind === 'window' ? `maintenance window ${m.name}` : `silence ${m.name}`;
+    const does = m.mode === 'pause' ? 'alerts muted and no recovery action' : 'alerts muted, recovery continues';
+    d.event('Normal', EventReason.MaintenanceStarted, `${what} (${m.mode}) until ${m.until}: ${does}${m.reason ? `; ${m.reason}` : ''}`);
+  }
+  for (const m of before) if (!has.has(key(m))) d.event('Normal', EventReason.MaintenanceEnded, `${m.kind === 'window' ? `maintenance window ${m.name}` : `silence ${m.name}`} ended`);
+  if (now.length > 0) {
+    if (!sameMutes(before, now)) d.s.maintenance = now.map((m) => ({ ...m }));
+  } else if (d.s.maintenance) delete d.s.maintenance;
+  if (now.length > 0 || d.s.conditions.some((c) => c.type === 'Maintenance')) {
+    const pause = now.find((m) => m.mode === 'pause');
+    d.condition(
+      now.length === 0
+        ? { type: 'Maintenance', status: 'False', reason: 'NoWindow', message: '' }
+        : { type: 'Maintenance', status: 'True', reason: pause ? 'Paused' : 'Silenced', message: now.map((m) => `${m.kind} ${m.name} (${m.mode}) until ${m.until}`).join('; ') },
+    );
+  }
+}
+
+function sameMutes(a: readonly Mute[], b: readonly Mute[]): boolean {
+  return a.length === b.length && a.every((m, i) => m.kind === b[i]!.kind && m.name === b[i]!.name && m.mode === b[i]!.mode && m.until === b[i]!.until && m.reason === b[i]!.reason);
+}
+
+/**
+ * A maintenance window in mode pause: as with a manual stop, vai observes and never acts, and an
+ * unfinished recovery is dropped. Unlike a marker it ends by itself: the failing checks counted
+ * meanwhile make the first plan after the window recover the service at once.
+ */
+function paused(d: Draft, pause: Mute): PlanResult {
+  const s = d.s;
+  s.recovery = null;
+  const health = s.lastCheck?.health;
+  d.phase(health === 'healthy' ? 'Healthy' : health === 'unhealthy' ? 'Degraded' : 'Unknown');
+  d.condition({ type: 'Recovering', status: 'False', reason: 'MaintenancePause', message: `${pause.kind} ${pause.name} pauses recovery until ${pause.until}` });
+  return d.finish(intervalRequeue(d));
+}
+
 function requested(d: Draft, at: number): PlanResult {
   if (!hasRestartAction(d.spec)) {
     d.event('Warning', EventReason.NoRestartCommand, 'restart requested but the service has no restart_cmd');
@@ -389,8 +483,29 @@ function verifying(d: Draft, obs: CheckResult): PlanResult {
     d.condition({ type: 'Recovering', status: 'True', reason: 'Verifying', message: `attempt ${rec.attempt}: waiting until ${iso(deadline)} for the check to pass` });
     return d.finish({ afterMs: Math.min(pollDelay(d), Math.max(1, deadline - d.input.now)), kind: 'verify' });
   }
+  if (s.rollout?.target) {
+    const r = rollBack(d, obs);
+    if (r) return r;
+  }
   attemptFailed(d, obs);
   return unhealthy(d, obs);
+}
+
+/** The new spec failed its verify: restart with the previous one (null: fail as any attempt). */
+function rollBack(d: Draft, obs: CheckResult): PlanResult | null {
+  const s = d.s;
+  const rec = s.recovery!;
+  const prior = s.lastFailure?.kind === 'attempt' && s.lastFailure.attempt === rec.attempt && s.lastFailure.reason === 'CommandFailed' ? s.lastFailure : null;
+  const c = decideCause(obs, d.input.diagnosis, { startedAtMs: Date.parse(rec.startedAt), commandFailure: prior });
+  const step = rolloutVerifyFailed(s.rollout!, d.input.rollout ?? null, c, d.t);
+  s.rollout = step.rollout;
+  rolloutEvent(d, step.event);
+  if (step.kind === 'failed') return null;
+  s.recovery = null;
+  const logTail = d.input.diagnosis?.logTail;
+  recordFailure(s, { at: d.t, kind: 'attempt', attempt: rec.attempt, ...c, ...(prior?.commandTail ? { commandTail: prior.commandTail } : {}), ...(logTail?.length ? { logTail } : {}) });
+  d.event('Warning', c.reason, c.message);
+  return startRestart(d, step.reason);
 }
 
 function recovered(d: Draft): PlanResult {
@@ -399,6 +514,12 @@ function recovered(d: Draft): PlanResult {
   s.recovery = null;
   s.counters.recoveriesSucceeded++;
   d.event('Normal', EventReason.Recovered, `healthy again after attempt ${rec.attempt} (${rec.reason})`);
+  if (s.rollout?.target) {
+    const r = rolloutVerified(s.rollout, d.input.rollout ?? null, d.t);
+    s.rollout = r.rollout;
+    rolloutEvent(d, r.event);
+    if (r.rolledBack) d.notify('rolled-back', rolledBackMessage(s.name, r.rolledBack, r.rollout.running.revision), { key: `${r.rolledBack.revision}:${r.rolledBack.hash}` });
+  }
   return healthyNow(d);
 }
 
@@ -518,6 +639,8 @@ function startRestart(d: Draft, reason: string): PlanResult {
   const s = d.s;
   const attempt = (s.incident.attempts ?? 0) + 1;
   s.incident.attempts = attempt;
+  const adopted = adoptOnRestart(s.rollout, d.input.rollout ?? null);
+  if (adopted && adopted !== s.rollout) s.rollout = adopted;
   s.recovery = { state: 'Restarting', attempt, reason, startedAt: d.t, deadline: null };
   // Never seen healthy and never started by vai: this restart_cmd is the first start, not a restart.
   const firstStart = s.restarts.count === 0 && !s.restarts.starts && s.counters.checks === s.counters.failedChecks;

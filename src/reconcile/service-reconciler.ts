@@ -51,8 +51,10 @@ export class ServiceReconciler {
 
   async reconcile(name: string): Promise<Result | null> {
     const { store, executor, log, world, clock, signal } = this.opts;
-    const svc = world.service(name) ?? null;
-    if (!svc) return this.remove(name);
+    const desired = world.service(name) ?? null;
+    if (!desired) return this.remove(name);
+    // The spec it runs now: a rollback or a pin may hold back the desired one's commands.
+    const svc = world.effective(desired);
     // The restart commands just returned: plan with their outcome, no new check.
     const outcome = world.hasRestartOutcome(name);
     const observedFrom = clock.now();
@@ -62,7 +64,9 @@ export class ServiceReconciler {
     const input = world.planInput(name, now, observation, observedFrom);
     const previous = input.previous;
     const diagnosis = observation && this.opts.diagnosis ? await this.opts.diagnosis.observe(world.target(svc), observation, store.get(name) ?? previous, this.opts.watched?.(name) ?? null, now) : undefined;
-    const result = plan(diagnosis ? { ...input, diagnosis } : input);
+    // Rollout gates (other services' rollouts) read after the awaits above, as the plan runs.
+    const rollout = input.rollout ? { rollout: world.rolloutInput(name) } : {};
+    const result = plan({ ...input, ...rollout, ...(diagnosis ? { diagnosis } : {}) });
     world.planned(input, result.requeue?.kind === 'recheck');
     if (input.restartRequest !== null && !outcome) log.info({ service: name, generation: svc.generation }, `${name}: restart requested`);
     return this.act(svc, previous, result, now);
@@ -108,7 +112,8 @@ export class ServiceReconciler {
       this.opts.hooks.enqueue(a.names);
     }
     const restart = result.actions.find((a): a is Extract<Action, { type: 'restart' }> => a.type === 'restart');
-    if (restart) return this.restart(svc, restart);
+    // The plan may have switched the spec to run (a rollout or a rollback starts): run that one.
+    if (restart) return this.restart(this.opts.world.effective(this.opts.world.service(name) ?? svc), restart);
     if (result.status.phase === 'Healthy') this.opts.hooks.healthy(svc, result.status);
     return toResult(svc, result.requeue, plannedAt);
   }

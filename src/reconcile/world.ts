@@ -9,9 +9,12 @@ import type { DesiredService } from '../manifest/types.js';
 import { directDependents, graphOf } from '../manifest/dependency-graph.js';
 import type { CheckResult, ServiceTarget } from '../executor/types.js';
 import type { ServiceStatus } from '../status/schema.js';
+import { activeMutes, nextMuteChange, NO_MUTES, type MuteSources } from '../notify/mute.js';
 import type { Dependent } from './dependency-wakeups.js';
 import type { NewEvent } from '../status/events.js';
-import type { DependencyState, DesiredRun, PlanInput, RestartOutcome } from './planner.js';
+import { dependencyReadiness, type DependencyState, type DesiredRun, type PlanInput, type RestartOutcome } from './planner.js';
+import { effectiveHash, rolloutBusy, rolloutEnabled, rolloutPending, runFields, runHash, type RolloutInput } from './rollout.js';
+import { MemoryLedger, type RolloutLedger } from './rollout-ledger.js';
 
 /** Where the world reads current statuses (the status store in vaid, status.json in vaictl). */
 export interface StatusSource {
@@ -27,12 +30,17 @@ export interface WorldOptions {
   logsDir: string;
   /** Uniform in [0,1); injected so the simulation replays exactly. */
   random?: () => number;
+  /** The run fields of each rollout hash (rollout-ledger.ts); in memory when not given. */
+  ledger?: RolloutLedger;
+  /** Services rolling out at once (--rollout-concurrency, default 1). */
+  rolloutConcurrency?: number;
 }
 
 export class World {
   private services: ReadonlyMap<string, DesiredService> = new Map();
   private dependents = new Map<string, string[]>();
   private markers: ReadonlySet<string> = new Set();
+  private mutes: MuteSources = NO_MUTES;
   private readonly restartRequests = new Map<string, number>();
   private readonly restartOutcomes = new Map<string, RestartOutcome>();
   private readonly rechecks = new Map<string, number>();
@@ -42,9 +50,92 @@ export class World {
   /** The jitter drawn for a plan that recorded nothing (a re-check): the next plan of that name uses it. */
   private readonly unusedRandom = new Map<string, number>();
   private readonly random: () => number;
+  readonly ledger: RolloutLedger;
+  /** The revision of the desired state (rollout history): the git commit, else `generation-N`. */
+  private revision = 'generation-0';
+  private readonly runHashes = new WeakMap<DesiredService, string>();
+  private readonly effectives = new WeakMap<DesiredService, { hash: string; svc: DesiredService }>();
+  private readonly undoRequests = new Map<string, { revision: string; hash: string }>();
 
   constructor(private readonly opts: WorldOptions) {
     this.random = opts.random ?? Math.random;
+    this.ledger = opts.ledger ?? new MemoryLedger();
+  }
+
+  /** Records the revision of a new desired state and, for services that roll out, what each spec runs with. */
+  setRevision(revision: string): void {
+    this.revision = revision;
+    for (const svc of this.services.values()) {
+      if (rolloutEnabled(svc.spec)) this.ledger.record(svc.name, { hash: this.runHash(svc), revision, fields: runFields(svc.spec) });
+    }
+  }
+
+  private runHash(svc: DesiredService): string {
+    let h = this.runHashes.get(svc);
+    if (h === undefined) {
+      h = runHash(svc.spec);
+      this.runHashes.set(svc, h);
+    }
+    return h;
+  }
+
+  /**
+   * The service as it should run now: its desired spec, with the run fields of the spec its
+   * rollout holds (a rollback, a pin, a change waiting to roll out) when that is another one.
+   */
+  effective(svc: DesiredService): DesiredService {
+    if (!rolloutEnabled(svc.spec)) return svc;
+    const hash = effectiveHash(this.opts.statuses.get(svc.name)?.rollout);
+    if (hash === null || hash === this.runHash(svc)) return svc;
+    const cached = this.effectives.get(svc);
+    if (cached?.hash === hash) return cached.svc;
+    const fields = this.ledger.fields(svc.name, hash);
+    if (!fields) return svc;
+    const spec = { ...svc.spec } as Record<string, unknown>;
+    for (const [k, v] of Object.entries(fields)) {
+      if (v === null) delete spec[k];
+      else spec[k] = v;
+    }
+    const out = Object.freeze({ ...svc, spec: Object.freeze(spec) as unknown as DesiredService['spec'] });
+    this.effectives.set(svc, { hash, svc: out });
+    return out;
+  }
+
+  /** What the rollout decisions need for name now, or null when it does not roll out. */
+  rolloutInput(name: string): RolloutInput | null {
+    const svc = this.services.get(name);
+    if (!svc || !rolloutEnabled(svc.spec)) return null;
+    const blockedBy: string[] = [];
+    for (const d of svc.spec.dependencies) {
+      const dep = this.services.get(d);
+      if (!dep || !rolloutEnabled(dep.spec)) continue;
+      const st = this.opts.statuses.get(d);
+      if (st?.desired === 'Running' && rolloutPending(st.rollout, this.baseInput(dep))) blockedBy.push(d);
+    }
+    let inProgress = 0;
+    for (const n of this.services.keys()) if (n !== name && rolloutBusy(this.opts.statuses.get(n)?.rollout)) inProgress++;
+    const running = this.opts.statuses.get(name)?.rollout?.running.hash;
+    return {
+      ...this.baseInput(svc),
+      blockedBy,
+      inProgress,
+      concurrency: this.opts.rolloutConcurrency ?? 1,
+      restorable: running === undefined || running === this.runHash(svc) || this.ledger.fields(name, running) !== undefined,
+      undo: this.undoRequests.get(name) ?? null,
+    };
+  }
+
+  private baseInput(svc: DesiredService): RolloutInput {
+    return { revision: this.revision, desiredHash: this.runHash(svc), blockedBy: [], inProgress: 0, concurrency: 1, restorable: true, undo: null };
+  }
+
+  /** `vaictl rollout undo`: run the spec of that revision (hash) until a commit changes the service. */
+  requestUndo(name: string, ref: { revision: string; hash: string }): boolean {
+    const svc = this.services.get(name);
+    if (!svc || !rolloutEnabled(svc.spec)) return false;
+    if (ref.hash !== this.runHash(svc) && !this.ledger.fields(name, ref.hash)) return false;
+    this.undoRequests.set(name, { revision: ref.revision, hash: ref.hash });
+    return true;
   }
 
   /** The selected services (the manifest loader applied --selector already). */
@@ -56,6 +147,11 @@ export class World {
 
   setMarkers(names: ReadonlySet<string>): void {
     this.markers = names;
+  }
+
+  /** Maintenance windows (manifests) and silences (state dir) in force. */
+  setMutes(src: MuteSources): void {
+    this.mutes = src;
   }
 
   service(name: string): DesiredService | undefined {
@@ -119,6 +215,7 @@ export class World {
     this.restartOutcomes.delete(name);
     this.rechecks.delete(name);
     this.specHashes.delete(name);
+    this.undoRequests.delete(name);
     this.notes.delete(name);
   }
 
@@ -127,8 +224,10 @@ export class World {
    * last one in status (plan); `observedFrom` is when it began.
    */
   planInput(name: string, now: number, observation: CheckResult | null, observedFrom?: number): PlanInput {
-    const svc = this.services.get(name) ?? null;
+    const desired = this.services.get(name);
+    const svc = desired ? this.effective(desired) : null;
     const hash = this.specHashes.get(name);
+    const rollout = this.rolloutInput(name);
     return {
       name,
       service: svc,
@@ -144,6 +243,8 @@ export class World {
       rechecksLeft: MAX_RECHECKS - (this.rechecks.get(name) ?? 0),
       restartOutcome: this.restartOutcomes.get(name) ?? null,
       ...(hash !== undefined ? { specHash: hash } : {}),
+      ...(rollout ? { rollout } : {}),
+      ...(svc ? { mutes: activeMutes(this.mutes, name, svc.labels, now), mutesChangeAt: nextMuteChange(this.mutes, name, svc.labels, now) } : {}),
       ...(this.notes.has(name) ? { notes: [...this.notes.get(name)!] } : {}),
     };
   }
@@ -153,6 +254,7 @@ export class World {
     const name = input.name;
     this.restartRequests.delete(name);
     this.restartOutcomes.delete(name);
+    if (!recheck && input.rollout?.undo) this.undoRequests.delete(name);
     // A re-check records nothing, so its notes wait; a note added while this plan ran is kept.
     if (!recheck && input.notes) {
       const left = (this.notes.get(name) ?? []).filter((n) => !input.notes!.includes(n));

@@ -9,8 +9,9 @@ import { existsSync, mkdirSync, watch, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { git, extractCommit, GitError, type GitCredentials, type GitRun } from './git.js';
 import { SourceTrees } from './trees.js';
+import { verifyCommit } from './verify.js';
 import { readSuspension } from './suspend.js';
-import type { SourceStatus } from './types.js';
+import type { SourceProblem, SourceStatus } from './types.js';
 
 export interface SourceEvent {
   type: 'Normal' | 'Warning';
@@ -27,7 +28,7 @@ export interface GitSourceOptions {
   intervalMs: number;
   stateDir: string;
   creds?: GitCredentials | undefined;
-  /** An allowed-signers file (ssh-keygen(1) ALLOWED SIGNERS): only commits signed by one of its keys apply. */
+  /** An allowed-signers file (ssh-keygen(1) ALLOWED SIGNERS) or armoured OpenPGP public keys: only commits signed by one of its keys apply (verify.ts). */
   allowedSigners?: string | undefined;
   /** Loads a candidate tree the way vaid would; its problems as `file:line:col: message` lines. */
   validate: (dir: string) => Promise<string[]>;
@@ -35,6 +36,10 @@ export interface GitSourceOptions {
   onApplied: (commit: string) => Promise<void>;
   onStatus?: (s: SourceStatus) => void;
   onEvent?: (e: SourceEvent) => void;
+  /** A refused commit (at once) or fetches failing for alertAfterMs: for a person (notify/source-alert.ts). */
+  onProblem?: (p: SourceProblem) => void;
+  /** How long fetches may fail before onProblem (default 10 min: a remote's short outage is no news). */
+  alertAfterMs?: number | undefined;
   now?: () => number;
 }
 
@@ -69,6 +74,8 @@ export class GitSource {
   private again = false;
   private closed = false;
   private readonly now: () => number;
+  /** The failure streak (fetchFailingSince) already told of. */
+  private fetchProblemTold: string | null = null;
 
   constructor(private readonly opts: GitSourceOptions) {
     const root = path.join(opts.stateDir, 'source');
@@ -178,6 +185,7 @@ export class GitSource {
       this.status.lastFetchError = msg;
       this.status.fetchFailingSince ??= at;
       this.status.lastFetchAt = at;
+      this.fetchProblem(msg);
       this.publish();
       return;
     }
@@ -196,17 +204,36 @@ export class GitSource {
     this.publish();
   }
 
+  private fetchProblem(msg: string): void {
+    const since = this.status.fetchFailingSince!;
+    const failingMs = this.now() - Date.parse(since);
+    if (this.fetchProblemTold === since || failingMs < (this.opts.alertAfterMs ?? 600_000)) return;
+    this.fetchProblemTold = since;
+    const applied = this.status.appliedRevision?.slice(0, 7) ?? 'nothing';
+    this.problem({ key: `fetch:${since}`, reason: 'FetchFailed', message: `fetch of ${this.status.url} ${this.status.ref} has failed for ${Math.round(failingMs / 1000)} s; ${applied} stays applied`, evidence: [msg] });
+  }
+
+  private rejected(commit: string, reason: 'CommitRejected' | 'SignatureRejected'): void {
+    const applied = this.status.appliedRevision?.slice(0, 7) ?? 'nothing';
+    this.problem({ key: `commit:${commit}`, reason, message: `commit ${commit.slice(0, 7)} of ${this.status.url} ${this.status.ref} not applied; ${applied} stays applied`, evidence: this.status.attemptErrors.slice(0, 6) });
+  }
+
+  private problem(p: SourceProblem): void {
+    this.opts.onProblem?.(p);
+  }
+
   private async attempt(commit: string, at: string): Promise<void> {
     const short = commit.slice(0, 7);
     this.status.attemptedRevision = commit;
     this.status.attemptErrors = [];
     if (this.opts.allowedSigners) {
       try {
-        await git(this.run, ['-c', 'gpg.format=ssh', '-c', `gpg.ssh.allowedSignersFile=${this.opts.allowedSigners}`, 'verify-commit', commit]);
+        await verifyCommit(this.run, commit, this.opts.allowedSigners, this.trees.root);
       } catch (e) {
         const why = e instanceof GitError ? e.stderr : String(e);
         this.status.attemptErrors = [`commit ${short} is not signed by a key in ${this.opts.allowedSigners}: ${why}`];
         this.emit({ type: 'Warning', reason: 'SignatureRejected', message: `commit ${short} not applied: ${this.status.attemptErrors[0]}` });
+        this.rejected(commit, 'SignatureRejected');
         return;
       }
     }
@@ -221,6 +248,7 @@ export class GitSource {
     } catch (e) {
       this.status.attemptErrors = [`cannot check out ${short}: ${e instanceof GitError ? e.stderr : String(e)}`];
       this.emit({ type: 'Warning', reason: 'CommitRejected', message: this.status.attemptErrors[0]! });
+      this.rejected(commit, 'CommitRejected');
       return;
     }
     const dir = path.join(tree, this.status.path);
@@ -229,6 +257,7 @@ export class GitSource {
       // Positions name the tree the errors were found in; say them relative to the repository.
       this.status.attemptErrors = problems.slice(0, 50).map((p) => p.split(`${tree}${path.sep}`).join(''));
       this.emit({ type: 'Warning', reason: 'CommitRejected', message: `commit ${short} not applied (${problems.length} problem${problems.length === 1 ? '' : 's'}): ${this.status.attemptErrors[0]}; ${this.status.appliedRevision?.slice(0, 7) ?? 'nothing'} stays applied` });
+      this.rejected(commit, 'CommitRejected');
       return;
     }
     const previous = this.status.appliedRevision;

@@ -62,12 +62,14 @@ export interface GitRun {
   gitDir: string;
   creds?: GitCredentials | undefined;
   timeoutMs?: number | undefined;
+  /** More environment (GNUPGHOME for verification). */
+  env?: Record<string, string> | undefined;
 }
 
 export function git(run: GitRun, args: string[]): Promise<string> {
   const creds = run.creds ?? {};
   return new Promise((resolve, reject) => {
-    execFile('git', ['--git-dir', run.gitDir, ...args], { env: gitEnv(creds), timeout: run.timeoutMs ?? 120_000, maxBuffer: 4 * 1024 * 1024, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
+    execFile('git', ['--git-dir', run.gitDir, ...args], { env: { ...gitEnv(creds), ...run.env }, timeout: run.timeoutMs ?? 120_000, maxBuffer: 4 * 1024 * 1024, killSignal: 'SIGKILL' }, (err, stdout, stderr) => {
       if (err) reject(new GitError(args[0] ?? '', tail(String(stderr) || err.message, creds)));
       else resolve(String(stdout));
     });

@@ -4,5 +4,5 @@
 export { GitSource, gitManifestsDir, displayUrl, type GitSourceOptions, type SourceEvent } from './git-source.js';
 export { verifyGitHook, HookRateLimit } from './webhook.js';
 export { readSuspension, writeSuspension, clearSuspension, suspendFile, type Suspension } from './suspend.js';
-export type { SourceStatus } from './types.js';
+export type { SourceProblem, SourceStatus } from './types.js';
 export type { GitCredentials } from './git.js';

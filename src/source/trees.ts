@@ -73,6 +73,8 @@ export class SourceTrees {
     }
     for (const entry of readdirSync(this.root)) {
       if (entry.startsWith('current.tmp-')) rmSync(path.join(this.root, entry), { force: true });
+      // A keyring verify.ts left when vaid was killed mid-verification.
+      else if (entry.startsWith('gnupg-')) rmSync(path.join(this.root, entry), { recursive: true, force: true });
     }
   }
 }

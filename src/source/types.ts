@@ -18,3 +18,14 @@ export interface SourceStatus {
   attemptedRevision: string | null;
   attemptErrors: string[];
 }
+
+/** A refused commit or a fetch failing too long: what source-alert.ts (notify/) tells a person. */
+export interface SourceProblem {
+  /** `commit:SHA` or `fetch:SINCE`: one alert per key. */
+  key: string;
+  reason: 'CommitRejected' | 'SignatureRejected' | 'FetchFailed';
+  /** One line: what happened and what stays applied. */
+  message: string;
+  /** The manifest errors or git's words, a few lines. */
+  evidence: string[];
+}

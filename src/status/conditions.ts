@@ -2,7 +2,7 @@
 // changes only when the status flips; reason, message and observedGeneration update in place.
 import type { Condition } from './schema.js';
 
-export type ConditionType = 'Healthy' | 'DependenciesReady' | 'Recovering' | 'BackOff' | 'ManuallyStopped' | 'PidFile';
+export type ConditionType = 'Healthy' | 'DependenciesReady' | 'Recovering' | 'BackOff' | 'ManuallyStopped' | 'PidFile' | 'Maintenance';
 export type ConditionStatus = Condition['status'];
 
 export interface ConditionUpdate {

@@ -7,6 +7,13 @@ export const MAX_EVENTS = 50;
 
 /** Event reasons are constants so that tools and people can grep for them. */
 export const EventReason = {
+  /** Rollout of spec changes (src/reconcile/rollout.ts). */
+  RollingOut: 'RollingOut',
+  RolledOut: 'RolledOut',
+  RolloutFailed: 'RolloutFailed',
+  RolledBack: 'RolledBack',
+  RolloutPinned: 'RolloutPinned',
+  RolloutWaiting: 'RolloutWaiting',
   CheckFailed: 'CheckFailed',
   CheckPassed: 'CheckPassed',
   /** A passing check that wants attention (a certificate within warn_days); never acted on. */
@@ -37,6 +44,9 @@ export const EventReason = {
   StopEscalated: 'StopEscalated',
   PidFileStale: 'PidFileStale',
   StartupTooSlow: 'StartupTooSlow',
+  /** A maintenance window or silence began covering the service (alerts muted; with pause, no action either). */
+  MaintenanceStarted: 'MaintenanceStarted',
+  MaintenanceEnded: 'MaintenanceEnded',
   /** restart, stop or start asked over vaid's endpoint with the write token: from where, by whom (web/actions). */
   RemoteAction: 'RemoteAction',
 } as const;

@@ -5,4 +5,4 @@ export const STATUS_API_VERSION = 'vai/v1';
 export const STATUS_FORMAT_VERSION = 1;
 /** status.summary.json (summary.ts): its kind, and its format, bumped on any change of its fields; a reader that does not know it reads status.json. */
 export const SUMMARY_KIND = 'StatusSummary';
-export const SUMMARY_FORMAT_VERSION = 1;
+export const SUMMARY_FORMAT_VERSION = 2; // 2: maintenance (the windows and silences covering a service)

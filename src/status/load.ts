@@ -1,7 +1,8 @@
 // Reloading what a previous vaid recorded, so failures in the window, backoff, restart counts,
 // unfinished recoveries and incident bookkeeping survive a restart of vaid.
 import { readFileSync } from 'node:fs';
-import { STATUS_FORMAT_VERSION, type StatusDocument } from './schema.js';
+import type { StatusDocument } from './schema.js';
+import { STATUS_FORMAT_VERSION } from './format-version.js';
 import { statusDocumentProblems } from './validate.js';
 
 export type LoadedStatus =

@@ -4,22 +4,29 @@
 import { Type, type Static } from '@sinclair/typebox';
 
 import { STATUS_API_VERSION, SUMMARY_FORMAT_VERSION, SUMMARY_KIND } from './format-version.js';
+import { PHASES } from './phases.js';
+
+/** A maintenance window or an ad-hoc silence that covers a service (notify/mute.ts). */
+function MuteSchema() {
+  return Type.Object(
+    {
+      kind: Type.Union([Type.Literal('window'), Type.Literal('silence')]),
+      /** The Maintenance manifest's name, or the silence's id. */
+      name: Type.String(),
+      mode: Type.Union([Type.Literal('silence'), Type.Literal('pause')]),
+      until: Time,
+      reason: Type.Optional(Type.String()),
+    },
+    { additionalProperties: false },
+  );
+}
 
 export { STATUS_API_VERSION, STATUS_FORMAT_VERSION } from './format-version.js';
 
 const Time = Type.String({ description: 'ISO-8601 UTC time' });
 const NullableTime = Type.Union([Time, Type.Null()]);
 
-export const PHASES = [
-  'Healthy',
-  'Recovering',
-  'WaitingForDependency',
-  'Degraded',
-  'CrashLoopBackOff',
-  'Stopped',
-  'Disabled',
-  'Unknown',
-] as const;
+export { PHASES } from './phases.js';
 export const PhaseSchema = Type.Union(PHASES.map((p) => Type.Literal(p)));
 
 export const CONDITION_TYPES = ['Healthy', 'DependenciesReady', 'Recovering', 'BackOff', 'ManuallyStopped', 'PidFile'] as const;
@@ -106,6 +113,31 @@ export const LastFailureSchema = Type.Object(
   { additionalProperties: false },
 );
 
+const RolloutRefSchema = Type.Object(
+  { revision: Type.String({ description: 'git commit, or `generation-N` outside git' }), hash: Type.String({ description: 'hash of the fields that define how the service runs' }) },
+  { additionalProperties: false },
+);
+
+/** Rollout of spec changes (spec.rollout.on_change: restart; src/reconcile/rollout.ts). */
+export const RolloutStatusSchema = Type.Object(
+  {
+    state: Type.Union((['Stable', 'Pending', 'RollingOut', 'RollingBack', 'RolledBack', 'Pinned'] as const).map((x) => Type.Literal(x))),
+    /** The spec last verified running. */
+    running: RolloutRefSchema,
+    /** The spec being started now (RollingOut: the new one or an undo's; RollingBack: `running`). */
+    target: Type.Union([Type.Object({ ...RolloutRefSchema.properties, undo: Type.Optional(Type.Boolean()) }, { additionalProperties: false }), Type.Null()]),
+    /** The last rollout that failed verification; held back until a commit changes the service again. */
+    failed: Type.Union([Type.Object({ ...RolloutRefSchema.properties, reason: Type.String(), message: Type.String({ maxLength: 400 }), at: Time }, { additionalProperties: false }), Type.Null()]),
+    /** vaictl rollout undo: runs `revision`'s spec while the desired spec hashes to `against`. */
+    pinned: Type.Union([Type.Object({ ...RolloutRefSchema.properties, against: Type.String() }, { additionalProperties: false }), Type.Null()]),
+    history: Type.Array(
+      Type.Object({ ...RolloutRefSchema.properties, at: Time, result: Type.Union((['Applied', 'RolledOut', 'Failed', 'RolledBack', 'Pinned'] as const).map((x) => Type.Literal(x))), message: Type.Optional(Type.String({ maxLength: 400 })) }, { additionalProperties: false }),
+      { maxItems: 20 },
+    ),
+  },
+  { additionalProperties: false },
+);
+
 export const ServiceStatusSchema = Type.Object(
   {
     name: Type.String(),
@@ -176,6 +208,10 @@ export const ServiceStatusSchema = Type.Object(
     lastFailure: Type.Optional(Type.Union([LastFailureSchema, Type.Null()])),
     /** Failures recorded per cause reason since the status was created (vai_service_failures_total). */
     failureCounts: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }), Type.Integer({ minimum: 0 }))),
+    /** Absent unless spec.rollout.on_change is restart (an addition, same format version). */
+    rollout: Type.Optional(RolloutStatusSchema),
+    /** Maintenance windows and silences active for the service when it was last planned (absent: none). */
+    maintenance: Type.Optional(Type.Array(MuteSchema(), { maxItems: 32 })),
     /** The passing check's warning a notice was sent for (a certificate within warn_days), until it no longer holds. */
     notice: Type.Optional(Type.Union([Type.Object({ key: Type.String(), at: Time }, { additionalProperties: false }), Type.Null()])),
   },
@@ -209,7 +245,9 @@ export const AlertRecordSchema = Type.Object(
     priority: Type.Integer({ minimum: 1, maximum: 5 }),
     sink: Type.String(),
     target: Type.String({ description: 'Topic or URL without credentials.' }),
-    state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('suppressed'), Type.Literal('dropped')]),
+    state: Type.Union([Type.Literal('pending'), Type.Literal('delivered'), Type.Literal('failed'), Type.Literal('suppressed'), Type.Literal('dropped'), Type.Literal('muted')]),
+    /** state muted: the maintenance window (`window/NAME`) or silence (`silence/ID`) that muted it. */
+    mutedBy: Type.Optional(Type.String()),
     attempts: Type.Integer({ minimum: 0 }),
     lastError: Type.Union([Type.String(), Type.Null()]),
     deliveredAt: NullableTime,
@@ -301,6 +339,7 @@ export type Condition = Static<typeof ConditionSchema>;
 export type StatusEvent = Static<typeof EventSchema>;
 export type LastCheck = Static<typeof LastCheckSchema>;
 export type Recovery = Static<typeof RecoverySchema>;
+export type RolloutStatus = Static<typeof RolloutStatusSchema>;
 export type LastFailure = Static<typeof LastFailureSchema>;
 export type ServiceStatus = Static<typeof ServiceStatusSchema>;
 export type StatusDocument = Static<typeof StatusDocumentSchema>;
@@ -320,6 +359,7 @@ export const SummaryServiceSchema = Type.Object(
     labels: ServiceStatusSchema.properties.labels,
     restarts: Type.Object({ count: ServiceStatusSchema.properties.restarts.properties.count, lastAt: ServiceStatusSchema.properties.restarts.properties.lastAt }, { additionalProperties: false }),
     lastCheck: Type.Union([Type.Object({ at: LastCheckSchema.properties.at, health: LastCheckSchema.properties.health }, { additionalProperties: false }), Type.Null()]),
+    maintenance: ServiceStatusSchema.properties.maintenance,
   },
   { additionalProperties: false },
 );

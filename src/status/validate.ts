@@ -1,24 +1,14 @@
-// Validation of status documents against the published schema (schemas/status.schema.json is
-// rendered from the same TypeBox definition). Used when reloading after a restart and by tests.
-import { Ajv2020 } from 'ajv/dist/2020.js';
-import { StatusDocumentSchema, type StatusDocument } from './schema.js';
-
-let compiled: ((doc: unknown) => boolean) & { errors?: unknown } | undefined;
-
-function validator() {
-  if (!compiled) {
-    const ajv = new Ajv2020({ allErrors: true, strict: false });
-    compiled = ajv.compile(StatusDocumentSchema);
-  }
-  return compiled;
-}
+// Validation of status documents against the writer's schema, through the reader's validators
+// (reader-validate.ts: compiled at build time, so neither vaid's reload after a restart nor a
+// test loads TypeBox or ajv's compiler for it). Used when reloading after a restart and by tests.
+import type { StatusDocument } from './schema.js';
+import { describeValue, schemaProblems } from './reader-validate.js';
 
 /** Returns null when doc is a valid status document, else the schema problems in one line. */
 export function statusDocumentProblems(doc: unknown): string | null {
-  const v = validator();
-  if (v(doc)) return null;
-  const errs = (v.errors ?? []) as Array<{ instancePath: string; message?: string }>;
-  return errs.slice(0, 5).map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+  const problems = schemaProblems('StatusDocument', doc);
+  if (!problems) return null;
+  return problems.map((p) => `${p.path || '/'}: must be ${p.expected}, is ${describeValue(p.got)}`).join('; ');
 }
 
 export function isStatusDocument(doc: unknown): doc is StatusDocument {

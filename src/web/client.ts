@@ -5,23 +5,29 @@ import https from 'node:https';
 import os from 'node:os';
 import jsonPatch, { type Operation } from 'fast-json-patch';
 import { VaiError } from '../errors.js';
-import { STATUS_API_VERSION, type StatusDocument } from '../status/schema.js';
+import type { StatusDocument } from '../status/schema.js';
+import { STATUS_API_VERSION } from '../status/format-version.js';
 import { checkStatusDocument } from '../status/reader.js';
 
 export interface RemoteOptions {
   timeoutMs?: number;
 }
 
-/** `base` is the server's URL (http://host:port, a trailing path prefix is kept); `token` is sent as Bearer. */
-export async function fetchStatus(base: string, token?: string, opts: RemoteOptions = {}): Promise<StatusDocument> {
-  const url = endpoint(base, 'api/status');
+/** One GET with the read token; an unreachable host is a VAI_E_REMOTE naming it. */
+async function get(url: URL, token: string | undefined, opts: RemoteOptions): Promise<{ res: Response; body: string }> {
   let res: Response;
   try {
     res = await fetch(url, { headers: headers(token), signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000), redirect: 'error' });
   } catch (e) {
     throw new VaiError('VAI_E_REMOTE', `cannot reach ${url.origin}: ${describeFetchError(e)}`, { url: url.href });
   }
-  const body = await res.text();
+  return { res, body: await res.text() };
+}
+
+/** `base` is the server's URL (http://host:port, a trailing path prefix is kept); `token` is sent as Bearer. */
+export async function fetchStatus(base: string, token?: string, opts: RemoteOptions = {}): Promise<StatusDocument> {
+  const url = endpoint(base, 'api/status');
+  const { res, body } = await get(url, token, opts);
   if (res.status === 401) throw new VaiError('VAI_E_REMOTE', `${url.origin} wants a token: set VAI_WEB_TOKEN to the token of that host's vaid`, { url: url.href });
   if (!res.ok) throw new VaiError('VAI_E_REMOTE', `${url.href} answered HTTP ${res.status}: ${body.slice(0, 200).trim()}`, { url: url.href });
   return parseStatus(body, url.href);
@@ -32,13 +38,7 @@ export async function fetchHistory(base: string, token: string | undefined, q: {
   const url = endpoint(base, 'api/history');
   url.searchParams.set('since', q.since);
   if (q.service) url.searchParams.set('service', q.service);
-  let res: Response;
-  try {
-    res = await fetch(url, { headers: headers(token), signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000), redirect: 'error' });
-  } catch (e) {
-    throw new VaiError('VAI_E_REMOTE', `cannot reach ${url.origin}: ${describeFetchError(e)}`, { url: url.href });
-  }
-  const body = await res.text();
+  const { res, body } = await get(url, token, opts);
   if (res.status === 401) throw new VaiError('VAI_E_REMOTE', `${url.origin} wants a token: give the context a token-file (or set VAI_WEB_TOKEN_FILE)`, { url: url.href });
   if (res.status === 204) throw new VaiError('VAI_E_REMOTE', `${url.origin} keeps no history (its vaid runs with --history-days 0)`, { url: url.href });
   if (!res.ok) throw new VaiError('VAI_E_REMOTE', `${url.href} answered HTTP ${res.status}: ${body.slice(0, 200).trim()}`, { url: url.href });

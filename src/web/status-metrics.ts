@@ -9,7 +9,8 @@
 // (`observe`), so checks between two coalesced status writes are not counted;
 // vai_service_last_check_latency_seconds is always exact.
 import { Gauge, Registry } from 'prom-client';
-import { PHASES, type ServiceStatus, type StatusDocument } from '../status/schema.js';
+import type { ServiceStatus, StatusDocument } from '../status/schema.js';
+import { PHASES } from '../status/phases.js';
 
 // Few buckets on purpose: each is one series per service.
 export const LATENCY_BUCKETS = [0.001, 0.005, 0.025, 0.1, 0.5, 1, 5];
@@ -67,6 +68,8 @@ const SERVICE_FAMILIES: Family[] = [
     samples: (s) => one(s.lastCheck?.usage?.cpuSeconds),
   },
   { name: 'vai_service_backoff_next_attempt_timestamp_seconds', type: 'gauge', help: 'Unix time of the next recovery attempt while backing off.', samples: (s) => one(epoch(s.backoff.nextAttemptAt)) },
+  { name: 'vai_service_silenced', type: 'gauge', help: '1 while a maintenance window or an ad-hoc silence mutes the service\'s alerts.', samples: (s) => one(s.maintenance?.length ? 1 : 0) },
+  { name: 'vai_maintenance_active', type: 'gauge', help: '1 while a maintenance window (mode pause: no recovery action either) covers the service.', samples: (s) => one(s.maintenance?.some((m) => m.kind === 'window') ? 1 : 0) },
 ];
 
 const DOC_FAMILIES: Array<{ name: string; type: 'gauge' | 'counter'; help: string; value(d: StatusDocument): Value }> = [

@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { execFile, execFileSync } from 'node:child_process';
-import { existsSync, readdirSync, readlinkSync, writeFileSync, mkdirSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync, mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { testdir } from '../support/testdir.js';
@@ -184,6 +184,62 @@ test('--git-verify: an unsigned commit is refused with SignatureRejected; a comm
   }
 });
 
+test('--git-verify with OpenPGP keys: only a commit signed by a key of the file applies; in SSH mode vaid\'s own keyring never counts', async () => {
+  const dir = testdir({}, 'vai-gpg-');
+  const remote = gitRemote(dir.path);
+  const homes: string[] = [];
+  let vaid: VaidProcess | undefined;
+  /** A signer: its own GnuPG home with one new key, and a gpg wrapper git can sign with. */
+  const signer = (name: string) => {
+    const home = dir.join(`gpg-${name}`);
+    mkdirSync(home, { mode: 0o700 });
+    homes.push(home);
+    execFileSync('gpg', ['--batch', '--homedir', home, '--passphrase', '', '--quick-gen-key', `${name} <${name}@example.com>`, 'ed25519', 'sign', 'never'], { stdio: 'ignore' });
+    const wrapper = dir.write(`gpg-${name}.sh`, `#!/bin/sh\nexec gpg --homedir ${home} "$@"\n`);
+    execFileSync('chmod', ['755', wrapper]);
+    return { home, wrapper, email: `${name}@example.com` };
+  };
+  try {
+    const deploy = signer('deploy');
+    const stranger = signer('stranger');
+    const keys = dir.write('deploy.asc', execFileSync('gpg', ['--homedir', deploy.home, '--armor', '--export', 'deploy@example.com'], { encoding: 'utf8' }));
+    assert.match(readFileSync(keys, 'utf8'), /BEGIN PGP PUBLIC KEY BLOCK/);
+    const signWith = (s: typeof deploy, files: Record<string, string>, msg: string) => {
+      git(remote.work, 'config', 'gpg.program', s.wrapper);
+      return remote.commit(files, msg, [`--gpg-sign=${s.email}`]);
+    };
+    const c1 = signWith(deploy, { 'a.yaml': serviceManifest('alpha') }, 'signed by deploy');
+
+    // SSH mode, and vaid's own GNUPGHOME holds the deploy key: a GPG signature must not pass.
+    const sshKey = dir.join('ssh-signing');
+    execFileSync('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-C', 'deploy@example.com', '-f', sshKey]);
+    const sshSigners = dir.write('allowed_signers', `deploy@example.com ${readFileSync(`${sshKey}.pub`, 'utf8').trim()}\n`);
+    vaid = await pullVaid(dir.join('state-ssh'), remote.url, ['--git-verify', sshSigners], { GNUPGHOME: deploy.home });
+    const ssh = await vaid.waitForStatus((d) => d.source?.attemptedRevision === c1 && d, 'GPG-signed commit attempted in SSH mode');
+    assert.equal(ssh.source?.appliedRevision, null, 'a key in vaid\'s own keyring is no allowed signer');
+    assert.match(ssh.source!.attemptErrors[0]!, /not signed by a key/);
+    await vaid.stop();
+
+    vaid = await pullVaid(dir.join('state'), remote.url, ['--git-verify', keys]);
+    await vaid.waitForStatus((d) => applied(d, c1), 'commit signed by a key of the file applied');
+    const c2 = signWith(stranger, { 'b.yaml': serviceManifest('beta') }, 'signed by a stranger');
+    let doc = await vaid.waitForStatus((d) => d.source?.attemptedRevision === c2 && d, 'stranger-signed commit attempted');
+    assert.equal(doc.source?.appliedRevision, c1);
+    assert.match(doc.source!.attemptErrors[0]!, /not signed by a key/);
+    const c3 = remote.commit({ 'c.yaml': serviceManifest('gamma') }, 'unsigned');
+    doc = await vaid.waitForStatus((d) => d.source?.attemptedRevision === c3 && d, 'unsigned commit attempted');
+    assert.equal(doc.source?.appliedRevision, c1);
+    const c4 = signWith(deploy, { 'd.yaml': serviceManifest('delta') }, 'signed by deploy again');
+    doc = await vaid.waitForStatus((d) => applied(d, c4) && d, 'next deploy-signed commit applied');
+    assert.deepEqual(names(doc), ['alpha', 'beta', 'delta', 'gamma']);
+    assert.ok(!readdirSync(path.join(dir.join('state'), 'source')).some((e) => e.startsWith('gnupg-')), 'no keyring left behind');
+  } finally {
+    await vaid?.stop();
+    for (const home of homes) execFileSync('gpgconf', ['--homedir', home, '--kill', 'gpg-agent'], { stdio: 'ignore' });
+    dir.remove();
+  }
+});
+
 test('kill -9 during a switch leaves a consistent tree, and the next vaid applies the newest commit', async () => {
   const dir = testdir({}, 'vai-gitkill-');
   const remote = gitRemote(dir.path);
@@ -213,7 +269,7 @@ test('kill -9 during a switch leaves a consistent tree, and the next vaid applie
   }
 });
 
-test('vaictl diff DIR and --ref: services added, removed and changed field by field; exit 1 on changes', async () => {
+test('vaictl diff DIR and --ref: services added, removed and changed field by field, whether each restarts under its rollout policy; exit 1 on changes', async () => {
   const dir = testdir({}, 'vai-diff-');
   try {
     const remote = gitRemote(dir.path);
@@ -232,6 +288,15 @@ test('vaictl diff DIR and --ref: services added, removed and changed field by fi
     assert.match(d.stdout, /service\/alpha changed\n {2}spec\.restart_cmd: "true" -> "\/usr\/bin\/env true"/);
     assert.match(d.stdout, /service\/beta removed/);
     assert.match(d.stdout, /service\/gamma added/);
+    assert.match(d.stdout, /service\/alpha changed\n(?: {2}spec\..*\n)+ {2}=> keeps running as it is; the new spec takes effect at its next recovery/);
+    const rolling = dir.join('rolling');
+    mkdirSync(rolling);
+    writeFileSync(path.join(rolling, 'a.yaml'), `${changed}  rollout:\n    on_change: restart\n`);
+    writeFileSync(path.join(rolling, 'b.yaml'), serviceManifest('beta').replace('interval_seconds: 3600', 'interval_seconds: 60'));
+    const r = await vaictl(dir.join('state'), 'diff', rolling, '--manifests', remote.work);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /service\/alpha changed\n(?: {2}spec\..*\n)+ {2}=> restarts with the new spec/, r.stdout);
+    assert.match(r.stdout, /service\/beta changed\n {2}spec\.health_check\.interval_seconds: 3600 -> 60\n(?!  =>)/, 'a check change restarts nothing');
     const byRef = await vaictl(dir.join('state'), 'diff', '--ref', 'main', '--manifests', remote.work);
     assert.equal(byRef.code, 1, byRef.stderr);
     assert.equal(byRef.stdout, d.stdout);

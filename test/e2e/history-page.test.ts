@@ -2,7 +2,8 @@
 // the real recorder and writer into a real SQLite file, served by the real web server with the
 // history routes. The uptime strips (90 daily / 48 hourly bars, coloured by failed time, a
 // tooltip per bar), the latency chart, the incident timeline, the badges and /api/history.
-// The screenshot goes to docs/img/status-page-history.png.
+// The screenshots go to test-artifacts/; VAI_UPDATE_SCREENSHOTS=1 writes them to docs/img/ (the ones
+// README shows), so a run of the suite leaves the checkout clean.
 import { test, after } from 'node:test';
 import { mkdirSync } from 'node:fs';
 import assert from 'node:assert/strict';
@@ -13,6 +14,8 @@ import { StatusFeed } from './web-fixtures.js';
 import { testdir } from '../support/testdir.js';
 import { waitFor } from '../support/wait.js';
 import { openTimeline, runTimeline } from '../support/history-timeline.js';
+
+const SHOTS = process.env.VAI_UPDATE_SCREENSHOTS === '1' ? 'docs/img' : 'test-artifacts';
 
 const skip = chromiumMissing();
 const HOUR = 3_600_000;
@@ -78,7 +81,7 @@ test('the page shows 90-day and 48-hour uptime strips with a tooltip per bar, a 
   await waitFor(async () => (await bars()) === 48, { what: '48 hourly bars' });
   await page.click('.toggle button[data-range="90d"]');
   await waitFor(async () => (await bars()) === 90, { what: '90 daily bars' });
-  await page.screenshot({ path: 'docs/img/status-page-history.png' });
+  await page.screenshot({ path: `${SHOTS}/status-page-history.png` });
 
   await page.click('tr[data-service="db"] a');
   await page.waitForSelector('#detail svg.latency');
@@ -90,6 +93,6 @@ test('the page shows 90-day and 48-hour uptime strips with a tooltip per bar, a 
   assert.equal(rows[0]![2], 'recovery');
   await page.click('.toggle button[data-range="7d"]');
   await waitFor(async () => (await page.locator('#detail svg.latency').getAttribute('aria-label'))?.includes('7 d'), { what: 'the 7 d latency chart' });
-  await page.screenshot({ path: 'docs/img/status-page-history-detail.png', fullPage: true });
+  await page.screenshot({ path: `${SHOTS}/status-page-history-detail.png`, fullPage: true });
   assert.deepEqual(problems, []);
 });

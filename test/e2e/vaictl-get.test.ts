@@ -72,10 +72,10 @@ test('get -o wide adds check target (no credentials), container, dependencies, n
   const r = await vaictl(['get', '-o', 'wide', ...S]);
   assert.equal(r.code, 0, r.stderr);
   const lines = r.stdout.split('\n');
-  assert.match(lines[0]!, /^NAME +DESIRED +PHASE +HEALTH +RESTARTS +LAST CHECK +AGE +CHECK +CONTAINER +DEPENDENCIES +NEXT CHECK +SUCCESS +UPTIME$/);
+  assert.match(lines[0]!, /^NAME +DESIRED +PHASE +HEALTH +RESTARTS +LAST CHECK +AGE +CHECK +CONTAINER +DEPENDENCIES +NEXT CHECK +SUCCESS +UPTIME +MAINTENANCE$/);
   assert.equal(r.stderr, '', 'specs load from the manifests vaid applied');
-  assert.match(lines.find((l) => l.startsWith('minio '))!, / http http:\/\/\*\*\*@localhost:9000\/minio\/health\/live +services-container +<none> +(in \d+s|now) +98% +<none>$/);
-  assert.match(lines.find((l) => l.startsWith('api '))!, / http http:\/\/127\.0\.0\.1:8080\/healthz +<none> +redis,postgres +(in \d+s|now) +97% +<none>$/);
+  assert.match(lines.find((l) => l.startsWith('minio '))!, / http http:\/\/\*\*\*@localhost:9000\/minio\/health\/live +services-container +<none> +(in \d+s|now) +98% +<none> +<none>$/);
+  assert.match(lines.find((l) => l.startsWith('api '))!, / http http:\/\/127\.0\.0\.1:8080\/healthz +<none> +redis,postgres +(in \d+s|now) +97% +<none> +<none>$/);
   assert.match(lines.find((l) => l.startsWith('postgres '))!, / tcp 127\.0\.0\.1:5432 +<none> +<none> /);
   assert.ok(!r.stdout.includes('s3cr3t'));
 });

@@ -54,7 +54,6 @@ test('stop, start, restart and get -w against a running vaid', async (t) => {
   const row = await waitFor(() => rows.find((r) => /^web +Stopped +Stopped /.test(r.line)), { what: '-w to print the Stopped row' });
   const lag = row.at - Date.parse(stopped.phaseSince);
   t.diagnostic(`get -w printed the Stopped row ${lag} ms after vaid changed the phase (status write coalescing included)`);
-  assert.ok(lag < 10_000, `lag ${lag} ms`);
 
   // While stopped, a crash is observed but not acted on.
   const starts = countLines(`${run}/web.starts`);

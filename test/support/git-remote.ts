@@ -93,3 +93,73 @@ spec:
   restart_cmd: "true"
 ${extra}`;
 }
+
+/**
+ * `git http-backend` (smart HTTP, as GitHub and Gitea serve it) behind a tiny server on
+ * 127.0.0.1 that wants `Authorization: Basic base64(x-access-token:TOKEN)`, as a forge wants a
+ * deploy token. Counts the requests it let in and the ones it refused.
+ */
+export async function gitHttp(baseDir: string, token: string): Promise<{ url: (repo: string) => string; allowed: number; refused: number; stop(): Promise<void> }> {
+  const http = await import('node:http');
+  const want = `Basic ${Buffer.from(`x-access-token:${token}`).toString('base64')}`;
+  const counts = { allowed: 0, refused: 0 };
+  const server = http.createServer((req, res) => {
+    if (req.headers.authorization !== want) {
+      counts.refused++;
+      res.writeHead(401, { 'WWW-Authenticate': 'Basic realm="git"' });
+      return res.end('token required\n');
+    }
+    counts.allowed++;
+    const u = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const cgi = spawn('git', ['http-backend'], {
+      env: {
+        ...ENV,
+        GIT_PROJECT_ROOT: baseDir,
+        GIT_HTTP_EXPORT_ALL: '1',
+        PATH_INFO: decodeURIComponent(u.pathname),
+        QUERY_STRING: u.search.slice(1),
+        REQUEST_METHOD: req.method ?? 'GET',
+        CONTENT_TYPE: req.headers['content-type'] ?? '',
+        ...(req.headers['content-encoding'] ? { HTTP_CONTENT_ENCODING: String(req.headers['content-encoding']) } : {}),
+        ...(req.headers['git-protocol'] ? { GIT_PROTOCOL: String(req.headers['git-protocol']) } : {}),
+        REMOTE_ADDR: '127.0.0.1',
+      },
+      stdio: ['pipe', 'pipe', 'ignore'],
+    });
+    req.pipe(cgi.stdin);
+    // CGI output: headers, a blank line, the body.
+    let head = Buffer.alloc(0);
+    let started = false;
+    cgi.stdout.on('data', (d: Buffer) => {
+      if (started) return void res.write(d);
+      head = Buffer.concat([head, d]);
+      const end = head.indexOf('\r\n\r\n');
+      if (end < 0) return;
+      started = true;
+      let status = 200;
+      const headers: Record<string, string> = {};
+      for (const line of head.subarray(0, end).toString('latin1').split('\r\n')) {
+        const i = line.indexOf(':');
+        const k = line.slice(0, i).trim();
+        const v = line.slice(i + 1).trim();
+        if (k.toLowerCase() === 'status') status = Number.parseInt(v, 10);
+        else headers[k] = v;
+      }
+      res.writeHead(status, headers);
+      res.write(head.subarray(end + 4));
+    });
+    cgi.on('close', () => res.end());
+  });
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+  const port = (server.address() as { port: number }).port;
+  return {
+    url: (repo) => `http://127.0.0.1:${port}/${repo}`,
+    get allowed() {
+      return counts.allowed;
+    },
+    get refused() {
+      return counts.refused;
+    },
+    stop: () => new Promise<void>((r) => { server.closeAllConnections(); server.close(() => r()); }),
+  };
+}

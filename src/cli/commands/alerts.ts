@@ -16,7 +16,7 @@ import type { AlertRecord } from '../../status/schema.js';
 import { outputFlag, STATE_DIR, type Flag } from '../flags.js';
 
 const PRIORITY_NAMES: Record<number, string> = { 5: 'CRITICAL', 4: 'HIGH', 3: 'WARNING', 2: 'INFO', 1: 'DEBUG' };
-const STATES = ['pending', 'delivered', 'failed', 'suppressed', 'dropped'] as const;
+const STATES = ['pending', 'delivered', 'failed', 'suppressed', 'dropped', 'muted'] as const;
 
 function stateColour(state: AlertRecord['state']): Colour | undefined {
   switch (state) {
@@ -40,7 +40,7 @@ export function alertColumns(now: number): Column<AlertRecord>[] {
     { name: 'priority', priority: 0, cell: (r) => `${PRIORITY_NAMES[r.priority] ?? '?'}(${r.priority})`, colour: (r) => (r.priority >= 5 ? 'red' : undefined) },
     { name: 'sink', priority: 0, cell: (r) => r.sink },
     { name: 'target', priority: 0, cell: (r) => r.target },
-    { name: 'state', priority: 0, cell: (r) => r.state, colour: (r) => stateColour(r.state) },
+    { name: 'state', priority: 0, cell: (r) => (r.state === 'muted' && r.mutedBy ? `muted (${r.mutedBy})` : r.state), colour: (r) => stateColour(r.state) },
     { name: 'attempts', priority: 0, cell: (r) => String(r.attempts) },
     { name: 'time', priority: 1, cell: (r) => r.at },
     { name: 'delivered', priority: 1, cell: (r) => r.deliveredAt ?? '<none>' },
@@ -91,7 +91,8 @@ export const alertsCommand: Command = {
 
 Recent notifications, oldest first: AGE, SERVICE, EVENT (recovery-failed, crash-loop, reminder,
 recovered), PRIORITY, SINK (ntfy, webhook, command), TARGET (topic URL, webhook URL or Notifier
-name; never credentials), STATE (pending, delivered, failed, suppressed, dropped), ATTEMPTS and
+name; never credentials), STATE (pending, delivered, failed, suppressed, dropped, or muted with the maintenance
+window or silence that muted it), ATTEMPTS and
 LAST ERROR (why it is still pending, failed, or was suppressed).`,
   flags: FLAGS,
   operands: 'services',

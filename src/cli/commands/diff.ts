@@ -15,11 +15,17 @@ import { gitManifestsDir } from '../../source/index.js';
 import { extractCommit, gitEnv } from '../../source/git.js';
 import type { StatusDocument } from '../../status/schema.js';
 import { MANIFESTS, STATE_DIR, type Flag } from '../flags.js';
+import { rolloutEnabled, runHash } from '../../reconcile/rollout.js';
 
 export interface ServiceDiff {
   name: string;
   change: 'added' | 'removed' | 'changed';
   fields: { path: string; from: unknown; to: unknown }[];
+  /**
+   * A change to how the service runs (restart_cmd, stop_cmd, container, rollout.fields): 'now'
+   * when the new spec rolls it out (rollout.on_change: restart), 'next-recovery' when it waits.
+   */
+  restart?: 'now' | 'next-recovery';
 }
 
 function shown(s: DesiredService): Record<string, unknown> {
@@ -49,7 +55,8 @@ export function diffStates(from: DesiredState, to: DesiredState): ServiceDiff[] 
       const ops = fjp.compare(before, after);
       if (ops.length === 0) continue;
       const fields = ops.map((op) => ({ path: op.path.slice(1).replace(/\//g, '.'), from: at(before, op.path), to: op.op === 'remove' ? undefined : at(after, op.path) }));
-      out.push({ name, change: 'changed', fields });
+      const restart = runHash(a.spec) === runHash(b.spec) ? undefined : rolloutEnabled(b.spec) ? 'now' : 'next-recovery';
+      out.push({ name, change: 'changed', fields, ...(restart ? { restart } : {}) });
     }
   }
   return out;
@@ -83,7 +90,8 @@ export const diffCommand: Command = {
   usage: `Usage: vaictl diff [DIR | --ref REF] [flags]
 
 Compares the services a directory (or a commit, branch or tag) defines with those vaid applies
-now: services added, removed, and changed field by field. In pull mode (--git-url) the applied
+now: services added, removed, and changed field by field, and whether a changed service would
+restart under its rollout policy. In pull mode (--git-url) the applied
 tree is vaid's current commit and --ref resolves in vaid's clone (what it has fetched);
 otherwise the applied tree is the manifest directory and --ref resolves in its git repository.`,
   flags: FLAGS,
@@ -136,6 +144,8 @@ otherwise the applied tree is the manifest directory and --ref resolves in its g
       for (const d of diffs) {
         ctx.stdout.write(`service/${d.name} ${d.change}\n`);
         for (const f of d.fields) ctx.stdout.write(`  ${f.path}: ${value(f.from)} -> ${value(f.to)}\n`);
+        if (d.restart === 'now') ctx.stdout.write('  => restarts with the new spec, verified and rolled back on failure (rollout.on_change: restart)\n');
+        else if (d.restart === 'next-recovery') ctx.stdout.write('  => keeps running as it is; the new spec takes effect at its next recovery (rollout.on_change: none)\n');
       }
       return EXIT.FAILED;
     } finally {

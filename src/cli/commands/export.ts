@@ -29,7 +29,7 @@ Then: vaictl stop NAME (vai lets go), systemctl enable --now NAME.`,
     const [kind, ...names] = positionals;
     if (kind !== 'systemd') throw usageError(kind === undefined ? 'name the target: systemd' : `cannot export to "${kind}"; use systemd`);
     const { loadDesiredState } = await import('../../manifest/load-desired-state.js');
-    const state = await loadDesiredState({ dir: paths.manifests, allowUnsafePermissions: true });
+    const state = await loadDesiredState({ dir: paths.manifests, allowUnsafePermissions: true, revisionOf: async () => null });
     const { systemdUnit } = await import('../export-systemd.js');
     const missing = names.filter((n) => !state.services.has(n));
     for (const m of missing) ctx.stderr.write(`Error: ${notFoundMessage(m, state.services.keys())}\n`);

@@ -1,5 +1,7 @@
 // vaictl get [services] [NAME...]: the table people live in, and its -o/-l/-w variants.
-import { statSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import path from 'node:path';
+import { getHeaderLines } from '../printers/source-words.js';
 import type { Command, CommandContext } from '../command.js';
 import { EXIT } from '../command.js';
 import { allSorted, notFoundMessage, parse, parseDuration, pickByName, staleExit, usageError } from '../command-support.js';
@@ -80,7 +82,9 @@ Examples:
     // json and yaml print whole objects, and -w compares each new document with this one. The
     // table and -o name show only what vaid's summary holds (src/status/summary.ts); -o wide
     // shows more of each status.
-    const brief = (format === 'table' || format === 'name') && !values.watch && values['sort-by'] === undefined;
+    // Pull mode and rollouts put a header line above the table, from status.json (not in the summary).
+    const sourceOrRollout = existsSync(path.join(paths.stateDir, 'source')) || existsSync(path.join(paths.stateDir, 'rollout'));
+    const brief = (format === 'table' || format === 'name') && !values.watch && values['sort-by'] === undefined && !(format === 'table' && sourceOrRollout);
     // The summary's services hold every field the table's and -o name's columns read.
     const source = statusSource(ctx, paths);
     // -w: which status.json the listing shows, so one written while the watch starts is not missed.
@@ -138,7 +142,8 @@ Examples:
         ctx.stdout.write(`${renderRow(columns, undefined, header, widths, paint)}\n`);
       }
     } else {
-      ctx.stdout.write(await printRows(withSpecs, opts));
+      const header = !opts.noHeaders && !values.watch && (format === 'table' || format === 'wide') ? getHeaderLines(doc, withSpecs.map((r) => r.status.name), now) : [];
+      ctx.stdout.write(`${header.map((l) => `${l}\n`).join('')}${await printRows(withSpecs, opts)}`);
     }
     code = staleExit(ctx, snap, code);
     if (!values.watch) return code;

@@ -8,6 +8,7 @@ import { reportCommand } from './report.js';
 import { logsCommand } from './logs.js';
 import { alertsCommand } from './alerts.js';
 import { stopCommand } from './stop.js';
+import { silenceCommand } from './silence.js';
 import { startCommand } from './start.js';
 import { restartCommand } from './restart.js';
 import { heartbeatCommand } from './heartbeat.js';
@@ -18,6 +19,7 @@ import { convertCommand } from './convert.js';
 import { completionCommand } from './completion.js';
 import { suspendCommand, resumeCommand } from './suspend.js';
 import { diffCommand } from './diff.js';
+import { rolloutCommand } from './rollout.js';
 import { configCommand } from './config.js';
 import { waitCommand } from './wait.js';
 import { exportCommand } from './export.js';
@@ -32,6 +34,7 @@ export const COMMANDS: readonly Command[] = [
   logsCommand,
   topCommand,
   alertsCommand,
+  silenceCommand,
   stopCommand,
   startCommand,
   restartCommand,
@@ -43,6 +46,7 @@ export const COMMANDS: readonly Command[] = [
   diffCommand,
   suspendCommand,
   resumeCommand,
+  rolloutCommand,
   waitCommand,
   configCommand,
   exportCommand,

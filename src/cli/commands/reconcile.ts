@@ -3,6 +3,8 @@
 // dependencies first, recoveries verified to the end. Exit 1 if a service that should run is
 // still unhealthy afterwards.
 import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { FileLedger } from '../../reconcile/rollout-ledger.js';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
@@ -13,6 +15,7 @@ import { HostReconcile } from '../../reconcile/host-reconcile.js';
 import { systemClock } from '../../core/clock.js';
 import { ensureDir } from '../../core/atomic-file.js';
 import { PATH_FLAGS, type Flag } from '../flags.js';
+import { readSilences } from '../../status/state-dir/silences.js';
 
 const USAGE = `Usage: vaictl reconcile --once [flags]
 
@@ -64,9 +67,14 @@ export const reconcileCommand: Command = {
         concurrency,
         mode: 'once',
         selectorText: values.selector ?? null,
+        rolloutLedger: new FileLedger(path.join(paths.stateDir, 'rollout')),
       });
       controller.setDesired(desired);
       controller.setMarkers(markers);
+      // vaictl silence holds in cron mode too (expired ones mute nothing; vaid removes their files).
+      const silences = readSilences(paths);
+      for (const p of silences.problems) log.warn({}, `silence: ${p}`);
+      controller.setSilences(silences.silences);
       await controller.runOnce();
       store.setAlerts(notifier.snapshot());
       const bad = controller.unhealthy();

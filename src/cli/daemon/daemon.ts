@@ -8,6 +8,7 @@ import type { Logger } from 'pino';
 import { createExecutor } from '../../executor/index.js';
 import type { Executor } from '../../executor/types.js';
 import { createNotifier, notifierProblem } from '../../notify/index.js';
+import { sourceAlert } from '../../notify/source-alert.js';
 import type { Notifier } from '../../notify/types.js';
 import { watchDesiredState, parseLabelSelector, type DesiredStateWatch, type LabelSelector } from '../../manifest/index.js';
 import { StatusStore, defaultVaidInfo } from '../../status/store.js';
@@ -17,18 +18,21 @@ import { summaryFileFor } from '../../status/summary.js';
 import { loadStatusFile } from '../../status/load.js';
 import { HostReconcile } from '../../reconcile/host-reconcile.js';
 import { systemClock, type Clock } from '../../core/clock.js';
+import { readSilences, removeExpiredSilences, silencesDir } from '../../status/state-dir/silences.js';
 import { watchDir, type DirWatch } from '../../reconcile/dir-watch.js';
 import { createDaemonMetrics, type DaemonHealth, type DaemonMetrics } from '../../web/index.js';
 import { VERSION } from '../../version.js';
 import type { Paths } from '../paths.js';
 import { feedHealth, type HealthFeed } from './health.js';
 import { acquireLock, type Lock } from './lock.js';
-import { GitSource, gitManifestsDir } from '../../source/index.js';
+import { GitSource, gitManifestsDir, type SourceProblem } from '../../source/index.js';
 import { describeError, loadDesiredState } from '../../manifest/index.js';
 import type { GitConfig } from './git-flags.js';
 import { startHistory, type History } from '../../history/index.js';
 import { markerNames } from '../../status/state-dir/markers.js';
 import { takeRestartRequests } from '../../status/state-dir/restart-requests.js';
+import { takeUndoRequests } from '../../status/state-dir/undo-requests.js';
+import { FileLedger } from '../../reconcile/rollout-ledger.js';
 
 export interface DaemonOptions {
   paths: Paths;
@@ -48,6 +52,8 @@ export interface DaemonOptions {
   /** Days of check history kept in STATE_DIR/history.db; 0 for none (default 400). */
   historyDays?: number;
   historyFlushMs?: number | undefined;
+  /** Services rolling out a spec change at once (default 1). */
+  rolloutConcurrency?: number;
 }
 
 const ALERTS_REFRESH_MS = 2000;
@@ -100,6 +106,8 @@ export class Daemon {
   private stopping: Promise<void> | null = null;
   /** The git source in pull mode, else null. */
   source: GitSource | null = null;
+  /** Source problems seen before the first manifests loaded (null after). */
+  private heldProblems: SourceProblem[] | null = [];
   private history: History | null = null;
 
   private constructor(
@@ -145,6 +153,8 @@ export class Daemon {
       logsDir: paths.logsDir,
       concurrency: opts.concurrency,
       selectorText: opts.selector ?? null,
+      rolloutLedger: new FileLedger(path.join(paths.stateDir, 'rollout')),
+      ...(opts.rolloutConcurrency !== undefined ? { rolloutConcurrency: opts.rolloutConcurrency } : {}),
     });
     const d = new Daemon(opts, store, controller, executor, notifier, lock, clock);
     try {
@@ -161,6 +171,7 @@ export class Daemon {
     const c = this.controller;
     ensureDir(paths.markerDir);
     ensureDir(paths.requestsDir);
+    ensureDir(silencesDir(paths));
     if (this.opts.git) await this.startSource(this.opts.git, selector);
     const source = this.source;
     this.manifests = await watchDesiredState({
@@ -181,11 +192,16 @@ export class Daemon {
     for (const e of initial.errors) log.warn({ code: e.code, file: e.file, line: e.line, column: e.column, path: e.path }, `manifest error: ${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message}`);
     c.setDesired(initial);
     this.healthFeed.desired(initial);
+    const held = this.heldProblems ?? [];
+    this.heldProblems = null;
+    if (this.opts.git?.notify) for (const p of held) this.tellProblem(p, this.opts.git.notify);
     const dirOpts = { warn: (message: string, details: Record<string, unknown>) => log.warn(details, message), allowUnsafeDir: this.opts.allowUnsafePermissions };
     const markers = watchDir(paths.markerDir, (names) => c.setMarkers(markerNames(names)), dirOpts);
     c.setMarkers(markerNames(markers.names()));
     const requests = watchDir(paths.requestsDir, (names) => this.takeRequests(names), dirOpts);
-    this.watches.push(markers, requests);
+    const silences = watchDir(silencesDir(paths), (names) => this.takeSilences(names), dirOpts);
+    this.takeSilences(silences.names());
+    this.watches.push(markers, requests, silences);
     this.metrics.queueDepth.set(0);
     c.start();
     this.takeRequests(requests.names());
@@ -215,11 +231,31 @@ export class Daemon {
       },
       onStatus: (s) => this.store.setSource(s),
       onEvent: (e) => (e.type === 'Warning' ? log.warn : log.info).call(log, { source: git.url.replace(/\/\/[^@/]*@/, '//'), reason: e.reason }, `source: ${e.message}`),
+      alertAfterMs: git.alertAfterMs,
+      onProblem: (p) => {
+        if (!git.notify) return log.warn({ reason: p.reason }, `source: ${p.message} (no --git-notify: no alert sent)`);
+        // Before the first manifests load the notifier knows no Notifier by name yet.
+        if (this.heldProblems) this.heldProblems.push(p);
+        else this.tellProblem(p, git.notify);
+      },
     });
     this.source = source;
     this.store.setSource(source.snapshot());
     await source.start();
     log.info({ applied: source.snapshot().appliedRevision }, `source: pulling ${source.snapshot().url} ${source.snapshot().ref} every ${git.intervalMs / 1000} s`);
+  }
+
+  private tellProblem(p: SourceProblem, notify: string): void {
+    this.notifier.submit(sourceAlert(p, notify, new Date())).catch((e: unknown) => this.opts.log.error({ err: String(e) }, 'source: alert not accepted'));
+  }
+
+  /** `vaictl silence` files: in force until their end (expired ones are removed here, as root). */
+  private takeSilences(names: ReadonlySet<string>): void {
+    const { paths, log } = this.opts;
+    const read = readSilences(paths, names);
+    for (const p of read.problems) log.warn({}, `silence: ${p}`);
+    const gone = new Set(removeExpiredSilences(paths, read.silences, Date.now()));
+    this.controller.setSilences(read.silences.filter((s) => !gone.has(s.id)));
   }
 
   /** `vaictl restart NAME` leaves STATE_DIR/requests/NAME.restart; take it, delete it, act. */
@@ -229,6 +265,12 @@ export class Daemon {
     for (const r of taken.refused) log.warn({ file: r.file }, `restart request refused and removed: ${r.why}`);
     for (const { name, at } of taken.requests) {
       if (!this.controller.requestRestart(name, at)) log.warn({ service: name }, `restart requested for unknown service ${name}; ignored`);
+    }
+    const undos = takeUndoRequests(paths.requestsDir, names);
+    for (const r of undos.refused) log.warn({ file: r.file }, `rollout undo request refused and removed: ${r.why}`);
+    for (const r of undos.requests) {
+      if (this.controller.requestUndo(r.name, r)) log.info({ service: r.name, revision: r.revision }, `${r.name}: rollout undo to ${r.revision} requested`);
+      else log.warn({ service: r.name, revision: r.revision }, `rollout undo of ${r.name} to ${r.revision} ignored: unknown service, rollout off, or that spec is not in the rollout ledger`);
     }
   }
 

@@ -17,6 +17,7 @@ export interface VaidConfig {
   dockerHost: string | undefined;
   selector: string | undefined;
   historyDays: number;
+  rolloutConcurrency: number;
   listen: string | undefined;
   webTokenFile: string | undefined;
   /** The write token's file: turns on restart/stop/start over the endpoint (src/web/actions/). */
@@ -42,6 +43,7 @@ Flags:
   --selector SELECTOR           only services whose labels match, e.g. host=vps1,tier!=test (VAI_SELECTOR)
   --docker-host URL             Docker engine for services with a container (DOCKER_HOST)
   --allow-unsafe-permissions    accept manifests writable by other users
+  --rollout-concurrency N       services rolling out a spec change at once (VAI_ROLLOUT_CONCURRENCY, default 1)
   --history-days N              days of check history kept in STATE_DIR/history.db; 0 for none (VAI_HISTORY_DAYS, default 400)
   --listen HOST:PORT            serve /metrics, /api/status and the status page (VAI_LISTEN; off by default)
   --web-token-file PATH         bearer token for a non-loopback --listen (VAI_WEB_TOKEN_FILE or VAI_WEB_TOKEN)
@@ -64,6 +66,7 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
         'heap-growth': { type: 'string' },
         selector: { type: 'string' },
         'history-days': { type: 'string' },
+        'rollout-concurrency': { type: 'string' },
         'docker-host': { type: 'string' },
         'allow-unsafe-permissions': { type: 'boolean' },
         help: { type: 'boolean', short: 'h' },
@@ -84,8 +87,12 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
   const historyText = values['history-days'] ?? env.VAI_HISTORY_DAYS ?? '400';
   const historyDays = Number(historyText);
   if (!Number.isInteger(historyDays) || historyDays < 0 || historyDays > 36_500) throw new VaiError('VAI_E_USAGE', `--history-days ${historyText}: use a whole number of days from 0 (no history) to 36500`);
+  const rolloutText = values['rollout-concurrency'] ?? env.VAI_ROLLOUT_CONCURRENCY ?? '1';
+  const rolloutConcurrency = Number(rolloutText);
+  if (!Number.isInteger(rolloutConcurrency) || rolloutConcurrency < 1 || rolloutConcurrency > 4096) throw new VaiError('VAI_E_USAGE', `--rollout-concurrency ${rolloutText}: use a whole number from 1 to 4096`);
   return {
     paths: resolvePaths(values, env, cwd),
+    rolloutConcurrency,
     logLevel,
     concurrency,
     heapGrowthPercent,

@@ -9,6 +9,7 @@ import { age, formatDuration, until } from './age.js';
 import { checkSentence, checkWarnings, limitsWords, seconds } from './check-words.js';
 import { foldedAge } from './event-columns.js';
 import { PrefixWriter } from './prefix-writer.js';
+import { rolloutWords, sourceWords } from './source-words.js';
 import { checkSuccessRate, formatRate, percent, recoverySuccessRate } from './rates.js';
 import { formatMs, formatSpan, formatUptime, sparkline, type ServiceSummary } from '../../history/views.js';
 
@@ -36,9 +37,19 @@ export function describeService({ doc, status: s, spec, now, history }: Describe
   w.field(0, 'Labels', Object.entries(s.labels).map(([k, v]) => `${k}=${v}`));
   w.field(0, 'Source', `${s.source.file}:${s.source.line}`);
   w.field(0, 'Revision', revision(doc));
+  const src = sourceWords(doc, now);
+  if (src) w.field(0, 'Git Source', src);
+  if (s.rollout) w.field(0, 'Rollout', rolloutWords(s.rollout));
   w.field(0, 'Generation', `${s.generation} (observed ${s.observedGeneration})`);
   w.field(0, 'Desired', desiredWords(s));
   w.field(0, 'Phase', `${s.phase} (since ${age(s.phaseSince, now)} ago)`);
+  if (s.maintenance?.length) {
+    w.field(
+      0,
+      'Maintenance',
+      s.maintenance.map((m) => `${m.kind} ${m.name} (${m.mode}: ${m.mode === 'pause' ? 'alerts muted, no recovery action' : 'alerts muted, recovery continues'}) until ${m.until} (${until(m.until, now)})${m.reason ? `: ${m.reason}` : ''}`),
+    );
+  }
   w.field(0, 'Health Check', sp ? checkSentence(sp) : UNKNOWN);
   for (const warning of sp ? checkWarnings(sp) : []) w.field(0, 'Check Warning', warning);
   if (sp?.limits) w.field(0, 'Limits', limitsWords(sp, s.lastCheck));

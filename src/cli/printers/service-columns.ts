@@ -29,8 +29,9 @@ export function serviceColumns(now: number): Column<ServiceRow>[] {
     {
       name: 'desired',
       priority: 0,
-      cell: (r) => r.status.desired,
-      colour: (r) => (r.status.desired === 'Running' ? undefined : 'grey'),
+      // A maintenance window or silence is marked where a person looks for "is vai acting on it".
+      cell: (r) => (r.status.maintenance?.length ? `${r.status.desired} (${r.status.maintenance.some((m) => m.mode === 'pause') ? 'paused' : 'silenced'})` : r.status.desired),
+      colour: (r) => (r.status.desired === 'Running' && !r.status.maintenance?.length ? undefined : 'grey'),
     },
     { name: 'phase', priority: 0, cell: (r) => (r.removed ? 'Removed' : r.status.phase), colour: (r) => (r.removed ? 'grey' : phaseColour(r.status.phase)) },
     {
@@ -52,6 +53,7 @@ export function serviceColumns(now: number): Column<ServiceRow>[] {
     { name: 'next check', priority: 1, cell: (r) => until(r.status.nextCheckAt, now) },
     { name: 'success', priority: 1, cell: (r) => formatRate(checkSuccessRate(r.status.counters)) },
     { name: 'uptime', priority: 1, cell: (r) => r.uptime24h ?? '<none>' },
+    { name: 'maintenance', priority: 1, cell: (r) => r.status.maintenance?.map((m) => `${m.kind}/${m.name} until ${until(m.until, now)}`).join(',') || '<none>' },
   ];
 }
 

@@ -5,8 +5,10 @@ import { statfs } from 'node:fs/promises';
 import { performance } from 'node:perf_hooks';
 import type { HealthCheck } from '../../manifest/schema.js';
 import type { CheckResult } from '../types.js';
-import { round } from '../format.js';
-import type { CheckType, TypeBuilder } from './check-type.js';
+import { oneLine, round } from '../format.js';
+import { DISK_PROBE } from '../docker-scripts.js';
+import { judgeProbe, lastLine, unknown } from '../container-probe.js';
+import type { CheckRuleError, CheckType, TypeBuilder } from './check-type.js';
 
 const PATH_FIELD = (Type: TypeBuilder) => ({
   path: Type.Optional(Type.String({ minLength: 1, maxLength: 4096, description: 'disk: a path on the filesystem to watch; file: the file to check (relative to the manifest\'s directory).' })),
@@ -74,7 +76,22 @@ export const DISK: CheckType<'disk', ReturnType<typeof DISK_FIELDS>> = {
       return { health: 'unknown', reason: 'CheckError', message: `cannot read the filesystem of ${p}: ${(e as Error).message}`, latencyMs: 0 };
     }
   },
-  container: { unsupported: 'a volume of the container is a host path: check that path from the host (drop spec.container or use a custom check with df)' },
+  // The container's own filesystems (its writable layer, volumes, tmpfs) as it sees them.
+  container: async ({ hc, container, probe }) => {
+    const p = hc.path ?? '/';
+    const o = await probe(DISK_PROBE, { VAI_PATH: p }, hc.timeout_seconds * 1000);
+    if (o.kind === 'failed') return unknown(o.reason, o.message, o.durationMs);
+    const where = `${p} in container ${container}`;
+    if (o.timedOut || o.exitCode !== 0) {
+      const r = judgeProbe(o, hc, where, '', 'CheckError');
+      // Not a full disk: vai could not see it (a missing path, as on the host).
+      return r.reason === 'Timeout' ? r : unknown('CheckError', oneLine(`cannot read the filesystem of ${where}: ${lastLine(o.stderr) || `exit ${o.exitCode}`}`), o.durationMs);
+    }
+    const n = o.stdout.toString('utf8').trim().split(/\s+/).map(Number);
+    if (n.length !== 5 || n.some((x) => !Number.isFinite(x))) return unknown('CheckError', oneLine(`unexpected stat -f output in container ${container}: ${o.stdout.toString('utf8')}`, 200), o.durationMs);
+    const [bsize, blocks, bavail, files, ffree] = n as [number, number, number, number, number];
+    return judgeDisk(hc, where, { totalBytes: blocks * bsize, availBytes: bavail * bsize, inodes: files, freeInodes: ffree }, round(o.durationMs));
+  },
   target: (hc) => `disk ${hc.path ?? ''}`,
   sentence: (hc) => {
     const wants = [
@@ -85,11 +102,19 @@ export const DISK: CheckType<'disk', ReturnType<typeof DISK_FIELDS>> = {
     return `the filesystem of ${hc.path ?? ''} has at least ${wants.join(' and ')}`;
   },
   alertText: (hc) => `disk space on ${hc.path ?? ''}`,
-  rules: (hc) =>
-    hc.min_free_percent === undefined && hc.min_free_mb === undefined && hc.min_free_inodes_percent === undefined
-      ? [{ path: ['type'], at: 'value', message: 'a disk check needs min_free_percent, min_free_mb or min_free_inodes_percent (what counts as full)' }]
-      : [],
+  rules: (hc, spec) => [
+    ...(hc.min_free_percent === undefined && hc.min_free_mb === undefined && hc.min_free_inodes_percent === undefined
+      ? [{ path: ['type'], at: 'value' as const, message: 'a disk check needs min_free_percent, min_free_mb or min_free_inodes_percent (what counts as full)' }]
+      : []),
+    ...containerPathRule(hc, spec.container),
+  ],
 };
+
+/** Inside a container there is no manifest directory to resolve against: the path must be absolute. */
+export function containerPathRule(hc: HealthCheck, container: string | undefined): CheckRuleError[] {
+  if (container === undefined || hc.path === undefined || hc.path.startsWith('/')) return [];
+  return [{ path: ['path'], at: 'value', message: `inside container ${container} the path must be absolute, got ${JSON.stringify(hc.path)}` }];
+}
 
 export function resolvePath(dir: string, p: string): string {
   return p.startsWith('/') ? p : `${dir.replace(/\/$/, '')}/${p}`;

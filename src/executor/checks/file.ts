@@ -9,9 +9,11 @@ import { constants as fsc } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { HealthCheck } from '../../manifest/schema.js';
 import type { CheckResult } from '../types.js';
-import { round } from '../format.js';
+import { oneLine, round } from '../format.js';
+import { FILE_PROBE } from '../docker-scripts.js';
+import { judgeProbe, lastLine, unknown } from '../container-probe.js';
 import type { CheckType, TypeBuilder } from './check-type.js';
-import { PATH_FIELD, resolvePath } from './disk.js';
+import { containerPathRule, PATH_FIELD, resolvePath } from './disk.js';
 
 export const MAX_HASH_BYTES = 1024 * 1024 * 1024;
 
@@ -96,7 +98,28 @@ export const FILE: CheckType<'file', ReturnType<typeof FILE_FIELDS>> = {
     if ('health' in f) return { ...f, latencyMs: ms };
     return judgeFile(hc, p, f, now(), ms);
   },
-  container: { unsupported: 'a file the container writes to a volume is a host path: check that path from the host (drop spec.container)' },
+  // The file as the container sees it (its own layer, a volume, a tmpfs); ages against vaid's clock.
+  container: async ({ hc, container, probe }) => {
+    const p = hc.path ?? '';
+    const env = { VAI_PATH: p, VAI_HASH: hc.sha256 !== undefined ? '1' : '', VAI_MAX_HASH: String(MAX_HASH_BYTES) };
+    const o = await probe(FILE_PROBE, env, hc.timeout_seconds * 1000);
+    if (o.kind === 'failed') return unknown(o.reason, o.message, o.durationMs);
+    const where = `${p} in container ${container}`;
+    const ms = round(o.durationMs);
+    if (!o.timedOut && o.exitCode === 3) return { health: 'unhealthy', reason: 'FileMissing', message: `${where} does not exist`, latencyMs: ms };
+    if (!o.timedOut && o.exitCode === 4) return unknown('CheckError', oneLine(`${where} is not a regular file (${lastLine(o.stderr)}); name the file itself`, 300), o.durationMs);
+    if (!o.timedOut && o.exitCode === 5) return unknown('CheckError', `${where} is larger than ${MAX_HASH_BYTES / 1024 / 1024} MB: too big to hash every check`, o.durationMs);
+    if (o.timedOut || o.exitCode !== 0) {
+      const r = judgeProbe(o, hc, where, '', 'CheckError');
+      return r.reason === 'Timeout' ? r : unknown('CheckError', oneLine(`cannot read ${where}: ${lastLine(o.stderr) || `exit ${o.exitCode}`}`, 300), o.durationMs);
+    }
+    const [head = '', hash = ''] = o.stdout.toString('utf8').trim().split('\n');
+    const [, size, mtime] = head.split('|').map(Number);
+    if (!Number.isFinite(size) || !Number.isFinite(mtime) || (hc.sha256 !== undefined && !/^[0-9a-f]{64}$/.test(hash.trim()))) {
+      return unknown('CheckError', oneLine(`unexpected stat output in container ${container}: ${o.stdout.toString('utf8')}`, 200), o.durationMs);
+    }
+    return judgeFile(hc, where, { size: size!, mtimeMs: mtime! * 1000, sha256: hc.sha256 !== undefined ? hash.trim() : null }, Date.now(), ms);
+  },
   target: (hc) => `file ${hc.path ?? ''}`,
   sentence: (hc) => {
     const wants = [
@@ -107,4 +130,5 @@ export const FILE: CheckType<'file', ReturnType<typeof FILE_FIELDS>> = {
     return `file ${hc.path ?? ''} exists${wants.length ? `, ${wants.join(', ')}` : ''}`;
   },
   alertText: (hc) => `file ${hc.path ?? ''}`,
+  rules: (hc, spec) => containerPathRule(hc, spec.container),
 };

@@ -5,7 +5,7 @@
 // with its message. Beats are small JSON files STATE_DIR/heartbeats/NAME.json, written
 // atomically (temp + rename) and read without following links, bounded.
 import { constants as fsc } from 'node:fs';
-import { mkdir, open, rename, stat, unlink, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, open, rename, unlink, writeFile } from 'node:fs/promises';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import type { HealthCheck } from '../../manifest/schema.js';
@@ -115,7 +115,9 @@ export const HEARTBEAT: CheckType<'heartbeat', ReturnType<typeof HEARTBEAT_FIELD
       if (b) beats.push(b);
     }
     if (hc.path !== undefined) {
-      const st = await stat(resolvePath(target.workingDir, hc.path)).catch(() => null);
+      // lstat: a link planted at the path would make another file's mtime (a log written every
+      // second) pass for the job's beat.
+      const st = await lstat(resolvePath(target.workingDir, hc.path)).catch(() => null);
       if (st?.isFile()) beats.push({ at: st.mtimeMs, fail: false, message: '' });
     }
     const last = beats.sort((a, b) => b.at - a.at)[0] ?? null;

@@ -26,6 +26,8 @@ const ALERTNAME: Record<Exclude<AlertKind, 'recovered'>, string> = {
   'recovery-failed': 'VaiRecoveryFailed',
   'crash-loop': 'VaiCrashLoop',
   reminder: 'VaiRecoveryFailed',
+  'rolled-back': 'VaiRolledBack',
+  'source-failed': 'VaiSourceFailed',
   // Not refreshed (no incident): it ends by itself after 4 resend intervals, a notice's life.
   notice: 'VaiWarning',
 };
@@ -39,7 +41,7 @@ function labelsOf(n: Notification, alertname: string): Record<string, string> {
     const name = k.replace(/[^a-zA-Z0-9_]/g, '_');
     if (LABEL_NAME.test(name)) out[name] = v;
   }
-  return { ...out, alertname, service: n.service, host: n.host, severity: n.kind === 'notice' ? 'warning' : 'critical' };
+  return { ...out, alertname, service: n.service, host: n.host, severity: n.kind === 'notice' || n.kind === 'source-failed' ? 'warning' : 'critical' };
 }
 
 /** The alerts one notification stands for: a failure fires one; a recovery resolves both failure alerts. */

@@ -4,7 +4,6 @@
 // the seed's plain-text format. The Message-ID is built from the delivery key, the same on every
 // attempt, so a mail system (or a person's client) can fold a repeat.
 import { readFileSync } from 'node:fs';
-import nodemailer from 'nodemailer';
 import type { Notification } from '../notification.js';
 import type { DeliveryOutcome } from './outcome.js';
 import { defineSink, type RouteBase, type SendContext } from './sink.js';
@@ -51,6 +50,9 @@ async function sendMail(n: Notification, r: EmailRoute, ctx: SendContext): Promi
       return { type: 'reject', reason: `tls_ca_file ${r.caFile}: ${(e as Error).message}`, config: true };
     }
   }
+  // Loaded on the first email: nodemailer is ~40 modules that a vaid without an email notifier
+  // would otherwise hold in memory for its whole life.
+  const { default: nodemailer } = await import('nodemailer');
   const transport = nodemailer.createTransport({
     host: r.host,
     port: r.port,

@@ -35,6 +35,10 @@ function until(iso, now = Date.now()) {
 const pct = (part, whole) => (whole > 0 ? `${((100 * part) / whole).toFixed(1)}%` : '<none>');
 const health = (s) => (s.lastCheck ? s.lastCheck.health : 'unknown');
 const phaseEl = (p) => h('span', { class: `phase p-${p}`, 'data-phase': p }, p);
+// A maintenance window or silence covering the service: a marker beside its phase.
+const maintenanceEl = (s) => (s.maintenance && s.maintenance.length > 0
+  ? h('span', { class: 'maintenance', 'data-maintenance': s.maintenance.map((m) => `${m.kind}/${m.name}`).join(','), title: s.maintenance.map((m) => `${m.kind} ${m.name} (${m.mode}) until ${m.until}`).join('; ') }, s.maintenance.some((m) => m.mode === 'pause') ? ' paused' : ' silenced')
+  : '');
 
 function applyPatch(doc, ops) {
   for (const op of ops) {
@@ -68,6 +72,7 @@ function renderSummary(doc) {
     item('vaid', `${doc.vaid.version} pid ${doc.vaid.pid}, up ${age(doc.vaid.startedAt)}`),
     item('generation', String(m.generation)),
     item('revision', rev),
+    ...(doc.source ? [item('source', sourceText(doc.source))] : []),
     item('alerts outbox', String(doc.alerts.outboxSize)),
     item('written', `${age(doc.writtenAt)} ago`),
   );
@@ -75,6 +80,26 @@ function renderSummary(doc) {
     h('b', { class: 'Warning' }, `${m.errors.length} manifest error${m.errors.length > 1 ? 's' : ''}`),
     h('ul', {}, m.errors.map((e) => h('li', { class: 'mono' }, `${e.file}:${e.line}:${e.column} ${e.path ? `${e.path}: ` : ''}${e.message} [${e.code}]`))),
   ]));
+}
+
+function shortRev(r) {
+  return r ? (/^[0-9a-f]{40}/.test(r) ? r.slice(0, 7) : r) : '<none>';
+}
+
+// The git source in one line, as `vaictl get` heads its table (src/cli/printers/source-words.ts).
+function sourceText(s) {
+  const parts = [`${s.url}${s.path ? ` (${s.path})` : ''} ${s.ref}: applied ${shortRev(s.appliedRevision)}${s.appliedAt ? ` (${age(s.appliedAt)} ago)` : ''}`];
+  if (s.fetchedRevision && s.fetchedRevision !== s.appliedRevision && s.fetchedRevision !== s.attemptedRevision) parts.push(`waiting ${shortRev(s.fetchedRevision)}`);
+  if (s.attemptedRevision && s.attemptedRevision !== s.appliedRevision && s.attemptErrors.length) parts.push(`failed ${shortRev(s.attemptedRevision)}: ${s.attemptErrors[0]}`);
+  if (s.suspended) parts.push('suspended');
+  if (s.lastFetchError) parts.push(`fetch failing: ${s.lastFetchError}`);
+  return parts.join('; ');
+}
+
+function rolloutText(r) {
+  const failed = r.failed ? `; ${shortRev(r.failed.revision)} failed: ${r.failed.reason}` : '';
+  if (r.state === 'Pinned') return `Pinned to ${shortRev(r.pinned ? r.pinned.revision : r.running.revision)} (vaictl rollout undo)`;
+  return `${r.state}, runs ${shortRev(r.running.revision)}${r.target ? `, starting ${shortRev(r.target.revision)}` : ''}${failed}`;
 }
 
 function restartsText(s) {
@@ -135,7 +160,7 @@ function renderTable(doc) {
     return h('tr', { class: 'svc', 'data-service': n, tabindex: 0, onclick: go, onkeydown: (e) => { if (e.key === 'Enter') go(); } },
       h('td', {}, h('a', { href: `#/service/${encodeURIComponent(n)}` }, n)),
       h('td', { class: 'opt' }, s.desired),
-      h('td', {}, phaseEl(s.phase)),
+      h('td', {}, phaseEl(s.phase), maintenanceEl(s)),
       h('td', { class: `h-${health(s)} opt-narrow` }, health(s)),
       h('td', { 'data-restarts': s.restarts.count }, restartsText(s)),
       h('td', { title: s.lastCheck ? s.lastCheck.message : '' }, s.lastCheck ? `${age(s.lastCheck.at)} ago` : '<none>'),
@@ -172,8 +197,10 @@ function renderDetail(doc, name) {
       ['Labels', labels],
       ['Desired', s.desired],
       ['Phase', `${s.phase} since ${age(s.phaseSince)} ago`],
+      s.maintenance && s.maintenance.length > 0 && ['Maintenance', s.maintenance.map((m) => `${m.kind} ${m.name} (${m.mode}) until ${until(m.until)}${m.reason ? `: ${m.reason}` : ''}`).join('\n')],
       ['Source', `${s.source.file}:${s.source.line}:${s.source.column}`],
       ['Generation', `${s.generation} (observed ${s.observedGeneration})`],
+      s.rollout && ['Rollout', rolloutText(s.rollout)],
       ['Restarts', `${s.restarts.count}${s.restarts.lastAt ? `, last ${age(s.restarts.lastAt)} ago` : ''}`],
       s.restarts.lastReason && ['Last restart reason', s.restarts.lastReason],
       ['Last check', lc ? `${lc.health} ${age(lc.at)} ago in ${lc.latencyMs.toFixed(1)} ms: ${lc.message || lc.reason}` : '<none>'],

@@ -110,3 +110,13 @@ test('an aborted command is killed and reported not ok', async () => {
   assert.match(r.message, /cancelled|killed/);
   await waitFor(() => pidsMatching(m).length === 0, { what: 'command gone' });
 });
+
+test("a command's own lines keep their numbers: $LINENO and bash's error lines count from the manifest's first line", async () => {
+  const t = target(`lines-${tag()}`, { health_check: hc, restart_cmd: 'echo "first $LINENO"\necho "second $LINENO"\nno-such-command-here' }, dir.path);
+  const r = await ex.run(t, 'restart');
+  assert.equal(r.ok, false);
+  const log = readFileSync(t.defaultLogPath, 'utf8');
+  assert.match(log, /^first 1$/m);
+  assert.match(log, /^second 2$/m);
+  assert.match(log, /line 3: no-such-command-here: command not found/);
+});

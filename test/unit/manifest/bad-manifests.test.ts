@@ -36,7 +36,7 @@ const CASES: [string, string[]][] = [
     'bad-check-type.yaml',
     ['bad-check-type.yaml:7:11: spec.health_check.type: must be one of http, tcp, process, custom, docker, disk, file, certificate, heartbeat, system, got "htp"; did you mean "http"? [VAI_E_MANIFEST_SCHEMA]'],
   ],
-  ['wrong-kind.yaml', ['wrong-kind.yaml:2:7: kind: must be one of Service, Notifier, got "Servce"; did you mean "Service"? [VAI_E_MANIFEST_KIND]']],
+  ['wrong-kind.yaml', ['wrong-kind.yaml:2:7: kind: must be one of Service, Notifier, Maintenance, got "Servce"; did you mean "Service"? [VAI_E_MANIFEST_KIND]']],
   ['wrong-api-version.yaml', ['wrong-api-version.yaml:1:13: apiVersion: must be "vai/v1", got "v1" [VAI_E_MANIFEST_KIND]']],
   ['not-a-mapping.yaml', ['not-a-mapping.yaml:1:1: a manifest must be a mapping with apiVersion, kind, metadata and spec, got a list [VAI_E_MANIFEST_SCHEMA]']],
   [

@@ -72,3 +72,19 @@ test('displayCommand keeps what a person would type', () => {
   assert.equal(displayCommand('systemctl restart nginx'), 'systemctl restart nginx');
   assert.equal(displayCommand('app &>> /tmp/app.log &'), 'app');
 });
+
+test('an alert-only service (no restart_cmd): titles and lines never say vai tried a recovery', () => {
+  const spec = minioSpec({ restart_cmd: undefined, container: undefined, log_path: undefined, health_check: { type: 'heartbeat', period_seconds: 3600, interval_seconds: 60, timeout_seconds: 5, failure_threshold: 1, success_threshold: 1 } });
+  const failing = formatAlert(alert('backup', 'recovery-failed', 1, { spec, message: 'last beat at 2026-11-27T08:00:00.000Z (7506 s ago), more than period 3600 s + grace 0 s' }), 'vps1');
+  assert.equal(failing.title, 'backup Failing');
+  assert.equal(failing.priority, 5, 'still an alert a person must hear');
+  assert.match(failing.message, /^Status: Failing \(last beat at .*\)$/m);
+  assert.match(failing.message, /^Recovery attempt: none \(alert-only service: no restart_cmd, vai does not restart it\)$/m);
+  assert.match(failing.message, /^Action required: look into it \(vai only watches this service\)$/m);
+  const healed = formatAlert(alert('backup', 'recovered', 2, { spec, message: 'last beat at 2026-11-27T10:05:00.000Z (6 s ago)' }), 'vps1');
+  assert.equal(healed.title, 'backup Resolved');
+  assert.match(healed.message, /^Recovery attempt: none \(alert-only service\)$/m);
+  for (const n of [failing, healed]) {
+    assert.doesNotMatch(`${n.title}\n${n.message}`, /Recovery Failed|Recovered|Manual intervention|Restart command|attempt \d/);
+  }
+});

@@ -41,4 +41,8 @@ test('--git-url: a password in the URL is refused; secrets come from env or file
   assert.equal(c.webhookSecret, 'hook');
   assert.equal(c.intervalMs, 60_000);
   assert.equal(c.ref, undefined);
+  assert.equal(c.notify, undefined, 'no --git-notify: source problems are logged only');
+  assert.equal(c.alertAfterMs, 600_000);
+  assert.equal(parseGitConfig({ 'git-url': 'file:///r', 'git-notify': 'ops', 'git-alert-after': '30' }, {})!.alertAfterMs, 30_000);
+  assert.throws(() => parseGitConfig({ 'git-url': 'file:///r', 'git-alert-after': 'soon' }, {}), /--git-alert-after soon/);
 });

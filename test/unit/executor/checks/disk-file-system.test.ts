@@ -6,6 +6,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { mkdirSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { LocalExecutor } from '../../../../src/executor/local-executor.js';
+import { judgeSystem, parseMeminfo } from '../../../../src/executor/checks/system.js';
 import type { HealthCheck } from '../../../../src/manifest/schema.js';
 import { healthCheck, target } from '../target.js';
 import { testdir } from '../../../support/testdir.js';
@@ -105,4 +106,16 @@ test('system: thresholds set to trip on this host give LoadHigh / MemoryLow with
   assert.match(mem.message, /^available memory [\d.]+ % < 100 %: /);
   const mb = await check({ type: 'system', min_available_memory_mb: 1e9 });
   assert.equal(mb.reason, 'MemoryLow');
+});
+
+test('system: swap use past max_swap_used_percent is SwapHigh (figures of a host with swap; this one has none)', () => {
+  const meminfo = 'MemTotal:        2000000 kB\nMemFree:          100000 kB\nMemAvailable:     900000 kB\nSwapTotal:       1048576 kB\nSwapFree:         262144 kB\n';
+  const f = { load1: 0.5, cores: 2, ...parseMeminfo(meminfo) };
+  const r = judgeSystem(healthCheck({ type: 'system', max_swap_used_percent: 50 }), f, 1);
+  assert.equal(r.reason, 'SwapHigh');
+  assert.equal(r.message, 'swap 75.0 % used > 50 %: load 0.50 on 2 cores (0.25 per core), 879 MB of 1953 MB available (45.0 %), swap 75.0 % used');
+  assert.equal(judgeSystem(healthCheck({ type: 'system', max_swap_used_percent: 80 }), f, 1).health, 'healthy');
+  const none = judgeSystem(healthCheck({ type: 'system', max_swap_used_percent: 0 }), { ...f, swapTotalKb: 0, swapFreeKb: 0 }, 1);
+  assert.equal(none.health, 'healthy', 'no swap is no swap in use');
+  assert.match(none.message, /, no swap$/);
 });

@@ -36,3 +36,10 @@ test('a disk check without a threshold, a certificate with fail_days over warn_d
   assert.ok(e.some((x) => /spec\.container: a heartbeat check cannot run inside a container/.test(x)), e.join('\n'));
   assert.ok(e.some((x) => /spec\.limits: limits measure host processes/.test(x)), e.join('\n'));
 });
+
+test('disk and file checks run inside a container, on an absolute path only', async () => {
+  assert.deepEqual(await errors('ctr-disk', '  container: web\n  restart_cmd: "true"\n  health_check:\n    type: disk\n    path: /data\n    min_free_mb: 5\n'), []);
+  assert.deepEqual(await errors('ctr-file', '  container: web\n  restart_cmd: "true"\n  health_check:\n    type: file\n    path: logs/app.log\n    max_age_seconds: 600\n'), [
+    '10:11 spec.health_check.path: inside container web the path must be absolute, got "logs/app.log"',
+  ]);
+});
