@@ -24,6 +24,8 @@ export interface Profile {
   /** small-vps: seconds of each measuring window (>= 60 in full). */
   smallVpsWindowMs: number;
   vaictl: { services: number; intervalSeconds: number; runs: number };
+  /** healthz-churn: failing services restarted over and over while /healthz is probed. */
+  healthzChurn: { services: number; intervalSeconds: number; flapMs: number; windowMs: number; everyMs: number; probeTimeoutMs: number };
 }
 
 export const PROFILES: Record<'quick' | 'full', Profile> = {
@@ -41,6 +43,7 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     gitops: { pushes: 2, intervalSeconds: 2 },
     smallVpsWindowMs: 10_000,
     vaictl: { services: 100, intervalSeconds: 10, runs: 1 },
+    healthzChurn: { services: 100, intervalSeconds: 1, flapMs: 5000, windowMs: 10_000, everyMs: 200, probeTimeoutMs: 15_000 },
   },
   full: {
     startSamples: 10,
@@ -66,5 +69,6 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     gitops: { pushes: 10, intervalSeconds: 10 },
     smallVpsWindowMs: 65_000,
     vaictl: { services: 1000, intervalSeconds: 10, runs: 10 },
+    healthzChurn: { services: 1000, intervalSeconds: 1, flapMs: 5000, windowMs: 60_000, everyMs: 200, probeTimeoutMs: 15_000 },
   },
 };

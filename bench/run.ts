@@ -21,12 +21,13 @@ import { runScale } from './scenarios/scale.js';
 import { runServiceStart } from './scenarios/service-start.js';
 import { runGitops } from './scenarios/gitops.js';
 import { runHistory } from './scenarios/history.js';
+import { runHealthzChurn } from './scenarios/healthz-churn.js';
 import { runSmallVps } from './scenarios/small-vps.js';
 import { runVaictl } from './scenarios/vaictl.js';
 
 const RESULTS = fileURLToPath(new URL('../../bench/results/', import.meta.url));
 
-const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'types', 'scale', 'edit', 'history', 'gitops', 'small-vps', 'vaictl'] as const;
+const SCENARIOS = ['start', 'floor', 'crash', 'hang', 'cost', 'types', 'scale', 'edit', 'history', 'gitops', 'small-vps', 'vaictl', 'healthz-churn'] as const;
 type ScenarioName = (typeof SCENARIOS)[number];
 
 function log(s: string): void {
@@ -78,6 +79,7 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
     }
   }
   if (only.has('vaictl')) await step(`vaictl ${p.vaictl.services}`, () => runVaictl(p.vaictl, log));
+  if (only.has('healthz-churn')) await step(`/healthz under churn ${p.healthzChurn.services}`, () => runHealthzChurn(p.healthzChurn, log));
   return figs;
 }
 
@@ -92,7 +94,7 @@ async function main(): Promise<number> {
     },
   });
   if (values.quick === values.full) {
-    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit,history,gitops,types,small-vps,vaictl] [--no-monit] [--profile]\n');
+    process.stderr.write('usage: node dist/bench/run.js --quick|--full [--only start,floor,crash,hang,cost,scale,edit,history,gitops,types,small-vps,vaictl,healthz-churn] [--no-monit] [--profile]\n');
     return 2;
   }
   const mode = values.quick ? 'quick' : 'full';

@@ -11,6 +11,7 @@ export const ERRORS = {
   VAI_E_DEP_CYCLE: { summary: 'Dependencies form a cycle', fix: 'Remove one edge of the cycle shown.' },
   VAI_E_SPEC_RULE: { summary: 'A spec is well-formed but inconsistent', fix: 'See the message.' },
   VAI_W_LIMITS_UNMEASURED: { summary: 'A warning, not an error: spec.limits is set but vai cannot find the service\'s process to measure', fix: 'Set pid_file, or check a loopback port (http, tcp, certificate) or a process, so vai knows the process.' },
+  VAI_W_UNSAFE_PATH_DIR: { summary: 'A warning, not an error: a log_path or pid_file lies under a directory a non-root user owns or can write, so that user can swap the file vaid (root) opens', fix: 'Move the file under a directory owned by root and not writable by group or others (chown root, chmod go-w).' },
   VAI_E_MANIFEST_READ: { summary: 'A manifest file or directory cannot be read', fix: 'Check the path and its permissions.' },
   VAI_E_UNSAFE_PERMISSIONS: { summary: 'A manifest file or directory is writable by other users', fix: 'chmod go-w it, or pass --allow-unsafe-permissions.' },
   VAI_E_UNSAFE_PATH: { summary: 'vaid (root) refused a path a non-root user could have planted: a symlink on the way, a FIFO or device, a dir others can write', fix: 'Make the path a regular file in directories owned by the service user or root with no symlinks; see docs/security.md.' },

@@ -46,6 +46,7 @@ async function main(): Promise<number> {
       processMetrics: Boolean(config.listen),
       git: config.git,
       rolloutConcurrency: config.rolloutConcurrency,
+      self: config.self,
     });
   } catch (e) {
     const msg = isVaiError(e) ? `${e.message} [${e.code}]` : (e as Error).stack ?? String(e);

@@ -8,6 +8,7 @@
 // without a delegated cgroup, cgroup v1 only), `openRunCgroup` returns null and the caller falls
 // back to killing the process group (docs/security.md says what then remains).
 import { appendFileSync, existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync } from 'node:fs';
+import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 
 interface Hierarchy {
@@ -64,7 +65,8 @@ export interface RunCgroup {
   readonly dir: string;
   readonly procsFile: string;
   /** Moves `pid` in; false when the kernel refused (the caller falls back to the process group). */
-  adopt(pid: number): boolean;
+  /** Moves `pid` in, on the thread pool: a cgroup migration can take milliseconds under load, and 1,000 of them at once held the event loop. */
+  adopt(pid: number): Promise<boolean>;
   pids(): number[];
   /** Kills every process in it (cgroup.kill, else SIGKILL each pid). */
   kill(): void;
@@ -114,12 +116,10 @@ export function openRunCgroup(killAtVaidExit = false): RunCgroup | null {
     dir,
     procsFile: path.join(dir, 'cgroup.procs'),
     adopt(pid) {
-      try {
-        appendFileSync(path.join(dir, 'cgroup.procs'), `${pid}\n`);
-        return true;
-      } catch {
-        return false;
-      }
+      return appendFile(path.join(dir, 'cgroup.procs'), `${pid}\n`).then(
+        () => true,
+        () => false,
+      );
     },
     pids,
     kill() {

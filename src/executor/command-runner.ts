@@ -9,6 +9,7 @@ import path from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { openRunCgroup, type RunCgroup } from './cgroup.js';
 import { addOwnShell, removeOwnShell } from './own-shells.js';
+import { spawnTurn } from './spawn-pacer.js';
 import type { OutputTail } from './output-tail.js';
 
 export type CommandOutput = { kind: 'fd'; fd: number } | { kind: 'capture'; tail: OutputTail } | { kind: 'ignore' };
@@ -48,6 +49,11 @@ const PIPE_DRAIN_MS = 200;
 const GROUP_POLL_MS = 25;
 
 export function runCommand(opts: RunOptions): Promise<RunOutcome> {
+  const wait = spawnTurn();
+  return wait ? wait.then(() => startCommand(opts)) : startCommand(opts);
+}
+
+function startCommand(opts: RunOptions): Promise<RunOutcome> {
   return new Promise((resolve) => {
     const started = performance.now();
     const stdio =
@@ -84,10 +90,19 @@ export function runCommand(opts: RunOptions): Promise<RunOutcome> {
     // After SIGKILL nothing in the group can linger but as a zombie, which is PID 1's to reap.
     let killed = false;
     const pgid = child.pid;
-    // Written from here too: a refusal shows here, and the run falls back to the process group.
-    if (cgroup && (pgid === undefined || !cgroup.adopt(pgid))) {
+    // Written from here too: a refusal shows here, and the run falls back to the process group
+    // (killGroup signals both). The shell's own write may have placed it already: only a cgroup
+    // left empty is given up.
+    if (cgroup && pgid === undefined) {
       cgroup.remove();
       cgroup = null;
+    } else if (cgroup && pgid !== undefined) {
+      const cg = cgroup;
+      void cg.adopt(pgid).then((ok) => {
+        if (ok || cgroup !== cg || done || cg.pids().length > 0) return;
+        cg.remove();
+        cgroup = null;
+      });
     }
 
     const killGroup = (sig: NodeJS.Signals): boolean => {

@@ -259,7 +259,7 @@ export function pidFileProcess(pidFile: string, procDir = '/proc'): ListenerLook
 }
 
 /** One pass for all queries: the listener table once, the process table at most once. */
-export async function findListenerProcesses(queries: readonly ListenerQuery[], procDir = '/proc'): Promise<Map<string, ListenerLookup>> {
+export async function findListenerProcesses(queries: readonly ListenerQuery[], procDir = '/proc', opts: { freshEnoughMs?: number } = {}): Promise<Map<string, ListenerLookup>> {
   const out = new Map<string, ListenerLookup>();
   const ports = new Map<string, LoopbackPort>();
   for (const q of queries) {
@@ -278,7 +278,7 @@ export async function findListenerProcesses(queries: readonly ListenerQuery[], p
   }
   if (ports.size === 0) return out;
   let table = listenerTable(procDir, false);
-  if (table.reused && !ownersAlive(table.entries, ports.values(), procDir)) table = listenerTable(procDir, true);
+  if (table.reused && !ownersAlive(table.entries, ports.values(), procDir)) table = listenerTable(procDir, true, opts.freshEnoughMs);
   const inodeOf = new Map<string, number>();
   for (const [name, p] of ports) {
     const inode = listenerInode(table.entries, p);
@@ -339,12 +339,19 @@ function ownersAlive(entries: readonly ListenEntry[], ports: Iterable<LoopbackPo
  * still runs; anything else (a restarted service's new listener) reads the tables again.
  */
 export const TABLE_REUSE_MS = 2000;
+/**
+ * What a failure's diagnosis takes as fresh (findListenerProcesses' `freshEnoughMs`): when 1,000
+ * services lose their port at once, each diagnosis re-read the tables (a socket that is gone is
+ * never in a reused table), and those reads held the event loop, /healthz with it, for seconds.
+ * Watching keeps reading afresh: a service restarted on its port must be found at once.
+ */
+export const DIAGNOSIS_FRESH_MS = 250;
 let lastTable: { entries: ListenEntry[]; at: number; procDir: string } | null = null;
 let tableReads = 0;
 
-function listenerTable(procDir: string, fresh: boolean): { entries: readonly ListenEntry[]; reused: boolean } {
+function listenerTable(procDir: string, fresh: boolean, freshEnoughMs = 0): { entries: readonly ListenEntry[]; reused: boolean } {
   const now = performance.now();
-  if (!fresh && lastTable && lastTable.procDir === procDir && now - lastTable.at < TABLE_REUSE_MS) return { entries: lastTable.entries, reused: true };
+  if (lastTable && lastTable.procDir === procDir && now - lastTable.at < (fresh ? freshEnoughMs : TABLE_REUSE_MS)) return { entries: lastTable.entries, reused: !fresh };
   tableReads++;
   lastTable = { entries: readListeners(procDir), at: now, procDir };
   return { entries: lastTable.entries, reused: false };

@@ -9,6 +9,7 @@ import { parseSource } from './source-document.js';
 import { isLegacyDocument, legacyCandidates } from './legacy-config.js';
 import { validateCandidate } from './schema-validator.js';
 import { checkServiceRules, checkServiceWarnings } from './spec-rules.js';
+import { checkPathSafety } from './path-safety.js';
 import { checkNotifierRules } from './notifier-rules.js';
 import { checkMaintenanceRules } from './maintenance-rules.js';
 
@@ -103,7 +104,7 @@ function loadParsed(text: string, file: string): FileResult {
       const ruleErrors = checkServiceRules(c.data as unknown as ServiceManifest, c);
       errors.push(...ruleErrors);
       if (ruleErrors.length > 0) continue;
-      warnings.push(...checkServiceWarnings(c.data as unknown as ServiceManifest, c));
+      warnings.push(...checkServiceWarnings(c.data as unknown as ServiceManifest, c), ...checkPathSafety(c.data as unknown as ServiceManifest, c));
     }
     if (v.kind === 'Notifier') {
       const ruleErrors = checkNotifierRules(c.data as unknown as NotifierManifest, c);

@@ -21,6 +21,16 @@ export const NameSchema = Type.String({
 const Seconds = (def: number, description: string, min = 0) =>
   Type.Number({ minimum: min, maximum: 86_400 * 7, default: def, description });
 
+// Flapping (src/notify/flapping.ts): restarts that each recovered, counted within a window.
+// On a service it wins over its Notifier's; 0 restarts turns it off.
+export const FlappingSchema = Type.Object(
+  {
+    restarts: Type.Integer({ minimum: 0, maximum: 1000, default: 5, description: 'Successful restarts within window_seconds that make a Flapping alert (0: off).' }),
+    window_seconds: Seconds(3600, 'Window for restarts; the Flapping alert resolves after a whole window without a restart.', 1),
+  },
+  { additionalProperties: false, description: 'When a service that keeps recovering is reported as Flapping (default 5 restarts in 1 h).' },
+);
+
 // The check's own fields come from the check-type registry (src/executor/checks/): a new type
 // is a module there, not an edit here.
 export const HealthCheckSchema = Type.Object(
@@ -117,6 +127,7 @@ export const ServiceSpecSchema = Type.Object(
     backoff_max_seconds: Seconds(300, 'Cap of the CrashLoopBackOff delay (Kubernetes: 300). vai never gives up: it keeps retrying at the cap.', 0.01),
     backoff_reset_seconds: Seconds(600, 'A service healthy this long forgets its backoff (Kubernetes: 600).', 0),
     rollout: Type.Optional(RolloutPolicySchema),
+    flapping: Type.Optional(FlappingSchema),
   },
   { additionalProperties: false },
 );
@@ -163,6 +174,8 @@ export const NotifierSpecSchema = Type.Object(
     password_env: Type.Optional(Type.String({ pattern: '^[A-Z_][A-Z0-9_]*$', description: 'email: environment variable holding the SMTP password.' })),
     cooldown_seconds: Seconds(900, 'At most one notification per (service, event kind) within this time.'),
     reminder_seconds: Seconds(0, 'While a service stays failed, remind this often (0: off).'),
+    flapping: Type.Optional(FlappingSchema),
+    group_wait_seconds: Type.Optional(Type.Number({ minimum: 0, maximum: 600, description: 'Notifications to this Notifier within this time are sent as one message (default 5; 0: each alone).' })),
   },
   {
     additionalProperties: false,

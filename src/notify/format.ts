@@ -1,11 +1,12 @@
 // Pure rendering of an alert into the seed's "Notification format" (title, priority, tags and
 // the Service/Status/Recovery attempt/... body). No I/O, no clock: same alert, same text.
 import type { HealthCheck, ServiceSpec } from '../manifest/schema.js';
-import type { Alert, AlertKind } from './types.js';
+import { isSelfKind, type Alert, type AlertKind } from './types.js';
 import type { Notification } from './notification.js';
 import { KIND_CODE, levelOf } from './priority.js';
 import { redactCommand, redactUrl } from '../core/redact.js';
 import { checkType } from '../executor/checks/index.js';
+import path from 'node:path';
 
 const TITLES: Record<AlertKind, string> = {
   'recovery-failed': 'Recovery Failed',
@@ -14,6 +15,10 @@ const TITLES: Record<AlertKind, string> = {
   recovered: 'Recovered',
   'rolled-back': 'Rolled Back',
   'source-failed': 'Not Applied',
+  flapping: 'Flapping',
+  'flapping-resolved': 'Stable Again',
+  self: 'vai failing',
+  'self-resolved': 'vai fine again',
   notice: 'Warning',
 };
 
@@ -31,6 +36,10 @@ const TAGS: Record<AlertKind, string[]> = {
   recovered: ['white_check_mark', 'resolved', 'auto-recovery'],
   'rolled-back': ['warning', 'rollback', 'auto-recovery'],
   'source-failed': ['warning', 'git', 'auto-recovery'],
+  flapping: ['warning', 'flapping', 'auto-recovery'],
+  'flapping-resolved': ['white_check_mark', 'resolved', 'flapping'],
+  self: ['warning', 'vai-self'],
+  'self-resolved': ['white_check_mark', 'resolved', 'vai-self'],
   notice: ['warning', 'auto-recovery'],
 };
 
@@ -57,6 +66,21 @@ export function displayCommand(cmd: string): string {
   return redactCommand(out);
 }
 
+/**
+ * The restart command as a person can run it: a leading `./x` made absolute against the
+ * directory it runs in (its manifest's), and that directory named when anything else in it is
+ * relative to it (a bare program name found on PATH, a relative argument).
+ */
+export function restartLine(cmd: string, workingDir: string | undefined): string {
+  const shown = displayCommand(cmd);
+  if (!workingDir) return shown;
+  const [first = '', ...rest] = shown.split(/\s+/);
+  const abs = /^\.\.?\//.test(first) ? path.posix.join(workingDir, first) : first;
+  const line = [abs, ...rest].join(' ');
+  const relative = !abs.startsWith('/') || rest.some((w) => /^[^-/$'"~][^\s]*\//.test(w) && !w.includes('://')) || rest.some((w) => /^\.\.?\//.test(w));
+  return relative ? `${line} (in ${workingDir})` : line;
+}
+
 function viewLogs(service: string, spec: ServiceSpec): string {
   if (!spec.log_path) return `vaictl logs ${service} -n 50`;
   const tail = `tail -50 ${spec.log_path}`;
@@ -72,6 +96,12 @@ function statusLines(alert: Alert): string[] {
     return [`Status: Failing${reason ? ` (${reason})` : ''}`, 'Recovery attempt: none (alert-only service: no restart_cmd, vai does not restart it)'];
   }
   switch (alert.kind) {
+    case 'flapping': {
+      const [head, ...restarts] = reason.split('\n');
+      return [`Status: Flapping (${head ?? ''})`, 'Recovery attempt: each restart recovered it; it keeps failing', ...restarts.map((r) => `Restart: ${r.trim()}`)];
+    }
+    case 'flapping-resolved':
+      return [`Status: Stable again (${reason})`, 'Recovery attempt: none needed for the whole window'];
     case 'recovery-failed':
       return [
         `Status: Failed health check${reason ? ` (${reason})` : ''}`,
@@ -90,7 +120,41 @@ function statusLines(alert: Alert): string[] {
       return [`Status: Rolled back${reason ? ` (${reason})` : ''}`, `Rollout: Failed; the previous spec runs and passes its check`];
     case 'source-failed':
       return [`Status: ${reason}`]; // formatted by sourceLines; here for the switch to be whole
+    case 'self':
+    case 'self-resolved':
+      // Rendered by formatSelf; never reached.
+      return [`Status: ${reason}`];
   }
+}
+
+/** A self alert has no service spec: what failed in vai, since when, where. */
+function formatSelf(alert: Alert, host: string): Notification {
+  const self = alert.self ?? { condition: 'unknown', title: 'vai failing', since: alert.at };
+  const resolved = alert.kind === 'self-resolved';
+  const { level, priority } = levelOf(alert.kind);
+  const lines = [
+    `Service: vaid (vai itself: ${self.condition})`,
+    `Status: ${resolved ? 'Cleared' : 'Failing'} (${alert.message.trim()})`,
+    `Since: ${self.since}`,
+    `Host: ${host}`,
+    ...(resolved ? [] : ['Action required: vai cannot do its job fully until this is fixed', '', 'View logs: journalctl -u vaid -n 100 (or vaid\'s own log)']),
+  ];
+  return {
+    id: alert.id,
+    service: alert.service,
+    kind: alert.kind,
+    code: KIND_CODE[alert.kind],
+    title: `vaid on ${host}: ${self.title}${resolved ? ' (cleared)' : ''}`,
+    priority,
+    level,
+    tags: TAGS[alert.kind],
+    message: lines.join('\n'),
+    at: alert.at,
+    attempt: 0,
+    dependents: [],
+    host,
+    ...(alert.labels ? { labels: { ...alert.labels } } : {}),
+  };
 }
 
 /** `CertificateExpiring` as a title: `Certificate Expiring`. */
@@ -113,7 +177,7 @@ function isAlertOnly(spec: Alert['spec']): boolean {
 
 function serviceLines(alert: Alert, host: string): string[] {
   const { spec } = alert;
-  const failing = alert.kind !== 'recovered' && alert.kind !== 'notice';
+  const failing = alert.kind !== 'recovered' && alert.kind !== 'flapping-resolved' && alert.kind !== 'notice';
   const lines = [
     `Service: ${alert.service}`,
     ...statusLines(alert),
@@ -121,18 +185,20 @@ function serviceLines(alert: Alert, host: string): string[] {
     `Host: ${host}`,
   ];
   const alertOnly = isAlertOnly(spec);
-  if (failing && alert.cause) lines.push(`Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}`, ...alert.cause.evidence.slice(0, 6).map((e) => `Evidence: ${redactUrl(e)}`));
-  else if (failing) lines.push(alertOnly ? 'Action required: look into it (vai only watches this service)' : 'Action required: Manual intervention needed');
+  if (failing && alert.cause && alert.kind !== 'flapping') lines.push(`Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}`, ...alert.cause.evidence.slice(0, 6).map((e) => `Evidence: ${redactUrl(e)}`));
+  if (alert.kind === 'flapping') lines.push('Action required: find why it keeps failing (vai recovers it each time)');
+  else if (failing && !alert.cause) lines.push(alertOnly ? 'Action required: look into it (vai only watches this service)' : 'Action required: Manual intervention needed');
   if (alert.kind === 'notice') lines.push(`${alert.cause ? `Cause: ${alert.cause.reason}: ${redactUrl(alert.cause.message)}\n` : ''}Action required: before it fails (vai sends this once)`);
   if (alert.dependents.length > 0) lines.push(`Dependents affected: ${alert.dependents.join(', ')}`);
   lines.push('', `Health check: ${describeCheck(spec.health_check, spec)}`);
   if (spec.restart_container) lines.push(`Restart: docker restart ${spec.container ?? '?'}`);
-  else if (spec.restart_cmd) lines.push(`Restart command: ${displayCommand(spec.restart_cmd)}`);
+  else if (spec.restart_cmd) lines.push(`Restart command: ${restartLine(spec.restart_cmd, spec.container ? undefined : alert.workingDir)}`);
   lines.push('', `View logs: ${viewLogs(alert.service, spec)}`);
   return lines;
 }
 
 export function formatAlert(alert: Alert, hostname: string): Notification {
+  if (isSelfKind(alert.kind)) return formatSelf(alert, alert.labels?.host || hostname);
   // The host a person knows the service by: its manifest's host label, else this machine's name.
   const host = alert.labels?.host || hostname;
   const { level, priority } = levelOf(alert.kind);
@@ -143,7 +209,8 @@ export function formatAlert(alert: Alert, hostname: string): Notification {
     service: alert.service,
     kind: alert.kind,
     code: KIND_CODE[alert.kind],
-    title: `${alert.service} ${alert.kind === 'notice' && alert.cause ? words(alert.cause.reason) : alertOnly ? (ALERT_ONLY_TITLES[alert.kind] ?? TITLES[alert.kind]) : TITLES[alert.kind]}`,
+    // The name exactly as the manifest wrote it, and where: one topic often serves several hosts.
+    title: `${alert.service} ${alert.kind === 'notice' && alert.cause ? words(alert.cause.reason) : alertOnly ? (ALERT_ONLY_TITLES[alert.kind] ?? TITLES[alert.kind]) : TITLES[alert.kind]} on ${host}`,
     priority,
     level,
     tags: TAGS[alert.kind],

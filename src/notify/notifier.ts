@@ -5,7 +5,7 @@ import os from 'node:os';
 import pino from 'pino';
 import type { DesiredNotifier } from '../manifest/types.js';
 import type { AlertRecord } from '../status/schema.js';
-import type { Alert, Notifier, NotifierSnapshot } from './types.js';
+import { standsAlone, type Alert, type Notifier, type NotifierSnapshot } from './types.js';
 import { formatAlert } from './format.js';
 import { levelOf } from './priority.js';
 import { cooldownKey } from './cooldown.js';
@@ -28,6 +28,8 @@ import { OutboxStore, type Incident, type NotifierState, type OutboxEntry } from
 import type { DeliveryOutcome } from './sinks/outcome.js';
 import { attemptDelivery, type Attempt } from './attempt.js';
 import { activeMutes, muteLabel, mutedUntil, NO_MUTES, type Mute, type MuteSources } from './mute.js';
+import { DEFAULT_GROUP_WAIT_SECONDS, dueAt, groupedNotification, pickGroup } from './grouping.js';
+import type { Notification } from './notification.js';
 
 export interface Clock {
   now(): number;
@@ -62,6 +64,8 @@ export interface NotifierOptions {
   maxOutbox?: number;
   /** Alert records kept for status and `vaictl alerts`. Default 100 (status allows 200). */
   maxRecords?: number;
+  /** group_wait of routes whose Notifier sets none (and of bare ntfy topics). Default 5 s; 0: each alone. */
+  groupWaitSeconds?: number;
 }
 
 const MAX_SEEN = 2_000;
@@ -83,6 +87,7 @@ export class DurableNotifier implements Notifier {
   private readonly maxAgeMs: number;
   private readonly maxOutbox: number;
   private readonly maxRecords: number;
+  private readonly groupWaitSeconds: number;
 
   private state: NotifierState;
   private entries: OutboxEntry[];
@@ -114,6 +119,7 @@ export class DurableNotifier implements Notifier {
     this.maxAgeMs = opts.maxAgeMs ?? 24 * 3_600_000;
     this.maxOutbox = opts.maxOutbox ?? 1000;
     this.maxRecords = opts.maxRecords ?? 100;
+    this.groupWaitSeconds = opts.groupWaitSeconds ?? DEFAULT_GROUP_WAIT_SECONDS;
     this.state = state;
     this.entries = entries;
     this.seen = new Set(state.seen);
@@ -193,6 +199,7 @@ export class DurableNotifier implements Notifier {
   snapshot(): NotifierSnapshot {
     return {
       outboxSize: this.entries.length,
+      outboxMax: this.maxOutbox,
       dropped: this.state.dropped,
       recent: this.state.records.map((r) => ({ ...r })),
       unverifiedResends: this.state.unverifiedResends,
@@ -269,6 +276,7 @@ export class DurableNotifier implements Notifier {
       return;
     }
     const { route, cooldownSeconds } = resolved.value;
+    const groupWaitSeconds = resolved.value.groupWaitSeconds ?? this.groupWaitSeconds;
     const target = routeTarget(route);
     const suppress = async (reason: string) => {
       this.remember(alert.id);
@@ -290,6 +298,12 @@ export class DurableNotifier implements Notifier {
       now,
     });
     if (!decision.send) return suppress(decision.reason);
+    if (standsAlone(alert.kind)) {
+      // Its own incident, decided by the planner: the failure incident and what was told stay as they are.
+      await this.enqueue(alert, route, now, undefined, groupWaitSeconds);
+      this.kick();
+      return;
+    }
     if (alert.kind === 'recovered') {
       delete this.state.incidents[alert.service];
     } else if (alert.kind === 'rolled-back') {
@@ -305,7 +319,7 @@ export class DurableNotifier implements Notifier {
         : { openedAt: now, lastNotifiedAt: now, reminders: 0, notifyOnFail, alert: kept };
     }
     if (changesTold(alert.kind)) this.state.told[alert.service] = { kind: alert.kind, at: now };
-    await this.enqueue(alert, route, now, alert.kind === 'recovery-failed' || alert.kind === 'crash-loop' ? this.state.incidents[alert.service] : undefined);
+    await this.enqueue(alert, route, now, alert.kind === 'recovery-failed' || alert.kind === 'crash-loop' ? this.state.incidents[alert.service] : undefined, groupWaitSeconds);
     this.scheduleReminders();
     this.kick();
   }
@@ -368,7 +382,7 @@ export class DurableNotifier implements Notifier {
     this.scheduleHeld();
   }
 
-  private async enqueue(alert: Alert, route: Route, now: number, incident?: Incident): Promise<void> {
+  private async enqueue(alert: Alert, route: Route, now: number, incident?: Incident, groupWaitSeconds = 0): Promise<void> {
     const notification = formatAlert({ ...alert, message: this.clean(alert.message) }, this.host);
     notification.message = this.clean(notification.message);
     const stored = storableRoute(route);
@@ -385,6 +399,7 @@ export class DurableNotifier implements Notifier {
       lastError: null,
       nextAttemptAt: now,
       ...(incident ? { incident } : {}),
+      ...(groupWaitSeconds > 0 && sinkModuleOf(route).groups ? { groupUntil: now + groupWaitSeconds * 1000 } : {}),
     };
     this.state.nextSeq += 1;
     await this.store.writeEntry(entry);
@@ -398,7 +413,9 @@ export class DurableNotifier implements Notifier {
 
   private async enforceBound(): Promise<void> {
     while (this.entries.length > this.maxOutbox) {
-      const victim = this.entries.find((e) => !this.inFlight.has(e.destination) || this.headOf(e.destination) !== e);
+      // An entry carried by a formed group goes with its head's message, or not at all.
+      const carried = new Set(this.entries.flatMap((e) => e.group?.seqs ?? []));
+      const victim = this.entries.find((e) => !carried.has(e.seq) && (!this.inFlight.has(e.destination) || this.headOf(e.destination) !== e));
       if (!victim) return;
       this.entries = this.entries.filter((e) => e !== victim);
       await this.store.removeEntry(victim.seq);
@@ -424,8 +441,9 @@ export class DurableNotifier implements Notifier {
       if (this.inFlight.has(dest)) continue;
       // Waits for setTargets, which calls kick() again.
       if ('wait' in this.liveRoute(head)) continue;
-      if (head.nextAttemptAt <= now) this.startAttempt(head);
-      else next = Math.min(next, head.nextAttemptAt);
+      const due = dueAt(head);
+      if (due <= now) this.startAttempt(head);
+      else next = Math.min(next, due);
     }
     if (next !== Infinity) {
       this.deliveryTimer = this.clock.setTimeout(() => this.kick(), Math.min(MAX_TIMER_MS, Math.max(0, next - now)));
@@ -437,6 +455,7 @@ export class DurableNotifier implements Notifier {
     const promise = (async () => {
       let result: Attempt;
       try {
+        await this.formGroup(entry);
         const live = this.liveRoute(entry);
         result =
           'route' in live
@@ -481,7 +500,7 @@ export class DurableNotifier implements Notifier {
       findEarlier: (e, r, key, since, sig) => {
         const m = sinkModuleOf(r);
         if (!m.findEarlier) return m.cannotAsk;
-        return m.findEarlier(e.notification, r, key, since, new Set(this.state.serverIds), { env: this.env, timeoutMs: this.timeoutMs, nowMs: this.clock.now(), signal: sig });
+        return m.findEarlier(messageOf(e), r, key, since, new Set(this.state.serverIds), { env: this.env, timeoutMs: this.timeoutMs, nowMs: this.clock.now(), signal: sig });
       },
       persist: (e) => this.store.writeEntry(e),
       send: (e, r, key, sig) => this.deliver(e, r, key, sig),
@@ -489,7 +508,7 @@ export class DurableNotifier implements Notifier {
   }
 
   private deliver(entry: OutboxEntry, route: Route, key: string, signal: AbortSignal): Promise<DeliveryOutcome> {
-    return sinkModuleOf(route).send(entry.notification, route, {
+    return sinkModuleOf(route).send(messageOf(entry), route, {
       env: this.env,
       key,
       timeoutMs: this.timeoutMs,
@@ -557,12 +576,29 @@ export class DurableNotifier implements Notifier {
   }
 
   private async finish(entry: OutboxEntry, result: Pick<AlertRecord, 'state' | 'lastError' | 'deliveredAt'>): Promise<void> {
-    this.entries = this.entries.filter((e) => e !== entry);
-    this.upsertRecord({ ...this.recordOf(entry, result.state), lastError: result.lastError, deliveredAt: result.deliveredAt });
+    const carried = new Set(entry.group?.seqs ?? []);
+    const done = this.entries.filter((e) => e === entry || carried.has(e.seq));
+    this.entries = this.entries.filter((e) => !done.includes(e));
+    for (const e of done) this.upsertRecord({ ...this.recordOf(e, result.state), attempts: entry.attempts, lastError: result.lastError, deliveredAt: result.deliveredAt });
     // The record is the truth: once it says delivered or failed, a leftover entry file (a crash
     // before the removal) is discarded on load instead of being sent again.
     await this.store.writeState(this.state);
-    await this.store.removeEntry(entry.seq);
+    for (const e of done) await this.store.removeEntry(e.seq);
+  }
+
+  /**
+   * At a head's first attempt, the entries queued for its destination within its group_wait join
+   * it (grouping.ts): written into the head's entry before anything is sent, so every later
+   * attempt, and a restarted vaid, sends that same one message with the head's key.
+   */
+  private async formGroup(head: OutboxEntry): Promise<void> {
+    if (head.group) return;
+    const seqs = pickGroup(head, this.entries);
+    if (seqs.length === 0) return;
+    const members = seqs.map((q) => this.entries.find((e) => e.seq === q)!);
+    head.group = { seqs, notification: groupedNotification([head.notification, ...members.map((m) => m.notification)]) };
+    await this.store.writeEntry(head);
+    this.log.info({ alertId: head.id, grouped: members.map((m) => m.id), target: routeTarget(head.route) }, 'notifier: notifications grouped into one message');
   }
 
   private baseRecord(alert: Alert, priority: number, sink: string, target: string): AlertRecord {
@@ -671,10 +707,17 @@ export class DurableNotifier implements Notifier {
         { ...inc.alert, id, kind: 'reminder', at: new Date(now).toISOString(), message: `failing since ${since}; reminder ${n}: ${inc.alert.message}` },
         r.value.route,
         now,
+        undefined,
+        r.value.groupWaitSeconds ?? this.groupWaitSeconds,
       );
     }
     await this.store.writeState(this.state);
     this.scheduleReminders();
     this.kick();
   }
+}
+
+/** What goes out for an entry: its group's one message once formed, else its own. */
+function messageOf(e: OutboxEntry): Notification {
+  return e.group?.notification ?? e.notification;
 }

@@ -40,6 +40,10 @@ export interface OutboxEntry {
    * before state.json is written must not lose it, or the resolve notice would be suppressed.
    */
   incident?: Incident;
+  /** createdAt + its Notifier's group_wait: its first attempt waits until then for others to join (grouping.ts). Absent: sent alone. */
+  groupUntil?: number;
+  /** Formed at its first attempt: the entries it carries (sent, finished and removed with it) and the one message they make. */
+  group?: { seqs: number[]; notification: Notification };
 }
 
 /** An open incident: a failure notice went out and no resolve notice yet. Drives reminders. */

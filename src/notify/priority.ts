@@ -13,6 +13,10 @@ export const KIND_LEVEL: Record<AlertKind, Level> = {
   'rolled-back': 'WARNING',
   // The applied commit keeps running: nothing broke, a change did not arrive.
   'source-failed': 'WARNING',
+  flapping: 'WARNING',
+  'flapping-resolved': 'INFO',
+  self: 'HIGH',
+  'self-resolved': 'INFO',
   // Days before anything fails: worth a look, not a wake-up.
   notice: 'WARNING',
 };
@@ -30,5 +34,9 @@ export const KIND_CODE: Record<AlertKind, string> = {
   recovered: 'SERVICE-RECOVERED',
   'rolled-back': 'SERVICE-ROLLED-BACK',
   'source-failed': 'SOURCE-FAILED',
+  flapping: 'SERVICE-FLAPPING',
+  'flapping-resolved': 'SERVICE-STABLE',
+  self: 'VAI-SELF-FAILURE',
+  'self-resolved': 'VAI-SELF-RESOLVED',
   notice: 'SERVICE-WARNING',
 };

@@ -19,6 +19,8 @@ export interface ResolvedRoute {
   route: Route;
   cooldownSeconds: number;
   reminderSeconds: number;
+  /** The Notifier's group_wait_seconds; absent: the notifier's default (5 s). Only sinks a person reads group (grouping.ts). */
+  groupWaitSeconds?: number;
 }
 
 export type RouteResult = { ok: true; value: ResolvedRoute } | { ok: false; error: string };
@@ -44,7 +46,7 @@ export function resolveRoute(notifyOnFail: string, targets: ReadonlyMap<string, 
   if (!r.ok) return r;
   return {
     ok: true,
-    value: { route: r.route as Route, cooldownSeconds: n.spec.cooldown_seconds ?? DEFAULT_COOLDOWN_SECONDS, reminderSeconds: n.spec.reminder_seconds ?? 0 },
+    value: { route: r.route as Route, cooldownSeconds: n.spec.cooldown_seconds ?? DEFAULT_COOLDOWN_SECONDS, reminderSeconds: n.spec.reminder_seconds ?? 0, ...(n.spec.group_wait_seconds !== undefined ? { groupWaitSeconds: n.spec.group_wait_seconds } : {}) },
   };
 }
 

@@ -12,7 +12,22 @@ import type { AlertRecord } from '../status/schema.js';
  * 'source-failed': the git source (pull mode) refused a commit or cannot fetch; about vaid's
  * source, not a service (src/source/source-alert.ts): once per commit or failure streak, like a notice.
  */
-export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder' | 'notice' | 'rolled-back' | 'source-failed';
+export type AlertKind = 'recovery-failed' | 'crash-loop' | 'recovered' | 'reminder' | 'notice' | 'rolled-back' | 'source-failed' | 'flapping' | 'flapping-resolved' | 'self' | 'self-resolved';
+
+/** Flapping notices are their own incident (src/notify/flapping.ts): they never open or close a failure incident. */
+export function isFlapKind(kind: AlertKind): kind is 'flapping' | 'flapping-resolved' {
+  return kind === 'flapping' || kind === 'flapping-resolved';
+}
+
+/** vai's own failures (src/notify/self-alerts.ts), sent to the Notifier of --notify-self. */
+export function isSelfKind(kind: AlertKind): kind is 'self' | 'self-resolved' {
+  return kind === 'self' || kind === 'self-resolved';
+}
+
+/** Kinds whose incident is decided where they are made: no cooldown, no failure incident, no reminder. */
+export function standsAlone(kind: AlertKind): boolean {
+  return isFlapKind(kind) || isSelfKind(kind);
+}
 
 export interface Alert {
   /**
@@ -35,6 +50,10 @@ export interface Alert {
   cause?: { reason: string; message: string; evidence: string[] };
   /** The service's manifest labels (metadata.labels): `host` names the host; sinks with labels (Alertmanager) carry them all. */
   labels?: Record<string, string>;
+  /** Where the restart command runs (its manifest file's directory; host services): shown with a relative command. */
+  workingDir?: string;
+  /** A self alert: which of vai's own conditions, its title, since when. */
+  self?: { condition: string; title: string; since: string };
 }
 
 export interface Notifier {
@@ -56,6 +75,8 @@ export interface Notifier {
 
 export interface NotifierSnapshot {
   outboxSize: number;
+  /** The outbox's bound (optional: notifiers without an outbox have none). */
+  outboxMax?: number;
   dropped: number;
   recent: AlertRecord[];
   /**

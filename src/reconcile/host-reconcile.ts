@@ -173,6 +173,7 @@ export class HostReconcile {
     const { store } = this.opts;
     this.world.setServices(state.services, this.generations.specHashes());
     this.world.setRevision(state.revision?.commit ?? `generation-${state.generation}`);
+    this.world.setNotifiers(state.notifiers);
     this.opts.notifier.setTargets(state.notifiers);
     this.windowsKnown = true;
     if ((state.maintenance ?? NO_WINDOWS) !== this.windows || !this.mutesTold) this.setMutes(state.maintenance ?? NO_WINDOWS, this.silences);

@@ -9,6 +9,7 @@
 //   Verifying: success_threshold passes -> Healthy; deadline passed -> attempt failed -> backoff.
 // A status found in Restarting or Verifying (vaid restarted mid-recovery) is verified, never
 // restarted again.
+import path from 'node:path';
 import type { DesiredService } from '../manifest/types.js';
 import type { ServiceSpec } from '../manifest/schema.js';
 import type { CheckResult, CommandResult } from '../executor/types.js';
@@ -24,6 +25,8 @@ import { clampTimes } from './schedule-clamp.js';
 import { backoffExpired, failuresInWindow, nextBackoffDelay, verifyPollDelay } from './crash-loop-backoff.js';
 import type { Diagnosis } from '../diagnosis/observation.js';
 import { cause, type CauseReason } from '../diagnosis/cause.js';
+import { flapStep } from './flap-watch.js';
+import { flapPolicyOf, type FlapPolicy, type Restart } from '../notify/flapping.js';
 import { commandFailure, decideCause, frozenObservation, isHung, recordFailure, startupTooSlow } from './failure-cause.js';
 import { adoptOnRestart, nextRollout, rolledBackMessage, rolloutVerified, rolloutVerifyFailed, syncRollout, type RolloutEvent, type RolloutInput } from './rollout.js';
 
@@ -70,6 +73,8 @@ export interface PlanInput {
   mutes?: readonly Mute[];
   /** When that set next changes (a window opens or closes, a silence ends): look again then. */
   mutesChangeAt?: number | null;
+  /** Flapping rule of the service's Notifier (the service's own `flapping:` wins); absent: 5 in 1 h. */
+  notifierFlapping?: FlapPolicy;
   /** What people asked of the service from outside (an action over the endpoint: who, from where), recorded as events first. */
   notes?: readonly NewEvent[];
 }
@@ -117,6 +122,8 @@ class Draft {
   readonly actions: Action[] = [];
   private readonly events: NewEvent[] = [];
   private readonly conditions: ConditionUpdate[] = [];
+  /** The restart that recovered the service in this plan (flapping counts them). */
+  recoveredRestart: Restart | null = null;
 
   constructor(
     public s: ServiceStatus,
@@ -143,13 +150,17 @@ class Draft {
     this.s.phase = p;
   }
 
-  /** once.key: the alert is about that key, not the incident (sent once per key); once.reason: its own cause (a notice). */
-  notify(kind: AlertKind, message: string, once?: { key: string; reason?: string }): void {
+  /**
+   * `id`: an id decided elsewhere (flapping, from status times); `once.key`: the alert is about
+   * that key, not the incident (sent once per key); `once.reason`: its own cause (a notice).
+   */
+  notify(kind: AlertKind, message: string, opts: { id?: string; once?: { key: string; reason?: string } } = {}): void {
+    const { id, once } = opts;
     const s = this.s;
     this.actions.push({
       type: 'notify',
       alert: {
-        id: once ? `${s.name}:${kind}:${once.key}` : `${s.name}:${kind}:${s.incident.seq}`,
+        id: id ?? (once ? `${s.name}:${kind}:${once.key}` : `${s.name}:${kind}:${s.incident.seq}`),
         kind,
         service: s.name,
         spec: this.spec,
@@ -158,14 +169,16 @@ class Draft {
         attempt: s.incident.attempts ?? 0,
         dependents: [...this.input.dependents],
         ...(Object.keys(this.service.labels).length ? { labels: { ...this.service.labels } } : {}),
+        ...(this.service.source.file ? { workingDir: path.dirname(this.service.source.file) } : {}),
         ...(once?.reason ? { cause: { reason: once.reason, message, evidence: [] } } : {}),
-        ...(kind !== 'recovered' && !once?.reason && s.lastFailure ? { cause: { reason: s.lastFailure.reason, message: s.lastFailure.message, evidence: [...s.lastFailure.evidence] } } : {}),
+        ...(kind !== 'recovered' && kind !== 'flapping-resolved' && !once?.reason && s.lastFailure ? { cause: { reason: s.lastFailure.reason, message: s.lastFailure.message, evidence: [...s.lastFailure.evidence] } } : {}),
       },
     });
   }
 
   finish(requeue: Requeue | null): PlanResult {
     const generation = this.service.generation;
+    this.watchFlapping();
     let conditions = this.s.conditions;
     for (const c of this.conditions) conditions = setCondition(conditions, c, this.t, generation);
     let events = this.s.events;
@@ -178,6 +191,18 @@ class Draft {
     this.s.nextCheckAt = requeue ? iso(this.input.now + requeue.afterMs) : null;
     shareUnchanged(this.s, this.input.previous);
     return { status: this.s, actions: this.actions, requeue };
+  }
+
+  private watchFlapping(): void {
+    const s = this.s;
+    if (!s.flapping && !this.recoveredRestart) return;
+    const policy = this.spec.flapping ? flapPolicyOf(this.spec.flapping, undefined) : (this.input.notifierFlapping ?? flapPolicyOf(undefined, undefined));
+    const step = flapStep(s.name, s.flapping, this.recoveredRestart, this.input.now, policy);
+    if (step.state) s.flapping = step.state;
+    else delete s.flapping;
+    if (!step.notice) return;
+    this.event(step.notice.kind === 'flapping' ? 'Warning' : 'Normal', step.notice.kind === 'flapping' ? EventReason.Flapping : EventReason.FlappingResolved, step.notice.message.split('\n')[0]!);
+    this.notify(step.notice.kind, step.notice.message, { id: step.notice.id });
   }
 }
 
@@ -363,7 +388,7 @@ function warningNotice(d: Draft, obs: CheckResult): void {
   if (key !== undefined && s.notice?.key !== key) {
     // A stopped or disabled service is only shown: its notice waits until vai watches it again.
     if (d.input.desired !== 'Running') return;
-    d.notify('notice', obs.warning!, { key, reason: key.split(':', 1)[0]! });
+    d.notify('notice', obs.warning!, { once: { key, reason: key.split(':', 1)[0]! } });
     s.notice = { key, at: d.t };
   } else if (key === undefined && s.notice) {
     d.event('Normal', EventReason.CheckWarningCleared, `the warning no longer holds: ${obs.message}`);
@@ -518,8 +543,12 @@ function recovered(d: Draft): PlanResult {
     const r = rolloutVerified(s.rollout, d.input.rollout ?? null, d.t);
     s.rollout = r.rollout;
     rolloutEvent(d, r.event);
-    if (r.rolledBack) d.notify('rolled-back', rolledBackMessage(s.name, r.rolledBack, r.rollout.running.revision), { key: `${r.rolledBack.revision}:${r.rolledBack.hash}` });
+    if (r.rolledBack) d.notify('rolled-back', rolledBackMessage(s.name, r.rolledBack, r.rollout.running.revision), { once: { key: `${r.rolledBack.revision}:${r.rolledBack.hash}` } });
   }
+  // Flapping counts restarts vai made because the service failed: not its first start, not a `vaictl restart`.
+  const failed = s.restarts.lastAt === rec.startedAt && !rec.reason.startsWith('requested by vaictl restart');
+  const lf = s.lastFailure;
+  if (failed) d.recoveredRestart = { at: Date.parse(rec.startedAt), cause: lf ? `${lf.reason}: ${rec.reason}` : rec.reason };
   return healthyNow(d);
 }
 

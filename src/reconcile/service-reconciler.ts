@@ -124,7 +124,7 @@ export class ServiceReconciler {
     const meta = { service: name, generation: svc.generation, attempt: a.attempt };
     // Write-ahead: "Restarting attempt N" is on disk before any command runs, so a vaid killed
     // during the command verifies on restart instead of restarting a second time.
-    store.flushNow();
+    await store.flushDurable();
     this.restarts++;
     const target = world.target(svc);
     let stop: CommandResult | null = null;

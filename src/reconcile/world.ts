@@ -5,7 +5,8 @@
 // included). It holds no timers and runs no I/O.
 import type { RecordedStatus } from '../status/store.js';
 import path from 'node:path';
-import type { DesiredService } from '../manifest/types.js';
+import type { DesiredNotifier, DesiredService } from '../manifest/types.js';
+import { flapPolicyOf, type FlapPolicy } from '../notify/flapping.js';
 import { directDependents, graphOf } from '../manifest/dependency-graph.js';
 import type { CheckResult, ServiceTarget } from '../executor/types.js';
 import type { ServiceStatus } from '../status/schema.js';
@@ -41,6 +42,7 @@ export class World {
   private dependents = new Map<string, string[]>();
   private markers: ReadonlySet<string> = new Set();
   private mutes: MuteSources = NO_MUTES;
+  private notifiers: ReadonlyMap<string, DesiredNotifier> = new Map();
   private readonly restartRequests = new Map<string, number>();
   private readonly restartOutcomes = new Map<string, RestartOutcome>();
   private readonly rechecks = new Map<string, number>();
@@ -145,6 +147,16 @@ export class World {
     if (specHashes) for (const [n, h] of specHashes) this.specHashes.set(n, h);
   }
 
+  /** The Notifiers of the manifests: a service's Notifier may set its flapping rule. */
+  setNotifiers(notifiers: ReadonlyMap<string, DesiredNotifier>): void {
+    this.notifiers = notifiers;
+  }
+
+  private notifierFlapping(svc: DesiredService | null): FlapPolicy | undefined {
+    const n = svc?.spec.notify_on_fail ? this.notifiers.get(svc.spec.notify_on_fail) : undefined;
+    return n?.spec.flapping ? flapPolicyOf(undefined, n.spec.flapping) : undefined;
+  }
+
   setMarkers(names: ReadonlySet<string>): void {
     this.markers = names;
   }
@@ -228,6 +240,7 @@ export class World {
     const svc = desired ? this.effective(desired) : null;
     const hash = this.specHashes.get(name);
     const rollout = this.rolloutInput(name);
+    const flapping = this.notifierFlapping(svc);
     return {
       name,
       service: svc,
@@ -245,6 +258,7 @@ export class World {
       ...(hash !== undefined ? { specHash: hash } : {}),
       ...(rollout ? { rollout } : {}),
       ...(svc ? { mutes: activeMutes(this.mutes, name, svc.labels, now), mutesChangeAt: nextMuteChange(this.mutes, name, svc.labels, now) } : {}),
+      ...(flapping ? { notifierFlapping: flapping } : {}),
       ...(this.notes.has(name) ? { notes: [...this.notes.get(name)!] } : {}),
     };
   }

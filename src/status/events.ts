@@ -47,6 +47,9 @@ export const EventReason = {
   /** A maintenance window or silence began covering the service (alerts muted; with pause, no action either). */
   MaintenanceStarted: 'MaintenanceStarted',
   MaintenanceEnded: 'MaintenanceEnded',
+  /** Restarted often although each restart recovered it (src/notify/flapping.ts). */
+  Flapping: 'Flapping',
+  FlappingResolved: 'FlappingResolved',
   /** restart, stop or start asked over vaid's endpoint with the write token: from where, by whom (web/actions). */
   RemoteAction: 'RemoteAction',
 } as const;

@@ -207,6 +207,16 @@ export const ServiceStatusSchema = Type.Object(
     // Optional: files written before causes existed still validate (an addition, same format version).
     lastFailure: Type.Optional(Type.Union([LastFailureSchema, Type.Null()])),
     /** Failures recorded per cause reason since the status was created (vai_service_failures_total). */
+    /** Restarts that recovered, within the flapping window, and the open Flapping incident (src/notify/flapping.ts). */
+    flapping: Type.Optional(
+      Type.Object(
+        {
+          restarts: Type.Array(Type.Object({ at: Time, cause: Type.String({ maxLength: 400 }) }, { additionalProperties: false }), { maxItems: 200 }),
+          openSince: NullableTime,
+        },
+        { additionalProperties: false },
+      ),
+    ),
     failureCounts: Type.Optional(Type.Record(Type.String({ pattern: '^[A-Z][A-Za-z0-9]*$' }), Type.Integer({ minimum: 0 }))),
     /** Absent unless spec.rollout.on_change is restart (an addition, same format version). */
     rollout: Type.Optional(RolloutStatusSchema),
@@ -372,7 +382,11 @@ export const StatusSummarySchema = Type.Object(
     of: Type.Object({ ino: Type.Number(), size: Type.Number(), mtimeMs: Type.Number() }, { additionalProperties: false }),
     vaid: Type.Object({ pid: StatusDocumentSchema.properties.vaid.properties.pid, mode: StatusDocumentSchema.properties.vaid.properties.mode }, { additionalProperties: false }),
     writtenAt: Time,
-    manifests: Type.Object({ dir: Type.String() }, { additionalProperties: false }),
+    /** `errors`: the last load's manifest errors as file:line:col lines (at most 3), absent when none: vaictl get warns. */
+    manifests: Type.Object(
+      { dir: Type.String(), errors: Type.Optional(Type.Object({ count: Type.Integer({ minimum: 0 }), first: Type.Array(Type.String()) }, { additionalProperties: false })) },
+      { additionalProperties: false },
+    ),
     services: Type.Record(Type.String(), SummaryServiceSchema),
   },
   { additionalProperties: false },

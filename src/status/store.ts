@@ -7,8 +7,11 @@
 // Writes are coalesced: a change of phase, condition, generation or recovery is written within
 // minWriteIntervalMs, a change that only records another check (lastCheck, counters,
 // nextCheckAt) within checkWriteIntervalMs; both gaps stretch when a write is slow. One write
-// is in flight at a time. flushNow() is the synchronous write-ahead used before a restart
-// command runs; a background write that finishes after it is dropped, never renamed over it.
+// is in flight at a time. flushDurable() is the write-ahead used before a restart command runs:
+// every restart asking in the same turn of the event loop waits for one background write (group
+// commit), since a synchronous write per restart held the loop (and /healthz) for seconds when
+// 1,000 services failed at once. flushNow() is the synchronous write of close(); a background
+// write that finishes after it is dropped, never renamed over it.
 // A failed write (read-only or full disk) is retried after a backoff that doubles from
 // retryMinMs to retryMaxMs and resets on success: retrying at once spun the CPU and logged
 // thousands of lines a second.
@@ -112,6 +115,9 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   private lastWriteBlockingMs = 0;
   private writtenAt: string;
   private closed = false;
+  /** Restarts waiting for the next durable write (flushDurable), and whether it is queued. */
+  private durableWaiters: Array<() => void> = [];
+  private durableQueued = false;
   /** A summary written after a synchronous write, until done. */
   private summaryWrite: Promise<void> | null = null;
   /** The background write under way, if any. */
@@ -248,6 +254,41 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     this.wrote(data.length, { durationMs: ms, blockingMs: ms }, { durationMs: onClock, blockingMs: onClock });
   }
 
+  /**
+   * Resolves once status.json holds every change made before the call, or once writing it has
+   * failed (a restart goes ahead with the disk read-only, as the 'error' event says). Callers of
+   * one turn of the event loop share one write, done on the thread pool.
+   */
+  flushDurable(): Promise<void> {
+    if (this.opts.write || this.opts.synchronous) {
+      this.flushNow();
+      return Promise.resolve();
+    }
+    if (!this.dirty && !this.inFlight) return Promise.resolve();
+    return new Promise((resolve) => {
+      this.durableWaiters.push(resolve);
+      if (this.durableQueued) return;
+      this.durableQueued = true;
+      setImmediate(() => void this.commitDurable());
+    });
+  }
+
+  private async commitDurable(): Promise<void> {
+    const waiters = this.durableWaiters.splice(0);
+    this.durableQueued = false;
+    try {
+      // A write under way may have rendered the document before these changes: let it end first.
+      while (this.inFlight) await this.inFlight;
+      if (this.dirty && !this.closed) {
+        this.cancelTimer();
+        this.flushSoon();
+        await this.inFlight;
+      }
+    } finally {
+      for (const w of waiters) w();
+    }
+  }
+
   /** Flushes pending changes (synchronously) and stops the write timer. */
   close(): void {
     this.flushNow();
@@ -358,7 +399,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     const file = this.summaryFile;
     if (!file) return null;
     const entries = [...this.summary.values()];
-    const head = { pid: this.opts.vaid.pid, ...(this.opts.vaid.mode ? { mode: this.opts.vaid.mode } : {}), writtenAt: this.writtenAt, manifestsDir: this.manifests.dir };
+    const head = { pid: this.opts.vaid.pid, ...(this.opts.vaid.mode ? { mode: this.opts.vaid.mode } : {}), writtenAt: this.writtenAt, manifestsDir: this.manifests.dir, ...manifestErrorsHead(this.manifests.errors) };
     return (of) => writeFileAtomicAsync(file, renderSummary(of, head, entries), () => true, 0o644, { fsync: false }).then(
       () => undefined,
       () => undefined,
@@ -403,4 +444,10 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
 
 export function defaultVaidInfo(version: string, now: number): VaidInfo {
   return { pid: process.pid, version, startedAt: new Date(now).toISOString(), hostname: os.hostname() };
+}
+
+/** The summary's note of manifest errors (vaictl get's warning line), absent when there are none. */
+function manifestErrorsHead(errors: StatusDocument['manifests']['errors']): { manifestErrors?: { count: number; first: string[] } } {
+  if (errors.length === 0) return {};
+  return { manifestErrors: { count: errors.length, first: errors.slice(0, 3).map((e) => `${e.file}:${e.line}:${e.column}: ${e.path ? `${e.path}: ` : ''}${e.message}`.slice(0, 300)) } };
 }

@@ -45,7 +45,7 @@ export function summaryEntry(s: ServiceStatus): Buffer {
 const COMMA = Buffer.from(',');
 
 /** The summary document of one status.json, as chunks for a writev. */
-export function renderSummary(of: FileIdentity, head: { pid: number; mode?: 'daemon' | 'once'; writtenAt: string; manifestsDir: string }, entries: readonly Buffer[]): Buffer[] {
+export function renderSummary(of: FileIdentity, head: { pid: number; mode?: 'daemon' | 'once'; writtenAt: string; manifestsDir: string; manifestErrors?: { count: number; first: string[] } }, entries: readonly Buffer[]): Buffer[] {
   const top = JSON.stringify({
     apiVersion: STATUS_API_VERSION,
     kind: SUMMARY_KIND,
@@ -53,7 +53,7 @@ export function renderSummary(of: FileIdentity, head: { pid: number; mode?: 'dae
     of,
     vaid: head.mode ? { pid: head.pid, mode: head.mode } : { pid: head.pid },
     writtenAt: head.writtenAt,
-    manifests: { dir: head.manifestsDir },
+    manifests: head.manifestErrors ? { dir: head.manifestsDir, errors: head.manifestErrors } : { dir: head.manifestsDir },
   });
   const parts: Buffer[] = [Buffer.from(`${top.slice(0, -1)},"services":{`)];
   entries.forEach((e, i) => {

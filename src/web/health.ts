@@ -9,6 +9,8 @@ export interface HealthCheck {
   readonly name: string;
   /** Why the check fails now, or null when it passes. A throw counts as a failure. */
   check(): string | null;
+  /** Optional: something worth naming that does not fail the check (a manifest file with errors). */
+  warn?(): string | null;
 }
 
 export interface HealthQuery {
@@ -36,6 +38,7 @@ export function healthReport(checks: readonly HealthCheck[], q: HealthQuery): He
     return problem === null ? { status: 200, body: 'ok\n' } : { status: 503, body: redactText(`[-]${one.name} failed: ${problem}\n`) };
   }
   const lines: string[] = [];
+  const warnings: string[] = [];
   let failed = false;
   for (const c of checks) {
     if (q.exclude.includes(c.name)) {
@@ -43,13 +46,16 @@ export function healthReport(checks: readonly HealthCheck[], q: HealthQuery): He
       continue;
     }
     const problem = run(c);
-    if (problem === null) lines.push(`[+]${c.name} ok`);
+    const warning = problem === null ? warnOf(c) : null;
+    if (warning !== null) warnings.push(`warning: ${c.name}: ${warning}`);
+    if (problem === null) lines.push(warning === null ? `[+]${c.name} ok` : `[+]${c.name} ok (warning: ${warning})`);
     else {
       failed = true;
       lines.push(`[-]${c.name} failed: ${problem}`);
     }
   }
-  if (!failed && !q.verbose) return { status: 200, body: 'ok\n' };
+  // A warning is named without failing: probes that read the status code still see 200.
+  if (!failed && !q.verbose) return { status: 200, body: redactText(`ok\n${warnings.map((w) => `${w}\n`).join('')}`) };
   lines.push(failed ? 'healthz check failed' : 'healthz check passed');
   return { status: failed ? 503 : 200, body: redactText(`${lines.join('\n')}\n`) };
 }
@@ -63,4 +69,12 @@ function run(c: HealthCheck): string | null {
     problem = `the check threw: ${e instanceof Error ? e.message : String(e)}`;
   }
   return problem === null ? null : problem.replace(/\s*\n\s*/g, ' ');
+}
+
+function warnOf(c: HealthCheck): string | null {
+  try {
+    return c.warn?.()?.replace(/\s*\n\s*/g, ' ') ?? null;
+  } catch {
+    return null;
+  }
 }

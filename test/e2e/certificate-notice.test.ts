@@ -2,6 +2,7 @@
 // certificate that expires in 2 days, a real vaid and the ntfy test server. The person gets one
 // notice (no restart), not one per check; a vaid killed -9 and started again does not send it
 // twice; a renewed certificate ends the warning quietly; a new short certificate is news again.
+import os from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readFileSync } from 'node:fs';
@@ -12,6 +13,9 @@ import { makeCerts } from '../support/certs.js';
 import { testdir } from '../support/testdir.js';
 import { startVaid } from '../support/vaid.js';
 import { waitFor } from '../support/wait.js';
+
+// Alert titles name the host (vaid's hostname: no manifest here sets a host label).
+const HOST = os.hostname();
 
 test('a certificate expiring in 2 days: one notice through ntfy, none after a restart, quiet once renewed', { timeout: 240_000 }, async (t) => {
   const dir = testdir({}, 'vai-cert-notice-');
@@ -56,7 +60,7 @@ spec:
   t.after(() => first.kill9());
   await waitFor(() => notices().length >= 1, { timeoutMs: 60_000, what: 'the notice at ntfy' });
   const m = notices()[0]!;
-  assert.equal(m.title, 'web Certificate Expiring');
+  assert.equal(m.title, `web Certificate Expiring on ${HOST}`);
   assert.equal(m.priority, 3);
   assert.match(m.message, /^Status: Healthy, with a warning \(certificate of 127\.0\.0\.1:\d+ \(subject web\.test, O=Test Org\) expires in [12] days, at \d{4}-/m);
   assert.match(m.message, /^Cause: CertificateExpiring: /m);

@@ -8,6 +8,7 @@
 // message and before vaid has recorded it: the next vaid must find it by polling the topic
 // instead of sending it again (see docs/alerts.md).
 // The kill moments come from a seeded generator: VAI_CRASH_SEED=N replays a run's schedule.
+import os from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -20,6 +21,9 @@ import { startNtfyServer } from '../support/ntfy-server.js';
 import { testdir } from '../support/testdir.js';
 import { waitFor } from '../support/wait.js';
 import { startVaid, countLines, type VaidProcess } from '../support/vaid.js';
+
+// Alert titles name the host (vaid's hostname: no manifest here sets a host label).
+const HOST = os.hostname();
 
 const KILLS = Number(process.env.VAI_CRASH_KILLS ?? 100);
 const SEED = Number(process.env.VAI_CRASH_SEED ?? Date.now() % 1_000_000);
@@ -144,10 +148,10 @@ test(`kill -9 vaid at ${KILLS} random moments (seed ${SEED}): status always vali
   const bySubject = (title: string) => server.messages.filter((m) => m.title === title).length;
   const titles = () => JSON.stringify(server.messages.map((m) => m.title));
   const expected: Array<[string, number]> = [
-    ['fickle Recovery Failed', breaksD],
-    ['fickle Recovered', breaksD],
-    ['broken Recovery Failed', 1],
-    ['broken Crash Loop', 1],
+    [`fickle Recovery Failed on ${HOST}`, breaksD],
+    [`fickle Recovered on ${HOST}`, breaksD],
+    [`broken Recovery Failed on ${HOST}`, 1],
+    [`broken Crash Loop on ${HOST}`, 1],
   ];
   // Lost and doubled alerts are judged by the next test; here only give them time to arrive
   // (the last may have been decided just now) and the outbox time to settle.

@@ -2,6 +2,7 @@
 // service's port, a full tmpfs under log_path, a kernel OOM kill under a memory cgroup, a start
 // slower than startup_delay_seconds, a service that dies right after a good start. Each asserts
 // the cause in `vaictl describe -o json` and, where an alert follows, the body ntfy received.
+import os from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
@@ -10,6 +11,9 @@ import { waitFor } from '../support/wait.js';
 import { freePort, pidIn } from '../support/vaid.js';
 import { FAULT_SERVICE, describeJson, describeText, startFault, startFaultVaid, withFaultEnv } from '../support/diagnosis.js';
 import { startsAndRestarts } from '../support/restart-count.js';
+
+// Alert titles name the host (vaid's hostname: no manifest here sets a host label).
+const HOST = os.hostname();
 
 const healthy = (s: { phase: string }) => s.phase === 'Healthy';
 const isRoot = process.getuid?.() === 0;
@@ -48,7 +52,7 @@ spec:
     assert.match(d.lastFailure!.message, new RegExp(`^port 127\\.0\\.0\\.1:${port} is held by another process: pid ${holderPid} \\(\\S*node \\S*fault-service\\.mjs --tcp --port ${port} --pid-file \\S+holder\\.pid\\)$`));
     assert.ok(d.lastFailure!.logTail?.some((l) => /cannot listen on 127\.0\.0\.1:\d+: listen EADDRINUSE/.test(l)), JSON.stringify(d.lastFailure));
     assert.ok(d.events.some((x) => x.reason === 'PortInUse'));
-    const alert = await waitFor(() => e.ntfy.messages.find((m) => m.title === 'squat Recovery Failed'), { what: 'the alert', timeoutMs: 60_000 });
+    const alert = await waitFor(() => e.ntfy.messages.find((m) => m.title === `squat Recovery Failed on ${HOST}`), { what: 'the alert', timeoutMs: 60_000 });
     assert.match(alert.message, new RegExp(`^Cause: PortInUse: port 127\\.0\\.0\\.1:${port} is held by another process: pid ${holderPid} `, 'm'));
     assert.match(alert.message, new RegExp(`^Evidence: listener on 127\\.0\\.0\\.1:${port}: pid ${holderPid} started `, 'm'));
     const text = describeText(vaid.stateDir, 'squat');
@@ -91,7 +95,7 @@ spec:
     const d = describeJson(vaid.stateDir, 'full');
     assert.equal(d.lastFailure?.reason, 'DiskFull', JSON.stringify(d.lastFailure));
     assert.equal(d.lastFailure!.message, `no space left on the filesystem of ${logs} (log_path): 0 B free of 1.0 MiB`);
-    const alert = await waitFor(() => e.ntfy.messages.find((m) => m.title === 'full Recovery Failed'), { what: 'the alert', timeoutMs: 60_000 });
+    const alert = await waitFor(() => e.ntfy.messages.find((m) => m.title === `full Recovery Failed on ${HOST}`), { what: 'the alert', timeoutMs: 60_000 });
     assert.match(alert.message, /^Cause: DiskFull: no space left on the filesystem of .* \(log_path\): 0 B free of 1\.0 MiB$/m);
     assert.match(alert.message, /^Evidence: .*\(log_path\): 0 B free of 1\.0 MiB, \d+ of \d+ inodes free$/m);
     console.log(`# describe full:\n${describeText(vaid.stateDir, 'full')}\n# ntfy body:\n${alert.message}`);
@@ -192,7 +196,7 @@ spec:
     const took = Number(/took (\d+\.\d) s/.exec(d.lastFailure!.message)![1]);
     assert.ok(took >= 3, `took ${took} s: the service needs 3 s`);
     console.log(`# ${d.lastFailure!.message}`);
-    const alert = await waitFor(() => e.ntfy.messages.find((m) => m.title === 'slow Recovery Failed'), { what: 'the alert of the failed attempt', timeoutMs: 60_000 });
+    const alert = await waitFor(() => e.ntfy.messages.find((m) => m.title === `slow Recovery Failed on ${HOST}`), { what: 'the alert of the failed attempt', timeoutMs: 60_000 });
     assert.match(alert.message, /^Cause: ConnectionRefused: connect ECONNREFUSED/m);
   });
 });
@@ -222,7 +226,7 @@ spec:
     assert.equal(d.lastFailure?.reason, 'ExitedAfterStart', JSON.stringify(d.lastFailure));
     assert.match(d.lastFailure!.message, /^restart_cmd succeeded but the service did not stay up: process \d+ \(written to .*dies\.pid after the restart\) exited$/);
     assert.ok(d.lastFailure!.logTail?.some((l) => /FATAL: could not open lock file/.test(l)));
-    const alert = await waitFor(() => e.ntfy.messages.find((m) => m.title === 'dies Recovery Failed'), { what: 'the alert', timeoutMs: 60_000 });
+    const alert = await waitFor(() => e.ntfy.messages.find((m) => m.title === `dies Recovery Failed on ${HOST}`), { what: 'the alert', timeoutMs: 60_000 });
     assert.match(alert.message, /^Cause: ExitedAfterStart: /m);
     assert.match(alert.message, /^Evidence: log: FATAL: could not open lock file/m);
   });

@@ -2,6 +2,7 @@
 // the kernel keeps accepting for; a stop_cmd whose SIGTERM a frozen process never handles; a
 // manifest fix during CrashLoopBackOff; a pid_file left naming a dead master while its worker
 // serves. Each asserts what `vaictl describe -o json` shows.
+import os from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { performance } from 'node:perf_hooks';
@@ -9,6 +10,9 @@ import { waitFor } from '../support/wait.js';
 import { freePort, pidIn } from '../support/vaid.js';
 import { FAULT_SERVICE, describeJson, describeText, running, startFault, startFaultVaid, withFaultEnv } from '../support/diagnosis.js';
 import { startsAndRestarts } from '../support/restart-count.js';
+
+// Alert titles name the host (vaid's hostname: no manifest here sets a host label).
+const HOST = os.hostname();
 
 const healthy = (s: { phase: string }) => s.phase === 'Healthy';
 
@@ -106,7 +110,7 @@ spec:
     assert.equal(d.lastFailure?.reason, 'CommandFailed');
     assert.match(d.lastFailure!.message, /^restart_cmd exit 1 after \d+ ms: nginx: \[emerg\] unknown directive "servr"/);
     assert.ok(d.lastFailure!.commandTail?.some((l) => /unknown directive "servr" in \/etc\/nginx\/nginx\.conf:12/.test(l)), JSON.stringify(d.lastFailure));
-    const alert = await waitFor(() => e.ntfy.messages.find((m) => m.title === 'cfg Recovery Failed'), { what: 'the recovery-failed alert', timeoutMs: 60_000 });
+    const alert = await waitFor(() => e.ntfy.messages.find((m) => m.title === `cfg Recovery Failed on ${HOST}`), { what: 'the recovery-failed alert', timeoutMs: 60_000 });
     assert.match(alert.message, /^Cause: CommandFailed: restart_cmd exit 1 after \d+ ms: nginx: \[emerg\] unknown directive/m);
     assert.match(alert.message, /^Evidence: restart_cmd: exit code 1 after \d+ ms$/m);
     assert.doesNotMatch(alert.message, /Manual intervention needed/);

@@ -1,6 +1,7 @@
 // A real vaid whose service cannot recover, alerting a real ntfy-like server on 127.0.0.1:
 // exactly one message arrives (the seed's format, with the token), and a restarted vaid,
 // still failing to recover the service, does not send a second one.
+import os from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -11,6 +12,9 @@ import { startNtfyServer } from '../support/ntfy-server.js';
 import { testdir } from '../support/testdir.js';
 import { writeUnrecoverableService } from '../support/unrecoverable-service.js';
 import { freePort, startVaid, VAICTL_BIN } from '../support/vaid.js';
+
+// Alert titles name the host (vaid's hostname: no manifest here sets a host label).
+const HOST = os.hostname();
 
 const TOKEN = 'tk_e2e_notify_0123456789abcdef';
 
@@ -44,7 +48,7 @@ test('a service that cannot recover: one ntfy message, and none again after vaid
   assert.equal(server.messages.length, 1);
   const m = server.messages[0]!;
   assert.equal(m.topic, 'khali-vps-alerts');
-  assert.equal(m.title, 'minio Recovery Failed');
+  assert.equal(m.title, `minio Recovery Failed on ${HOST}`);
   assert.equal(m.priority, 5);
   assert.deepEqual(m.tags, ['rotating_light', 'alert', 'auto-recovery']);
   assert.equal(m.authorization, `Bearer ${TOKEN}`);
@@ -121,7 +125,7 @@ test('ntfy down when the alert is decided, vaid killed -9 meanwhile: the alert a
   await second.waitForService('minio', (s) => s.counters.recoveriesAttempted >= before + 3, 'three more failed attempts', 60_000);
   assert.equal(server.messages.length, 1);
   assert.equal(server.messages[0]!.topic, 'khali-vps-alerts');
-  assert.equal(server.messages[0]!.title, 'minio Recovery Failed');
+  assert.equal(server.messages[0]!.title, `minio Recovery Failed on ${HOST}`);
   assert.match(server.messages[0]!.message, new RegExp(`^Health check: TCP connect 127\\.0\\.0\\.1:${deadPort}$`, 'm'));
   await second.stop();
 });
@@ -161,7 +165,7 @@ test('a dependency that cannot recover alerts once and names its dependent; the 
   await vaid.waitForStatus((d) => d.alerts.recent.find((r) => r.service === 'db' && r.state === 'delivered'), 'the db alert delivered', 60_000);
   const before = vaid.readStatus()!.services.db!.counters.recoveriesAttempted;
   await vaid.waitForService('db', (s) => s.counters.recoveriesAttempted >= before + 3, 'three more failed db attempts', 60_000);
-  assert.deepEqual(server.messages.map((m) => m.title), ['db Recovery Failed']);
+  assert.deepEqual(server.messages.map((m) => m.title), [`db Recovery Failed on ${HOST}`]);
   assert.match(server.messages[0]!.message, /^Dependents affected: api$/m);
   assert.equal(vaid.readStatus()!.services.api!.counters.recoveriesAttempted, 0, 'api is not restarted while db is down');
 
@@ -170,7 +174,7 @@ test('a dependency that cannot recover alerts once and names its dependent; the 
   await vaid.waitForService('db', (s) => s.phase === 'Healthy', 'db healthy', 60_000);
   await vaid.waitForService('api', (s) => s.phase === 'Healthy', 'api healthy', 60_000);
   await vaid.waitForStatus((d) => d.alerts.recent.find((r) => r.kind === 'recovered' && r.state === 'delivered'), 'the resolve notice delivered', 60_000);
-  assert.deepEqual(server.messages.map((m) => m.title), ['db Recovery Failed', 'db Recovered']);
+  assert.deepEqual(server.messages.map((m) => m.title), [`db Recovery Failed on ${HOST}`, `db Recovered on ${HOST}`]);
   assert.equal(server.messages[1]!.priority, 2);
   assert.deepEqual(server.messages[1]!.tags, ['white_check_mark', 'resolved', 'auto-recovery']);
   await vaid.stop();

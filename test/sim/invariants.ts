@@ -55,6 +55,8 @@ interface ServiceBook {
   healthyStreak: number;
   /** What the last notice delivered for this service said (null: told nothing, or handed over). */
   told: Believed | null;
+  /** A Flapping alert was decided and not yet resolved. */
+  flapping?: boolean;
   /** The person is owed this news since `since`: the service's state differs from what they were told. */
   owed: { state: Believed; since: number } | null;
 }
@@ -72,6 +74,7 @@ export const RULES = {
   budget: 'outside a recovery, a service is checked about once per interval (no busy polling)',
   status: 'the status document validates and agrees with what happened',
   truth: 'the last delivered notice for a service matches its state within cooldown + delivery time',
+  flapping: 'a Flapping alert only after N recovered restarts within the window, once per incident, resolved only after one',
 } as const;
 
 export class InvariantChecker {
@@ -161,6 +164,8 @@ export class InvariantChecker {
         this.onAlert(e.t, e.alert.service, e.alert.kind, e.alert.id);
         break;
       case 'notice': {
+        // A Flapping notice is its own incident: it says nothing about failing or healthy.
+        if (e.kind === 'flapping' || e.kind === 'flapping-resolved') break;
         const b = this.book(e.service);
         b.told = e.kind === 'recovered' ? 'healthy' : 'failing';
         if (b.owed?.state === b.told) b.owed = null;
@@ -324,6 +329,15 @@ export class InvariantChecker {
       this.owe(b, 'failing', t);
     } else if (kind === 'recovered') {
       this.owe(b, 'healthy', t);
+    } else if (kind === 'flapping') {
+      const policy = this.ctx.spec(name).flapping ?? { restarts: 5, window_seconds: 3600 };
+      const recovered = b.attempts.filter((a) => a.succeeded && a.start > t - policy.window_seconds * 1000).length;
+      if (recovered < policy.restarts) this.fail(t, 'flapping', name, `flapping alert ${id} after ${recovered} recovered restarts in the window (policy ${policy.restarts})`);
+      if (b.flapping) this.fail(t, 'flapping', name, `a second flapping alert ${id} in one incident`);
+      b.flapping = true;
+    } else if (kind === 'flapping-resolved') {
+      if (!b.flapping) this.fail(t, 'flapping', name, `flapping-resolved ${id} without a flapping alert`);
+      b.flapping = false;
     }
     if (this.ctx.cooldownMs > 0) {
       const prev = b.lastDelivered.get(kind);

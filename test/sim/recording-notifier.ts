@@ -48,6 +48,11 @@ export class RecordingNotifier implements Notifier {
       this.suppressed++;
       return;
     }
+    if (alert.kind === 'flapping' || alert.kind === 'flapping-resolved') {
+      this.delivered++;
+      this.trace.add({ t: now, type: 'notice', service: alert.service, kind: alert.kind });
+      return;
+    }
     if (alert.kind === 'recovered') this.incidents.delete(alert.service);
     else if (alert.kind !== 'reminder') {
       this.lastSent.set(key, now);

@@ -8,6 +8,7 @@ import { statusSource } from '../status-source.js';
 import { asList, parseOutput, serialize } from '../printers/output.js';
 import type { ServiceSummary } from '../../history/views.js';
 import { CONTEXT, outputFlag, PATH_FLAGS, SERVER, type Flag } from '../flags.js';
+import type { DesiredService } from '../../manifest/types.js';
 
 /** Each service's history summary, or why there is none; never fails describe. */
 async function readHistory(stateDir: string, names: string[], now: number): Promise<(name: string) => ServiceSummary | string> {
@@ -69,7 +70,13 @@ Example:
       // Another host's history is in its database, not this one's: say where to read it.
       const server = ctx.status?.server;
       const history = server ? () => `kept on ${server}: vaictl history NAME with the same --context or --server` : await readHistory(paths.stateDir, found.map((s) => s.name), now);
-      const texts = found.map((status) => describeService({ doc: snap.doc, status, spec: specs.services.get(status.name), now, history: history(status.name) }));
+      // Another host's paths are not this host's to judge.
+      const { pathWarnings } = await import('../../manifest/path-safety.js');
+      const warningsOf = (sp: DesiredService | undefined) => (sp && !server ? pathWarnings(sp.spec, sp.source.file) : []);
+      const texts = found.map((status) => {
+        const spec = specs.services.get(status.name);
+        return describeService({ doc: snap.doc, status, spec, now, history: history(status.name), pathWarnings: warningsOf(spec) });
+      });
       ctx.stdout.write(texts.join('\n\n'));
     }
     return staleExit(ctx, snap, code);

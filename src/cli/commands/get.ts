@@ -109,6 +109,9 @@ Examples:
       }
     }
     const rows = select(doc);
+    const warning = format === 'table' || format === 'wide' ? manifestWarning(doc.manifests) : null;
+    // kubectl's way: a warning on stderr, before the table (the services shown run their last good spec).
+    if (warning) ctx.stderr.write(`${warning}\n`);
     // The spec comes from the manifests (yaml, ajv: ~100 ms to load): for a template only when it reads one.
     const needSpecs = format === 'wide' || (objectFormat ? /\bspec\b/.test(values.output ?? '') : format === 'json' || format === 'yaml');
     const withSpecs = needSpecs ? await attachSpecs(ctx, rows, doc, paths, manifestsExplicit) : rows;
@@ -255,3 +258,24 @@ function writeRows(ctx: CommandContext, rows: ServiceRow[], o: WatchOpts, widths
   return grown;
 }
 
+
+/**
+ * One line when the last manifest load had errors: the full status holds them all, the summary
+ * (vaictl get's fast path) a count and the first few.
+ */
+export function manifestWarning(m: { errors?: unknown }): string | null {
+  const e = m.errors as Array<{ file: string; line: number; column: number; path?: string; message: string }> | { count: number; first: string[] } | undefined;
+  let count: number;
+  let first: string;
+  if (Array.isArray(e)) {
+    if (e.length === 0) return null;
+    const f = e[0]!;
+    count = e.length;
+    first = `${f.file}:${f.line}:${f.column}: ${f.path ? `${f.path}: ` : ''}${f.message}`;
+  } else if (e && typeof e.count === 'number' && e.count > 0) {
+    count = e.count;
+    first = e.first[0] ?? '';
+  } else return null;
+  const more = count > 1 ? ` (and ${count - 1} more)` : '';
+  return `Warning: the last manifest load had ${count} error${count === 1 ? '' : 's'}; the last good specs keep running: ${first.split('\n')[0]}${more}; see vaictl validate`;
+}

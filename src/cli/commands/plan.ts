@@ -79,6 +79,7 @@ check in status as the observation. Runs no check and no command.`,
     const generations = new Generations({ generation: doc.manifests.generation, services: Object.values(doc.services) });
     const state = generations.apply({ generation: 1, revision: null, attemptedRevision: null, services: selected, notifiers: new Map(), errors: [], loadedAt: now });
     world.setServices(state.services, generations.specHashes());
+    world.setNotifiers(state.notifiers);
     world.setMarkers(markerNames(paths));
     const rows: PlanRow[] = [];
     const results: Array<{ name: string; result: PlanResult }> = [];

@@ -33,6 +33,7 @@ import { markerNames } from '../../status/state-dir/markers.js';
 import { takeRestartRequests } from '../../status/state-dir/restart-requests.js';
 import { takeUndoRequests } from '../../status/state-dir/undo-requests.js';
 import { FileLedger } from '../../reconcile/rollout-ledger.js';
+import { startSelfWatch, type SelfWatchConfig, type SelfWiring } from './self-watch.js';
 
 export interface DaemonOptions {
   paths: Paths;
@@ -54,6 +55,8 @@ export interface DaemonOptions {
   historyFlushMs?: number | undefined;
   /** Services rolling out a spec change at once (default 1). */
   rolloutConcurrency?: number;
+  /** vai's own failures (--notify-self) and the heartbeat (--heartbeat-url). */
+  self?: SelfWatchConfig;
 }
 
 const ALERTS_REFRESH_MS = 2000;
@@ -109,6 +112,7 @@ export class Daemon {
   /** Source problems seen before the first manifests loaded (null after). */
   private heldProblems: SourceProblem[] | null = [];
   private history: History | null = null;
+  private self: SelfWiring | null = null;
 
   private constructor(
     private readonly opts: DaemonOptions,
@@ -134,6 +138,7 @@ export class Daemon {
   /** What /healthz checks: the reconcile loop, status writes, the manifest directory. */
   get healthChecks(): DaemonHealth['checks'] {
     const checks = [...this.healthFeed.health.checks, { name: 'notifiers', check: () => notifierProblem(this.notifier.snapshot()) }];
+    if (this.self) checks.push({ name: 'self', check: () => this.self?.watch.problems().map((p) => `${p.title}: ${p.problem}`).join('; ') || null });
     return this.history ? [...checks, this.history.healthCheck] : checks;
   }
 
@@ -210,6 +215,14 @@ export class Daemon {
       this.metrics.queueDepth.set(c.queue.length);
     }, ALERTS_REFRESH_MS);
     this.alertsTimer.unref();
+    this.self = await startSelfWatch({
+      config: this.opts.self ?? { target: null, afterMs: 60_000, heartbeat: null },
+      stateDir: paths.stateDir,
+      store: this.store,
+      notifier: this.notifier,
+      checks: () => [...this.healthFeed.health.checks, { name: 'notifiers', check: () => notifierProblem(this.notifier.snapshot()) }],
+      log,
+    });
   }
 
   private async startSource(git: GitConfig, selector: LabelSelector | undefined): Promise<void> {
@@ -283,6 +296,7 @@ export class Daemon {
     this.stopping ??= (async () => {
       const { log } = this.opts;
       if (this.alertsTimer) clearInterval(this.alertsTimer);
+      await this.self?.close(true);
       for (const w of this.watches) w.close();
       await this.source?.close();
       await this.manifests?.close();

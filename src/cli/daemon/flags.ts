@@ -24,6 +24,8 @@ export interface VaidConfig {
   webWriteTokenFile: string | undefined;
   /** Pull mode; undefined in directory mode. */
   git: GitConfig | undefined;
+  /** --notify-self, --notify-self-after, --heartbeat-url, --heartbeat-interval. */
+  self: { target: string | null; afterMs: number; heartbeat: { url: string; intervalMs: number } | null };
   help: boolean;
   version: boolean;
 }
@@ -48,6 +50,10 @@ Flags:
   --listen HOST:PORT            serve /metrics, /api/status and the status page (VAI_LISTEN; off by default)
   --web-token-file PATH         bearer token for a non-loopback --listen (VAI_WEB_TOKEN_FILE or VAI_WEB_TOKEN)
   --web-write-token-file PATH   a second token that may restart/stop/start over the endpoint (VAI_WEB_WRITE_TOKEN_FILE or VAI_WEB_WRITE_TOKEN; none: no write routes)
+  --notify-self NAME            Notifier (or ntfy topic) told of vai's own failures (VAI_NOTIFY_SELF; default: logged only)
+  --notify-self-after SECONDS   how long a failure of vai lasts before it is told (VAI_NOTIFY_SELF_AFTER, default 60)
+  --heartbeat-url URL           pinged while vaid's reconcile loop is healthy; URL/fail with the reason when a self-check fails (VAI_HEARTBEAT_URL)
+  --heartbeat-interval SECONDS  how often (VAI_HEARTBEAT_INTERVAL, default 60)
 ${GIT_USAGE}  --version, --help
 `;
 
@@ -69,6 +75,10 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
         'rollout-concurrency': { type: 'string' },
         'docker-host': { type: 'string' },
         'allow-unsafe-permissions': { type: 'boolean' },
+        'notify-self': { type: 'string' },
+        'notify-self-after': { type: 'string' },
+        'heartbeat-url': { type: 'string' },
+        'heartbeat-interval': { type: 'string' },
         help: { type: 'boolean', short: 'h' },
         version: { type: 'boolean' },
       },
@@ -90,7 +100,17 @@ export function parseVaidArgs(argv: string[], env: NodeJS.ProcessEnv, cwd: strin
   const rolloutText = values['rollout-concurrency'] ?? env.VAI_ROLLOUT_CONCURRENCY ?? '1';
   const rolloutConcurrency = Number(rolloutText);
   if (!Number.isInteger(rolloutConcurrency) || rolloutConcurrency < 1 || rolloutConcurrency > 4096) throw new VaiError('VAI_E_USAGE', `--rollout-concurrency ${rolloutText}: use a whole number from 1 to 4096`);
+  const afterText = values['notify-self-after'] ?? env.VAI_NOTIFY_SELF_AFTER ?? '60';
+  const after = Number(afterText);
+  if (!Number.isFinite(after) || after < 0 || after > 86_400) throw new VaiError('VAI_E_USAGE', `--notify-self-after ${afterText}: use seconds from 0 to 86400`);
+  const hbText = values['heartbeat-interval'] ?? env.VAI_HEARTBEAT_INTERVAL ?? '60';
+  const hbInterval = Number(hbText);
+  if (!Number.isFinite(hbInterval) || hbInterval < 0.1 || hbInterval > 86_400) throw new VaiError('VAI_E_USAGE', `--heartbeat-interval ${hbText}: use seconds from 0.1 to 86400`);
+  const hbUrl = values['heartbeat-url'] ?? env.VAI_HEARTBEAT_URL;
+  if (hbUrl !== undefined && !/^https?:\/\/[^\s]+$/.test(hbUrl)) throw new VaiError('VAI_E_USAGE', `--heartbeat-url: an http:// or https:// URL, not ${JSON.stringify(hbUrl.replace(/\/\/[^@/]*@/, '//***@'))}`);
+  const self = { target: values['notify-self'] ?? env.VAI_NOTIFY_SELF ?? null, afterMs: after * 1000, heartbeat: hbUrl ? { url: hbUrl, intervalMs: hbInterval * 1000 } : null };
   return {
+    self,
     paths: resolvePaths(values, env, cwd),
     rolloutConcurrency,
     logLevel,

@@ -20,7 +20,8 @@ export function feedHealth(parts: { clock: Clock; store: StatusStore; controller
   const root = path.resolve(parts.manifestsDir);
   let names: string[] = [];
   let shortestIntervalMs: number | null = null;
-  const health = createDaemonHealth({
+  let fileErrors: string | null = null;
+  const base = createDaemonHealth({
     now: () => clock.now(),
     loop: () => {
       let earliestDueAt: number | null = null;
@@ -31,6 +32,9 @@ export function feedHealth(parts: { clock: Clock; store: StatusStore; controller
       return { waiting: controller.queue.length, earliestDueAt, shortestIntervalMs };
     },
   });
+  // The manifests check fails only when the directory cannot be read; a file with errors is named as a warning.
+  const checks = base.checks.map((c) => (c.name === 'manifests' ? { ...c, name: c.name, check: () => c.check(), warn: () => fileErrors } : c));
+  const health: DaemonHealth = { ...base, checks };
   store.on('write', () => health.statusWritten());
   store.on('error', (e) => health.statusWriteFailed(e));
   const previous = controller.onReconciled;
@@ -51,6 +55,9 @@ export function feedHealth(parts: { clock: Clock; store: StatusStore; controller
       shortestIntervalMs = shortest;
       const unreadable = state.errors.find((e) => e.file === root && DIRECTORY_ERRORS.has(e.code));
       health.manifestsRead(unreadable ? `${root}: ${unreadable.message}` : null);
+      const files = state.errors.filter((e) => !(e.file === root && DIRECTORY_ERRORS.has(e.code)));
+      const f = files[0];
+      fileErrors = f ? `the last load had ${files.length} error${files.length === 1 ? '' : 's'} (last good specs kept): ${f.file}:${f.line}:${f.column}: ${f.message}${files.length > 1 ? ` (and ${files.length - 1} more)` : ''}` : null;
     },
   };
 }

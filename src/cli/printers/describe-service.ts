@@ -22,6 +22,8 @@ export interface DescribeInput {
   now: number;
   /** From STATE_DIR/history.db; a string says why it could not be read. Absent: no history lines. */
   history?: ServiceSummary | string | undefined;
+  /** log_path or pid_file under a directory a non-root user controls (manifest/path-safety.ts); read by the command. */
+  pathWarnings?: readonly string[] | undefined;
 }
 
 /** History written longer ago than this is reported as behind. */
@@ -30,7 +32,7 @@ const HISTORY_BEHIND_MS = 60_000;
 const UNKNOWN = '<unknown>';
 const NONE = '<none>';
 
-export function describeService({ doc, status: s, spec, now, history }: DescribeInput): string {
+export function describeService({ doc, status: s, spec, now, history, pathWarnings }: DescribeInput): string {
   const w = new PrefixWriter();
   const sp = spec?.spec;
   w.field(0, 'Name', s.name);
@@ -59,6 +61,7 @@ export function describeService({ doc, status: s, spec, now, history }: Describe
   w.field(0, 'Command Timeout', sp ? seconds(sp.command_timeout_seconds) : UNKNOWN);
   w.field(0, 'Startup Delay', sp ? seconds(sp.startup_delay_seconds) : UNKNOWN);
   w.field(0, 'Log Path', sp ? (sp.log_path ?? '<default: STATE_DIR/logs/NAME.log>') : UNKNOWN);
+  for (const warning of pathWarnings ?? []) w.field(0, 'Path Warning', warning);
   w.field(0, 'Log Rotation', sp ? `${describePolicy(rotationPolicy(sp.log_rotation))}${sp.log_rotation ? '' : ' (default)'}` : UNKNOWN);
   w.field(0, 'Dependencies', sp ? sp.dependencies.map((d) => `${d} (${doc.services[d]?.phase ?? UNKNOWN})`) : UNKNOWN);
   w.field(0, 'Policy', sp ? policyWords(sp) : UNKNOWN);

@@ -22,12 +22,14 @@ export interface AlertmanagerRoute extends RouteBase {
 }
 
 /** The alertname of each failure kind; a reminder re-fires the incident's alert. */
-const ALERTNAME: Record<Exclude<AlertKind, 'recovered'>, string> = {
+const ALERTNAME: Record<Exclude<AlertKind, 'recovered' | 'flapping-resolved' | 'self-resolved'>, string> = {
   'recovery-failed': 'VaiRecoveryFailed',
   'crash-loop': 'VaiCrashLoop',
   reminder: 'VaiRecoveryFailed',
   'rolled-back': 'VaiRolledBack',
   'source-failed': 'VaiSourceFailed',
+  flapping: 'VaiFlapping',
+  self: 'VaiSelf',
   // Not refreshed (no incident): it ends by itself after 4 resend intervals, a notice's life.
   notice: 'VaiWarning',
 };
@@ -41,7 +43,7 @@ function labelsOf(n: Notification, alertname: string): Record<string, string> {
     const name = k.replace(/[^a-zA-Z0-9_]/g, '_');
     if (LABEL_NAME.test(name)) out[name] = v;
   }
-  return { ...out, alertname, service: n.service, host: n.host, severity: n.kind === 'notice' || n.kind === 'source-failed' ? 'warning' : 'critical' };
+  return { ...out, alertname, service: n.service, host: n.host, severity: alertname === 'VaiFlapping' || n.kind === 'notice' || n.kind === 'source-failed' ? 'warning' : 'critical' };
 }
 
 /** The alerts one notification stands for: a failure fires one; a recovery resolves both failure alerts. */
@@ -51,6 +53,8 @@ export function alertmanagerAlerts(n: Notification, nowMs: number, resendSeconds
     const endsAt = new Date(nowMs).toISOString();
     return ['VaiRecoveryFailed', 'VaiCrashLoop'].map((a) => ({ labels: labelsOf(n, a), annotations, endsAt }));
   }
+  if (n.kind === 'self-resolved') return [{ labels: labelsOf(n, 'VaiSelf'), annotations, endsAt: new Date(nowMs).toISOString() }];
+  if (n.kind === 'flapping-resolved') return [{ labels: labelsOf(n, 'VaiFlapping'), annotations, endsAt: new Date(nowMs).toISOString() }];
   return [
     {
       labels: labelsOf(n, ALERTNAME[n.kind]),

@@ -115,4 +115,5 @@ export const emailSink = defineSink<EmailRoute>({
   withUrls: (r) => ({ ...r, to: [...r.to] }),
   send: sendMail,
   cannotAsk: 'an SMTP server cannot be asked; the repeat carries the same Message-ID',
+  groups: true,
 });

@@ -99,4 +99,5 @@ export const ntfySink = defineSink<NtfyRoute>({
   findEarlier: (n, r, key, sinceMs, knownIds, ctx) =>
     findOnNtfy({ key, title: n.title, message: n.message }, destination(r, ctx.env), sinceMs, knownIds, ctx.timeoutMs, ctx.nowMs, ctx.signal),
   cannotAsk: '',
+  groups: true,
 });

@@ -50,6 +50,11 @@ export interface SinkModule<R extends RouteBase = RouteBase> {
    * the outbox: a repeat is harmless there and a missed one is made up by the next.
    */
   refreshSeconds?(route: R): number;
+  /**
+   * A person reads it: notifications to it within group_wait go as one message (grouping.ts).
+   * Absent for destinations read by programs (webhook, command) or that group themselves (Alertmanager).
+   */
+  readonly groups?: boolean;
 }
 
 export const str = (v: unknown): string => (typeof v === 'string' ? v : '');

@@ -51,7 +51,7 @@ test('alertmanager: fires with labels, is re-sent while firing, inhibited, silen
     { ...firing.labels },
     { alertname: 'VaiRecoveryFailed', service: 'minio', host: 'vps1', severity: 'critical', tier: 'db', app_kubernetes_io_name: 'minio' },
   );
-  assert.equal(firing.annotations.summary, 'minio Recovery Failed');
+  assert.equal(firing.annotations.summary, 'minio Recovery Failed on vps1');
   assert.match(firing.annotations.description!, /^Service: minio\nStatus: Failed health check/);
   assert.match(firing.annotations.description!, /^Host: vps1$/m);
   const record = n.snapshot().recent.find((r) => r.id === 'minio:recovery-failed:1');

@@ -47,7 +47,7 @@ test('lists delivered, failed, suppressed and waiting alerts from the outbox, wi
   const stateDir = dir.join('state');
   writeStateDir(stateDir, { lockPid: fakeVaid(t) });
   const token = 'tk_alerts_cmd_secret_123';
-  const n = await createNotifier({ outboxDir: `${stateDir}/outbox`, env: { VAI_NTFY_URL: `http://u:pw@127.0.0.1:${server.port}`, VAI_NTFY_TOKEN: token } });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir: `${stateDir}/outbox`, env: { VAI_NTFY_URL: `http://u:pw@127.0.0.1:${server.port}`, VAI_NTFY_TOKEN: token } });
   cleanup(t, () => n.close());
   await n.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(() => n.snapshot().recent[0]?.state === 'delivered');

@@ -18,7 +18,7 @@ async function setup(t: { after(fn: () => unknown): void }, env: NodeJS.ProcessE
     await smtp.close();
     dir.remove();
   });
-  const n = await createNotifier({ outboxDir: dir.join('outbox'), env, retry: { initialMs: 50, maxMs: 200 }, hostname: 'vps1' });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir: dir.join('outbox'), env, retry: { initialMs: 50, maxMs: 200 }, hostname: 'vps1' });
   cleanup(t, () => n.close());
   n.setTargets(
     new Map([
@@ -46,7 +46,7 @@ test('email: STARTTLS, AUTH from env, the seed format as plain text, one message
   assert.equal(m.user, 'vai');
   assert.equal(m.from, 'vai@vps1.example');
   assert.deepEqual(m.to, ['ops@example.com', 'oncall@example.com']);
-  assert.match(m.raw, /^Subject: minio Recovery Failed\r$/m);
+  assert.match(m.raw, /^Subject: minio Recovery Failed on vps1\r$/m);
   assert.match(m.raw, /^Content-Type: text\/plain/m);
   assert.match(m.raw, /^Message-ID: <vai-[0-9a-f]{24}@vps1>\r$/m);
   const body = m.raw.split('\r\n\r\n').slice(1).join('\r\n\r\n').replace(/\r\n/g, '\n');

@@ -3,6 +3,7 @@
 // (publish and poll as ntfy documents them). Also the answer that never comes (a timeout after
 // the server stored the message), a server before ntfy 2.16 (no sequence ids), a token that
 // may not read, and the idempotency keys of webhooks and commands.
+import os from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
@@ -18,6 +19,8 @@ import { testdir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
 import { alert, cleanup, minioSpec, notifierTarget } from './fixtures.js';
 import type { Alert } from '../../../src/notify/types.js';
+
+const HOST = os.hostname();
 
 const here = path.dirname(fileURLToPath(import.meta.url));
 const CHILD = path.join(here, 'notifier-child.ts');
@@ -175,7 +178,7 @@ test('a token that may publish but not read: sent again (at least once), counted
 test('an answer that never comes after ntfy stored the message (timeout): the retry finds it instead of sending again', async (t) => {
   const s = await setup(t);
   await s.server.setMode({ type: 'accept-no-answer' });
-  const n = await createNotifier({ outboxDir: s.outboxDir, env: s.env, ...FAST });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir: s.outboxDir, env: s.env, ...FAST });
   cleanup(t, () => n.close());
   await n.submit(first);
   await waitFor(() => n.snapshot().recent[0]?.state === 'delivered', { what: 'the delivered record', timeoutMs: 60_000 });
@@ -187,7 +190,7 @@ test('an answer that never comes after ntfy stored the message (timeout): the re
 test('a server before ntfy 2.16: an earlier message with the same text is not taken for the uncertain one', async (t) => {
   const s = await setup(t);
   s.server.legacy = true;
-  const n = await createNotifier({ outboxDir: s.outboxDir, env: s.env, ...FAST });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir: s.outboxDir, env: s.env, ...FAST });
   cleanup(t, () => n.close());
   n.setTargets(new Map([notifierTarget('alerts', { type: 'ntfy', server: s.server.url, topic: 'alerts', cooldown_seconds: 0 })]));
   // Same service, kind and attempt: the three alerts read exactly alike.
@@ -210,7 +213,7 @@ test('a server before ntfy 2.16: an earlier message with the same text is not ta
   await n.submit(c!);
   await waitFor(() => n.snapshot().recent.find((r) => r.id === c!.id)?.state === 'delivered', { timeoutMs: 60_000 });
   assert.equal(s.server.messages.length, 3);
-  assert.ok(s.server.messages.every((m) => m.title === 'minio Recovery Failed' && m.message === s.server.messages[0]!.message));
+  assert.ok(s.server.messages.every((m) => m.title === `minio Recovery Failed on ${HOST}` && m.message === s.server.messages[0]!.message));
 });
 
 test('poll matching: sequence id first; without one, exact text and not a message known as ours', () => {
@@ -244,7 +247,7 @@ test('webhook: every attempt of one notification carries the same Idempotency-Ke
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   cleanup(t, () => new Promise<void>((r) => hook.close(() => r())));
   const url = `http://127.0.0.1:${(hook.address() as AddressInfo).port}/hook`;
-  const n = await createNotifier({ outboxDir: dir.join('outbox'), env: {}, ...FAST });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir: dir.join('outbox'), env: {}, ...FAST });
   cleanup(t, () => n.close());
   n.setTargets(new Map([notifierTarget('ops', { type: 'webhook', url, cooldown_seconds: 0 })]));
   const spec = minioSpec({ notify_on_fail: 'ops' });
@@ -265,7 +268,7 @@ test('command: VAI_IDEMPOTENCY_KEY is set, the same on a retry', async (t) => {
   const dir = testdir();
   cleanup(t, () => dir.remove());
   const out = dir.join('keys');
-  const n = await createNotifier({ outboxDir: dir.join('outbox'), env: { PATH: process.env.PATH ?? '', OUT: out }, ...FAST });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir: dir.join('outbox'), env: { PATH: process.env.PATH ?? '', OUT: out }, ...FAST });
   cleanup(t, () => n.close());
   // Fails the first run (after noting its key), succeeds the second.
   const script = 'echo "$VAI_IDEMPOTENCY_KEY" >> "$OUT"; [ "$(wc -l < "$OUT")" -ge 2 ]';

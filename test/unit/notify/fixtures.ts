@@ -1,5 +1,6 @@
 // Shared test fixtures for the notifier: a full service spec, alerts, a log that keeps every
 // line, and a manual clock for reminder timing (deliveries themselves run on real sockets).
+// Notifiers here send each alert alone (groupWaitSeconds: 0): grouping has its own tests (grouping*.test.ts).
 import { Writable } from 'node:stream';
 import pino from 'pino';
 import type { ServiceSpec } from '../../../src/manifest/schema.js';

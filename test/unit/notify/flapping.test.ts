@@ -25,6 +25,6 @@ test('flapping: the alert lists each restart with its time and cause', () => {
   assert.equal(d.type, 'open');
   if (d.type !== 'open') return;
   const text = flappingMessage('minio', d.restarts, { restarts: 5, windowSeconds: 3600 });
-  assert.match(text, /^minio was restarted 5 times within 60 min, each time recovering:\n {2}2026-11-27T10:00:00.000Z {2}crash at \+0m\n/);
+  assert.match(text, /^minio was restarted 5 times within 1 h, each time recovering:\n {2}2026-11-27T10:00:00.000Z {2}crash at \+0m\n/);
   assert.equal(text.split('\n').length, 6);
 });

@@ -5,7 +5,7 @@ import { alert, minioSpec } from './fixtures.js';
 
 test("recovery failed reads as the seed's Notification format", () => {
   const n = formatAlert(alert('minio', 'recovery-failed', 7, { attempt: 2, dependents: ['api', 'web'] }), 'vps1');
-  assert.equal(n.title, 'minio Recovery Failed');
+  assert.equal(n.title, 'minio Recovery Failed on vps1');
   assert.equal(n.priority, 5);
   assert.equal(n.level, 'CRITICAL');
   assert.deepEqual(n.tags, ['rotating_light', 'alert', 'auto-recovery']);
@@ -30,7 +30,7 @@ test("recovery failed reads as the seed's Notification format", () => {
 
 test('crash loop is critical and says so in title and tags', () => {
   const n = formatAlert(alert('minio', 'crash-loop', 1, { message: 'failed 3 times in 300 s' }), 'h');
-  assert.equal(n.title, 'minio Crash Loop');
+  assert.equal(n.title, 'minio Crash Loop on h');
   assert.equal(n.code, 'SERVICE-CRASH-LOOP');
   assert.equal(n.priority, 5);
   assert.ok(n.tags.includes('crash-loop'), `tags: ${n.tags.join(',')}`);
@@ -39,7 +39,7 @@ test('crash loop is critical and says so in title and tags', () => {
 
 test('recovered is a low-priority resolve notice without "action required"', () => {
   const n = formatAlert(alert('minio', 'recovered', 1, { message: 'healthy after restart' }), 'h');
-  assert.equal(n.title, 'minio Recovered');
+  assert.equal(n.title, 'minio Recovered on h');
   assert.equal(n.priority, 2);
   assert.deepEqual(n.tags, ['white_check_mark', 'resolved', 'auto-recovery']);
   assert.doesNotMatch(n.message, /Action required/);
@@ -76,15 +76,34 @@ test('displayCommand keeps what a person would type', () => {
 test('an alert-only service (no restart_cmd): titles and lines never say vai tried a recovery', () => {
   const spec = minioSpec({ restart_cmd: undefined, container: undefined, log_path: undefined, health_check: { type: 'heartbeat', period_seconds: 3600, interval_seconds: 60, timeout_seconds: 5, failure_threshold: 1, success_threshold: 1 } });
   const failing = formatAlert(alert('backup', 'recovery-failed', 1, { spec, message: 'last beat at 2026-11-27T08:00:00.000Z (7506 s ago), more than period 3600 s + grace 0 s' }), 'vps1');
-  assert.equal(failing.title, 'backup Failing');
+  assert.equal(failing.title, 'backup Failing on vps1');
   assert.equal(failing.priority, 5, 'still an alert a person must hear');
   assert.match(failing.message, /^Status: Failing \(last beat at .*\)$/m);
   assert.match(failing.message, /^Recovery attempt: none \(alert-only service: no restart_cmd, vai does not restart it\)$/m);
   assert.match(failing.message, /^Action required: look into it \(vai only watches this service\)$/m);
   const healed = formatAlert(alert('backup', 'recovered', 2, { spec, message: 'last beat at 2026-11-27T10:05:00.000Z (6 s ago)' }), 'vps1');
-  assert.equal(healed.title, 'backup Resolved');
+  assert.equal(healed.title, 'backup Resolved on vps1');
   assert.match(healed.message, /^Recovery attempt: none \(alert-only service\)$/m);
   for (const n of [failing, healed]) {
     assert.doesNotMatch(`${n.title}\n${n.message}`, /Recovery Failed|Recovered|Manual intervention|Restart command|attempt \d/);
   }
+});
+
+test('the title names the service as its manifest wrote it and the host: the host label first, else the hostname', () => {
+  assert.equal(formatAlert(alert('minio-eu2', 'recovery-failed', 1), 'box').title, 'minio-eu2 Recovery Failed on box');
+  const labelled = formatAlert(alert('minio', 'recovery-failed', 1, { labels: { host: 'vps1', tier: 'prod' } }), 'box');
+  assert.equal(labelled.title, 'minio Recovery Failed on vps1');
+  assert.match(labelled.message, /^Host: vps1$/m);
+  assert.match(formatAlert(alert('minio', 'recovery-failed', 1), 'box').message, /^Host: box$/m);
+});
+
+test('a relative restart command is shown absolute, or with the directory it runs in', () => {
+  const host = (restart_cmd: string) => formatAlert(alert('app', 'recovery-failed', 1, { spec: minioSpec({ container: undefined, restart_cmd }), workingDir: '/srv/app' }), 'h').message;
+  assert.match(host('./bin/start.sh --port 8080 >> app.log 2>&1 &'), /^Restart command: \/srv\/app\/bin\/start\.sh --port 8080$/m);
+  assert.match(host('node server.js &'), /^Restart command: node server\.js \(in \/srv\/app\)$/m);
+  assert.match(host('/usr/bin/node lib/server.js'), /^Restart command: \/usr\/bin\/node lib\/server\.js \(in \/srv\/app\)$/m);
+  assert.match(host('/usr/local/bin/minio server /data --console-address :9001'), /^Restart command: \/usr\/local\/bin\/minio server \/data --console-address :9001$/m);
+  // In a container the command runs in the container's own directory: shown as written.
+  const ctr = formatAlert(alert('app', 'recovery-failed', 1, { spec: minioSpec({ restart_cmd: 'node server.js' }), workingDir: '/srv/app' }), 'h').message;
+  assert.match(ctr, /^Restart command: node server\.js$/m);
 });

@@ -9,7 +9,7 @@ const N = Number(process.argv[2] ?? 200);
 const dir = testdir();
 const server = await startNtfyServer();
 const env = { VAI_NTFY_URL: server.url };
-const n = await createNotifier({ outboxDir: dir.join('outbox'), env });
+const n = await createNotifier({ groupWaitSeconds: 0, outboxDir: dir.join('outbox'), env });
 const submit: number[] = [];
 const t0 = performance.now();
 for (let i = 0; i < N; i++) {
@@ -27,7 +27,7 @@ await server.setMode({ type: 'refuse' });
 for (let i = 0; i < N; i++) await n.submit(alert(`svc${i}`, 'crash-loop', 1));
 await n.close();
 const o0 = performance.now();
-const reopened = await createNotifier({ outboxDir: dir.join('outbox'), env });
+const reopened = await createNotifier({ groupWaitSeconds: 0, outboxDir: dir.join('outbox'), env });
 console.log(`reopening an outbox with ${reopened.snapshot().outboxSize} waiting: ${(performance.now() - o0).toFixed(1)} ms`);
 await reopened.close();
 await server.close();

@@ -1,6 +1,7 @@
 // A cooldown folds repeats of one state and never hides a change of state (issue 18's defect):
 // the last message a person received must match the service. Delivered through the real
 // ntfy-like server on loopback; the notifier's clock is manual so the cooldown is exact.
+import os from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNotifier } from '../../../src/notify/index.js';
@@ -8,6 +9,8 @@ import { startNtfyServer } from '../../support/ntfy-server.js';
 import { testdir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
 import { alert, ManualClock, notifierTarget, cleanup } from './fixtures.js';
+
+const HOST = os.hostname();
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 
@@ -20,7 +23,7 @@ async function setup(t: { after(fn: () => unknown): void }) {
   });
   const targets = new Map([notifierTarget('alerts', { type: 'ntfy', server: server.url, topic: 'ops', cooldown_seconds: 120 })]);
   const clock = new ManualClock(T0);
-  const n = await createNotifier({ outboxDir: dir.join('outbox'), env: {}, clock });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir: dir.join('outbox'), env: {}, clock });
   cleanup(t, () => n.close());
   n.setTargets(targets);
   return { server, clock, n };
@@ -40,8 +43,8 @@ test('a service that breaks again within the cooldown after a Recovered notice i
   await n.submit(alert('minio', 'recovery-failed', 2));
   await n.submit(alert('minio', 'crash-loop', 2));
   await waitFor(() => server.messages.length >= 5, { what: 'second incident delivered' });
-  assert.deepEqual(titles(server), ['minio Recovery Failed', 'minio Crash Loop', 'minio Recovered', 'minio Recovery Failed', 'minio Crash Loop']);
-  assert.equal(server.messages.at(-1)!.title, 'minio Crash Loop', 'the last message must say the service is down');
+  assert.deepEqual(titles(server), [`minio Recovery Failed on ${HOST}`, `minio Crash Loop on ${HOST}`, `minio Recovered on ${HOST}`, `minio Recovery Failed on ${HOST}`, `minio Crash Loop on ${HOST}`]);
+  assert.equal(server.messages.at(-1)!.title, `minio Crash Loop on ${HOST}`, 'the last message must say the service is down');
   const states = n.snapshot().recent.filter((r) => r.service === 'minio').map((r) => r.state);
   assert.ok(!states.includes('suppressed'), `nothing is suppressed: ${states.join(', ')}`);
 });
@@ -60,7 +63,7 @@ test('a repeat of the state last told is still folded by the cooldown, and a rec
   // Healthy again: the person was last told it failed, so they learn that it recovered.
   await n.submit(alert('minio', 'recovered', 2));
   await waitFor(() => server.messages.length === 2, { what: 'recovered notice' });
-  assert.deepEqual(titles(server), ['minio Recovery Failed', 'minio Recovered']);
+  assert.deepEqual(titles(server), [`minio Recovery Failed on ${HOST}`, `minio Recovered on ${HOST}`]);
   // A recovery nobody was told a failure about stays quiet, as before.
   await n.submit(alert('api', 'recovered', 1));
   assert.equal(n.snapshot().recent.find((r) => r.id === 'api:recovered:1')?.state, 'suppressed');
@@ -70,7 +73,7 @@ test('a repeat of the state last told is still folded by the cooldown, and a rec
   clock.advance(10_000);
   await n.submit(alert('web', 'recovery-failed', 2));
   await waitFor(() => server.messages.length === 4, { what: 'web failures' });
-  assert.deepEqual(titles(server).slice(2), ['web Recovery Failed', 'web Recovery Failed']);
+  assert.deepEqual(titles(server).slice(2), [`web Recovery Failed on ${HOST}`, `web Recovery Failed on ${HOST}`]);
 });
 
 test('what was told survives a restart of the notifier', async (t) => {
@@ -82,17 +85,17 @@ test('what was told survives a restart of the notifier', async (t) => {
   });
   const targets = new Map([notifierTarget('alerts', { type: 'ntfy', server: server.url, topic: 'ops', cooldown_seconds: 120 })]);
   const clock = new ManualClock(T0);
-  const a = await createNotifier({ outboxDir: dir.join('outbox'), env: {}, clock });
+  const a = await createNotifier({ groupWaitSeconds: 0, outboxDir: dir.join('outbox'), env: {}, clock });
   a.setTargets(targets);
   await a.submit(alert('minio', 'recovery-failed', 1));
   await a.submit(alert('minio', 'recovered', 1));
   await waitFor(() => server.messages.length === 2);
   await a.close();
   clock.advance(10_000);
-  const b = await createNotifier({ outboxDir: dir.join('outbox'), env: {}, clock });
+  const b = await createNotifier({ groupWaitSeconds: 0, outboxDir: dir.join('outbox'), env: {}, clock });
   cleanup(t, () => b.close());
   b.setTargets(targets);
   await b.submit(alert('minio', 'recovery-failed', 2));
   await waitFor(() => server.messages.length === 3, { what: 'failure after restart' });
-  assert.equal(server.messages[2]!.title, 'minio Recovery Failed');
+  assert.equal(server.messages[2]!.title, `minio Recovery Failed on ${HOST}`);
 });

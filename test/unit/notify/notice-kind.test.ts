@@ -25,7 +25,7 @@ test('a notice reads as a warning: its own title, priority 3, no Manual interven
     { id: 'web:notice:CertificateExpiring:2026-12-04T00:00:00.000Z', kind: 'notice', service: 'web', spec, at: '2026-12-02T00:00:00.000Z', message: 'certificate of 127.0.0.1:8443 expires in 2 days', attempt: 0, dependents: [], cause: { reason: 'CertificateExpiring', message: 'certificate of 127.0.0.1:8443 expires in 2 days', evidence: [] } },
     'vps1',
   );
-  assert.equal(n.title, 'web Certificate Expiring');
+  assert.equal(n.title, 'web Certificate Expiring on vps1');
   assert.equal(n.priority, 3);
   assert.match(n.message, /^Status: Healthy, with a warning \(certificate of 127\.0\.0\.1:8443 expires in 2 days\)$/m);
   assert.match(n.message, /^Cause: CertificateExpiring: /m);

@@ -10,10 +10,11 @@ interface ChildInput {
   env: Record<string, string>;
   deliveryTimeoutMs: number;
   alerts: Alert[];
+  groupWaitSeconds?: number;
 }
 
 const input = JSON.parse(process.env.NOTIFIER_CHILD ?? '{}') as ChildInput;
-const n = await createNotifier({ outboxDir: input.outboxDir, env: input.env, deliveryTimeoutMs: input.deliveryTimeoutMs, retry: { initialMs: 50, maxMs: 200 } });
+const n = await createNotifier({ groupWaitSeconds: input.groupWaitSeconds ?? 0, outboxDir: input.outboxDir, env: input.env, deliveryTimeoutMs: input.deliveryTimeoutMs, retry: { initialMs: 50, maxMs: 200 } });
 process.stdout.write('ready\n');
 for (const a of input.alerts) {
   await n.submit(a);

@@ -1,4 +1,5 @@
 // The notifier against a real ntfy-like HTTP server on 127.0.0.1.
+import os from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -8,6 +9,8 @@ import { startNtfyServer, type NtfyServer } from '../../support/ntfy-server.js';
 import { testdir, type TestDir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
 import { alert, capturingLog, notifierTarget, cleanup } from './fixtures.js';
+
+const HOST = os.hostname();
 
 const TOKEN = 'tk_sup3rsecretvalue0123456789';
 const FAST = { deliveryTimeoutMs: 400, retry: { initialMs: 30, maxMs: 200 } };
@@ -42,13 +45,13 @@ const delivered = (server: NtfyServer, n: number) => () => server.messages.lengt
 
 test('ntfy: title, priority, tags, token and body match the seed format', async (t) => {
   const { server, env, outboxDir } = await setup(t);
-  const n = await createNotifier({ outboxDir, env, hostname: 'vps1', ...FAST });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, hostname: 'vps1', ...FAST });
   cleanup(t, () => n.close());
   await n.submit(alert('minio', 'recovery-failed', 1, { dependents: ['api'] }));
   await waitFor(delivered(server, 1), { what: 'the ntfy message' });
   const m = server.messages[0]!;
   assert.equal(m.topic, 'alerts');
-  assert.equal(m.title, 'minio Recovery Failed');
+  assert.equal(m.title, 'minio Recovery Failed on vps1');
   assert.equal(m.priority, 5);
   assert.deepEqual(m.tags, ['rotating_light', 'alert', 'auto-recovery']);
   assert.equal(m.authorization, `Bearer ${TOKEN}`);
@@ -69,7 +72,7 @@ test('ntfy: title, priority, tags, token and body match the seed format', async 
 
 test('a Notifier maps the alias to its real topic and server; files are 0600', async (t) => {
   const { server, outboxDir } = await setup(t);
-  const n = await createNotifier({ outboxDir, env: {}, ...FAST });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir, env: {}, ...FAST });
   cleanup(t, () => n.close());
   n.setTargets(new Map([notifierTarget('alerts', { type: 'ntfy', server: `${server.url}/`, topic: 'khali-vps-alerts' })]));
   await n.submit(alert('minio', 'recovery-failed', 1));
@@ -81,31 +84,31 @@ test('a Notifier maps the alias to its real topic and server; files are 0600', a
 
 test('the same alert id is accepted once, also across a restart', async (t) => {
   const { server, env, outboxDir } = await setup(t);
-  const a = await createNotifier({ outboxDir, env, ...FAST });
+  const a = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, ...FAST });
   await a.submit(alert('minio', 'recovery-failed', 1));
   await a.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(delivered(server, 1));
   await a.close();
-  const b = await createNotifier({ outboxDir, env, ...FAST });
+  const b = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, ...FAST });
   cleanup(t, () => b.close());
   await b.submit(alert('minio', 'recovery-failed', 1));
   // A later, different alert to the same topic arrives; the duplicate would have come first.
   await b.submit(alert('other', 'recovery-failed', 1));
   await waitFor(delivered(server, 2));
-  assert.deepEqual(server.messages.map((m) => m.title), ['minio Recovery Failed', 'other Recovery Failed']);
+  assert.deepEqual(server.messages.map((m) => m.title), [`minio Recovery Failed on ${HOST}`, `other Recovery Failed on ${HOST}`]);
 });
 
 test('cooldown per service and kind holds across a notifier restart, and expires', async (t) => {
   const { server, env, outboxDir } = await setup(t);
   let now = Date.parse('2026-11-27T10:00:00Z');
   const clock = { now: () => now, setTimeout: (fn: () => void, ms: number) => setTimeout(fn, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
-  const a = await createNotifier({ outboxDir, env, clock, ...FAST });
+  const a = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, clock, ...FAST });
   await a.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(delivered(server, 1));
   await a.close();
 
   now += 60_000;
-  const b = await createNotifier({ outboxDir, env, clock, ...FAST });
+  const b = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, clock, ...FAST });
   cleanup(t, () => b.close());
   await b.submit(alert('minio', 'recovery-failed', 2));
   const suppressed = b.snapshot().recent.find((r) => r.id === 'minio:recovery-failed:2');
@@ -117,12 +120,12 @@ test('cooldown per service and kind holds across a notifier restart, and expires
   now += 900_000;
   await b.submit(alert('minio', 'recovery-failed', 3));
   await waitFor(delivered(server, 4));
-  assert.deepEqual(server.messages.map((m) => m.title), ['minio Recovery Failed', 'minio Crash Loop', 'redis Recovery Failed', 'minio Recovery Failed']);
+  assert.deepEqual(server.messages.map((m) => m.title), [`minio Recovery Failed on ${HOST}`, `minio Crash Loop on ${HOST}`, `redis Recovery Failed on ${HOST}`, `minio Recovery Failed on ${HOST}`]);
 });
 
 test('server down (refusing, then 503, then hanging past the timeout): each alert arrives once, in order', async (t) => {
   const { server, env, outboxDir } = await setup(t);
-  const n = await createNotifier({ outboxDir, env, ...FAST });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, ...FAST });
   cleanup(t, () => n.close());
   await server.setMode({ type: 'refuse' });
   await n.submit(alert('minio', 'recovery-failed', 1));
@@ -146,7 +149,7 @@ test('server down (refusing, then 503, then hanging past the timeout): each aler
   await server.setMode({ type: 'accept' });
   await waitFor(delivered(server, 3), { what: 'all three after the server returned' });
   await waitFor(() => n.snapshot().outboxSize === 0);
-  assert.deepEqual(server.messages.map((m) => m.title), ['minio Recovery Failed', 'redis Recovery Failed', 'minio Crash Loop']);
+  assert.deepEqual(server.messages.map((m) => m.title), [`minio Recovery Failed on ${HOST}`, `redis Recovery Failed on ${HOST}`, `minio Crash Loop on ${HOST}`]);
   assert.ok(n.snapshot().recent.every((r) => r.state === 'delivered'), JSON.stringify(n.snapshot().recent));
   assert.ok(n.snapshot().recent[0]!.attempts > 4, 'the first one was tried through the whole outage');
 });
@@ -154,16 +157,16 @@ test('server down (refusing, then 503, then hanging past the timeout): each aler
 test('undelivered alerts survive a restart and arrive once, in order, when the server returns', async (t) => {
   const { server, env, outboxDir } = await setup(t);
   await server.setMode({ type: 'status', status: 503 });
-  const a = await createNotifier({ outboxDir, env, ...FAST });
+  const a = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, ...FAST });
   for (const s of ['a', 'b', 'c']) await a.submit(alert(s, 'recovery-failed', 1));
   await waitFor(() => server.requests >= 2);
   await a.close();
   await server.setMode({ type: 'refuse' });
-  const b = await createNotifier({ outboxDir, env, ...FAST });
+  const b = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, ...FAST });
   await waitFor(() => (b.snapshot().recent[0]?.lastError ?? '').includes('refused'));
   await b.close();
   await server.setMode({ type: 'accept' });
-  const c = await createNotifier({ outboxDir, env, ...FAST });
+  const c = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, ...FAST });
   cleanup(t, () => c.close());
   await waitFor(delivered(server, 3));
   await waitFor(() => c.snapshot().outboxSize === 0);
@@ -175,7 +178,7 @@ test('undelivered alerts survive a restart and arrive once, in order, when the s
 test('429 with Retry-After is honoured before the next attempt', async (t) => {
   const { server, env, outboxDir } = await setup(t);
   await server.setMode({ type: 'status', status: 429, retryAfter: '1' });
-  const n = await createNotifier({ outboxDir, env, ...FAST });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, ...FAST });
   cleanup(t, () => n.close());
   await n.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(() => server.requests >= 1);
@@ -189,7 +192,7 @@ test('401 is recorded with its reason and not retried; the token appears in no l
   const { dir, server, env, outboxDir } = await setup(t);
   server.requireToken = 'the-right-token';
   const { log, lines } = capturingLog();
-  const n = await createNotifier({ outboxDir, env, log, ...FAST });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, log, ...FAST });
   cleanup(t, () => n.close());
   await n.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(() => n.snapshot().recent[0]?.state === 'failed', { what: 'the failed record' });
@@ -208,7 +211,7 @@ test('a server that echoes the token in its error does not get it into status or
   const { dir, server, env, outboxDir } = await setup(t);
   await server.setMode({ type: 'status', status: 403, body: `{"error":"token ${TOKEN} is not allowed on this topic"}` });
   const { log, lines } = capturingLog();
-  const n = await createNotifier({ outboxDir, env, log, ...FAST });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, log, ...FAST });
   cleanup(t, () => n.close());
   await n.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(() => n.snapshot().recent[0]?.state === 'failed');
@@ -221,7 +224,7 @@ test('the outbox is bounded: the oldest fall off, are counted, and the rest arri
   const { server, env, outboxDir } = await setup(t);
   await server.setMode({ type: 'refuse' });
   const { log, lines } = capturingLog();
-  const n = await createNotifier({ outboxDir, env, log, maxOutbox: 3, ...FAST });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, log, maxOutbox: 3, ...FAST });
   cleanup(t, () => n.close());
   for (const s of ['s1', 's2', 's3', 's4', 's5']) await n.submit(alert(s, 'recovery-failed', 1));
   assert.equal(n.snapshot().outboxSize, 3);
@@ -238,7 +241,7 @@ test('the outbox is bounded: the oldest fall off, are counted, and the rest arri
 
 test('recovered: a resolve notice follows a failure notice, never stands alone', async (t) => {
   const { server, env, outboxDir } = await setup(t);
-  const n = await createNotifier({ outboxDir, env, ...FAST });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir, env, ...FAST });
   cleanup(t, () => n.close());
   await n.submit(alert('redis', 'recovered', 1));
   assert.equal(n.snapshot().recent[0]?.state, 'suppressed');
@@ -246,7 +249,7 @@ test('recovered: a resolve notice follows a failure notice, never stands alone',
   await n.submit(alert('minio', 'recovered', 1, { message: 'healthy after 3 attempts' }));
   await waitFor(delivered(server, 2));
   const m = server.messages[1]!;
-  assert.equal(m.title, 'minio Recovered');
+  assert.equal(m.title, `minio Recovered on ${HOST}`);
   assert.equal(m.priority, 2);
   assert.deepEqual(m.tags, ['white_check_mark', 'resolved', 'auto-recovery']);
   await n.submit(alert('minio', 'recovered', 2));

@@ -1,5 +1,6 @@
 // Reminders while a service stays failed; the clock is manual so intervals are exact, and
 // every delivery still goes through a real ntfy-like server.
+import os from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createNotifier } from '../../../src/notify/index.js';
@@ -8,6 +9,8 @@ import { testdir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
 import { readdirSync, readFileSync } from 'node:fs';
 import { alert, ManualClock, minioSpec, notifierTarget, cleanup } from './fixtures.js';
+
+const HOST = os.hostname();
 
 const T0 = Date.parse('2026-11-27T10:00:00Z');
 
@@ -27,7 +30,7 @@ const titles = (s: { messages: { title: string | undefined }[] }) => s.messages.
 test('while a service stays failed it is re-notified every reminder_seconds, and not after it recovered', async (t) => {
   const { server, targets, outboxDir } = await setup(t, 3600);
   const clock = new ManualClock(T0);
-  const n = await createNotifier({ outboxDir, env: {}, clock });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir, env: {}, clock });
   cleanup(t, () => n.close());
   n.setTargets(targets);
   await n.submit(alert('minio', 'recovery-failed', 1));
@@ -37,7 +40,7 @@ test('while a service stays failed it is re-notified every reminder_seconds, and
   clock.advance(1_000);
   await waitFor(() => server.messages.length === 2, { what: 'first reminder' });
   const r = server.messages[1]!;
-  assert.equal(r.title, 'minio Still Failing');
+  assert.equal(r.title, `minio Still Failing on ${HOST}`);
   assert.equal(r.priority, 4);
   assert.match(r.message, /^Status: Still failing \(failing since 2026-11-27T10:00:00.000Z; reminder 1: HTTP 503/m);
 
@@ -50,13 +53,13 @@ test('while a service stays failed it is re-notified every reminder_seconds, and
   // Anything a reminder had queued would be ahead of this sentinel on the same topic.
   await n.submit(alert('sentinel', 'recovery-failed', 1));
   await waitFor(() => server.messages.length === 5);
-  assert.deepEqual(titles(server), ['minio Recovery Failed', 'minio Still Failing', 'minio Still Failing', 'minio Recovered', 'sentinel Recovery Failed']);
+  assert.deepEqual(titles(server), [`minio Recovery Failed on ${HOST}`, `minio Still Failing on ${HOST}`, `minio Still Failing on ${HOST}`, `minio Recovered on ${HOST}`, `sentinel Recovery Failed on ${HOST}`]);
 });
 
 test('reminders are off by default, and closeIncident stops them without a message', async (t) => {
   const { server, targets, outboxDir } = await setup(t, 600);
   const clock = new ManualClock(T0);
-  const n = await createNotifier({ outboxDir, env: {}, clock });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir, env: {}, clock });
   cleanup(t, () => n.close());
   n.setTargets(targets);
   await n.submit(alert('minio', 'recovery-failed', 1));
@@ -66,39 +69,39 @@ test('reminders are off by default, and closeIncident stops them without a messa
   assert.equal(n.snapshot().recent.at(-1)?.state, 'suppressed');
   await n.submit(alert('sentinel', 'recovery-failed', 1));
   await waitFor(() => server.messages.length === 2);
-  assert.deepEqual(titles(server), ['minio Recovery Failed', 'sentinel Recovery Failed']);
+  assert.deepEqual(titles(server), [`minio Recovery Failed on ${HOST}`, `sentinel Recovery Failed on ${HOST}`]);
 
   n.setTargets(new Map([notifierTarget('alerts', { type: 'ntfy', server: server.url, topic: 'ops' })]));
   clock.advance(10 * 600_000);
   await n.submit(alert('sentinel2', 'recovery-failed', 1));
   await waitFor(() => server.messages.length === 3);
-  assert.equal(server.messages[2]!.title, 'sentinel2 Recovery Failed', 'reminder_seconds 0: no reminder for the open sentinel incident');
+  assert.equal(server.messages[2]!.title, `sentinel2 Recovery Failed on ${HOST}`, 'reminder_seconds 0: no reminder for the open sentinel incident');
 });
 
 test('a reminder due while vaid was down is sent once after the restart, not once per missed interval', async (t) => {
   const { server, targets, outboxDir } = await setup(t, 600);
   const clock = new ManualClock(T0);
-  const a = await createNotifier({ outboxDir, env: {}, clock });
+  const a = await createNotifier({ groupWaitSeconds: 0, outboxDir, env: {}, clock });
   a.setTargets(targets);
   await a.submit(alert('minio', 'recovery-failed', 1));
   await waitFor(() => server.messages.length === 1);
   await a.close();
 
   clock.advance(5 * 600_000);
-  const b = await createNotifier({ outboxDir, env: {}, clock });
+  const b = await createNotifier({ groupWaitSeconds: 0, outboxDir, env: {}, clock });
   cleanup(t, () => b.close());
   b.setTargets(targets);
   clock.advance(0);
   await waitFor(() => server.messages.length === 2, { what: 'the overdue reminder' });
   await b.submit(alert('sentinel', 'recovery-failed', 1));
   await waitFor(() => server.messages.length === 3);
-  assert.deepEqual(titles(server), ['minio Recovery Failed', 'minio Still Failing', 'sentinel Recovery Failed']);
+  assert.deepEqual(titles(server), [`minio Recovery Failed on ${HOST}`, `minio Still Failing on ${HOST}`, `sentinel Recovery Failed on ${HOST}`]);
 });
 
 test('the incident kept on disk for reminders holds no URL credentials of the service spec', async (t) => {
   const { dir, server, targets, outboxDir } = await setup(t, 600);
   const clock = new ManualClock(T0);
-  const n = await createNotifier({ outboxDir, env: {}, clock });
+  const n = await createNotifier({ groupWaitSeconds: 0, outboxDir, env: {}, clock });
   cleanup(t, () => n.close());
   n.setTargets(targets);
   const spec = minioSpec({ health_check: { type: 'http', endpoint: 'http://admin:hc-pass-991@localhost:9000/health', interval_seconds: 60, timeout_seconds: 5, failure_threshold: 1, success_threshold: 1 } });

@@ -26,7 +26,7 @@ test('a source alert is sent once per key, opens no incident and is no failure t
 
 test('a source alert reads as one about the source: cause, evidence, what stays applied; no service lines', () => {
   const n = formatAlert(sourceAlert(problem, 'ops', new Date('2026-12-02T10:00:00Z')), 'vps1');
-  assert.equal(n.title, 'git-source Not Applied');
+  assert.equal(n.title, 'git-source Not Applied on vps1');
   assert.equal(n.level, 'WARNING');
   assert.match(n.message, /^Status: commit 0123456 .* 9f8e7d6 stays applied$/m);
   assert.match(n.message, /^Cause: CommitRejected: services\/web\.yaml:3:9: /m);

@@ -1,5 +1,6 @@
 // The webhook and command sinks behind the same cooldown and outbox, with real servers and
 // real child processes.
+import os from 'node:os';
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import http from 'node:http';
@@ -10,6 +11,8 @@ import { createNotifier } from '../../../src/notify/index.js';
 import { testdir } from '../../support/testdir.js';
 import { waitFor } from '../../support/wait.js';
 import { alert, capturingLog, minioSpec, notifierTarget, cleanup } from './fixtures.js';
+
+const HOST = os.hostname();
 
 const SECRET = 'hdr-s3cret-value-42';
 
@@ -61,7 +64,7 @@ test('webhook: JSON POST with headers from header_env, retried on 5xx, in order'
   assert.equal(body.service, 'minio');
   assert.equal(body.event, 'recovery-failed');
   assert.equal(body.code, 'SERVICE-RECOVERY-FAILED');
-  assert.equal(body.title, 'minio Recovery Failed');
+  assert.equal(body.title, `minio Recovery Failed on ${HOST}`);
   assert.equal(body.priority, 5);
   assert.deepEqual(body.dependents, ['api']);
   assert.match(String(body.message), /^Service: minio$/m);
@@ -101,7 +104,7 @@ test('command: the notification as VAI_* variables and JSON on stdin', async (t)
   const [service, event, title, priority, token, json] = readFileSync(out, 'utf8').split('\n');
   assert.equal(service, 'minio');
   assert.equal(event, 'recovery-failed SERVICE-RECOVERY-FAILED');
-  assert.equal(title, 'minio Recovery Failed');
+  assert.equal(title, `minio Recovery Failed on ${HOST}`);
   assert.equal(priority, '5');
   assert.equal(token, '[]', 'the ntfy token is withheld from commands');
   const payload = JSON.parse(json!) as Record<string, unknown>;

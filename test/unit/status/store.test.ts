@@ -310,3 +310,34 @@ test('a top-level field that appears or goes away is an add or a remove operatio
   assert.deepEqual(changes[1]!.ops.map((o) => `${o.op} ${o.path}`).sort(), ['remove /recovery', 'replace /phase']);
   assert.deepEqual(changes[2]!.ops.map((o) => `${o.op} ${o.path}`), ['add /recovery']);
 });
+
+test('write-aheads asked in one turn share one write, and each resolves only once status.json holds its change (issue 16, finding 12)', async () => {
+  const dir = testdir();
+  try {
+    const clock = testClock();
+    const file = dir.join('status.json');
+    const store = new StatusStore({ file, clock, vaid, manifestsDir: '/m' });
+    let writes = 0;
+    store.on('write', () => writes++);
+    for (let i = 0; i < 1000; i++) store.set(newServiceStatus(svc(`svc-${i}`), 'Running', '2026-01-01T00:00:00.000Z'));
+    clock.advance(100);
+    // A background write under way holds the document before the restarts below.
+    await new Promise((r) => setImmediate(r));
+    const onDisk = (name: string) => JSON.parse(readFileSync(file, 'utf8')).services[name]?.phase;
+    const resolvedWith: Array<string | undefined> = [];
+    const waits = Array.from({ length: 100 }, (_, i) => {
+      const name = `svc-${i}`;
+      store.set({ ...newServiceStatus(svc(name), 'Running', '2026-01-01T00:00:00.000Z'), phase: 'Recovering' });
+      return store.flushDurable().then(() => resolvedWith.push(onDisk(name)));
+    });
+    assert.equal(resolvedWith.length, 0, 'no restart goes on before its write');
+    const before = writes;
+    await Promise.all(waits);
+    assert.deepEqual(new Set(resolvedWith), new Set(['Recovering']), 'every restart saw its own Recovering on disk');
+    assert.ok(writes - before <= 2, `100 write-aheads in one turn: ${writes - before} writes (at most the one under way and one more)`);
+    await store.idle();
+    assert.equal(await store.flushDurable(), undefined, 'nothing pending: resolves at once');
+  } finally {
+    dir.remove();
+  }
+});
