@@ -1,16 +1,14 @@
 // What vaictl's commands share: flag parsing with the common path flags, picking services by
 // name (unknown names suggest the closest), the stale-status warning, and checking the names
 // that stop/start/restart are given against the status.
-import { parseArgs, type ParseArgsConfig } from 'node:util';
 import { EXIT, type CommandContext } from './command.js';
 import { daemonState, type DaemonState } from '../status/reader.js';
 import { readStatus, type StatusSnapshot } from './status-source.js';
 import { VaiError } from '../errors.js';
-import { PATH_OPTIONS, resolvePaths, type Paths } from './paths.js';
+import { resolvePaths, type Paths } from './paths.js';
+import { parseFlags, withPathFlags, type Flag, type FlagValues } from './flags.js';
 import type { ServiceStatus, StatusDocument } from '../status/schema.js';
 import { closestMatch } from '../manifest/closest-match.js';
-
-type Options = NonNullable<ParseArgsConfig['options']>;
 
 export interface Parsed<V> {
   values: V & { manifests?: string; 'state-dir'?: string; 'marker-dir'?: string };
@@ -20,9 +18,14 @@ export interface Parsed<V> {
   manifestsExplicit: boolean;
 }
 
-export function parse<V>(ctx: CommandContext, options: Options): Parsed<V> {
-  const { values, positionals } = parseArgs({ args: ctx.argv, options: { ...PATH_OPTIONS, ...options }, allowPositionals: true, strict: true });
-  const v = values as Parsed<V>['values'];
+/**
+ * Parses the command's declared flags (flags.ts), and the state-dir layout's --manifests,
+ * --state-dir and --marker-dir, which every command that reads paths accepts ("Common flags"
+ * in `vaictl help`) whether or not its help lists them.
+ */
+export function parse<F extends readonly Flag[]>(ctx: CommandContext, flags: F): Parsed<FlagValues<F>> {
+  const { values, positionals } = parseFlags(ctx.argv, withPathFlags(flags));
+  const v = values as Parsed<FlagValues<F>>['values'];
   return {
     values: v,
     positionals,

@@ -2,6 +2,7 @@
 // exit code and never call process.exit: the edge (vaictl.ts) does, after output is flushed.
 import type { Writable } from 'node:stream';
 import type { StatusSource } from '../status/reader.js';
+import type { Flag } from './flags.js';
 
 export interface CommandContext {
   /** Arguments after the command name. */
@@ -22,8 +23,20 @@ export interface Command {
   name: string;
   /** One line for the command list. */
   summary: string;
-  /** Usage and flags, printed by `vaictl help NAME` and on usage errors. */
+  /** The usage line and what the command does; `vaictl help NAME` and usage errors print it, then the flags, then the epilog (flags.ts helpText). */
   usage: string;
+  /** Every flag the command takes: its parsing, its help's "Flags:" section and its completion come from this list. */
+  flags: readonly Flag[];
+  /** After the flags: exit codes, examples. */
+  epilog?: string;
+  /** What its positional arguments are, for completion: service names, or these words. */
+  operands?: 'services' | readonly string[];
+  /**
+   * With --server/--context: 'status' = the edge (vaictl-remote.ts) fetches that host's status
+   * document and hands it in as ctx.status; 'own' = the command takes the flags itself (it asks
+   * the endpoint for more than the document). Unset: the command acts on this host only.
+   */
+  remote?: 'status' | 'own';
   run(ctx: CommandContext): Promise<number>;
 }
 

@@ -4,6 +4,7 @@
 import { EXIT, type Command, type CommandContext } from './command.js';
 import { isVaiError } from '../errors.js';
 import { closestMatch } from '../manifest/closest-match.js';
+import { helpText } from './flags.js';
 
 // A command loads only its own module, commands/NAME.js, found by its name: commands/index.js
 // pulls in every command, and some (validate, convert) load yaml and the manifest validators at
@@ -43,7 +44,7 @@ function help(COMMANDS: readonly Command[]): string {
     ...lines,
     '',
     'Common flags: --manifests DIR (VAI_MANIFESTS), --state-dir DIR (VAI_STATE_DIR), --marker-dir DIR (VAI_MARKER_DIR)',
-    'Another host: get, describe and events take --server URL (that vaid\'s --listen endpoint; token in VAI_WEB_TOKEN)',
+    `Another host: ${COMMANDS.filter((c) => c.remote).map((c) => c.name).join(', ')} take --server URL (that vaid's --listen endpoint) or --context NAME`,
     'Run "vaictl help COMMAND" for a command\'s flags.',
     '',
   ].join('\n');
@@ -58,7 +59,7 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const commands = await allCommands();
     const target = name === 'help' && rest[0] ? commands.find((c) => c.name === rest[0]) : undefined;
-    ctx.stdout.write(target ? `${target.usage}\n` : help(commands));
+    ctx.stdout.write(target ? `${helpText(target)}\n` : help(commands));
     return EXIT.OK;
   }
   if (name === 'version' || name === '--version') {
@@ -74,24 +75,24 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     return EXIT.USAGE;
   }
   if (rest.includes('--help') || rest.includes('-h')) {
-    ctx.stdout.write(`${command.usage}\n`);
+    ctx.stdout.write(`${helpText(command)}\n`);
     return EXIT.OK;
   }
   try {
     // --server/--context (src/cli/vaictl-remote.ts) are loaded only when used: they pull in the HTTP client.
     // `config set-context --server URL` writes the flag; it does not read over it.
     const remote = name !== 'config' && rest.some((a) => a === '--server' || a.startsWith('--server=') || a === '--context' || a.startsWith('--context='))
-      ? await (await import('./vaictl-remote.js')).remoteFlags(name, rest, ctx.env)
+      ? await (await import('./vaictl-remote.js')).remoteFlags(command, rest, ctx.env, command.remote === undefined ? await allCommands() : [])
       : { rest, status: undefined };
     return await command.run({ ...ctx, argv: remote.rest, status: remote.status, commands: allCommands });
   } catch (e) {
     if (isVaiError(e)) {
       ctx.stderr.write(`vaictl ${name}: ${e.message} [${e.code}]\n`);
-      if (e.code === 'VAI_E_USAGE') ctx.stderr.write(`${command.usage}\n`);
+      if (e.code === 'VAI_E_USAGE') ctx.stderr.write(`${helpText(command)}\n`);
       return e.code === 'VAI_E_USAGE' ? EXIT.USAGE : e.code === 'VAI_E_NOT_FOUND' ? EXIT.NOT_FOUND : e.code === 'VAI_E_STATUS_MISSING' ? EXIT.NO_DAEMON : EXIT.FAILED;
     }
     if (e instanceof TypeError && (e as { code?: string }).code?.startsWith('ERR_PARSE_ARGS')) {
-      ctx.stderr.write(`vaictl ${name}: ${e.message}\n${command.usage}\n`);
+      ctx.stderr.write(`vaictl ${name}: ${e.message}\n${helpText(command)}\n`);
       return EXIT.USAGE;
     }
     throw e;

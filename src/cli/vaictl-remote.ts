@@ -7,10 +7,11 @@ import { fetchStatus } from '../web/client.js';
 import { readToken } from '../web/web-config.js';
 import { remoteSource, type StatusSource } from '../status/reader.js';
 
-// alerts is not here: it reads the local outbox first.
-export const REMOTE_COMMANDS: ReadonlySet<string> = new Set(['get', 'describe', 'events']);
-/** Commands that take --server/--context as their own flags: they ask the endpoint for more than the status document. */
-export const OWN_REMOTE_COMMANDS: ReadonlySet<string> = new Set(['restart', 'stop', 'start', 'history', 'silence']);
+/** What the edge needs of a command: its name and how it reads another host (Command.remote). */
+export interface RemoteCapable {
+  name: string;
+  remote?: 'status' | 'own' | undefined;
+}
 
 /** Splits `--NAME VALUE` / `--NAME=VALUE` out of argv; undefined when absent. */
 export function takeFlag(argv: readonly string[], name: string, example: string): { value: string | undefined; rest: string[] } {
@@ -49,15 +50,16 @@ export function hasRemoteFlag(argv: readonly string[]): boolean {
  * status (a context's token file, else VAI_WEB_TOKEN_FILE or VAI_WEB_TOKEN). Returns argv
  * without the flags, and the source the command reads from.
  */
-export async function remoteFlags(command: string, argv: readonly string[], env: NodeJS.ProcessEnv): Promise<{ rest: string[]; status: StatusSource | undefined }> {
+export async function remoteFlags(command: RemoteCapable, argv: readonly string[], env: NodeJS.ProcessEnv, commands: readonly RemoteCapable[] = []): Promise<{ rest: string[]; status: StatusSource | undefined }> {
   const s = takeServerFlag(argv);
   const c = takeFlag(s.rest, 'context', 'vps1');
   const rest = c.rest;
   if (s.server === undefined && c.value === undefined) return { rest, status: undefined };
-  if (OWN_REMOTE_COMMANDS.has(command)) return { rest: [...argv], status: undefined };
+  if (command.remote === 'own') return { rest: [...argv], status: undefined };
   if (s.server !== undefined && c.value !== undefined) throw new VaiError('VAI_E_USAGE', '--server and --context both name a host; give one');
-  if (!REMOTE_COMMANDS.has(command)) {
-    throw new VaiError('VAI_E_USAGE', `--server and --context work with ${[...REMOTE_COMMANDS, ...OWN_REMOTE_COMMANDS].join(', ')}; "${command}" acts on this host only`);
+  if (command.remote !== 'status') {
+    const able = commands.filter((c) => c.remote).map((c) => c.name);
+    throw new VaiError('VAI_E_USAGE', `--server and --context work with ${able.length ? able.join(', ') : 'the read commands (vaictl help)'}; "${command.name}" acts on this host only`);
   }
   let server = s.server;
   let token: string | undefined;

@@ -13,6 +13,7 @@ import { readStatus, type StatusSnapshot } from '../status-source.js';
 import { readAlertRecords } from '../../notify/read-records.js';
 import type { NotifierSnapshot } from '../../notify/types.js';
 import type { AlertRecord } from '../../status/schema.js';
+import { outputFlag, STATE_DIR, type Flag } from '../flags.js';
 
 const PRIORITY_NAMES: Record<number, string> = { 5: 'CRITICAL', 4: 'HIGH', 3: 'WARNING', 2: 'INFO', 1: 'DEBUG' };
 const STATES = ['pending', 'delivered', 'failed', 'suppressed', 'dropped', 'muted'] as const;
@@ -77,6 +78,12 @@ async function source(ctx: CommandContext, outboxDir: string, readStatusFile: ()
   throw statusError;
 }
 
+const FLAGS = [
+  outputFlag('table (default), wide (adds TIME, DELIVERED, ID), json or yaml', ['table', 'wide', 'json', 'yaml']),
+  { name: 'state', type: 'string', value: 'STATE', help: `only alerts in this state (${STATES.join(', ')})`, complete: STATES },
+  STATE_DIR,
+] as const satisfies readonly Flag[];
+
 export const alertsCommand: Command = {
   name: 'alerts',
   summary: 'List recent notifications: service, event, priority, sink, delivery state',
@@ -86,19 +93,12 @@ Recent notifications, oldest first: AGE, SERVICE, EVENT (recovery-failed, crash-
 recovered), PRIORITY, SINK (ntfy, webhook, command), TARGET (topic URL, webhook URL or Notifier
 name; never credentials), STATE (pending, delivered, failed, suppressed, dropped, or muted with the maintenance
 window or silence that muted it), ATTEMPTS and
-LAST ERROR (why it is still pending, failed, or was suppressed).
-
-Flags:
-  -o, --output FORMAT   table (default), wide (adds TIME, DELIVERED, ID), json or yaml
-      --state STATE     only alerts in this state (${STATES.join(', ')})
-  --state-dir DIR       (or VAI_STATE_DIR)
-
-Exit codes: 0 ok, 2 usage, 4 no status file and no outbox (vaid never ran with this state dir).`,
+LAST ERROR (why it is still pending, failed, or was suppressed).`,
+  flags: FLAGS,
+  operands: 'services',
+  epilog: `Exit codes: 0 ok, 2 usage, 4 no status file and no outbox (vaid never ran with this state dir).`,
   async run(ctx) {
-    const { values, positionals, paths } = parse<{ output?: string; state?: string }>(ctx, {
-      output: { type: 'string', short: 'o' },
-      state: { type: 'string' },
-    });
+    const { values, positionals, paths } = parse(ctx, FLAGS);
     const format = parseOutput(values.output);
     if (format === 'name') throw usageError('-o name is not available for alerts; use -o json');
     if (values.state !== undefined && !(STATES as readonly string[]).includes(values.state)) {

@@ -4,8 +4,15 @@
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { usageError } from '../command-support.js';
-import { parseArgs } from 'node:util';
 import { findContext, readConfig, writeConfig, type Context } from '../contexts.js';
+import { parseFlags, type Flag } from '../flags.js';
+
+/** set-context's; the other subcommands take none. */
+const FLAGS = [
+  { name: 'server', type: 'string', value: 'URL', help: "that vaid's --listen endpoint, e.g. http://vps1:9753" },
+  { name: 'token-file', type: 'string', value: 'FILE', help: "a file holding that vaid's read token", complete: 'file' },
+  { name: 'write-token-file', type: 'string', value: 'FILE', help: 'a file holding its write token (for stop, start and restart there)', complete: 'file' },
+] as const satisfies readonly Flag[];
 
 export const configCommand: Command = {
   name: 'config',
@@ -21,13 +28,10 @@ export const configCommand: Command = {
 
 The file is ~/.config/vai/config.yaml, or VAI_CONFIG. Read commands take --context NAME;
 vaictl get -A (--all-contexts) lists every context's services in one table.`,
+  flags: FLAGS,
+  operands: ['get-contexts', 'current-context', 'use-context', 'set-context', 'delete-context'],
   async run(ctx) {
-    const { values, positionals } = parseArgs({
-      args: ctx.argv,
-      options: { server: { type: 'string' }, 'token-file': { type: 'string' }, 'write-token-file': { type: 'string' } },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseFlags(ctx.argv, FLAGS);
     const [sub, name, ...extra] = positionals;
     if (extra.length) throw usageError(`unexpected argument ${extra[0]}`);
     const config = await readConfig(ctx.env);

@@ -1,12 +1,12 @@
 // vaictl convert FILE: the seed's system-config.json printed as native manifests.
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { VaiError } from '../../errors.js';
 import { convertLegacy, MAX_FILE_BYTES } from '../../manifest/index.js';
 import { formatError } from './validate.js';
+import { parseFlags } from '../flags.js';
 
 export const convertCommand: Command = {
   name: 'convert',
@@ -20,8 +20,9 @@ Problems are printed as file:line:col: message on stderr and the exit code is 1.
 
 Example:
   vaictl convert /workspace/agent-infrastructure/config/system-config.json > manifests/services.yaml`,
+  flags: [],
   async run(ctx) {
-    const { positionals } = parseArgs({ args: ctx.argv, options: {}, allowPositionals: true, strict: true });
+    const { positionals } = parseFlags(ctx.argv, []);
     if (positionals.length !== 1) throw new VaiError('VAI_E_USAGE', 'convert takes exactly one FILE');
     const file = path.resolve(ctx.cwd, positionals[0]!);
     let text: string;

@@ -7,6 +7,7 @@ import { readSpecs } from '../spec-reader.js';
 import { statusSource } from '../status-source.js';
 import { asList, parseOutput, serialize } from '../printers/output.js';
 import type { ServiceSummary } from '../../history/views.js';
+import { CONTEXT, outputFlag, PATH_FLAGS, SERVER, type Flag } from '../flags.js';
 import type { DesiredService } from '../../manifest/types.js';
 
 /** Each service's history summary, or why there is none; never fails describe. */
@@ -27,25 +28,29 @@ async function readHistory(stateDir: string, names: string[], now: number): Prom
   }
 }
 
+const FLAGS = [
+  outputFlag('text (default), json or yaml (the status objects, with lastFailure: the cause and its evidence)', ['text', 'json', 'yaml']),
+  CONTEXT,
+  SERVER,
+  ...PATH_FLAGS,
+] as const satisfies readonly Flag[];
+
 export const describeCommand: Command = {
   name: 'describe',
   summary: 'Show one or more services in detail: spec in words, status, conditions, events',
   usage: `Usage: vaictl describe [services] NAME... [flags]
 
 Show a service's health check, commands, dependencies (with their phases), policy, restarts,
-backoff, last check, counters with success rates, conditions, manifest errors and events.
-
-Flags:
-  -o, --output FORMAT   text (default), json or yaml (the status objects, with lastFailure: the cause and its evidence)
-  --context NAME        a host from ~/.config/vai/config.yaml (vaictl config get-contexts)
-  --manifests DIR, --state-dir DIR, --marker-dir DIR  (or VAI_MANIFESTS, VAI_STATE_DIR, VAI_MARKER_DIR)
-
-Exit codes: 0 ok, 2 usage, 3 a service does not exist, 4 no status file or vaid not running.
+backoff, last check, counters with success rates, conditions, manifest errors and events.`,
+  flags: FLAGS,
+  remote: 'status',
+  operands: 'services',
+  epilog: `Exit codes: 0 ok, 2 usage, 3 a service does not exist, 4 no status file or vaid not running.
 
 Example:
   vaictl describe minio`,
   async run(ctx) {
-    const { values, positionals, paths, manifestsExplicit } = parse<{ output?: string }>(ctx, { output: { type: 'string', short: 'o' } });
+    const { values, positionals, paths, manifestsExplicit } = parse(ctx, FLAGS);
     const format = values.output === undefined || values.output === 'text' ? 'text' : parseOutput(values.output);
     if (format !== 'text' && format !== 'json' && format !== 'yaml') throw usageError(`describe prints text, json or yaml, not ${format}`);
     const names = ['services', 'service', 'svc'].includes(positionals[0] ?? '') ? positionals.slice(1) : positionals;

@@ -14,6 +14,7 @@ import { describeError, loadDesiredState, type DesiredService, type DesiredState
 import { gitManifestsDir } from '../../source/index.js';
 import { extractCommit, gitEnv } from '../../source/git.js';
 import type { StatusDocument } from '../../status/schema.js';
+import { MANIFESTS, STATE_DIR, type Flag } from '../flags.js';
 import { rolloutEnabled, runHash } from '../../reconcile/rollout.js';
 
 export interface ServiceDiff {
@@ -77,6 +78,12 @@ function gitOut(args: string[]): string {
   return execFileSync('git', args, { env: gitEnv(), encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 60_000 }).trim();
 }
 
+const FLAGS = [
+  { name: 'ref', type: 'string', value: 'REF', help: 'a commit, branch or tag instead of DIR' },
+  { ...MANIFESTS, help: 'the applied manifests in directory mode (or VAI_MANIFESTS)' },
+  STATE_DIR,
+] as const satisfies readonly Flag[];
+
 export const diffCommand: Command = {
   name: 'diff',
   summary: 'Show what a directory or a git ref would change against the applied manifests',
@@ -86,16 +93,11 @@ Compares the services a directory (or a commit, branch or tag) defines with thos
 now: services added, removed, and changed field by field, and whether a changed service would
 restart under its rollout policy. In pull mode (--git-url) the applied
 tree is vaid's current commit and --ref resolves in vaid's clone (what it has fetched);
-otherwise the applied tree is the manifest directory and --ref resolves in its git repository.
-
-Flags:
-  --ref REF        a commit, branch or tag instead of DIR
-  --manifests DIR  the applied manifests in directory mode (or VAI_MANIFESTS)
-  --state-dir DIR  (or VAI_STATE_DIR)
-
-Exit codes: 0 no changes, 1 changes, 2 usage or manifest errors in the target.`,
+otherwise the applied tree is the manifest directory and --ref resolves in its git repository.`,
+  flags: FLAGS,
+  epilog: `Exit codes: 0 no changes, 1 changes, 2 usage or manifest errors in the target.`,
   async run(ctx) {
-    const { values, positionals, paths, manifestsExplicit } = parse<{ ref?: string }>(ctx, { ref: { type: 'string' } });
+    const { values, positionals, paths, manifestsExplicit } = parse(ctx, FLAGS);
     if (positionals.length > 1) throw usageError('name at most one directory');
     if (positionals.length && values.ref) throw usageError('give a directory or --ref, not both');
     if (!positionals.length && !values.ref) throw usageError('name a directory or a --ref to compare with');

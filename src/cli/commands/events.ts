@@ -8,23 +8,26 @@ import { eventColumns, sortEvents, type EventRow } from '../printers/event-colum
 import { parseOutput, serialize } from '../printers/output.js';
 import { renderTable } from '../printers/table.js';
 import { statusSource } from '../status-source.js';
+import { CONTEXT, outputFlag, SERVER, STATE_DIR, type Flag } from '../flags.js';
+
+const FLAGS = [
+  outputFlag('table (default), wide (adds first seen and count), json or yaml', ['table', 'wide', 'json', 'yaml']),
+  { name: 'types', type: 'string', value: 'LIST', help: 'only these event types, e.g. --types Warning', complete: ['Normal', 'Warning'] },
+  CONTEXT,
+  SERVER,
+  STATE_DIR,
+] as const satisfies readonly Flag[];
 
 export const eventsCommand: Command = {
   name: 'events',
   summary: 'List recent events of all services, or of the ones named',
-  usage: `Usage: vaictl events [NAME...] [flags]
-
-Flags:
-  -o, --output FORMAT   table (default), wide (adds first seen and count), json or yaml
-      --types LIST      only these event types, e.g. --types Warning
-  --state-dir DIR       (or VAI_STATE_DIR)
-
-Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or vaid not running.`,
+  usage: `Usage: vaictl events [NAME...] [flags]`,
+  flags: FLAGS,
+  remote: 'status',
+  operands: 'services',
+  epilog: `Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or vaid not running.`,
   async run(ctx) {
-    const { values, positionals, paths } = parse<{ output?: string; types?: string }>(ctx, {
-      output: { type: 'string', short: 'o' },
-      types: { type: 'string' },
-    });
+    const { values, positionals, paths } = parse(ctx, FLAGS);
     const format = parseOutput(values.output);
     if (format === 'name') throw usageError('-o name lists services; use vaictl get -o name');
     const now = Date.now();

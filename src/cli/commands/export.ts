@@ -4,6 +4,12 @@ import path from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { notFoundMessage, parse, usageError } from '../command-support.js';
+import { MANIFESTS, type Flag } from '../flags.js';
+
+const FLAGS = [
+  { name: 'dir', type: 'string', value: 'DIR', help: 'write DIR/NAME.service instead of printing', complete: 'dir' },
+  MANIFESTS,
+] as const satisfies readonly Flag[];
 
 export const exportCommand: Command = {
   name: 'export',
@@ -16,8 +22,10 @@ StartLimitBurst/StartLimitIntervalSec from max_failures/failure_window_seconds, 
 Requires= from dependencies. Printed, or written as DIR/NAME.service with --dir. Services in a
 container are left out (their unit would be the container's: docker's own restart policy).
 Then: vaictl stop NAME (vai lets go), systemctl enable --now NAME.`,
+  flags: FLAGS,
+  operands: ['systemd'],
   async run(ctx) {
-    const { values, positionals, paths } = parse<{ dir?: string }>(ctx, { dir: { type: 'string' } });
+    const { values, positionals, paths } = parse(ctx, FLAGS);
     const [kind, ...names] = positionals;
     if (kind !== 'systemd') throw usageError(kind === undefined ? 'name the target: systemd' : `cannot export to "${kind}"; use systemd`);
     const { loadDesiredState } = await import('../../manifest/load-desired-state.js');

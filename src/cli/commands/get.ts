@@ -15,43 +15,40 @@ import type { StatusSnapshot } from '../status-source.js';
 import { statusSource } from '../status-source.js';
 import type { Paths } from '../paths.js';
 import type { ServiceStatus, StatusDocument } from '../../status/schema.js';
+import { CONTEXT, outputFlag, PATH_FLAGS, SELECTOR, SERVER, type Flag } from '../flags.js';
 
 const RESOURCE_WORDS = new Set(['services', 'service', 'svc']);
 
-interface GetFlags {
-  output?: string;
-  selector?: string;
-  watch?: boolean;
-  'no-headers'?: boolean;
-  'sort-by'?: string;
-  'field-selector'?: string;
-  'all-contexts'?: boolean;
-  'request-timeout'?: string;
-}
+const FLAGS = [
+  outputFlag(
+    `table (default), wide, json, yaml, name, jsonpath=TEMPLATE or
+custom-columns=HEADER:PATH,... (kubectl's syntax; json and yaml print
+a List of {apiVersion, kind: Service, metadata, spec, status})`,
+    ['table', 'wide', 'json', 'yaml', 'name', 'jsonpath=', 'custom-columns='],
+  ),
+  SELECTOR,
+  { name: 'field-selector', type: 'string', value: 'SEL', help: `only services whose fields match: phase=, desired=, health=, name=
+(=, ==, !=), e.g. --field-selector phase=CrashLoopBackOff` },
+  { name: 'sort-by', type: 'string', value: 'PATH', help: 'sort by a JSONPath of the object, e.g. --sort-by=.status.restarts.count' },
+  { name: 'all-contexts', short: 'A', type: 'boolean', help: 'every context of ~/.config/vai/config.yaml in one table with a HOST column' },
+  { name: 'request-timeout', type: 'string', value: 'D', help: 'per host, with -A (default 5s)' },
+  CONTEXT,
+  SERVER,
+  { name: 'watch', short: 'w', type: 'boolean', help: 'after the list, print a row each time a service changes' },
+  { name: 'no-headers', type: 'boolean', help: 'omit the header row' },
+  ...PATH_FLAGS,
+] as const satisfies readonly Flag[];
 
 export const getCommand: Command = {
   name: 'get',
   summary: 'List services: desired state, phase, health, restarts',
   usage: `Usage: vaictl get [services] [NAME...] [flags]
 
-List services with their desired state, phase, last health check and restarts.
-
-Flags:
-  -o, --output FORMAT   table (default), wide, json, yaml, name, jsonpath=TEMPLATE or
-                        custom-columns=HEADER:PATH,... (kubectl's syntax; json and yaml print
-                        a List of {apiVersion, kind: Service, metadata, spec, status})
-  -l, --selector SEL    only services whose labels match, e.g. -l tier=db,env!=dev
-      --field-selector SEL  only services whose fields match: phase=, desired=, health=, name=
-                        (=, ==, !=), e.g. --field-selector phase=CrashLoopBackOff
-      --sort-by PATH    sort by a JSONPath of the object, e.g. --sort-by=.status.restarts.count
-  -A, --all-contexts    every context of ~/.config/vai/config.yaml in one table with a HOST column
-      --request-timeout D  per host, with -A (default 5s)
-      --context NAME    read another host's status (vaictl config get-contexts)
-  -w, --watch           after the list, print a row each time a service changes
-      --no-headers      omit the header row
-  --manifests DIR, --state-dir DIR, --marker-dir DIR  (or VAI_MANIFESTS, VAI_STATE_DIR, VAI_MARKER_DIR)
-
-Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or vaid not running.
+List services with their desired state, phase, last health check and restarts.`,
+  flags: FLAGS,
+  remote: 'status',
+  operands: 'services',
+  epilog: `Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or vaid not running.
 
 Examples:
   vaictl get
@@ -62,16 +59,7 @@ Examples:
   vaictl get -o jsonpath='{range .items[*]}{.metadata.name}{"\\t"}{.status.phase}{"\\n"}{end}'
   vaictl get -o custom-columns=NAME:.metadata.name,RESTARTS:.status.restarts.count --sort-by=.status.restarts.count`,
   async run(ctx) {
-    const { values, positionals, paths, manifestsExplicit } = parse<GetFlags>(ctx, {
-      output: { type: 'string', short: 'o' },
-      selector: { type: 'string', short: 'l' },
-      watch: { type: 'boolean', short: 'w' },
-      'no-headers': { type: 'boolean' },
-      'sort-by': { type: 'string' },
-      'field-selector': { type: 'string' },
-      'all-contexts': { type: 'boolean', short: 'A' },
-      'request-timeout': { type: 'string' },
-    });
+    const { values, positionals, paths, manifestsExplicit } = parse(ctx, FLAGS);
     const objectFormat = parseObjectFormat(values.output);
     const format = objectFormat ? 'json' : parseOutput(values.output);
     const fields = values['field-selector'] === undefined ? [] : parseFieldSelector(values['field-selector']);

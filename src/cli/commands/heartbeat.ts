@@ -8,6 +8,13 @@ import { parse, usageError } from '../command-support.js';
 import { assertServiceName } from '../manual-stop.js';
 import { MAX_MESSAGE_CHARS, writeBeat } from '../../executor/checks/heartbeat.js';
 import path from 'node:path';
+import { STATE_DIR, type Flag } from '../flags.js';
+
+const FLAGS = [
+  { name: 'fail', type: 'boolean', help: 'the job failed' },
+  { name: 'message', type: 'string', value: 'TEXT', help: `what to show with the beat (at most ${MAX_MESSAGE_CHARS} characters)` },
+  STATE_DIR,
+] as const satisfies readonly Flag[];
 
 export const heartbeatCommand: Command = {
   name: 'heartbeat',
@@ -17,16 +24,12 @@ export const heartbeatCommand: Command = {
 Records a beat for NAME in STATE_DIR/heartbeats/NAME.json. A heartbeat check is unhealthy
 (HeartbeatMissed) when no beat came for period_seconds + grace_seconds, and at once
 (HeartbeatFailed) after a beat with --fail. In a cron job:
-  backup.sh && vaictl heartbeat backup || vaictl heartbeat backup --fail --message "backup.sh exit $?"
-
-Flags:
-  --fail           the job failed
-  --message TEXT   what to show with the beat (at most ${MAX_MESSAGE_CHARS} characters)
-  --state-dir DIR  (or VAI_STATE_DIR)
-
-Exit codes: 0 beat recorded, 2 usage or a bad name.`,
+  backup.sh && vaictl heartbeat backup || vaictl heartbeat backup --fail --message "backup.sh exit $?"`,
+  flags: FLAGS,
+  operands: 'services',
+  epilog: `Exit codes: 0 beat recorded, 2 usage or a bad name.`,
   async run(ctx) {
-    const { positionals, values, paths } = parse<{ fail?: boolean; message?: string }>(ctx, { fail: { type: 'boolean' }, message: { type: 'string' } });
+    const { positionals, values, paths } = parse(ctx, FLAGS);
     if (positionals.length !== 1) throw usageError('name one service: vaictl heartbeat NAME [--fail] [--message TEXT]');
     const name = positionals[0]!;
     assertServiceName(name);

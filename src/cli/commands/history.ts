@@ -3,15 +3,23 @@
 // only, so it works while vaid is down and never opens status.json.
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { parseArgs } from 'node:util';
 import { VaiError } from '../../errors.js';
-import { PATH_OPTIONS, resolvePaths } from '../paths.js';
+import { resolvePaths } from '../paths.js';
 import { painter, useColour } from '../printers/color.js';
 import { incidentColumns } from '../printers/history-columns.js';
 import { parseOutput, serialize } from '../printers/output.js';
 import { renderTable } from '../printers/table.js';
 import { historyFile, openReader } from '../../history/database.js';
 import { historyList, parseSince, type HistoryList } from '../../history/views.js';
+import { CONTEXT, outputFlag, parseFlags, SERVER, STATE_DIR, withPathFlags, type Flag } from '../flags.js';
+
+const FLAGS = [
+  { name: 'since', type: 'string', value: 'WINDOW', help: '30m, 24h (default), 7d, 2w or an ISO time' },
+  outputFlag('table (default), wide (adds the time), json or yaml', ['table', 'wide', 'json', 'yaml']),
+  { ...CONTEXT, help: "that host's history, over its endpoint (/api/history, the context's token-file)" },
+  { ...SERVER, help: 'the vaid at URL (its read token in VAI_WEB_TOKEN_FILE or VAI_WEB_TOKEN)' },
+  STATE_DIR,
+] as const satisfies readonly Flag[];
 
 export const historyCommand: Command = {
   name: 'history',
@@ -20,23 +28,18 @@ export const historyCommand: Command = {
 
 The incidents of the window (newest first) from STATE_DIR/history.db: when each opened, how
 long it lasted, its cause, the recovery attempts and restarts, the alerts sent and how each
-ended (closed by recovery, operator or stop).
-
-Flags:
-      --since WINDOW    30m, 24h (default), 7d, 2w or an ISO time
-  -o, --output FORMAT   table (default), wide (adds the time), json or yaml
-  --context NAME        that host's history, over its endpoint (/api/history, the context's token-file)
-  --server URL          the vaid at URL (its read token in VAI_WEB_TOKEN_FILE or VAI_WEB_TOKEN)
-  --state-dir DIR       (or VAI_STATE_DIR)
-
-Exit codes: 0 ok, 2 usage, 1 no history to read.
+ended (closed by recovery, operator or stop).`,
+  flags: FLAGS,
+  remote: 'own',
+  operands: 'services',
+  epilog: `Exit codes: 0 ok, 2 usage, 1 no history to read.
 
 Examples:
   vaictl history
   vaictl history minio --since 7d -o json`,
   async run(ctx) {
     // Only the modules this command needs (not command-support's status reader): it is read on every call.
-    const { values, positionals } = parseArgs({ args: ctx.argv, options: { ...PATH_OPTIONS, output: { type: 'string', short: 'o' }, since: { type: 'string' }, context: { type: 'string' }, server: { type: 'string' } }, allowPositionals: true, strict: true });
+    const { values, positionals } = parseFlags(ctx.argv, withPathFlags(FLAGS));
     const paths = resolvePaths(values, ctx.env, ctx.cwd);
     const format = parseOutput(values.output);
     if (format === 'name') throw new VaiError('VAI_E_USAGE', '-o name lists services; use vaictl get -o name');

@@ -13,6 +13,17 @@ import { readSpecs } from '../spec-reader.js';
 import { readStatus } from '../status-source.js';
 import type { StatusDocument } from '../../status/schema.js';
 import type { DesiredService } from '../../manifest/types.js';
+import { MANIFESTS, STATE_DIR, type Flag } from '../flags.js';
+
+const FLAGS = [
+  { name: 'tail', short: 'n', type: 'string', value: 'N', help: 'lines to show (default 50, as the seed\'s "tail -50")' },
+  { name: 'follow', short: 'f', type: 'boolean', help: 'keep printing what is appended (Ctrl-C ends)' },
+  { name: 'since', type: 'string', value: 'D', help: `only lines from the last D (30s, 10m, 1h), by the time each line starts with
+(ISO 8601 or a JSON log's "time"); reads up to 100000 lines unless -n is given` },
+  { name: 'grep', type: 'string', value: 'RE', help: 'only lines matching the regular expression RE' },
+  MANIFESTS,
+  STATE_DIR,
+] as const satisfies readonly Flag[];
 
 export const logsCommand: Command = {
   name: 'logs',
@@ -20,24 +31,12 @@ export const logsCommand: Command = {
   usage: `Usage: vaictl logs NAME [-n N] [-f] [flags]
 
 Prints the last lines of the service's log_path: inside its container (docker exec tail) when
-the service has a container, else on the host; STATE_DIR/logs/NAME.log when log_path is unset.
-
-Flags:
-  -n, --tail N     lines to show (default 50, as the seed's "tail -50")
-  -f, --follow     keep printing what is appended (Ctrl-C ends)
-      --since D    only lines from the last D (30s, 10m, 1h), by the time each line starts with
-                   (ISO 8601 or a JSON log's "time"); reads up to 100000 lines unless -n is given
-      --grep RE    only lines matching the regular expression RE
-  --manifests DIR, --state-dir DIR  (or VAI_MANIFESTS, VAI_STATE_DIR)
-
-Exit codes: 0 ok, 1 the log cannot be read, 2 usage, 3 no such service.`,
+the service has a container, else on the host; STATE_DIR/logs/NAME.log when log_path is unset.`,
+  flags: FLAGS,
+  operands: 'services',
+  epilog: `Exit codes: 0 ok, 1 the log cannot be read, 2 usage, 3 no such service.`,
   async run(ctx) {
-    const { values, positionals, paths, manifestsExplicit } = parse<{ tail?: string; follow?: boolean; since?: string; grep?: string }>(ctx, {
-      tail: { type: 'string', short: 'n' },
-      follow: { type: 'boolean', short: 'f' },
-      since: { type: 'string' },
-      grep: { type: 'string' },
-    });
+    const { values, positionals, paths, manifestsExplicit } = parse(ctx, FLAGS);
     let grep: RegExp | null = null;
     try {
       grep = values.grep === undefined ? null : new RegExp(values.grep);

@@ -21,6 +21,7 @@ import { matchesSelector, parseLabelSelector } from '../../manifest/label-select
 import type { ServiceStatus } from '../../status/schema.js';
 import type { CheckResult } from '../../executor/types.js';
 import type { PlanResult } from '../../reconcile/planner.js';
+import { outputFlag, PATH_FLAGS, type Flag } from '../flags.js';
 
 interface PlanRow {
   name: string;
@@ -38,21 +39,23 @@ const COLUMNS: Column<PlanRow>[] = [
   { name: 'next phase', priority: 1, cell: (r) => r.next },
 ];
 
+const FLAGS = [
+  outputFlag('table (default), wide (adds the phase it would move to), json or yaml', ['table', 'wide', 'json', 'yaml']),
+  ...PATH_FLAGS,
+] as const satisfies readonly Flag[];
+
 export const planCommand: Command = {
   name: 'plan',
   summary: 'Dry run: what the reconciler would do now for each service, and why',
   usage: `Usage: vaictl plan [NAME...] [flags]
 
 Runs the reconciler's planner on the current status and manifests, taking each service's last
-check in status as the observation. Runs no check and no command.
-
-Flags:
-  -o, --output FORMAT   table (default), wide (adds the phase it would move to), json or yaml
-  --manifests DIR, --state-dir DIR, --marker-dir DIR  (or VAI_MANIFESTS, VAI_STATE_DIR, VAI_MARKER_DIR)
-
-Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or vaid not running.`,
+check in status as the observation. Runs no check and no command.`,
+  flags: FLAGS,
+  operands: 'services',
+  epilog: `Exit codes: 0 ok, 2 usage, 3 a named service does not exist, 4 no status file or vaid not running.`,
   async run(ctx) {
-    const { values, positionals, paths, manifestsExplicit } = parse<{ output?: string }>(ctx, { output: { type: 'string', short: 'o' } });
+    const { values, positionals, paths, manifestsExplicit } = parse(ctx, FLAGS);
     const format = parseOutput(values.output);
     if (format === 'name') throw usageError('-o name lists services; use vaictl get -o name');
     const now = Date.now();

@@ -14,6 +14,7 @@ import { loadDesiredState, parseLabelSelector } from '../../manifest/index.js';
 import { HostReconcile } from '../../reconcile/host-reconcile.js';
 import { systemClock } from '../../core/clock.js';
 import { ensureDir } from '../../core/atomic-file.js';
+import { PATH_FLAGS, type Flag } from '../flags.js';
 import { readSilences } from '../../status/state-dir/silences.js';
 
 const USAGE = `Usage: vaictl reconcile --once [flags]
@@ -21,39 +22,25 @@ const USAGE = `Usage: vaictl reconcile --once [flags]
 One full reconcile pass, then exit (cron mode, e.g. */5 * * * * vaictl reconcile --once).
 Checks every service (dependencies first), recovers what is unhealthy, verifies the recovery,
 alerts, and records it all in STATE_DIR/status.json. Refuses to run while vaid holds the lock.
-Exit 0 when every service that should run is healthy, 1 otherwise.
+Exit 0 when every service that should run is healthy, 1 otherwise.`;
 
-Flags:
-  --once                        required: run one pass
-  --selector SELECTOR           only services whose labels match
-  --log-level LEVEL             ${LOG_LEVELS.join('|')} (default info; JSON lines on stdout)
-  --concurrency N               services at once (default 256)
-  --docker-host URL             Docker engine (DOCKER_HOST)
-  --allow-unsafe-permissions    accept manifests writable by other users
-  --manifests DIR, --state-dir DIR, --marker-dir DIR`;
-
-interface Flags {
-  once?: boolean;
-  selector?: string;
-  'log-level'?: string;
-  concurrency?: string;
-  'docker-host'?: string;
-  'allow-unsafe-permissions'?: boolean;
-}
+const FLAGS = [
+  { name: 'once', type: 'boolean', help: 'required: run one pass' },
+  { name: 'selector', type: 'string', value: 'SELECTOR', help: 'only services whose labels match' },
+  { name: 'log-level', type: 'string', value: 'LEVEL', help: `${LOG_LEVELS.join('|')} (default info; JSON lines on stdout)`, complete: LOG_LEVELS },
+  { name: 'concurrency', type: 'string', value: 'N', help: 'services at once (default 256)' },
+  { name: 'docker-host', type: 'string', value: 'URL', help: 'Docker engine (DOCKER_HOST)' },
+  { name: 'allow-unsafe-permissions', type: 'boolean', help: 'accept manifests writable by other users' },
+  ...PATH_FLAGS,
+] as const satisfies readonly Flag[];
 
 export const reconcileCommand: Command = {
   name: 'reconcile',
   summary: 'Run one full reconcile pass and exit (cron mode: --once)',
   usage: USAGE,
+  flags: FLAGS,
   async run(ctx) {
-    const { values, positionals, paths } = parse<Flags>(ctx, {
-      once: { type: 'boolean' },
-      selector: { type: 'string' },
-      'log-level': { type: 'string' },
-      concurrency: { type: 'string' },
-      'docker-host': { type: 'string' },
-      'allow-unsafe-permissions': { type: 'boolean' },
-    });
+    const { values, positionals, paths } = parse(ctx, FLAGS);
     if (!values.once) throw usageError('vaid runs the reconcile loop; vaictl reconcile runs one pass and needs --once');
     if (positionals.length) throw usageError(`unexpected argument ${positionals[0]}`);
     const level = values['log-level'] ?? ctx.env.VAI_LOG_LEVEL ?? 'info';

@@ -3,15 +3,21 @@
 // rate, restarts, incidents and alerts sent.
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { parseArgs } from 'node:util';
 import { VaiError } from '../../errors.js';
-import { PATH_OPTIONS, resolvePaths } from '../paths.js';
+import { resolvePaths } from '../paths.js';
 import { painter, useColour } from '../printers/color.js';
 import { reportColumns } from '../printers/history-columns.js';
 import { parseOutput, serialize } from '../printers/output.js';
 import { renderTable } from '../printers/table.js';
 import { historyFile, openReader } from '../../history/database.js';
 import { parseSince, report } from '../../history/views.js';
+import { outputFlag, parseFlags, STATE_DIR, withPathFlags, type Flag } from '../flags.js';
+
+const FLAGS = [
+  { name: 'since', type: 'string', value: 'WINDOW', help: '30m, 24h, 7d (default), 30d, 2w or an ISO time' },
+  outputFlag('table (default), json or yaml', ['table', 'json', 'yaml']),
+  STATE_DIR,
+] as const satisfies readonly Flag[];
 
 export const reportCommand: Command = {
   name: 'report',
@@ -20,17 +26,13 @@ export const reportCommand: Command = {
 
 Per service and in total over the window: checks, health-check success rate, uptime,
 recoveries succeeded/attempted with the auto-recovery success rate, restarts, incidents and
-alerts sent, from STATE_DIR/history.db.
-
-Flags:
-      --since WINDOW    30m, 24h, 7d (default), 30d, 2w or an ISO time
-  -o, --output FORMAT   table (default), json or yaml
-  --state-dir DIR       (or VAI_STATE_DIR)
-
-Exit codes: 0 ok, 2 usage, 1 no history to read.`,
+alerts sent, from STATE_DIR/history.db.`,
+  flags: FLAGS,
+  epilog: `Exit codes: 0 ok, 2 usage, 1 no history to read.`,
   async run(ctx) {
     // Only the modules this command needs (not command-support's status reader).
-    const { values } = parseArgs({ args: ctx.argv, options: { ...PATH_OPTIONS, output: { type: 'string', short: 'o' }, since: { type: 'string' } }, allowPositionals: false, strict: true });
+    const { values, positionals } = parseFlags(ctx.argv, withPathFlags(FLAGS));
+    if (positionals.length) throw new VaiError('VAI_E_USAGE', `report takes no names (got ${positionals.join(' ')}); it covers every service`);
     const paths = resolvePaths(values, ctx.env, ctx.cwd);
     const format = parseOutput(values.output);
     if (format === 'name') throw new VaiError('VAI_E_USAGE', '-o name is not a report format; use table, json or yaml');

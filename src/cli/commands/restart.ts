@@ -5,6 +5,9 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { knownServices, parse, usageError } from '../command-support.js';
 import { assertServiceName, writeRestartRequest } from '../manual-stop.js';
+import { CONTEXT_ACT, SERVER_ACT, STATE_DIR, type Flag } from '../flags.js';
+
+const FLAGS = [CONTEXT_ACT, SERVER_ACT, STATE_DIR] as const satisfies readonly Flag[];
 
 export const restartCommand: Command = {
   name: 'restart',
@@ -13,16 +16,13 @@ export const restartCommand: Command = {
 
 Writes STATE_DIR/requests/NAME.restart; vaid picks it up at once, runs stop_cmd (if set) and
 restart_cmd, verifies the check within startup_delay_seconds, and deletes the request.
-A stopped or disabled service is not restarted.
-
-Flags:
-  --context NAME   act on that host of ~/.config/vai/config.yaml, with its write-token-file
-  --server URL     act on the vaid at URL (its write token in VAI_WEB_WRITE_TOKEN_FILE)
-  --state-dir DIR  (or VAI_STATE_DIR)
-
-Exit codes: 0 request written, 2 usage or a bad name, 3 no such service, 4 vaid not running.`,
+A stopped or disabled service is not restarted.`,
+  flags: FLAGS,
+  remote: 'own',
+  operands: 'services',
+  epilog: `Exit codes: 0 request written, 2 usage or a bad name, 3 no such service, 4 vaid not running.`,
   async run(ctx) {
-    const { values, positionals, paths } = parse<{ context?: string; server?: string }>(ctx, { context: { type: 'string' }, server: { type: 'string' } });
+    const { values, positionals, paths } = parse(ctx, FLAGS);
     if (positionals.length === 0) throw usageError('name the service(s) to restart');
     positionals.forEach(assertServiceName);
     if (values.context !== undefined || values.server !== undefined) {

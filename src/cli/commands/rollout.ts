@@ -9,6 +9,7 @@ import { readStatus } from '../status-source.js';
 import { writeUndoRequest } from '../../status/state-dir/undo-requests.js';
 import type { RolloutStatus, ServiceStatus } from '../../status/schema.js';
 import { short } from '../../reconcile/rollout.js';
+import { outputFlag, STATE_DIR, type Flag } from '../flags.js';
 
 type Entry = RolloutStatus['history'][number];
 
@@ -54,6 +55,12 @@ function serviceOf(ctx: CommandContext, paths: Paths, name: string | undefined):
   return s;
 }
 
+const FLAGS = [
+  { name: 'to-revision', type: 'string', value: 'R', help: 'a commit (or a prefix of 4+ characters) or generation-N from the history' },
+  outputFlag('json: history as JSON', ['json']),
+  STATE_DIR,
+] as const satisfies readonly Flag[];
+
 export const rolloutCommand: Command = {
   name: 'rollout',
   summary: 'Rollout history of a service, and undo to an earlier revision',
@@ -64,14 +71,11 @@ For services with spec.rollout.on_change: restart (docs/gitops.md).
   history   the revisions whose spec the service ran or tried, with the result
             (Applied, RolledOut, Failed, RolledBack, Pinned); * marks the one running
   undo      restart the service with an earlier revision's spec (default: the one before the
-            running one) and pin it there until a commit changes the service again
-
-Flags:
-  --to-revision R  a commit (or a prefix of 4+ characters) or generation-N from the history
-  -o json          history as JSON
-  --state-dir DIR  (or VAI_STATE_DIR)`,
+            running one) and pin it there until a commit changes the service again`,
+  flags: FLAGS,
+  operands: ['history', 'undo'],
   async run(ctx) {
-    const { values, positionals, paths } = parse<{ 'to-revision'?: string; output?: string }>(ctx, { 'to-revision': { type: 'string' }, output: { type: 'string', short: 'o' } });
+    const { values, positionals, paths } = parse(ctx, FLAGS);
     const [sub, name, ...rest] = positionals;
     if (rest.length) throw usageError(`one service at a time (got ${positionals.slice(1).join(' ')})`);
     if (sub === 'history') {

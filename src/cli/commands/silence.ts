@@ -10,6 +10,7 @@ import { deleteSilence, newSilenceId, readSilences, writeSilence, type Silence }
 import { oneLine, renderTable, type Column } from '../printers/table.js';
 import { noPaint } from '../printers/color.js';
 import { formatDuration } from '../printers/age.js';
+import { CONTEXT_ACT, outputFlag, SELECTOR, SERVER_ACT, STATE_DIR, type Flag } from '../flags.js';
 
 const MAX_FOR_MS = 30 * 86_400_000;
 
@@ -34,6 +35,16 @@ function list(ctx: Parameters<Command['run']>[0], silences: readonly Silence[], 
   return EXIT.OK;
 }
 
+const FLAGS = [
+  { name: 'for', type: 'string', value: 'DURATION', help: 'how long: 30m, 2h (at most 30 days)' },
+  { name: 'reason', type: 'string', value: 'TEXT', help: 'shown in vaictl get/describe, the page and the muted alert records' },
+  { ...SELECTOR, help: 'every service whose labels match, now or later (e.g. -l host=vps1)' },
+  outputFlag('json, for list', ['json']),
+  { ...CONTEXT_ACT, help: 'silence on that host of ~/.config/vai/config.yaml, with its write-token-file' },
+  { ...SERVER_ACT, help: 'silence on the vaid at URL (its write token in VAI_WEB_WRITE_TOKEN_FILE)' },
+  STATE_DIR,
+] as const satisfies readonly Flag[];
+
 export const silenceCommand: Command = {
   name: 'silence',
   summary: 'Mute a service\'s alerts for a while (ad-hoc silence), list or delete silences',
@@ -46,27 +57,13 @@ Writes STATE_DIR/silences/ID.json. While it lasts, the alerts of the services it
 not sent: "vaictl alerts" shows them as muted with the silence's id. Recovery goes on. When it
 ends (by itself, or "vaictl silence delete ID"), a service still failing is told once.
 It survives a vaid restart. Maintenance windows kept in git are kind: Maintenance manifests
-(docs/maintenance.md).
-
-Flags:
-  --for DURATION       how long: 30m, 2h (at most 30 days)
-  --reason TEXT        shown in vaictl get/describe, the page and the muted alert records
-  -l, --selector SEL   every service whose labels match, now or later (e.g. -l host=vps1)
-  -o, --output json    for list
-  --context NAME       silence on that host of ~/.config/vai/config.yaml, with its write-token-file
-  --server URL         silence on the vaid at URL (its write token in VAI_WEB_WRITE_TOKEN_FILE)
-  --state-dir DIR      (or VAI_STATE_DIR)
-
-Exit codes: 0 ok, 2 usage, 3 no such service or silence.`,
+(docs/maintenance.md).`,
+  flags: FLAGS,
+  operands: 'services',
+  remote: 'own',
+  epilog: `Exit codes: 0 ok, 2 usage, 3 no such service or silence.`,
   async run(ctx) {
-    const { values, positionals, paths } = parse<{ for?: string; reason?: string; selector?: string; output?: string; context?: string; server?: string }>(ctx, {
-      for: { type: 'string' },
-      reason: { type: 'string' },
-      selector: { type: 'string', short: 'l' },
-      output: { type: 'string', short: 'o' },
-      context: { type: 'string' },
-      server: { type: 'string' },
-    });
+    const { values, positionals, paths } = parse(ctx, FLAGS);
     const remote = values.context !== undefined || values.server !== undefined;
     const [first, ...rest] = positionals;
     if (remote && (first === 'list' || first === 'delete' || values.selector !== undefined)) throw usageError('on another host, silence names services: vaictl silence NAME... --for D --context X (list, delete and -l work on the host itself)');

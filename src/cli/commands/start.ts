@@ -4,6 +4,9 @@ import { EXIT } from '../command.js';
 import { knownServices, parse, usageError } from '../command-support.js';
 import { assertServiceName, daemonWords, removeMarker } from '../manual-stop.js';
 import { markerPath } from '../paths.js';
+import { CONTEXT_ACT, MARKER_DIR, SERVER_ACT, STATE_DIR, type Flag } from '../flags.js';
+
+const FLAGS = [CONTEXT_ACT, SERVER_ACT, MARKER_DIR, STATE_DIR] as const satisfies readonly Flag[];
 
 export const startCommand: Command = {
   name: 'start',
@@ -11,16 +14,13 @@ export const startCommand: Command = {
   usage: `Usage: vaictl start NAME... [flags]
 
 Removes MARKER_DIR/NAME.stopped. vai checks the service at once and recovers it if it is
-unhealthy (restart_cmd), as for any other failure.
-
-Flags:
-  --context NAME   act on that host of ~/.config/vai/config.yaml, with its write-token-file
-  --server URL     act on the vaid at URL (its write token in VAI_WEB_WRITE_TOKEN_FILE)
-  --marker-dir DIR, --state-dir DIR  (or VAI_MARKER_DIR, VAI_STATE_DIR)
-
-Exit codes: 0 ok, 2 usage or a bad name, 3 no such service in the status.`,
+unhealthy (restart_cmd), as for any other failure.`,
+  flags: FLAGS,
+  remote: 'own',
+  operands: 'services',
+  epilog: `Exit codes: 0 ok, 2 usage or a bad name, 3 no such service in the status.`,
   async run(ctx) {
-    const { values, positionals, paths } = parse<{ context?: string; server?: string }>(ctx, { context: { type: 'string' }, server: { type: 'string' } });
+    const { values, positionals, paths } = parse(ctx, FLAGS);
     if (positionals.length === 0) throw usageError('name the service(s) to start');
     positionals.forEach(assertServiceName);
     if (values.context !== undefined || values.server !== undefined) {

@@ -7,6 +7,17 @@ import { assertServiceName, daemonWords, writeMarker } from '../manual-stop.js';
 import { markerPath } from '../paths.js';
 import { spawnSync } from 'node:child_process';
 import path from 'node:path';
+import { CONTEXT_ACT, MARKER_DIR, SERVER_ACT, STATE_DIR, type Flag } from '../flags.js';
+
+const FLAGS = [
+  CONTEXT_ACT,
+  SERVER_ACT,
+  { name: 'now', type: 'boolean', help: `also stop the service: write the marker, then run its stop_cmd (as
+systemctl stop or supervisorctl stop do); the marker comes first, so vai
+does not restart what stop_cmd just stopped` },
+  MARKER_DIR,
+  STATE_DIR,
+] as const satisfies readonly Flag[];
 
 export const stopCommand: Command = {
   name: 'stop',
@@ -14,19 +25,13 @@ export const stopCommand: Command = {
   usage: `Usage: vaictl stop NAME... [flags]
 
 Writes MARKER_DIR/NAME.stopped (the seed's manual-stop marker). vai then observes the service
-but never restarts it, until "vaictl start NAME". The service's process is not touched.
-
-Flags:
-  --context NAME   act on that host of ~/.config/vai/config.yaml, with its write-token-file
-  --server URL     act on the vaid at URL (its write token in VAI_WEB_WRITE_TOKEN_FILE)
-  --now            also stop the service: write the marker, then run its stop_cmd (as
-                   systemctl stop or supervisorctl stop do); the marker comes first, so vai
-                   does not restart what stop_cmd just stopped
-  --marker-dir DIR, --state-dir DIR  (or VAI_MARKER_DIR, VAI_STATE_DIR)
-
-Exit codes: 0 ok, 1 stop_cmd failed, 2 usage or a bad name, 3 no such service in the status.`,
+but never restarts it, until "vaictl start NAME". The service's process is not touched.`,
+  flags: FLAGS,
+  remote: 'own',
+  operands: 'services',
+  epilog: `Exit codes: 0 ok, 1 stop_cmd failed, 2 usage or a bad name, 3 no such service in the status.`,
   async run(ctx) {
-    const { values, positionals, paths, manifestsExplicit } = parse<{ now?: boolean; context?: string; server?: string }>(ctx, { now: { type: 'boolean' }, context: { type: 'string' }, server: { type: 'string' } });
+    const { values, positionals, paths, manifestsExplicit } = parse(ctx, FLAGS);
     if (positionals.length === 0) throw usageError('name the service(s) to stop');
     positionals.forEach(assertServiceName);
     if (values.context !== undefined || values.server !== undefined) {

@@ -5,6 +5,10 @@ import { EXIT } from '../command.js';
 import { parse, usageError } from '../command-support.js';
 import { readStatus } from '../status-source.js';
 import { clearSuspension, readSuspension, writeSuspension } from '../../source/index.js';
+import { STATE_DIR, type Flag } from '../flags.js';
+
+const SUSPEND_FLAGS = [{ name: 'reason', type: 'string', value: 'TEXT', help: "shown in status and vaid's log" }, STATE_DIR] as const satisfies readonly Flag[];
+const RESUME_FLAGS = [STATE_DIR] as const satisfies readonly Flag[];
 
 function pullMode(paths: Parameters<typeof readStatus>[0]): boolean | null {
   try {
@@ -21,13 +25,10 @@ export const suspendCommand: Command = {
 
 Writes STATE_DIR/source/suspended. vaid (in pull mode, --git-url) keeps fetching, shows the
 fetched revision beside the applied one, and applies nothing new until \`vaictl resume\`.
-Recovery of services goes on as before.
-
-Flags:
-  --reason TEXT    shown in status and vaid's log
-  --state-dir DIR  (or VAI_STATE_DIR)`,
+Recovery of services goes on as before.`,
+  flags: SUSPEND_FLAGS,
   async run(ctx) {
-    const { values, positionals, paths } = parse<{ reason?: string }>(ctx, { reason: { type: 'string' } });
+    const { values, positionals, paths } = parse(ctx, SUSPEND_FLAGS);
     if (positionals.length) throw usageError(`suspend takes no names (got ${positionals.join(' ')})`);
     writeSuspension(paths.stateDir, { suspendedAt: new Date().toISOString(), reason: values.reason ?? '' });
     ctx.stdout.write(`source suspended: new commits are fetched but not applied until \`vaictl resume\`\n`);
@@ -41,12 +42,10 @@ export const resumeCommand: Command = {
   summary: 'Apply new commits from git again',
   usage: `Usage: vaictl resume [flags]
 
-Removes STATE_DIR/source/suspended; vaid applies the newest fetched commit at once.
-
-Flags:
-  --state-dir DIR  (or VAI_STATE_DIR)`,
+Removes STATE_DIR/source/suspended; vaid applies the newest fetched commit at once.`,
+  flags: RESUME_FLAGS,
   async run(ctx) {
-    const { positionals, paths } = parse(ctx, {});
+    const { positionals, paths } = parse(ctx, RESUME_FLAGS);
     if (positionals.length) throw usageError(`resume takes no names (got ${positionals.join(' ')})`);
     const was = readSuspension(paths.stateDir);
     clearSuspension(paths.stateDir);

@@ -16,6 +16,7 @@ import type { ServiceStatus } from '../../status/schema.js';
 // so they cost nothing to the other commands.
 import type { ServiceProcess } from '../../executor/service-process.js';
 import type { TreeUsage } from '../../executor/process-tree.js';
+import { MANIFESTS, outputFlag, SELECTOR, STATE_DIR, type Flag } from '../flags.js';
 
 export interface TopRow {
   name: string;
@@ -61,6 +62,16 @@ export function topRows(found: ReadonlyMap<string, ServiceProcess>, first: Reado
   return rows;
 }
 
+const FLAGS = [
+  { ...SELECTOR, help: 'only services whose labels match, e.g. -l tier=db' },
+  { name: 'sort-by', type: 'string', value: 'F', help: 'cpu or memory, highest first (default: by name)', complete: ['cpu', 'memory'] },
+  { name: 'window', type: 'string', value: 'D', help: 'how long to measure CPU over (default 1s; 200ms to 60s)' },
+  { name: 'no-headers', type: 'boolean', help: 'print no header line' },
+  outputFlag('wide: also show which process was measured', ['wide']),
+  MANIFESTS,
+  STATE_DIR,
+] as const satisfies readonly Flag[];
+
 export const topCommand: Command = {
   name: 'top',
   summary: 'Show CPU and memory of each service (its process tree)',
@@ -69,25 +80,12 @@ export const topCommand: Command = {
 Shows the CPU (in millicores: 1000m is one core) and memory (RSS of the service's whole process
 tree) of each service, as kubectl top does. The process is the one vaid watches: the pid in
 pid_file, else the match of a process check, else the owner of the check's loopback port; a
-container's main process as the Docker engine reports it. CPU is measured over --window.
-
-Flags:
-  -l, --selector SEL    only services whose labels match, e.g. -l tier=db
-      --sort-by F       cpu or memory, highest first (default: by name)
-      --window D        how long to measure CPU over (default 1s; 200ms to 60s)
-      --no-headers      print no header line
-  -o wide               also show which process was measured
-  --manifests DIR, --state-dir DIR  (or VAI_MANIFESTS, VAI_STATE_DIR)
-
-Exit codes: 0 ok, 2 usage, 3 no such service, 4 no status file.`,
+container's main process as the Docker engine reports it. CPU is measured over --window.`,
+  flags: FLAGS,
+  operands: 'services',
+  epilog: `Exit codes: 0 ok, 2 usage, 3 no such service, 4 no status file.`,
   async run(ctx) {
-    const { values, positionals, paths, manifestsExplicit } = parse<{ selector?: string; 'sort-by'?: string; window?: string; 'no-headers'?: boolean; output?: string }>(ctx, {
-      selector: { type: 'string', short: 'l' },
-      'sort-by': { type: 'string' },
-      window: { type: 'string' },
-      'no-headers': { type: 'boolean' },
-      output: { type: 'string', short: 'o' },
-    });
+    const { values, positionals, paths, manifestsExplicit } = parse(ctx, FLAGS);
     const sortBy = values['sort-by'];
     if (sortBy !== undefined && sortBy !== 'cpu' && sortBy !== 'memory') throw usageError(`--sort-by ${sortBy}: use cpu or memory`);
     if (values.output !== undefined && values.output !== 'wide') throw usageError(`-o ${values.output}: top prints a table or -o wide`);

@@ -1,11 +1,11 @@
 // vaictl validate [DIR|FILE...]: the checks vaid applies, as `file:line:col: message [CODE]`
 // lines; usable as a git pre-commit hook and in the GitOps repo's CI.
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
-import { PATH_OPTIONS, resolvePaths } from '../paths.js';
+import { resolvePaths } from '../paths.js';
 import { describeError, parseLabelSelector, validateTree, type ManifestError } from '../../manifest/index.js';
+import { MANIFESTS, parseFlags, SELECTOR, withPathFlags, type Flag } from '../flags.js';
 
 function plural(n: number, word: string): string {
   return `${n} ${word}${n === 1 ? '' : 's'}`;
@@ -22,6 +22,13 @@ function sorted(list: ManifestError[], cwd: string): string[] {
   return list.map((e) => formatError(e, cwd)).sort((a, b) => a.localeCompare(b, 'en', { numeric: true }));
 }
 
+const FLAGS = [
+  { ...SELECTOR, help: 'check only the services this host would run, e.g. -l host=vps1' },
+  { name: 'permissions', type: 'boolean', help: 'also refuse files and dirs writable by group/others, as vaid does' },
+  { name: 'quiet', short: 'q', type: 'boolean', help: 'print nothing when valid' },
+  MANIFESTS,
+] as const satisfies readonly Flag[];
+
 export const validateCommand: Command = {
   name: 'validate',
   summary: 'Check manifests as vaid would; print file:line:col: message per problem',
@@ -30,15 +37,9 @@ export const validateCommand: Command = {
 Checks manifests (native YAML/JSON and the legacy system-config.json) the way vaid loads them:
 syntax, schema, spec rules, duplicate names, unknown dependencies and dependency cycles.
 Without arguments it checks the manifests dir (--manifests, VAI_MANIFESTS, default ./manifests).
-Give the whole directory to check rules across files.
-
-Flags:
-  -l, --selector SEL    check only the services this host would run, e.g. -l host=vps1
-      --permissions     also refuse files and dirs writable by group/others, as vaid does
-  -q, --quiet           print nothing when valid
-  --manifests DIR
-
-Warnings (file:line:col: warning: ... [VAI_W_...]) name specs that load but do less than they
+Give the whole directory to check rules across files.`,
+  flags: FLAGS,
+  epilog: `Warnings (file:line:col: warning: ... [VAI_W_...]) name specs that load but do less than they
 say, such as limits on a service whose process vai cannot find; they do not fail validation.
 
 Exit codes: 0 valid (warnings or not), 1 problems found, 2 usage.
@@ -48,17 +49,7 @@ Examples:
   vaictl validate manifests/ hosts/vps1/
   vaictl validate -l host=vps1 --permissions /etc/vai/manifests`,
   async run(ctx) {
-    const { values, positionals } = parseArgs({
-      args: ctx.argv,
-      options: {
-        ...PATH_OPTIONS,
-        selector: { type: 'string', short: 'l' },
-        permissions: { type: 'boolean' },
-        quiet: { type: 'boolean', short: 'q' },
-      },
-      allowPositionals: true,
-      strict: true,
-    });
+    const { values, positionals } = parseFlags(ctx.argv, withPathFlags(FLAGS));
     const targets = positionals.length > 0 ? positionals.map((p) => path.resolve(ctx.cwd, p)) : [resolvePaths(values, ctx.env, ctx.cwd).manifests];
     const selector = values.selector === undefined ? undefined : parseLabelSelector(values.selector);
     const report = await validateTree(targets, { checkPermissions: values.permissions ?? false, ...(selector ? { selector } : {}) });

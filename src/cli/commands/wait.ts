@@ -8,6 +8,7 @@ import { statusSource } from '../status-source.js';
 import { serviceObject } from '../../status/reader-objects.js';
 import type { ServiceStatus, StatusDocument } from '../../status/schema.js';
 import { evaluate, fieldPath, show } from '../printers/jsonpath.js';
+import { STATE_DIR, type Flag } from '../flags.js';
 
 type Test = (s: ServiceStatus) => boolean;
 
@@ -28,6 +29,12 @@ export function parseFor(spec: string): { test: Test; words: string } {
   throw usageError(`--for=${spec}: use condition=TYPE[=True|False|Unknown] (e.g. condition=Healthy) or jsonpath='{.status.phase}'=VALUE`);
 }
 
+const FLAGS = [
+  { name: 'for', type: 'string', value: 'CONDITION', help: 'condition=TYPE[=STATUS] or jsonpath=\'{PATH}\'=VALUE, as above', complete: ['condition=', 'jsonpath='] },
+  { name: 'timeout', type: 'string', value: 'D', help: 'give up after D (30s, 10m, 1h; default 30s)' },
+  STATE_DIR,
+] as const satisfies readonly Flag[];
+
 export const waitCommand: Command = {
   name: 'wait',
   summary: 'Wait until services meet a condition (--for=condition=Healthy)',
@@ -37,16 +44,16 @@ Waits until every named service meets the condition, as kubectl wait does.
 
   --for=condition=TYPE[=STATUS]       a condition of the service (Healthy, DependenciesReady,
                                       Recovering, BackOff, ManuallyStopped), status True by default
-  --for=jsonpath='{PATH}'=VALUE       a field of the object "vaictl get -o json" prints
-  --timeout D                         give up after D (30s, 10m, 1h; default 30s)
-
-Exit codes: 0 every condition met, 1 timed out, 2 usage, 3 no such service, 4 no status file.
+  --for=jsonpath='{PATH}'=VALUE       a field of the object "vaictl get -o json" prints`,
+  flags: FLAGS,
+  operands: 'services',
+  epilog: `Exit codes: 0 every condition met, 1 timed out, 2 usage, 3 no such service, 4 no status file.
 
 Examples:
   vaictl wait --for=condition=Healthy web api --timeout 60s
   vaictl wait --for=jsonpath='{.status.phase}'=Stopped web`,
   async run(ctx) {
-    const { values, positionals, paths } = parse<{ for?: string; timeout?: string }>(ctx, { for: { type: 'string' }, timeout: { type: 'string' } });
+    const { values, positionals, paths } = parse(ctx, FLAGS);
     if (values.for === undefined) throw usageError('--for is required, e.g. --for=condition=Healthy');
     if (positionals.length === 0) throw usageError('name the service(s) to wait for');
     const { test, words } = parseFor(values.for);

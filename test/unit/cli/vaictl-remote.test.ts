@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { remoteFlags, takeServerFlag } from '../../../src/cli/vaictl-remote.js';
 import { isVaiError } from '../../../src/errors.js';
+import { COMMANDS } from '../../../src/cli/commands/index.js';
 
 test('--server is taken out of argv in both spellings; everything else stays in order', () => {
   assert.deepEqual(takeServerFlag(['db', '--server', 'http://vps1:9753', '-o', 'wide']), { server: 'http://vps1:9753', rest: ['db', '-o', 'wide'] });
@@ -13,7 +14,8 @@ test('--server is taken out of argv in both spellings; everything else stays in 
 
 test('commands with no remote route are refused before any request is made', async () => {
   for (const cmd of ['reconcile', 'logs', 'alerts', 'suspend']) {
-    await assert.rejects(remoteFlags(cmd, ['x', '--server', 'http://127.0.0.1:9'], {}), (e) => isVaiError(e, 'VAI_E_USAGE') && e.message.includes(cmd));
+    const command = COMMANDS.find((c) => c.name === cmd)!;
+    await assert.rejects(remoteFlags(command, ['x', '--server', 'http://127.0.0.1:9'], {}, COMMANDS), (e) => isVaiError(e, 'VAI_E_USAGE') && e.message.includes(`"${cmd}" acts on this host only`) && e.message.includes('get, describe, events'));
   }
-  assert.deepEqual(await remoteFlags('reconcile', ['x'], {}), { rest: ['x'], status: undefined }, 'without --server nothing changes');
+  assert.deepEqual(await remoteFlags({ name: 'reconcile' }, ['x'], {}), { rest: ['x'], status: undefined }, 'without --server nothing changes');
 });
