@@ -67,7 +67,7 @@ test('with 1000 failing services restarted over and over, /healthz answers that 
   for (let i = 0; i < 10; i++) {
     const verbose = await get(port, '/healthz?verbose');
     assert.equal(verbose.status, 200, verbose.body);
-    assert.equal(verbose.body, '[+]reconcile-loop ok\n[+]status-write ok\n[+]manifests ok\n[+]notifiers ok\n[+]history ok\nhealthz check passed\n');
+    assert.equal(verbose.body, '[+]reconcile-loop ok\n[+]status-write ok\n[+]manifests ok\n[+]notifiers ok\n[+]self ok\n[+]history ok\nhealthz check passed\n');
     const plain = await get(port, '/healthz');
     assert.deepEqual(plain, { status: 200, body: 'ok\n' });
     const one = await get(port, '/healthz/reconcile-loop');

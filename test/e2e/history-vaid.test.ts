@@ -89,8 +89,8 @@ test('kill -9 of vaid in the middle of history batches: the database opens, noth
     assert.match(describe, /^Latency \(24h\):\s+p50 [\d.]+ ms p95 [\d.]+ ms/m);
     assert.match(describe, /^Incidents \(7d\):\s+\d+, MTTR [\d.]+ s$/m);
     const wide = execFileSync(process.execPath, [VAICTL_BIN, 'get', '-o', 'wide'], { env, encoding: 'utf8' });
-    assert.match(wide.split('\n')[0]!, /\bUPTIME$/);
-    assert.match(wide, /^beta .* \d+(\.\d+)?%$/m);
+    assert.match(wide.split('\n')[0]!, /\bUPTIME\b/);
+    assert.match(wide, /^beta .* \d+(\.\d+)?%(\s|$)/m);
     await vaid.stop();
   } finally {
     for (const v of vaids) await v.kill9();
