@@ -3,6 +3,7 @@
 // hash as recorded keeps its recorded generation, a changed one gets the next, and the desired
 // state's generation continues from the recorded one. So a restarted vaid on unchanged
 // manifests records no SpecChanged event and /metrics never sees the generation drop.
+import { stableJson } from '../core/stable-json.js';
 import { createHash } from 'node:crypto';
 import type { DesiredService, DesiredState } from '../manifest/types.js';
 
@@ -66,11 +67,3 @@ function specHash(svc: DesiredService): string {
   return createHash('sha256').update(stableJson({ spec: svc.spec, labels: svc.labels })).digest('hex').slice(0, 16);
 }
 
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}

@@ -9,6 +9,7 @@
 // (sync), a healthy check (start now, wait, or nothing) and the end of a verify (rolled out,
 // roll back, rolled back). What a hash's fields were lives in the rollout ledger (state dir),
 // never in status: restart_cmd may carry what the page must not show.
+import { stableJson } from '../core/stable-json.js';
 import { createHash } from 'node:crypto';
 import type { ServiceSpec } from '../manifest/schema.js';
 import type { RolloutStatus } from '../status/schema.js';
@@ -206,11 +207,3 @@ export function rolloutPending(r: Recorded | undefined, input: RolloutInput | nu
   return r.target != null || wantedHash(r, input).hash !== r.running.hash;
 }
 
-function stableJson(v: unknown): string {
-  if (Array.isArray(v)) return `[${v.map(stableJson).join(',')}]`;
-  if (v && typeof v === 'object') {
-    const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().filter((k) => o[k] !== undefined).map((k) => `${JSON.stringify(k)}:${stableJson(o[k])}`).join(',')}}`;
-  }
-  return JSON.stringify(v);
-}

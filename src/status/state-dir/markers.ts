@@ -36,7 +36,11 @@ export function writeMarker(paths: Paths, name: string): boolean {
 /** Removes the marker; false when there was none. */
 export function removeMarker(paths: Paths, name: string): boolean {
   assertServiceName(name);
-  const file = markerPath(paths, name);
+  return removeStateFile(markerPath(paths, name));
+}
+
+/** Removes a file of the state dir (a marker, a silence); false when there was none. */
+export function removeStateFile(file: string): boolean {
   try {
     lstatSync(file);
   } catch {

@@ -3,14 +3,14 @@
 // survives a vaid restart and ends by itself at endsAt (an expired file is only removed). The
 // dir follows the markers' rule (dir-rule.ts: root-owned, not group/world-writable; entries of
 // other owners ignored) and files are read through safe-open: no FIFO, symlink or huge file.
-import { readdirSync, lstatSync, rmSync } from 'node:fs';
+import { readdirSync, lstatSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { VaiError } from '../../errors.js';
 import { readSafe } from '../../core/safe-open.js';
 import { writeFileAtomic } from '../../core/atomic-file.js';
 import type { Paths } from './layout.js';
-import { assertServiceName, ensureSharedDir, SERVICE_NAME } from './markers.js';
+import { assertServiceName, ensureSharedDir, removeStateFile, SERVICE_NAME } from './markers.js';
 import { foreignOwner, judgeDir } from './dir-rule.js';
 
 export interface Silence {
@@ -57,18 +57,7 @@ export function writeSilence(paths: Pick<Paths, 'stateDir'>, s: Silence): string
 /** Removes a silence; false when there was none. */
 export function deleteSilence(paths: Pick<Paths, 'stateDir'>, id: string): boolean {
   assertSilenceId(id);
-  const file = path.join(silencesDir(paths), `${id}.json`);
-  try {
-    lstatSync(file);
-  } catch {
-    return false;
-  }
-  try {
-    rmSync(file);
-    return true;
-  } catch (e) {
-    throw new VaiError('VAI_E_STATE_DIR', `cannot remove ${file}: ${(e as Error).message}`);
-  }
+  return removeStateFile(path.join(silencesDir(paths), `${id}.json`));
 }
 
 /** A silence file's content, or null when it is not one (it is then ignored). */
