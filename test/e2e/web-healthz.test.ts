@@ -90,7 +90,7 @@ test('a working vaid answers 200 ok; unwritable state dir: 503 naming status-wri
   assert.deepEqual(await get(`${url}/healthz`), { status: 200, body: 'ok\n' });
   assert.deepEqual(await get(`${url}/healthz?verbose`), {
     status: 200,
-    body: '[+]reconcile-loop ok\n[+]status-write ok\n[+]manifests ok\n[+]notifiers ok\n[+]history ok\nhealthz check passed\n',
+    body: '[+]reconcile-loop ok\n[+]status-write ok\n[+]manifests ok\n[+]notifiers ok\n[+]self ok\n[+]history ok\nhealthz check passed\n',
   });
 
   const undo = makeUnwritable(stateDir);
