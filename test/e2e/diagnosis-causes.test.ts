@@ -38,7 +38,7 @@ kind: Service
 metadata: { name: squat }
 spec:
   health_check: { type: http, endpoint: "http://127.0.0.1:${port}/health", interval_seconds: 1, timeout_seconds: 1 }
-  restart_cmd: 'node ${FAULT_SERVICE} --port ${port} >> ${e.run}/squat.log 2>&1 &'
+  restart_cmd: 'node ${FAULT_SERVICE} --port ${port} --pid-file ${e.run}/squat.pid >> ${e.run}/squat.log 2>&1 &'
   log_path: ${e.run}/squat.log
   startup_delay_seconds: 1
   max_failures: 1
@@ -84,7 +84,7 @@ metadata: { name: full }
 spec:
   health_check: { type: http, endpoint: "http://127.0.0.1:${port}/health", interval_seconds: 1, timeout_seconds: 1 }
   log_path: ${logs}/full.log
-  restart_cmd: 'echo "starting" >> ${logs}/full.log || exit 1; node ${FAULT_SERVICE} --port ${port} &'
+  restart_cmd: 'echo "starting" >> ${logs}/full.log || exit 1; node ${FAULT_SERVICE} --port ${port} --pid-file ${e.run}/full.pid &'
   startup_delay_seconds: 1
   max_failures: 1
   backoff_initial_seconds: 60

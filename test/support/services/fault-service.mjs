@@ -53,7 +53,10 @@ if (opt('exit-after-ms') !== undefined) {
 
 if (has('master')) {
   const rest = args.filter((a, i) => a !== '--master' && !(args[i - 1] === '--pid-file') && a !== '--pid-file');
-  const worker = spawn(process.execPath, [fileURLToPath(import.meta.url), ...rest], { stdio: 'ignore' });
+  // The worker keeps a pid file of its own beside the master's, so a test's cleanup (killPidFiles)
+  // finds the worker too once the master is gone.
+  const workerPid = pidFile ? ['--pid-file', pidFile.replace(/(\.pid)?$/, '-worker.pid')] : [];
+  const worker = spawn(process.execPath, [fileURLToPath(import.meta.url), ...rest, ...workerPid], { stdio: 'ignore' });
   worker.unref();
   writePid();
   setInterval(() => {}, 1 << 30);
