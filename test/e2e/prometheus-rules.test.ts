@@ -82,9 +82,16 @@ test('a real Prometheus scraping a real vaid fires VaiServiceCrashLoopBackOff fo
     assert.equal(alert.labels.service, 'minio');
     assert.equal(alert.labels.instance, `127.0.0.1:${vaidPort}`);
     assert.equal(alert.annotations.summary, `minio on 127.0.0.1:${vaidPort} is in CrashLoopBackOff`);
-    // The recording rules evaluate against the real series too.
-    const q = await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('vai:host_services_up:ratio')}`)).json() as { data: { result: Array<{ value: [number, string] }> } };
-    assert.equal(q.data.result[0]?.value[1], '0');
+    // The recording rules evaluate against the real series too: their group runs on its own
+    // interval, so the first evaluation may come after the alert's (a clean CI run saw none yet).
+    const ratio = await waitFor(
+      async () => {
+        const q = (await (await fetch(`http://127.0.0.1:${promPort}/api/v1/query?query=${encodeURIComponent('vai:host_services_up:ratio')}`)).json()) as { data: { result: Array<{ value: [number, string] }> } };
+        return q.data.result[0]?.value[1];
+      },
+      { timeoutMs: 120_000, intervalMs: 500, what: 'vai:host_services_up:ratio recorded' },
+    );
+    assert.equal(ratio, '0');
   } finally {
     try {
       process.kill(-prom.pid!, 'SIGTERM');
