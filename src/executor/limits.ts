@@ -5,11 +5,9 @@
 // unhealthy with reason MemoryLimit or CpuLimit and the figure, so the normal recovery runs. The
 // count of checks in a row is an observation's smoothing (as monit's "for N cycles"), not a
 // decision: the planner still decides what to do with an unhealthy result.
-import path from 'node:path';
 import type { CheckResult, ServiceTarget, WatchedProcess } from './types.js';
-import { readPidFile } from './pid-probe.js';
-import { findListenerProcesses, probeWatched } from './listener-process.js';
-import { compilePattern, findProcess } from './checks/process.js';
+import { probeWatched } from './listener-process.js';
+import { findServiceProcesses } from './service-process.js';
 import { readProcTable, usageIn, type ProcTable, type TreeUsage } from './process-tree.js';
 
 const MB = 1024 * 1024;
@@ -105,23 +103,15 @@ export class ProcessLimits {
 
   private async rootPid(target: ServiceTarget, track: Track | undefined): Promise<number | null> {
     const { spec } = target;
-    if (spec.container !== undefined) return null;
-    if (spec.pid_file !== undefined) {
-      // Read as the probes read it: a pid_file its service's owner swapped for /dev/zero or a FIFO must not hang or fill vaid.
-      const pid = readPidFile(path.resolve(target.workingDir, spec.pid_file));
-      return typeof pid === 'number' ? pid : null;
-    }
-    const hc = spec.health_check;
-    if (hc.type === 'process') {
-      const re = compilePattern(hc.process_name ?? '');
-      return typeof re === 'string' ? null : (findProcess(re, this.procDir)?.pid ?? null);
-    }
     // The listener lookup reads every process's descriptors: once, then only when that process is gone.
-    if (track?.listener && probeWatched(track.listener, this.procDir) === 'alive') return track.listener.pid;
-    const found = (await findListenerProcesses([{ name: target.name, check: hc }], this.procDir)).get(target.name);
-    if (found?.kind !== 'found') return null;
-    if (track) track.listener = found.process;
-    else this.tracks.set(target.name, { rootPid: found.process.pid, cpuSeconds: 0, at: 0, memOver: 0, cpuOver: 0, listener: found.process });
-    return found.process.pid;
+    const byListener = spec.container === undefined && spec.pid_file === undefined && spec.health_check.type !== 'process';
+    if (byListener && track?.listener && probeWatched(track.listener, this.procDir) === 'alive') return track.listener.pid;
+    const found = (await findServiceProcesses([{ name: target.name, spec, workingDir: target.workingDir }], this.procDir)).get(target.name);
+    if (!found || found.pid === null) return null;
+    if (found.listener) {
+      if (track) track.listener = found.listener;
+      else this.tracks.set(target.name, { rootPid: found.pid, cpuSeconds: 0, at: 0, memOver: 0, cpuOver: 0, listener: found.listener });
+    }
+    return found.pid;
   }
 }

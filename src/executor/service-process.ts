@@ -6,6 +6,7 @@ import type { ServiceSpec } from '../manifest/schema.js';
 import { readPidFile } from './pid-probe.js';
 import { findListenerProcesses, type ListenerQuery } from './listener-process.js';
 import { compilePattern, findProcess } from './checks/process.js';
+import type { WatchedProcess } from './types.js';
 
 export interface ServiceProcessQuery {
   name: string;
@@ -14,8 +15,8 @@ export interface ServiceProcessQuery {
   workingDir: string;
 }
 
-/** The main pid, or why there is none. */
-export type ServiceProcess = { pid: number; via: string } | { pid: null; reason: string };
+/** The main pid, or why there is none; `listener` when it was found as a port's owner (worth keeping: that lookup is the costly one). */
+export type ServiceProcess = { pid: number; via: string; listener?: WatchedProcess } | { pid: null; reason: string };
 
 /** One listener-table pass for all queries that need one. */
 export async function findServiceProcesses(queries: readonly ServiceProcessQuery[], procDir = '/proc'): Promise<Map<string, ServiceProcess>> {
@@ -44,7 +45,7 @@ export async function findServiceProcesses(queries: readonly ServiceProcessQuery
   }
   if (byListener.length === 0) return out;
   for (const [name, r] of await findListenerProcesses(byListener, procDir)) {
-    out.set(name, r.kind === 'found' ? { pid: r.process.pid, via: r.process.what } : { pid: null, reason: r.reason });
+    out.set(name, r.kind === 'found' ? { pid: r.process.pid, via: r.process.what, listener: r.process } : { pid: null, reason: r.reason });
   }
   return out;
 }
