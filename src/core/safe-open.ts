@@ -175,6 +175,11 @@ export function openSafe(file: string, opts: SafeOpenOptions = {}): SafeFile {
 
 /** At most `maxBytes` of a regular file, or null when it does not exist. */
 export function readSafe(file: string, maxBytes: number): Buffer | null {
+  return readSafeWithStat(file, maxBytes)?.data ?? null;
+}
+
+/** readSafe, with the stat of the file read (its identity: what a later lstat can be compared with). */
+export function readSafeWithStat(file: string, maxBytes: number): { data: Buffer; stat: Stats } | null {
   let f: SafeFile;
   try {
     f = openSafe(file);
@@ -190,7 +195,7 @@ export function readSafe(file: string, maxBytes: number): Buffer | null {
       if (r === 0) break;
       n += r;
     }
-    return buf.subarray(0, n);
+    return { data: buf.subarray(0, n), stat: f.stat };
   } finally {
     closeSync(f.fd);
   }

@@ -7,8 +7,8 @@
 // symlink on any component, no FIFO or device, at most 64 bytes), synchronously: the probe runs
 // several times a second, and a promise-based readFile cost five threadpool round trips per file,
 // most of an idle vaid's CPU with a few pid_file services (docs/performance.md).
-import { readFileSync } from 'node:fs';
-import { readSafe } from '../core/safe-open.js';
+import { lstatSync, readFileSync } from 'node:fs';
+import { readSafeWithStat } from '../core/safe-open.js';
 import type { PidProbe } from './types.js';
 import { livenessOf as stateProbe, statState } from '../core/procfs.js';
 
@@ -23,16 +23,52 @@ export function parsePid(text: string): number | null {
 }
 
 
-/** The pid a pid file names, or why there is none. */
+/** A pid file's identity when it was last read safely, and the pid it named. */
+interface ReadPid {
+  dev: number;
+  ino: number;
+  size: number;
+  mtimeMs: number;
+  ctimeMs: number;
+  pid: number;
+}
+
+/** Bounds the memory of pid files read (a manifest edit renaming pid files many times). */
+const MAX_REMEMBERED = 4096;
+const lastRead = new Map<string, ReadPid>();
+
+/**
+ * The pid a pid file names, or why there is none. The safe read walks every directory of the
+ * path with O_NOFOLLOW opens (a dozen syscalls), and the probe reads each pid file twice a
+ * second: while one lstat shows the very file last read safely (same device, inode, size,
+ * mtime and ctime; any write or rename changes one), its content is what that read found and
+ * the pid is returned again. Whatever the path now resolves through, that inode's bytes were
+ * read safely; a changed or replaced file is read safely again.
+ */
 export function readPidFile(pidFile: string): number | string {
-  let buf: Buffer | null;
+  const last = lastRead.get(pidFile);
+  if (last) {
+    try {
+      const st = lstatSync(pidFile);
+      if (st.isFile() && st.dev === last.dev && st.ino === last.ino && st.size === last.size && st.mtimeMs === last.mtimeMs && st.ctimeMs === last.ctimeMs) return last.pid;
+    } catch {
+      // gone or unreadable: the safe read below says which
+    }
+    lastRead.delete(pidFile);
+  }
+  let read: ReturnType<typeof readSafeWithStat>;
   try {
-    buf = readSafe(pidFile, 64);
+    read = readSafeWithStat(pidFile, 64);
   } catch (e) {
     return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   }
-  if (buf === null) return 'ENOENT';
-  return parsePid(buf.toString('latin1')) ?? 'no pid in it';
+  if (read === null) return 'ENOENT';
+  const pid = parsePid(read.data.toString('latin1'));
+  if (pid === null) return 'no pid in it';
+  if (lastRead.size >= MAX_REMEMBERED) lastRead.clear();
+  const { dev, ino, size, mtimeMs, ctimeMs } = read.stat;
+  lastRead.set(pidFile, { dev, ino, size, mtimeMs, ctimeMs, pid });
+  return pid;
 }
 
 export async function probePidFile(pidFile: string, procDir = '/proc'): Promise<PidProbe> {

@@ -50,6 +50,8 @@ interface Watch {
 interface ProcessGroup {
   process: WatchedProcess;
   names: Set<string>;
+  /** Members whose process this probe reports (kind 'listener'); none: the pid_file probe reads it. */
+  listenerNames: number;
   /** The probe every member has taken in (nothing to do while it repeats); null: some member has not. */
   settled: PidProbe | null;
   /** Stops the kernel's exit watch; null while polled (refused) or once exited. */
@@ -89,8 +91,8 @@ export class ListenerWatches {
 
   /** After a reconcile that left the service Healthy: look its listener up when none is known for now. */
   healthy(svc: DesiredService, status: ServiceStatus): void {
-    // A stale pid_file (its pid gone, the service still answering) leaves the listener to watch.
-    if (svc.spec.pid_file && !status.conditions.some((c) => c.type === 'PidFile' && c.status === 'False')) return this.forget(svc.name);
+    // A pid_file's pid is watched for its exit; once stale (its pid gone, the service still
+    // answering) the lookup finds the listener of the check's port instead (listener-process.ts).
     if (!this.enabled || this.pending.has(svc.name)) return;
     const now = this.opts.clock.now();
     const w = this.watches.get(svc.name);
@@ -165,7 +167,8 @@ export class ListenerWatches {
     if (!probeProcess) return [];
     const gone: Array<{ name: string; probe: 'dead' | 'stopped'; pid: number }> = [];
     for (const g of this.groups.values()) {
-      if (g.exited) continue;
+      // A pid_file's pid is read by the controller's pid_file probe: a second read here would tell nobody.
+      if (g.exited || g.listenerNames === 0) continue;
       const p = probeProcess.call(this.opts.executor, g.process);
       // Most probes change nothing: only a change is worth asking the controller about.
       if (p === g.settled) continue;
@@ -193,11 +196,12 @@ export class ListenerWatches {
     const key = `${process.pid}/${process.startTime}`;
     let g = this.groups.get(key);
     if (!g) {
-      const created: ProcessGroup = { process, names: new Set(), settled: null, unwatch: null, exited: false };
+      const created: ProcessGroup = { process, names: new Set(), listenerNames: 0, settled: null, unwatch: null, exited: false };
       g = created;
       this.groups.set(key, g);
       created.unwatch = this.opts.executor.watchExit?.(process, () => this.exited(created)) ?? null;
     }
+    if (!g.names.has(name) && this.watches.get(name)?.kind === 'listener') g.listenerNames++;
     g.names.add(name);
     g.settled = null;
   }
@@ -207,7 +211,7 @@ export class ListenerWatches {
     const key = `${w.process.pid}/${w.process.startTime}`;
     const g = this.groups.get(key);
     if (!g) return;
-    g.names.delete(name);
+    if (g.names.delete(name) && w.kind === 'listener') g.listenerNames--;
     if (g.names.size > 0) return;
     this.groups.delete(key);
     g.unwatch?.();

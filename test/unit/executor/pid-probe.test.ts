@@ -1,8 +1,9 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync, readFileSync, existsSync, symlinkSync } from 'node:fs';
+import { writeFileSync, readFileSync, existsSync, symlinkSync, renameSync, rmSync } from 'node:fs';
 import { execFileSync } from 'node:child_process';
-import { parsePid, probePid, probePidFile, statState } from '../../../src/executor/pid-probe.js';
+import { parsePid, probePid, probePidFile, readPidFile, statState } from '../../../src/executor/pid-probe.js';
+import { readSafe } from '../../../src/core/safe-open.js';
 import { LocalExecutor } from '../../../src/executor/local-executor.js';
 import { healthCheck, target } from './target.js';
 import { testdir } from '../../support/testdir.js';
@@ -86,3 +87,51 @@ test('a FIFO or a symlink planted as the pid file is not read: unknown, and the 
   assert.equal(await ex.probePid(target('a', { health_check: hc, pid_file: 'link.pid' }, dir.path)), 'unknown');
   assert.equal(await ex.probePid(target('a', { health_check: hc, pid_file: 'real.pid' }, dir.path)), 'alive');
 });
+
+test('a pid file read once is read again when it changes: rewritten, replaced by a symlink, or its directory swapped for a link', async () => {
+  const ex = new LocalExecutor();
+  const hc = healthCheck({ type: 'tcp', port: 1 });
+  const a = startGroup('sleep', ['1000']);
+  const b = startGroup('sleep', ['1000']);
+  try {
+    dir.write('swap/run/svc.pid', `${a.pid}\n`);
+    const t = target('a', { health_check: hc, pid_file: 'swap/run/svc.pid' }, dir.path);
+    assert.equal(readPidFile(dir.join('swap/run/svc.pid')), a.pid);
+    assert.equal(await ex.probePid(t), 'alive');
+    // Rewritten in place (same inode) with another pid: the new pid, not the one remembered.
+    writeFileSync(dir.join('swap/run/svc.pid'), `${b.pid}\n`);
+    assert.equal(readPidFile(dir.join('swap/run/svc.pid')), b.pid);
+    // The last component replaced by a symlink to a file naming a live pid: refused, as on a first read.
+    dir.write('elsewhere/target.pid', `${a.pid}\n`);
+    renameSync(dir.join('swap/run/svc.pid'), dir.join('swap/run/old.pid'));
+    symlinkSync(dir.join('elsewhere/target.pid'), dir.join('swap/run/svc.pid'));
+    assert.equal(typeof readPidFile(dir.join('swap/run/svc.pid')), 'string', 'a symlinked pid file is refused');
+    assert.equal(await ex.probePid(t), 'unknown');
+    // A regular file again, read; then its directory swapped for a symlink to a dir holding the same name.
+    rmSync(dir.join('swap/run/svc.pid'));
+    writeFileSync(dir.join('swap/run/svc.pid'), `${a.pid}\n`);
+    assert.equal(readPidFile(dir.join('swap/run/svc.pid')), a.pid);
+    dir.write('elsewhere/svc.pid', `${b.pid}\n`);
+    renameSync(dir.join('swap/run'), dir.join('swap/run.old'));
+    symlinkSync(dir.join('elsewhere'), dir.join('swap/run'));
+    // What a first, safe read of the path says now (root's own link in root's dir is followed; any other is refused), never the pid remembered.
+    assert.equal(readPidFile(dir.join('swap/run/svc.pid')), freshRead(dir.join('swap/run/svc.pid')));
+    assert.notEqual(readPidFile(dir.join('swap/run/svc.pid')), a.pid);
+    // Gone: ENOENT, not the pid remembered.
+    rmSync(dir.join('swap/run'));
+    assert.equal(readPidFile(dir.join('swap/run/svc.pid')), 'ENOENT');
+  } finally {
+    await a.kill();
+    await b.kill();
+  }
+});
+
+/** What readPidFile says of a path it has never read. */
+function freshRead(file: string): number | string {
+  try {
+    const buf = readSafe(file, 64);
+    return buf === null ? 'ENOENT' : (parsePid(buf.toString('latin1')) ?? 'no pid in it');
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
+  }
+}

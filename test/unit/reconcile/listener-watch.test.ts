@@ -73,7 +73,7 @@ class World implements Executor {
       out.set(
         t.name,
         pid !== undefined && this.up.get(t.name)
-          ? { kind: 'found', process: { pid, startTime: pid * 10, what: 'listener on 127.0.0.1:8080' } }
+          ? { kind: 'found', process: { pid, startTime: pid * 10, what: 'listener on 127.0.0.1:8080' }, ...(t.spec.pid_file ? { fromPidFile: true } : {}) }
           : { kind: 'none', reason: 'nothing listens on 127.0.0.1:8080', retry: true },
       );
     }
@@ -205,13 +205,13 @@ test('listener frozen (SIGSTOP): checked at once; the check decides', async () =
 
 // The pid_file probe watches a pid_file service; the listener watch takes over only once the
 // pid_file is stale (diagnosis-defects.test.ts, PidFileStale).
-test("a service with a pid_file is the pid_file probe's: no listener watch, and its freezes are the probe's to report", async () => {
+test("a service with a pid_file: its pid is watched for its exit, and its freezes are the pid_file probe's to report", async () => {
   const { clock, world, store, controller } = setup([svc('db', { pid_file: '/run/db.pid' })]);
   const pid = world.startProcess('db');
   controller.start();
   await advance(clock, 6000);
   assert.equal(store.get('db')?.phase, 'Healthy');
-  assert.equal(controller.listeners.watched('db'), null);
+  assert.equal(controller.listeners.watched('db')?.pid, pid, "the pid_file's pid is the process watched");
   world.frozen.add(pid);
   await advance(clock, 1000);
   assert.equal(controller.listeners.probe(() => true).length, 0, 'a frozen pid_file pid is the pid_file probe\'s to report');
