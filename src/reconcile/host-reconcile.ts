@@ -29,6 +29,7 @@ import { logStatusChange } from './status-log.js';
 import type { WorkQueue } from './work-queue.js';
 import { Diagnostician } from '../diagnosis/diagnostician.js';
 import type { RolloutLedger } from './rollout-ledger.js';
+import { checkWriteWindowMs } from '../status/check-write-window.js';
 
 export type { Log };
 
@@ -178,6 +179,7 @@ export class HostReconcile {
     this.windowsKnown = true;
     if ((state.maintenance ?? NO_WINDOWS) !== this.windows || !this.mutesTold) this.setMutes(state.maintenance ?? NO_WINDOWS, this.silences);
     this.probes.servicesChanged(state.services.values());
+    if (this.loop.mode === 'daemon') store.setCheckWriteInterval(checkWriteWindowMs(state.services.values()));
     if (this.loop.mode === 'daemon') this.diagnosis.setServices(state.services.values());
     store.setManifests({
       dir: store.document().manifests.dir,

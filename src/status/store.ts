@@ -110,6 +110,8 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   private urgent = false;
   private timer: TimerHandle | null = null;
   private timerDue = Infinity;
+  /** setCheckWriteInterval's window, over the option's. */
+  private checkWriteMs: number | undefined;
   private lastWriteAt = -Infinity;
   private lastWriteDurationMs = 0;
   private lastWriteBlockingMs = 0;
@@ -289,6 +291,14 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
     }
   }
 
+  /**
+   * The coalescing window of check-only changes from now on (the desired services changed: the
+   * daemon follows their shortest check interval, see checkWriteWindowMs).
+   */
+  setCheckWriteInterval(ms: number): void {
+    this.checkWriteMs = ms;
+  }
+
   /** Flushes pending changes (synchronously) and stops the write timer. */
   close(): void {
     this.flushNow();
@@ -422,7 +432,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   private schedule(): void {
     if (this.closed || !this.dirty) return;
     const min = this.opts.minWriteIntervalMs ?? 50;
-    const window = this.urgent ? min : Math.max(min, this.opts.checkWriteIntervalMs ?? 1500);
+    const window = this.urgent ? min : Math.max(min, this.checkWriteMs ?? this.opts.checkWriteIntervalMs ?? 1500);
     // A slow write stretches the window: the part that holds the event loop takes at most a
     // fifth of it, and the disk is idle between writes for at least as long as the last one took.
     const now = this.opts.clock.now();

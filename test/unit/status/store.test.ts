@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { readFileSync, symlinkSync, writeFileSync, statSync, readdirSync, lstatSync } from 'node:fs';
 import { Value } from '@sinclair/typebox/value';
 import { StatusStore } from '../../../src/status/store.js';
+import { checkWriteWindowMs } from '../../../src/status/check-write-window.js';
 import { removeStaleTemps, writeFileAtomic } from '../../../src/core/atomic-file.js';
 import { loadStatusFile } from '../../../src/status/load.js';
 import { statusDocumentProblems } from '../../../src/status/validate.js';
@@ -186,6 +187,43 @@ test('a new phase is written within 50 ms; a change that only records another ch
   store.set(checked(6, 'unhealthy'));
   clock.advance(100);
   assert.equal(written.length, 5, 'a check whose health flipped is written at once');
+});
+
+test('check-only writes follow the shortest check interval (1.5 to 10 s); a phase change is still written within 50 ms', () => {
+  const every = (seconds: number): DesiredService => ({ ...svc(`s${seconds}`), spec: { ...spec, health_check: { ...spec.health_check, interval_seconds: seconds } } });
+  assert.equal(checkWriteWindowMs([every(60), every(300)]), 10_000);
+  assert.equal(checkWriteWindowMs([every(60), every(5)]), 5_000);
+  assert.equal(checkWriteWindowMs([every(0.5)]), 1_500);
+  assert.equal(checkWriteWindowMs([]), 10_000);
+  const clock = testClock();
+  const written: Array<{ counters: { checks: number }; phase: string }> = [];
+  const store = new StatusStore({ file: '/nonexistent/x', clock, vaid, manifestsDir: '/m', write: (_f, text) => written.push(JSON.parse(text).services.db) });
+  store.setCheckWriteInterval(checkWriteWindowMs([every(60)]));
+  const t = (ms: number) => new Date(clock.now() + ms).toISOString();
+  let s = newServiceStatus(svc('db'), 'Running', t(0));
+  const checked = (n: number) => {
+    s = structuredClone(s);
+    s.lastCheck = { at: t(0), health: 'healthy', reason: 'CheckPassed', latencyMs: n, message: 'ok' };
+    s.counters.checks = n;
+    return s;
+  };
+  store.set(checked(1));
+  clock.advance(100);
+  assert.equal(written.length, 1, 'the first write goes at once');
+  for (let n = 2; n <= 5; n++) {
+    store.set(checked(n));
+    clock.advance(1_900);
+  }
+  assert.equal(written.length, 1, 'four more checks in 7.6 s: not written yet');
+  clock.advance(2_500);
+  assert.equal(written.length, 2, 'written 10 s after the last write');
+  assert.equal(written[1]!.counters.checks, 5);
+  store.set(checked(6));
+  clock.advance(100);
+  store.set({ ...checked(7), phase: 'Healthy' });
+  clock.advance(60);
+  assert.equal(written.length, 3, 'a phase change is not held by the window');
+  assert.equal(written[2]!.phase, 'Healthy');
 });
 
 test('the written file is the document as JSON.stringify gives it, after sets, replacements and deletes', () => {
