@@ -41,7 +41,7 @@ export class LocalExecutor implements Executor {
   check(target: ServiceTarget, signal?: AbortSignal): Promise<CheckResult> {
     const hc = target.spec.health_check;
     const ctx = { target, hc, logPath: hostLogPath(target), keptConnections: this.keptConnections, heartbeatsDir: this.heartbeatsDir, now: Date.now, signal };
-    this.logRotator.watch(target.name, ctx.logPath, rotationPolicy(target.spec.log_rotation));
+    this.logRotator.watch(target.name, ctx.logPath, rotationPolicy(target.spec.log_rotation), !target.spec.log_path);
     const r = checkType(hc.type).host(ctx);
     const checked = target.spec.limits ? Promise.resolve(r).then((base) => this.limits.apply(target, base, performance.now())) : Promise.resolve(r);
     return checked.then((res) => this.withRotationWarning(target.name, res));

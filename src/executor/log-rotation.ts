@@ -8,10 +8,13 @@
 // (no symlink on any component, regular files only, no second hard link), and renames and
 // unlinks go through the directory's descriptor (/proc/self/fd/N/NAME), so a directory swapped
 // for a symlink mid-rotation is never followed.
-// Files are polled with an async lstat (never blocking vaid's loop); only a file over its limit
-// is opened. When a file is already over twice its limit at a pass (it grows faster than the
+// Files are polled with an lstat; only a file over its limit is opened. A log in vaid's own logs
+// directory (root's, on the state dir's disk) is looked at synchronously: 50 async lstats every
+// pass were 25 thread-pool round trips a second, most of an idle vaid's CPU at 50 services
+// (docs/performance.md). A log_path elsewhere keeps the async lstat: its directory may be a
+// mount its owner controls (FUSE, NFS), and a stat there must never stall vaid's loop. When a file is already over twice its limit at a pass (it grows faster than the
 // passes keep up with), or a rotation fails, the service gets a warning.
-import { closeSync, createWriteStream, fstatSync, ftruncateSync, read, readSync, renameSync, unlinkSync, write } from 'node:fs';
+import { closeSync, createWriteStream, fstatSync, ftruncateSync, lstatSync, read, readSync, renameSync, unlinkSync, write, type Stats } from 'node:fs';
 import { once } from 'node:events';
 import { promisify } from 'node:util';
 import { lstat } from 'node:fs/promises';
@@ -140,6 +143,8 @@ interface Watched {
   service: string;
   file: string;
   policy: LogRotationPolicy;
+  /** In vaid's own logs directory: looked at with a synchronous lstat. */
+  own: boolean;
 }
 
 /**
@@ -157,8 +162,9 @@ export class LogRotator {
     private readonly passMs = ROTATION_PASS_MS,
   ) {}
 
-  watch(service: string, file: string, policy: LogRotationPolicy): void {
-    this.files.set(path.resolve(file), { service, file: path.resolve(file), policy });
+  /** `own`: the file is in vaid's own logs directory (state dir), not a service's log_path. */
+  watch(service: string, file: string, policy: LogRotationPolicy, own = false): void {
+    this.files.set(path.resolve(file), { service, file: path.resolve(file), policy, own });
     if (!this.timer) {
       this.timer = setInterval(() => void this.pass(), this.passMs);
       this.timer.unref();
@@ -178,7 +184,7 @@ export class LogRotator {
     this.running = true;
     try {
       for (const w of this.files.values()) {
-        const st = await lstat(w.file).catch(() => null);
+        const st = w.own ? ownLstat(w.file) : await lstat(w.file).catch(() => null);
         if (!st || !st.isFile() || st.size < w.policy.maxBytes) continue;
         try {
           const r = await rotateIfNeeded(w.file, w.policy);
@@ -198,6 +204,14 @@ export class LogRotator {
   close(): void {
     clearInterval(this.timer);
     this.timer = undefined;
+  }
+}
+
+function ownLstat(file: string): Stats | null {
+  try {
+    return lstatSync(file, { throwIfNoEntry: false }) ?? null;
+  } catch {
+    return null;
   }
 }
 

@@ -66,3 +66,23 @@ test('a directory swapped for a symlink is refused, not followed; the rotator sa
     dir.remove();
   }
 });
+
+test('the rotator keeps logs in its own directory and elsewhere bounded alike; a missing log is no error', async () => {
+  const dir = testdir({ 'own/a.log': 'a'.repeat(1500), 'elsewhere/b.log': 'b'.repeat(1500) }, 'vai-rot-');
+  try {
+    const rotated: string[] = [];
+    const rotator = new LogRotator((service) => rotated.push(service), 60_000);
+    rotator.watch('own', dir.join('own/a.log'), policy, true);
+    rotator.watch('path', dir.join('elsewhere/b.log'), policy, false);
+    rotator.watch('never-ran', dir.join('own/missing.log'), policy, true);
+    await rotator.pass();
+    rotator.close();
+    assert.deepEqual(rotated.sort(), ['own', 'path']);
+    assert.equal(readFileSync(dir.join('own/a.log'), 'utf8'), '');
+    assert.equal(readFileSync(dir.join('own/a.log.1'), 'utf8'), 'a'.repeat(1500));
+    assert.equal(readFileSync(dir.join('elsewhere/b.log.1'), 'utf8'), 'b'.repeat(1500));
+    assert.equal(rotator.warning('never-ran'), undefined);
+  } finally {
+    dir.remove();
+  }
+});
