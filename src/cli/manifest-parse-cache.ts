@@ -1,0 +1,179 @@
+// vaictl's cache of parsed manifest text, between runs. plan, validate and get -o wide read every
+// manifest, and the yaml parser takes ~0.25 s for 1,000 services (docs/performance.md, session 8):
+// more than the whole budget of a command. What the parser gives for a file's text (each
+// document's data, start and shallow positions: source-document.ts's ParsedParts) depends on
+// nothing but that text, whether it is JSON, the parser's code and the yaml package, so an entry
+// is keyed by a hash of the text itself (read anew every run), never by stat fields: an edit
+// within one mtime tick, a restored mtime or a new inode cannot make it answer for other text.
+// Schema validation and every rule still run on every load; only the parse is skipped.
+//
+// Not cached: files with any syntax error (their messages come from a fresh parse) and data that
+// JSON would not give back identically (NaN, ±Infinity, -0, `__proto__` keys). One file per
+// manifests directory in $XDG_CACHE_HOME/vai/parsed (~/.cache/vai/parsed), mode 0600 in a 0700
+// dir; a cache file not owned by this user, writable by others, or unreadable is ignored, and a
+// cache that cannot be written is done without. vaid never uses it. VAICTL_NO_PARSE_CACHE=1 turns
+// it off.
+import { createHash } from 'node:crypto';
+import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { documentsOf, parseParts, type ParsedFile, type ParsedParts, type ParseSource } from '../manifest/source-document.js';
+
+/** Bumped when the shape of a cache file changes. */
+const FORMAT = 1;
+const MAX_CACHE_BYTES = 64 * 1024 * 1024;
+
+interface Entry {
+  hash: string;
+  /** ParsedParts['documents'] as JSON: parsed per use, so each load gets objects of its own (validation fills in defaults). */
+  parts: string;
+}
+
+interface CacheFile {
+  key: string;
+  entries: Record<string, Entry>;
+}
+
+export interface ParseCache {
+  parse: ParseSource;
+  /** Writes what this run added or changed; entries of files that no longer exist are dropped. */
+  save(): void;
+}
+
+/** The parser's identity: this build's source-document module and the yaml package's version. */
+function parserKey(): string | null {
+  try {
+    // The built module beside this one (run from source under tsx, the .ts file).
+    const js = fileURLToPath(new URL('../manifest/source-document.js', import.meta.url));
+    const code = readFileSync(existsSync(js) ? js : js.replace(/\.js$/, '.ts'));
+    const yamlMain = createRequire(import.meta.url).resolve('yaml');
+    const yamlPkg = JSON.parse(readFileSync(path.join(path.dirname(yamlMain), '..', 'package.json'), 'utf8')) as { version?: string };
+    return `${FORMAT} ${createHash('sha256').update(code).digest('hex')} yaml@${yamlPkg.version ?? '?'}`;
+  } catch {
+    return null;
+  }
+}
+
+/** Whether JSON gives `v` back as an equal value. */
+function jsonSafe(v: unknown, depth = 0): boolean {
+  if (depth > 200) return false;
+  if (v === null || typeof v === 'string' || typeof v === 'boolean') return true;
+  if (typeof v === 'number') return Number.isFinite(v) && !Object.is(v, -0);
+  if (Array.isArray(v)) {
+    for (let i = 0; i < v.length; i++) if (!(i in v) || !jsonSafe(v[i], depth + 1)) return false;
+    return true;
+  }
+  if (typeof v === 'object' && Object.getPrototypeOf(v) === Object.prototype) {
+    for (const k of Object.keys(v)) if (k === '__proto__' || !jsonSafe((v as Record<string, unknown>)[k], depth + 1)) return false;
+    return true;
+  }
+  return false;
+}
+
+function readOwn(file: string): string | null {
+  let fd: number;
+  try {
+    fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
+  } catch {
+    return null;
+  }
+  try {
+    const st = fstatSync(fd);
+    const uid = process.geteuid?.() ?? st.uid;
+    if (!st.isFile() || st.uid !== uid || (st.mode & 0o022) !== 0 || st.size > MAX_CACHE_BYTES) return null;
+    return readFileSync(fd, 'utf8');
+  } catch {
+    return null;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+export function parseCache(env: NodeJS.ProcessEnv): ParseCache {
+  const home = env.HOME || os.homedir();
+  const root = env.XDG_CACHE_HOME ? path.join(env.XDG_CACHE_HOME, 'vai', 'parsed') : home ? path.join(home, '.cache', 'vai', 'parsed') : null;
+  const key = env.VAICTL_NO_PARSE_CACHE || !root ? null : parserKey();
+  if (key === null || root === null) return { parse: (text, file, opts) => fresh(text, file, opts).parsed, save: () => undefined };
+  const loaded = new Map<string, { file: string; cache: CacheFile; dirty: boolean }>();
+
+  const cacheOf = (manifest: string) => {
+    const dir = path.dirname(manifest);
+    let c = loaded.get(dir);
+    if (!c) {
+      const file = path.join(root, `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.json`);
+      let cache: CacheFile = { key, entries: {} };
+      const text = readOwn(file);
+      if (text !== null) {
+        try {
+          const got = JSON.parse(text) as CacheFile;
+          if (got.key === key && typeof got.entries === 'object' && got.entries !== null) cache = got;
+        } catch {
+          // A torn or foreign file: start over.
+        }
+      }
+      c = { file, cache, dirty: false };
+      loaded.set(dir, c);
+    }
+    return c;
+  };
+
+  return {
+    parse(text, file, opts = {}) {
+      const hash = createHash('sha256')
+        .update(opts.single ? 'single\0' : 'multi\0')
+        .update(text)
+        .digest('hex');
+      const c = cacheOf(file);
+      const hit = Object.hasOwn(c.cache.entries, file) ? c.cache.entries[file] : undefined;
+      if (hit?.hash === hash) {
+        try {
+          return { documents: documentsOf(text, file, JSON.parse(hit.parts) as ParsedParts['documents']), errors: [] };
+        } catch {
+          // Unreadable entry: parse.
+        }
+      }
+      const { parsed, parts } = fresh(text, file, opts);
+      if (parts !== null) {
+        c.cache.entries[file] = { hash, parts };
+        c.dirty = true;
+      } else if (hit) {
+        delete c.cache.entries[file];
+        c.dirty = true;
+      }
+      return parsed;
+    },
+    save() {
+      for (const c of loaded.values()) {
+        if (!c.dirty) continue;
+        for (const f of Object.keys(c.cache.entries)) if (!existsSync(f)) delete c.cache.entries[f];
+        write(root, c.file, JSON.stringify(c.cache));
+      }
+    },
+  };
+}
+
+/** A real parse; `parts` is its cacheable form, or null when it must not be cached. */
+function fresh(text: string, file: string, opts: { single?: boolean } | undefined): { parsed: ParsedFile; parts: string | null } {
+  const p = parseParts(text, file, opts);
+  // Serialized before anything (validation's defaults) can change the data.
+  const parts = p.errors.length === 0 && p.documents.every((d) => jsonSafe(d.data)) ? JSON.stringify(p.documents) : null;
+  return { parsed: { documents: documentsOf(text, file, p.documents), errors: p.errors }, parts };
+}
+
+function write(root: string, file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    mkdirSync(root, { recursive: true, mode: 0o700 });
+    writeFileSync(tmp, text, { flag: 'wx', mode: 0o600 });
+    renameSync(tmp, file);
+  } catch {
+    // A read-only or full home: the next run parses again.
+    try {
+      unlinkSync(tmp);
+    } catch {
+      // never written
+    }
+  }
+}
