@@ -14,7 +14,7 @@
 // cache that cannot be written is done without. vaid never uses it. VAICTL_NO_PARSE_CACHE=1 turns
 // it off.
 import { createHash } from 'node:crypto';
-import { closeSync, constants, existsSync, fstatSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync } from 'node:fs';
+import { closeSync, constants, existsSync, fstatSync, lstatSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, unlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
@@ -72,7 +72,7 @@ function jsonSafe(v: unknown, depth = 0): boolean {
   return false;
 }
 
-function readOwn(file: string): string | null {
+function readOwn(file: string): { text: string; mtimeMs: number } | null {
   let fd: number;
   try {
     fd = openSync(file, constants.O_RDONLY | constants.O_NOFOLLOW | constants.O_NONBLOCK);
@@ -83,7 +83,7 @@ function readOwn(file: string): string | null {
     const st = fstatSync(fd);
     const uid = process.geteuid?.() ?? st.uid;
     if (!st.isFile() || st.uid !== uid || (st.mode & 0o022) !== 0 || st.size > MAX_CACHE_BYTES) return null;
-    return readFileSync(fd, 'utf8');
+    return { text: readFileSync(fd, 'utf8'), mtimeMs: st.mtimeMs };
   } catch {
     return null;
   } finally {
@@ -104,11 +104,13 @@ export function parseCache(env: NodeJS.ProcessEnv): ParseCache {
     if (!c) {
       const file = path.join(root, `${createHash('sha256').update(dir).digest('hex').slice(0, 32)}.json`);
       let cache: CacheFile = { key, entries: {} };
-      const text = readOwn(file);
-      if (text !== null) {
+      const own = readOwn(file);
+      if (own !== null) {
         try {
-          const got = JSON.parse(text) as CacheFile;
+          const got = JSON.parse(own.text) as CacheFile;
           if (got.key === key && typeof got.entries === 'object' && got.entries !== null) cache = got;
+          // In use: not one for another save's clean-up of caches unused for UNUSED_MS.
+          if (Date.now() - own.mtimeMs > 86_400_000) utimesSync(file, new Date(), new Date());
         } catch {
           // A torn or foreign file: start over.
         }
@@ -162,12 +164,19 @@ function fresh(text: string, file: string, opts: { single?: boolean } | undefine
   return { parsed: { documents: documentsOf(text, file, p.documents), errors: p.errors }, parts };
 }
 
+/** A directory's cache unused this long is removed (its manifests dir is likely gone). */
+const UNUSED_MS = 30 * 86_400_000;
+
 function write(root: string, file: string, text: string): void {
   const tmp = `${file}.${process.pid}.tmp`;
   try {
     mkdirSync(root, { recursive: true, mode: 0o700 });
     writeFileSync(tmp, text, { flag: 'wx', mode: 0o600 });
     renameSync(tmp, file);
+    for (const f of readdirSync(root)) {
+      const other = path.join(root, f);
+      if (other !== file && Date.now() - lstatSync(other).mtimeMs > UNUSED_MS) unlinkSync(other);
+    }
   } catch {
     // A read-only or full home: the next run parses again.
     try {

@@ -13,7 +13,9 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import vm from 'node:vm';
 
 interface Entry {
-  run(): Promise<void>;
+  run(commands?: unknown): Promise<void>;
+  /** The bundle's command modules by name (vaictl-main.ts's CommandLoaders). */
+  commands?: unknown;
 }
 
 const argv = process.argv.slice(2);
@@ -47,7 +49,7 @@ function loadBundle(): Entry | null {
   (script.runInThisContext() as (...a: unknown[]) => void)(mod.exports, createRequire(file), mod, file, path.dirname(file), load);
   return {
     async run() {
-      await mod.exports.run();
+      await mod.exports.run(mod.exports.commands);
       if ((cachedData === undefined || script.cachedDataRejected) && !process.exitCode) saveCache(cacheFile, script);
     },
   };

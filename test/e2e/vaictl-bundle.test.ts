@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { testdir } from '../support/testdir.js';
 import { syntheticStatus } from '../fixtures/status/synthetic.js';
@@ -87,8 +87,10 @@ test('an older bundle than the modules is not run, and the code cache is written
 test('every command runs from the bundle, each with its own code cache, and prints what the modules print', { skip: !existsSync(BUNDLE) && 'no bundle: dist was built by tsc alone, not make build' }, () => {
   const copy = dir.join('dist-all');
   cpSync(path.resolve(path.dirname(VAICTL), '../..'), copy, { recursive: true });
+  // describe parses its manifest with yaml: the packages beside the copy, as beside dist.
+  symlinkSync(path.resolve(path.dirname(VAICTL), '../../../node_modules'), dir.join('node_modules'));
   const bin = path.join(copy, 'src/cli/vaictl.js');
-  for (const args of [['describe', A], ['events'], ['alerts'], ['get', '-o', 'name'], ['help']]) {
+  for (const args of [['describe', A], ['events'], ['alerts'], ['get', '-o', 'name'], ['plan'], ['validate', dir.join('none')], ['help']]) {
     // Ages ("since 126m ago") may cross a unit between the two runs on a loaded machine.
     const aged = (r: ReturnType<typeof run>) => ({ ...r, out: r.out.replace(/\b\d+(?:\.\d+)?(?:ms|s|m|h|d)(?:\d+(?:s|m|h))?\b/g, 'AGE') });
     const bundled = run(bin, [...args, ...S]);

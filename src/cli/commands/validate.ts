@@ -5,7 +5,11 @@ import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { resolvePaths } from '../paths.js';
 import { parseCache } from '../manifest-parse-cache.js';
-import { describeError, parseLabelSelector, validateTree, type ManifestError } from '../../manifest/index.js';
+// Not manifest/index.js: it also exports the watcher, which loads chokidar.
+import { describeError } from '../../manifest/candidate.js';
+import { parseLabelSelector } from '../../manifest/label-selector.js';
+import type { ManifestError } from '../../manifest/types.js';
+import { validateTree } from '../../manifest/validate-paths.js';
 import { MANIFESTS, parseFlags, SELECTOR, withPathFlags, type Flag } from '../flags.js';
 
 function plural(n: number, word: string): string {
