@@ -84,6 +84,25 @@ test('an older bundle than the modules is not run, and the code cache is written
   assert.deepEqual(run(bin, ['get', ...S]), expected);
 });
 
+test('a code cache made from another bundle of the same length is not used', () => {
+  // V8 checks a cache against the source's length only; a rebuilt bundle must not run the old one's code.
+  const copy = dir.join('dist-same-length');
+  cpSync(path.resolve(path.dirname(VAICTL), '../..'), copy, { recursive: true });
+  const cli = path.join(copy, 'src/cli');
+  const bin = path.join(cli, 'vaictl.js');
+  const bundle = path.join(cli, 'vaictl-bundle.cjs');
+  const main = statSync(path.join(cli, 'vaictl-main.js')).mtime;
+  const write = (word: string) => {
+    writeFileSync(bundle, `exports.run = async () => { process.stdout.write("bundle ${word}\\n"); };\n`);
+    utimesSync(bundle, new Date(main.getTime() + 60_000), new Date(main.getTime() + 60_000));
+  };
+  write('one');
+  assert.equal(run(bin, ['get', ...S]).out, 'bundle one\n');
+  assert.equal(run(bin, ['get', ...S]).out, 'bundle one\n', 'from its cache');
+  write('two');
+  assert.equal(run(bin, ['get', ...S]).out, 'bundle two\n');
+});
+
 test('every command runs from the bundle, each with its own code cache, and prints what the modules print', { skip: !existsSync(BUNDLE) && 'no bundle: dist was built by tsc alone, not make build' }, () => {
   const copy = dir.join('dist-all');
   cpSync(path.resolve(path.dirname(VAICTL), '../..'), copy, { recursive: true });
