@@ -28,12 +28,12 @@ function setup() {
   return { dir, env, file };
 }
 
-/** The one cache file, parsed, for a test to look into or to tamper with. */
-function cacheFile(dir: ReturnType<typeof testdir>): { file: string; json: { entries: Record<string, { hash: string; parts: string }> } } {
+/** The one cache file, for a test to look into or to tamper with: a key line, then `path TAB hash TAB documents` per file. */
+function cacheFile(dir: ReturnType<typeof testdir>): { file: string; lines: string[] } {
   const root = dir.join('cache', 'vai', 'parsed');
   const [name] = readdirSync(root);
   const file = path.join(root, name!);
-  return { file, json: JSON.parse(readFileSync(file, 'utf8')) };
+  return { file, lines: readFileSync(file, 'utf8').split('\n') };
 }
 
 function plain(p: ReturnType<typeof parseSource>) {
@@ -71,10 +71,10 @@ test('the entry answers only for its own text: an edit of the same size is parse
   c.parse(text, file);
   c.save();
   // Tamper with the entry: were it served, the port would read 1.
-  const { file: cf, json } = cacheFile(dir);
-  const entry = json.entries[file]!;
-  entry.parts = entry.parts.replace('"port":8080', '"port":1');
-  writeFileSync(cf, JSON.stringify(json), { mode: 0o600 });
+  const { file: cf, lines } = cacheFile(dir);
+  assert.equal(lines.length, 2);
+  assert.ok(lines[1]!.startsWith(`${JSON.stringify(file)}\t`));
+  writeFileSync(cf, lines.map((l) => l.replace('"port":8080', '"port":1')).join('\n'), { mode: 0o600 });
   const served = parseCache(env).parse(text, file).documents[0]!.data as { spec: { health_check: { port: number } } };
   assert.equal(served.spec.health_check.port, 1, 'the same text is served from the cache');
   const edited = text.replace('8080', '9090');
@@ -90,9 +90,8 @@ test('a cache file others may write is ignored', (t) => {
   const c = parseCache(env);
   c.parse(text, file);
   c.save();
-  const { file: cf, json } = cacheFile(dir);
-  json.entries[file]!.parts = json.entries[file]!.parts.replace('"port":8080', '"port":1');
-  writeFileSync(cf, JSON.stringify(json));
+  const { file: cf, lines } = cacheFile(dir);
+  writeFileSync(cf, lines.map((l) => l.replace('"port":8080', '"port":1')).join('\n'));
   chmodSync(cf, 0o666);
   const data = parseCache(env).parse(text, file).documents[0]!.data as { spec: { health_check: { port: number } } };
   assert.equal(data.spec.health_check.port, 8080);
@@ -114,7 +113,7 @@ test('files with errors and values JSON cannot carry are never cached, and keep 
     c.save();
   }
   const root = dir.join('cache', 'vai', 'parsed');
-  const entries = (existsSync(root) ? readdirSync(root) : []).flatMap((f) => Object.keys((JSON.parse(readFileSync(path.join(root, f), 'utf8')) as { entries: object }).entries));
+  const entries = (existsSync(root) ? readdirSync(root) : []).flatMap((f) => readFileSync(path.join(root, f), 'utf8').split('\n').slice(1));
   assert.deepEqual(entries, []);
 });
 
