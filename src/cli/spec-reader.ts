@@ -5,6 +5,7 @@
 import { readFileSync, statSync } from 'node:fs';
 import path from 'node:path';
 import type { DesiredService } from '../manifest/types.js';
+import type { ParseSource } from '../manifest/source-document.js';
 import type { ServiceStatus, StatusDocument } from '../status/schema.js';
 import { MAX_FILE_BYTES } from '../manifest/limits.js';
 import { manifestErrors } from './printers/describe-service.js';
@@ -30,13 +31,22 @@ export async function readSpecs(doc: StatusDocument | null, manifests: string, e
   }
   const dir = explicit || !doc ? manifests : doc.manifests.dir;
   try {
-    const fromFiles = doc && wanted ? await specsFromSourceFiles(doc, dir, wanted) : null;
-    if (fromFiles) return { services: fromFiles, warning: null };
+    const { parseCache } = await import('./manifest-parse-cache.js');
+    // One file or a few (describe, logs) parse in less time than the cache takes to read.
+    const few = wanted !== undefined && wanted.length <= 10;
+    let cache = few ? undefined : parseCache(process.env);
+    const fromFiles = doc && wanted ? await specsFromSourceFiles(doc, dir, wanted, cache?.parse) : null;
+    if (fromFiles) {
+      cache?.save();
+      return { services: fromFiles, warning: null };
+    }
+    cache ??= parseCache(process.env);
     const { loadDesiredState } = await import('../manifest/load-desired-state.js');
     // Display only: a file vaid refuses for its permissions is still worth showing, and the
     // refusal itself is in status (manifest errors).
     // Nor is the git revision shown: no git process per command.
-    const state = await loadDesiredState({ dir, allowUnsafePermissions: true, revisionOf: async () => null });
+    const state = await loadDesiredState({ dir, allowUnsafePermissions: true, revisionOf: async () => null, parse: cache.parse });
+    cache.save();
     return { services: state.services, warning: null };
   } catch (e) {
     return { services: new Map(), warning: `cannot read the manifests in ${dir} (${(e as Error).message}); spec fields show <unknown>` };
@@ -44,7 +54,7 @@ export async function readSpecs(doc: StatusDocument | null, manifests: string, e
 }
 
 /** The specs parsed from each service's own file, or null when only a full load can say. */
-async function specsFromSourceFiles(doc: StatusDocument, dir: string, wanted: readonly ServiceStatus[]): Promise<Map<string, DesiredService> | null> {
+async function specsFromSourceFiles(doc: StatusDocument, dir: string, wanted: readonly ServiceStatus[], parse?: ParseSource): Promise<Map<string, DesiredService> | null> {
   const byFile = new Map<string, ServiceStatus[]>();
   for (const s of wanted) {
     const file = s.source.file ? sourceIn(dir, doc.manifests.dir, s.source.file) : null;
@@ -62,7 +72,7 @@ async function specsFromSourceFiles(doc: StatusDocument, dir: string, wanted: re
     } catch {
       return null;
     }
-    const result = loadFileText(text, file);
+    const result = loadFileText(text, file, parse);
     if (result.errors.length > 0) return null;
     for (const s of services) {
       const def = result.definitions.find((d) => d.kind === 'Service' && d.name === s.name);

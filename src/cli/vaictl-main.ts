@@ -11,15 +11,16 @@ import { helpText } from './flags.js';
 // import, which would cost every other command hundreds of milliseconds. No list to keep in step:
 // a new command module is found the same way. Help, and a name with no module of its own, load
 // the full list.
-async function direct(name: string): Promise<Command | undefined> {
-  // get, the command run most, is imported by a literal path so the bundle can inline it.
-  if (name === 'get') return (await import('./commands/get.js')).getCommand;
+// The bundle (scripts/bundle-vaictl.ts) holds every command module and passes their loaders.
+export type CommandLoaders = Readonly<Record<string, () => Promise<Record<string, unknown>>>>;
+
+async function direct(name: string, bundled: CommandLoaders): Promise<Command | undefined> {
   if (!/^[a-z][a-z-]{0,30}$/.test(name)) return undefined;
   let mod: Record<string, unknown>;
   try {
     // A plain string, not a template: a bundler would otherwise inline every command module.
     const file = './commands/' + name + '.js';
-    mod = (await import(file)) as Record<string, unknown>;
+    mod = Object.hasOwn(bundled, name) ? await bundled[name]!() : ((await import(file)) as Record<string, unknown>);
   } catch (e) {
     // No module of that name; a package missing under a real command is an error to show.
     if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && String((e as Error).message).includes(`/commands/${name}.js`)) return undefined;
@@ -54,7 +55,7 @@ function closest(COMMANDS: readonly Command[], name: string): string | undefined
   return closestMatch(name, COMMANDS.map((c) => c.name));
 }
 
-export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): Promise<number> {
+export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>, bundled: CommandLoaders = {}): Promise<number> {
   const [name, ...rest] = argv;
   if (name === undefined || name === 'help' || name === '--help' || name === '-h') {
     const commands = await allCommands();
@@ -66,7 +67,7 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
     ctx.stdout.write(`vaictl ${(await import('../version.js')).VERSION}\n`);
     return EXIT.OK;
   }
-  const own = await direct(name);
+  const own = await direct(name, bundled);
   const commands = own ? null : await allCommands();
   const command = own ?? commands!.find((c) => c.name === name);
   if (!command) {
@@ -100,7 +101,7 @@ export async function main(argv: string[], ctx: Omit<CommandContext, 'argv'>): P
 }
 
 /** Runs vaictl on this process's arguments and streams; sets the exit code. */
-export async function run(): Promise<void> {
+export async function run(bundled: CommandLoaders = {}): Promise<void> {
   // `vaictl get | head` closes the pipe early: that is the reader being done, not an error.
   process.stdout.on('error', (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE') process.exit(0);
@@ -112,5 +113,5 @@ export async function run(): Promise<void> {
     stderr: process.stderr,
     isTTY: Boolean(process.stdout.isTTY),
     cwd: process.cwd(),
-  });
+  }, bundled);
 }

@@ -5,6 +5,7 @@ import type { DesiredService, DesiredState, ManifestError, Revision } from './ty
 import type { LabelSelector } from './label-selector.js';
 import { scanTree, type FileStamp } from './scan-tree.js';
 import { loadFileText, type FileResult } from './load-file.js';
+import type { ParseSource } from './source-document.js';
 import { assembleState } from './assemble-state.js';
 import { gitRevision } from './git-revision.js';
 import { deepEqual } from './deep.js';
@@ -28,13 +29,15 @@ export interface LoadOptions {
   cache?: FileCache | undefined;
   /** Where the revision comes from; default: git in the directory (pull mode knows its commit itself). */
   revisionOf?: ((dir: string) => Promise<Revision | null>) | undefined;
+  /** How file text is parsed (vaictl puts its parse cache here); default: parseSource. */
+  parse?: ParseSource | undefined;
 }
 
 function readError(file: string, message: string): FileResult {
   return { file, definitions: [], errors: [{ code: 'VAI_E_MANIFEST_READ', file, line: 1, column: 1, path: '', message }] };
 }
 
-export async function loadFile(file: string, cache?: FileCache, stamp?: FileStamp): Promise<FileResult> {
+export async function loadFile(file: string, cache?: FileCache, stamp?: FileStamp, parse?: ParseSource): Promise<FileResult> {
   const hit = cache?.get(file);
   if (hit && stamp && hit.stamp === stamp.key && hit.readAt - stamp.mtimeMs > RACY_MS) return hit.result;
   let text: string;
@@ -54,14 +57,14 @@ export async function loadFile(file: string, cache?: FileCache, stamp?: FileStam
     cache?.set(file, { ...hit, ...(stamp ? { stamp: stamp.key } : {}), readAt });
     return hit.result;
   }
-  const result = loadFileText(text, file);
+  const result = loadFileText(text, file, parse);
   cache?.set(file, { text, ...(stamp ? { stamp: stamp.key } : {}), readAt, result });
   return result;
 }
 
-export async function loadFiles(files: readonly string[], stamps: ReadonlyMap<string, FileStamp>, cache?: FileCache): Promise<Map<string, FileResult>> {
+export async function loadFiles(files: readonly string[], stamps: ReadonlyMap<string, FileStamp>, cache?: FileCache, parse?: ParseSource): Promise<Map<string, FileResult>> {
   const out = new Map<string, FileResult>();
-  for (const f of files) out.set(f, await loadFile(f, cache, stamps.get(f)));
+  for (const f of files) out.set(f, await loadFile(f, cache, stamps.get(f), parse));
   return out;
 }
 
@@ -89,7 +92,7 @@ function sameNotifiers<T>(a: ReadonlyMap<string, T>, b: ReadonlyMap<string, T>):
 export async function loadDesiredState(options: LoadOptions | string): Promise<DesiredState> {
   const opts: LoadOptions = typeof options === 'string' ? { dir: options } : options;
   const [attemptedRevision, scan] = await Promise.all([(opts.revisionOf ?? gitRevision)(opts.dir), scanTree(opts.dir, { checkPermissions: !opts.allowUnsafePermissions })]);
-  const results = await loadFiles(scan.files, scan.stats, opts.cache);
+  const results = await loadFiles(scan.files, scan.stats, opts.cache, opts.parse);
   if (opts.cache) for (const k of opts.cache.keys()) if (!results.has(k)) opts.cache.delete(k);
   const { services, notifiers, maintenance, errors } = assembleState({
     root: scan.root,

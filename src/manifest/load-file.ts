@@ -5,7 +5,7 @@ import path from 'node:path';
 import type { MaintenanceManifest, MaintenanceSpec, NotifierManifest, NotifierSpec, ServiceManifest, ServiceSpec } from './schema.js';
 import type { ManifestError, SourcePosition } from './types.js';
 import { nativeCandidate, type Candidate } from './candidate.js';
-import { parseSource } from './source-document.js';
+import { parseSource, type ParseSource } from './source-document.js';
 import { isLegacyDocument, legacyCandidates } from './legacy-config.js';
 import { validateCandidate } from './schema-validator.js';
 import { checkServiceRules, checkServiceWarnings } from './spec-rules.js';
@@ -65,9 +65,9 @@ function definitionOf(c: Candidate, kind: Definition['kind']): Definition {
 }
 
 /** Candidates of a file's text: native documents, or the entries of a legacy file. */
-export function candidatesOf(text: string, file: string): { candidates: Candidate[]; errors: ManifestError[] } {
+export function candidatesOf(text: string, file: string, parse: ParseSource = parseSource): { candidates: Candidate[]; errors: ManifestError[] } {
   const isJson = path.extname(file) === '.json';
-  const parsed = parseSource(text, file, { single: isJson });
+  const parsed = parse(text, file, { single: isJson });
   const candidates: Candidate[] = [];
   const errors = [...parsed.errors];
   for (const doc of parsed.documents) {
@@ -82,9 +82,10 @@ export function candidatesOf(text: string, file: string): { candidates: Candidat
   return { candidates, errors };
 }
 
-export function loadFileText(text: string, file: string): FileResult {
+/** `parse` is vaictl's door for its parse cache; vaid always parses. */
+export function loadFileText(text: string, file: string, parse?: ParseSource): FileResult {
   try {
-    return loadParsed(text, file);
+    return loadParsed(text, file, parse);
   } catch (e) {
     // The parser recurses; a document nested thousands of levels deep overflows the stack.
     const why = e instanceof RangeError ? 'nested too deeply to parse' : `cannot be parsed: ${e instanceof Error ? e.message : String(e)}`;
@@ -92,8 +93,8 @@ export function loadFileText(text: string, file: string): FileResult {
   }
 }
 
-function loadParsed(text: string, file: string): FileResult {
-  const { candidates, errors } = candidatesOf(text, file);
+function loadParsed(text: string, file: string, parse?: ParseSource): FileResult {
+  const { candidates, errors } = candidatesOf(text, file, parse);
   const definitions: Definition[] = [];
   const warnings: ManifestError[] = [];
   for (const c of candidates) {

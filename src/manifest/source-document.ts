@@ -157,10 +157,32 @@ function locatedDocument(text: string, file: string, index: number, data: unknow
   return { file, index, data, start, valueAt: (p) => at(p, 'value'), keyAt: (p) => at(p, 'key') };
 }
 
+/**
+ * What parsing a file's text gives before any node tree is dropped: per document its data, its
+ * start and its shallow positions. Plain data, so vaictl can keep it between runs keyed by the
+ * text itself (src/cli/manifest-parse-cache.ts); `documentsOf` turns it into SourceDocuments.
+ */
+export interface ParsedParts {
+  documents: Array<{ index: number; data: unknown; start: Position; shallow: Array<[string, { key: Position; value: Position }]> }>;
+  errors: ManifestError[];
+}
+
+/** How a file's text becomes documents: parseSource, or a cache of its parts in front of it. */
+export type ParseSource = (text: string, file: string, opts?: { single?: boolean }) => ParsedFile;
+
+export function documentsOf(text: string, file: string, parts: ParsedParts['documents']): SourceDocument[] {
+  return parts.map((d) => locatedDocument(text, file, d.index, d.data, d.start, new Map(d.shallow)));
+}
+
 export function parseSource(text: string, file: string, opts: { single?: boolean } = {}): ParsedFile {
+  const parts = parseParts(text, file, opts);
+  return { documents: documentsOf(text, file, parts.documents), errors: parts.errors };
+}
+
+export function parseParts(text: string, file: string, opts: { single?: boolean } = {}): ParsedParts {
   const lc = new LineCounter();
   const errors: ManifestError[] = [];
-  const documents: SourceDocument[] = [];
+  const documents: ParsedParts['documents'] = [];
   const parsed = parseAllDocuments(text, { lineCounter: lc, uniqueKeys: true, prettyErrors: false, strict: true });
   const docs: Document.Parsed[] = [...parsed];
   if (docs.length > MAX_DOCUMENTS_PER_FILE) {
@@ -198,7 +220,7 @@ export function parseSource(text: string, file: string, opts: { single?: boolean
     }
     // An empty document (only comments, or a stray `---` at the end) defines nothing.
     if (data === null || data === undefined) return;
-    documents.push(locatedDocument(text, file, index, data, start, shallowPositions(doc, lc)));
+    documents.push({ index, data, start, shallow: [...shallowPositions(doc, lc)] });
   });
   errors.sort((a, b) => a.line - b.line || a.column - b.column);
   return { documents, errors };

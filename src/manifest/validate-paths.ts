@@ -8,11 +8,14 @@ import { scanTree } from './scan-tree.js';
 import { loadFile, loadFiles, type FileCache } from './load-desired-state.js';
 import type { FileResult } from './load-file.js';
 import { assembleState } from './assemble-state.js';
+import type { ParseSource } from './source-document.js';
 
 export interface ValidateOptions {
   /** Also refuse files and dirs writable by group/others, as vaid does (off: CI checkouts often are). */
   checkPermissions?: boolean;
   selector?: LabelSelector;
+  /** How file text is parsed (vaictl's parse cache); default: parseSource. */
+  parse?: ParseSource;
 }
 
 export interface ValidationReport {
@@ -34,14 +37,14 @@ export async function validateTree(paths: string[], opts: ValidateOptions = {}):
     const abs = path.resolve(p);
     const st = await stat(abs).catch(() => undefined);
     if (st?.isFile()) {
-      results.set(abs, await loadFile(abs, cache));
+      results.set(abs, await loadFile(abs, cache, undefined, opts.parse));
       continue;
     }
     if (paths.length === 1) root = abs;
     const scan = await scanTree(abs, { checkPermissions: opts.checkPermissions ?? false });
     scanErrors.push(...scan.errors);
     refused.push(...scan.failed);
-    for (const [f, r] of await loadFiles(scan.files, scan.stats, cache)) results.set(f, r);
+    for (const [f, r] of await loadFiles(scan.files, scan.stats, cache, opts.parse)) results.set(f, r);
   }
   const state = assembleState({ root, results, scanErrors, refused, selector: opts.selector });
   return {

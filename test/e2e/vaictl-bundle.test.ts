@@ -5,7 +5,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn, spawnSync } from 'node:child_process';
-import { cpSync, existsSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readFileSync, rmSync, statSync, symlinkSync, utimesSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import { testdir } from '../support/testdir.js';
 import { syntheticStatus } from '../fixtures/status/synthetic.js';
@@ -84,11 +84,32 @@ test('an older bundle than the modules is not run, and the code cache is written
   assert.deepEqual(run(bin, ['get', ...S]), expected);
 });
 
+test('a code cache made from another bundle of the same length is not used', () => {
+  // V8 checks a cache against the source's length only; a rebuilt bundle must not run the old one's code.
+  const copy = dir.join('dist-same-length');
+  cpSync(path.resolve(path.dirname(VAICTL), '../..'), copy, { recursive: true });
+  const cli = path.join(copy, 'src/cli');
+  const bin = path.join(cli, 'vaictl.js');
+  const bundle = path.join(cli, 'vaictl-bundle.cjs');
+  const main = statSync(path.join(cli, 'vaictl-main.js')).mtime;
+  const write = (word: string) => {
+    writeFileSync(bundle, `exports.run = async () => { process.stdout.write("bundle ${word}\\n"); };\n`);
+    utimesSync(bundle, new Date(main.getTime() + 60_000), new Date(main.getTime() + 60_000));
+  };
+  write('one');
+  assert.equal(run(bin, ['get', ...S]).out, 'bundle one\n');
+  assert.equal(run(bin, ['get', ...S]).out, 'bundle one\n', 'from its cache');
+  write('two');
+  assert.equal(run(bin, ['get', ...S]).out, 'bundle two\n');
+});
+
 test('every command runs from the bundle, each with its own code cache, and prints what the modules print', { skip: !existsSync(BUNDLE) && 'no bundle: dist was built by tsc alone, not make build' }, () => {
   const copy = dir.join('dist-all');
   cpSync(path.resolve(path.dirname(VAICTL), '../..'), copy, { recursive: true });
+  // describe parses its manifest with yaml: the packages beside the copy, as beside dist.
+  symlinkSync(path.resolve(path.dirname(VAICTL), '../../../node_modules'), dir.join('node_modules'));
   const bin = path.join(copy, 'src/cli/vaictl.js');
-  for (const args of [['describe', A], ['events'], ['alerts'], ['get', '-o', 'name'], ['help']]) {
+  for (const args of [['describe', A], ['events'], ['alerts'], ['get', '-o', 'name'], ['plan'], ['validate', dir.join('none')], ['help']]) {
     // Ages ("since 126m ago") may cross a unit between the two runs on a loaded machine.
     const aged = (r: ReturnType<typeof run>) => ({ ...r, out: r.out.replace(/\b\d+(?:\.\d+)?(?:ms|s|m|h|d)(?:\d+(?:s|m|h))?\b/g, 'AGE') });
     const bundled = run(bin, [...args, ...S]);

@@ -172,3 +172,14 @@ test('plan: a dry run per service from the last observation, with the marker on 
   assert.deepEqual(json.items.map((i) => [i.name, i.phase, i.actions.length]), [['redis', 'CrashLoopBackOff', 0]]);
   await vaictl(['start', 'worker', ...S]);
 });
+
+test('plan: a pending vaictl restart request is what vaid would act on, and only for that service', async (t) => {
+  const own = testdir();
+  t.after(() => own.remove());
+  writeStateDir(own.join('state'));
+  const OWN = ['--state-dir', own.join('state')];
+  await vaictl(['restart', 'minio', ...OWN]);
+  const r = await vaictl(['plan', ...OWN]);
+  assert.match(r.stdout, /^minio +Healthy +run restart_cmd +attempt 1: requested by vaictl restart at /m, r.stdout);
+  assert.doesNotMatch(r.stdout, /^(?!minio ).*requested by vaictl restart/m);
+});

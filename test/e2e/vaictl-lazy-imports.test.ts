@@ -21,7 +21,14 @@ function loadedModules(dir: string, args: string[], okCodes: readonly number[] =
   const register = path.join(dir, 'register.mjs');
   writeFileSync(log, '');
   writeFileSync(hooks, `import { appendFileSync } from 'node:fs';\nexport async function resolve(s, c, next) { const r = await next(s, c); appendFileSync(${JSON.stringify(log)}, r.url + '\\n'); return r; }\n`);
-  writeFileSync(register, `import { register } from 'node:module';\nregister(${JSON.stringify(pathToFileURL(hooks).href)});\n`);
+  // And every require(): the bundle loads the packages that modules import statically with require,
+  // which Node 20's resolve hooks do not see.
+  writeFileSync(
+    register,
+    `import Module, { register } from 'node:module';\nimport { appendFileSync } from 'node:fs';\nimport { pathToFileURL } from 'node:url';\n` +
+      `register(${JSON.stringify(pathToFileURL(hooks).href)});\n` +
+      `const load = Module._load;\nModule._load = function (request, parent, isMain) {\n  try { const f = Module._resolveFilename(request, parent, isMain); appendFileSync(${JSON.stringify(log)}, (f.startsWith('/') ? pathToFileURL(f).href : f) + '\\n'); } catch {}\n  return load.apply(this, arguments);\n};\n`,
+  );
   const r = spawnSync(process.execPath, ['--import', pathToFileURL(register).href, VAICTL, ...args], { encoding: 'utf8', maxBuffer: 256 * 1024 * 1024, env: { ...process.env, ...env } });
   assert.ok(okCodes.includes(r.status ?? -1), `vaictl ${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return readFileSync(log, 'utf8').split('\n').filter(Boolean);
@@ -46,14 +53,18 @@ test('get, get -o name, -o jsonpath and get NAME load no yaml, ajv, TypeBox, doc
   }
 });
 
+// The bundle holds every module of dist/src (scripts/bundle-vaictl.ts), so which of them a command
+// loads is seen when it runs as modules (VAICTL_NO_BUNDLE): the same code decides in both.
+const AS_MODULES = { VAICTL_NO_BUNDLE: '1' };
+
 test('-o yaml and -o wide load what they need, and only then', (t) => {
   const dir = testdir();
   t.after(() => dir.remove());
   writeStateDir(dir.join('state'));
-  assert.ok(loadedModules(dir.path, ['get', '-o', 'yaml', '--state-dir', dir.join('state')]).some((m) => m.includes('/node_modules/yaml/')));
-  // -o json prints each object with its applied spec, read from the manifests (issue 21).
-  assert.ok(loadedModules(dir.path, ['get', '-o', 'json', '--state-dir', dir.join('state')]).some((m) => m.includes('/manifest/load-file.js')));
-  assert.ok(loadedModules(dir.path, ['get', '-o', 'wide', '--state-dir', dir.join('state')]).some((m) => m.includes('/manifest/load-file.js')));
+  // (yaml too is inside the bundle.)
+  assert.ok(loadedModules(dir.path, ['get', '-o', 'yaml', '--state-dir', dir.join('state')], [0, 4], AS_MODULES).some((m) => m.includes('/node_modules/yaml/')));
+  assert.ok(loadedModules(dir.path, ['get', '-o', 'json', '--state-dir', dir.join('state')], [0, 4], AS_MODULES).some((m) => m.includes('/manifest/load-file.js')));
+  assert.ok(loadedModules(dir.path, ['get', '-o', 'wide', '--state-dir', dir.join('state')], [0, 4], AS_MODULES).some((m) => m.includes('/manifest/load-file.js')));
 });
 
 // The whole-dir load (scan, git revision, cross-file rules) is what made describe take seconds
@@ -66,8 +77,10 @@ test('describe NAME, get NAME -o wide and logs NAME parse only the manifest file
   t.after(() => dir.remove());
   writeStateDir(dir.join('state'));
   for (const args of [['describe', 'api'], ['describe', 'minio', 'postgres', 'worker'], ['get', 'api', 'minio', '-o', 'wide'], ['logs', 'api', '-n', '1']]) {
-    const modules = loadedModules(dir.path, [...args, '--state-dir', dir.join('state')], [0, 4, 1]);
+    const modules = loadedModules(dir.path, [...args, '--state-dir', dir.join('state')], [0, 4, 1], AS_MODULES);
     assert.ok(modules.some((m) => m.endsWith('/manifest/load-file.js')), `vaictl ${args.join(' ')} parsed a manifest file`);
+    const bundled = loadedModules(dir.path, [...args, '--state-dir', dir.join('state')], [0, 4, 1]);
+    assert.deepEqual(bundled.filter((m) => NEVER.some((h) => m.includes(h))), [], `vaictl ${args.join(' ')} (bundle) loaded a daemon-only module`);
     assert.deepEqual(modules.filter((m) => [...FULL_LOAD, ...NEVER].some((h) => m.includes(h))), [], `vaictl ${args.join(' ')} loaded the whole manifest dir or a daemon-only module`);
   }
 });
@@ -78,7 +91,7 @@ test('describe of a service whose file the status holds an error against loads t
   writeStateDir(dir.join('state'));
   // The fixture's status holds a schema error in cache.yaml (services cache and redis): vaid keeps
   // their last good specs, and which spec applies depends on the other files.
-  const modules = loadedModules(dir.path, ['describe', 'redis', '--state-dir', dir.join('state')]);
+  const modules = loadedModules(dir.path, ['describe', 'redis', '--state-dir', dir.join('state')], [0, 4], AS_MODULES);
   assert.ok(modules.some((m) => m.endsWith('/manifest/load-desired-state.js')));
   assert.deepEqual(modules.filter((m) => NEVER.some((h) => m.includes(h))), []);
 });

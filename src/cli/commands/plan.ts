@@ -81,11 +81,12 @@ check in status as the observation. Runs no check and no command.`,
     world.setServices(state.services, generations.specHashes());
     world.setNotifiers(state.notifiers);
     world.setMarkers(markerNames(paths));
+    const requested = requestFiles(paths);
     const rows: PlanRow[] = [];
     const results: Array<{ name: string; result: PlanResult }> = [];
     for (const name of names) {
       const before = doc.services[name] ?? null;
-      const request = pendingRequest(paths, name);
+      const request = requested.has(`${name}.restart`) ? pendingRequest(paths, name) : null;
       if (request !== null) world.requestRestart(name, request);
       const result = plan(world.planInput(name, now, lastObservation(before)));
       results.push({ name, result });
@@ -123,6 +124,18 @@ function lastObservation(s: ServiceStatus | null): CheckResult | null {
   const l = s?.lastCheck;
   if (!l) return null;
   return { health: l.health, reason: l.reason as CheckResult['reason'], message: l.message, latencyMs: l.latencyMs };
+}
+
+/**
+ * The names in the requests dir, listed once: asking for NAME.restart of each of 1,000 services
+ * cost ~40 ms of failed opens (docs/performance.md, session 8).
+ */
+function requestFiles(paths: Paths): Set<string> {
+  try {
+    return new Set(readdirSync(paths.requestsDir));
+  } catch {
+    return new Set();
+  }
 }
 
 /** A `vaictl restart` request vaid has not taken yet. */

@@ -4,7 +4,12 @@ import path from 'node:path';
 import type { Command } from '../command.js';
 import { EXIT } from '../command.js';
 import { resolvePaths } from '../paths.js';
-import { describeError, parseLabelSelector, validateTree, type ManifestError } from '../../manifest/index.js';
+import { parseCache } from '../manifest-parse-cache.js';
+// Not manifest/index.js: it also exports the watcher, which loads chokidar.
+import { describeError } from '../../manifest/candidate.js';
+import { parseLabelSelector } from '../../manifest/label-selector.js';
+import type { ManifestError } from '../../manifest/types.js';
+import { validateTree } from '../../manifest/validate-paths.js';
 import { MANIFESTS, parseFlags, SELECTOR, withPathFlags, type Flag } from '../flags.js';
 
 function plural(n: number, word: string): string {
@@ -52,7 +57,9 @@ Examples:
     const { values, positionals } = parseFlags(ctx.argv, withPathFlags(FLAGS));
     const targets = positionals.length > 0 ? positionals.map((p) => path.resolve(ctx.cwd, p)) : [resolvePaths(values, ctx.env, ctx.cwd).manifests];
     const selector = values.selector === undefined ? undefined : parseLabelSelector(values.selector);
-    const report = await validateTree(targets, { checkPermissions: values.permissions ?? false, ...(selector ? { selector } : {}) });
+    const cache = parseCache(ctx.env);
+    const report = await validateTree(targets, { checkPermissions: values.permissions ?? false, ...(selector ? { selector } : {}), parse: cache.parse });
+    cache.save();
     // Warnings (a spec that loads but does less than it says) are printed, even with -q, and do not fail.
     const warnings = report.warnings.length > 0 ? `, ${plural(report.warnings.length, 'warning')}` : '';
     if (report.errors.length > 0) {
