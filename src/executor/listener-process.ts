@@ -51,10 +51,10 @@ const LOOP6 = `${'0'.repeat(31)}1`;
  * The LISTEN (st 0A) lines of /proc/net/tcp or tcp6 text. Stops at the first line in another
  * state: the kernel prints its listening hash first.
  */
-export function parseListenLines(text: string, family: 4 | 6): { entries: ListenEntry[]; complete: boolean } {
+export function parseListenLines(text: string, family: 4 | 6, withHeader = true): { entries: ListenEntry[]; complete: boolean } {
   const entries: ListenEntry[] = [];
   const lines = text.split('\n');
-  for (let i = 1; i < lines.length; i++) {
+  for (let i = withHeader ? 1 : 0; i < lines.length; i++) {
     const f = lines[i]!.trim().split(/\s+/);
     if (f.length < 10) continue;
     if (f[3] !== '0A') return { entries, complete: true };
@@ -141,17 +141,33 @@ export function readListeners(procDir = '/proc'): ListenEntry[] {
       continue;
     }
     try {
-      let text = '';
+      // Each page's whole lines are parsed once (re-parsing all the text read so far at every
+      // page made a long table's read quadratic); `rest` holds a line cut by the page's end.
+      let rest = '';
+      let header = true;
+      let read = 0;
       const buf = Buffer.allocUnsafe(PAGE);
       for (;;) {
         const n = readSync(fd, buf, 0, PAGE, null);
         if (n <= 0) break;
-        text += buf.toString('latin1', 0, n);
+        read += n;
+        const text = rest + buf.toString('latin1', 0, n);
         const lastNewline = text.lastIndexOf('\n');
-        if (lastNewline >= 0 && parseListenLines(text.slice(0, lastNewline), family).complete) break;
-        if (text.length > MAX_TABLE_BYTES) break;
+        if (lastNewline < 0) {
+          rest = text;
+          continue;
+        }
+        const page = parseListenLines(text.slice(0, lastNewline), family, header);
+        header = false;
+        rest = text.slice(lastNewline + 1);
+        out.push(...page.entries);
+        if (page.complete) {
+          rest = '';
+          break;
+        }
+        if (read > MAX_TABLE_BYTES) break;
       }
-      out.push(...parseListenLines(text, family).entries);
+      if (rest !== '') out.push(...parseListenLines(rest, family, header).entries);
     } catch {
       // A table that cannot be read has no listener for us.
     } finally {

@@ -66,7 +66,7 @@ export interface StatusStoreOptions {
   manifestsDir: string;
   /** Coalescing window of changes a reader waits for (phase, conditions, generation); default 50 ms. */
   minWriteIntervalMs?: number;
-  /** Coalescing window when only check results changed; default 1,500 ms, never below minWriteIntervalMs. */
+  /** Coalescing window when only check results changed, fixed (else setCheckWriteInterval's, else 1,500 ms); never below minWriteIntervalMs. */
   checkWriteIntervalMs?: number;
   /** How long the first change after a quiet spell waits for more to join its write; default 10 ms. */
   burstMs?: number;
@@ -110,7 +110,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   private urgent = false;
   private timer: TimerHandle | null = null;
   private timerDue = Infinity;
-  /** setCheckWriteInterval's window, over the option's. */
+  /** setCheckWriteInterval's window, used unless the checkWriteIntervalMs option sets one. */
   private checkWriteMs: number | undefined;
   private lastWriteAt = -Infinity;
   private lastWriteDurationMs = 0;
@@ -432,7 +432,7 @@ export class StatusStore extends EventEmitter<{ change: [ServiceChange]; write: 
   private schedule(): void {
     if (this.closed || !this.dirty) return;
     const min = this.opts.minWriteIntervalMs ?? 50;
-    const window = this.urgent ? min : Math.max(min, this.checkWriteMs ?? this.opts.checkWriteIntervalMs ?? 1500);
+    const window = this.urgent ? min : Math.max(min, this.opts.checkWriteIntervalMs ?? this.checkWriteMs ?? 1500);
     // A slow write stretches the window: the part that holds the event loop takes at most a
     // fifth of it, and the disk is idle between writes for at least as long as the last one took.
     const now = this.opts.clock.now();

@@ -3,7 +3,7 @@
 import { test, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
-import { findListenerProcesses, listenerInode, listenerTableReads, TABLE_REUSE_MS, loopbackPortOf, parseListenLines, parseStat, probeWatched } from '../../../src/executor/listener-process.js';
+import { findListenerProcesses, listenerInode, listenerTableReads, TABLE_REUSE_MS, loopbackPortOf, parseListenLines, parseStat, probeWatched, readListeners } from '../../../src/executor/listener-process.js';
 import { LocalExecutor } from '../../../src/executor/local-executor.js';
 import { healthCheck, target } from './target.js';
 import { testdir } from '../../support/testdir.js';
@@ -39,6 +39,19 @@ test('the LISTEN lines of /proc/net/tcp{,6} are read up to the first other state
       [7001, 555, `${'0'.repeat(31)}1`],
     ],
   );
+});
+
+test('a listener table longer than a page is read whole, once, up to its first other state', () => {
+  const header = TCP.split('\n')[0]!;
+  const line = (i: number, st: string) => `${String(i).padStart(4)}: 0100007F:${(10_000 + i).toString(16).toUpperCase()} 00000000:0000 ${st} 00000000:00000000 00:00000000 00000000     0        0 ${1000 + i} 1 0000000000000000 100 0 0 10 0`;
+  // 600 LISTEN lines (~90 KB, several 16 KB reads, lines cut at page ends), then established ones.
+  const lines = [header, ...Array.from({ length: 600 }, (_, i) => line(i, '0A')), ...Array.from({ length: 50 }, (_, i) => line(600 + i, '01'))];
+  dir.write('longproc/net/tcp', `${lines.join('\n')}\n`);
+  const entries = readListeners(dir.join('longproc'));
+  assert.equal(entries.length, 600);
+  assert.deepEqual(entries[0], { family: 4, address: '127.0.0.1', port: 10_000, inode: 1000 });
+  assert.deepEqual(entries[599], { family: 4, address: '127.0.0.1', port: 10_599, inode: 1599 });
+  assert.equal(new Set(entries.map((e) => e.inode)).size, 600, 'no line parsed twice or lost at a page end');
 });
 
 test('the socket a check would reach: exact address, then the wildcard, then dual-stack ::', () => {
