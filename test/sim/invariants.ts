@@ -28,6 +28,8 @@ export interface CheckerContext {
 export interface MaintenanceOracle {
   /** The mutes open for the service at t. */
   activeAt(service: string, t: number): Array<{ label: string; mode: 'silence' | 'pause'; start: number; end: number }>;
+  /** Whether a pause-mode window covers the service at t (asked at every check: fast). */
+  pausedAt(service: string, t: number): boolean;
   /** When a pause begins covering a service, and when the last mute covering it ends; sorted by time. */
   events: ReadonlyArray<{ at: number; service: string; what: 'pause-start' | 'end' }>;
   /** How soon after a mute ends the person must hear what they are owed (the notifier's timer plus delivery). */
@@ -256,8 +258,13 @@ export class InvariantChecker {
       }
       // The incident ends when the service counts as healthy again: success_threshold passes.
       if (b.healthyStreak >= this.ctx.spec(name).health_check.success_threshold) {
-        b.incidentStart = null;
-        b.alertedInIncident = false;
+        // Under a pause vai decides nothing, so its incident stays open (seed 17: healthy and
+        // failing again inside a pause is one incident, already told); the first look after
+        // the window closes it.
+        if (!this.ctx.maintenance?.pausedAt(name, t)) {
+          b.incidentStart = null;
+          b.alertedInIncident = false;
+        }
         this.owe(b, 'healthy', t);
       }
     } else if (health === 'unhealthy') {
@@ -322,6 +329,9 @@ export class InvariantChecker {
    */
   private countIdleCheck(t: number, name: string, b: ServiceBook): void {
     if (b.overBudget || b.lastCheck?.health === 'unknown') return;
+    // A paused dependency is looked at whenever a dependent waiting for it is (seed 13: every
+    // 90 s for hours, its own interval 560 s), as a manually stopped one is; vai acts on neither.
+    if (this.ctx.maintenance?.pausedAt(name, t)) return;
     const spec = this.ctx.spec(name);
     const a = b.attempts[b.attempts.length - 1];
     if (a && !a.succeeded && !a.abandoned && (a.end === null || t <= a.end + (spec.startup_delay_seconds + spec.health_check.timeout_seconds) * 1000 + 2000)) return;

@@ -56,6 +56,8 @@ export interface MaintenancePlan {
   coverOf(service: string): { covers: readonly Cover[]; union: readonly Span[] };
   /** The mutes open for the service at t (start inclusive, end exclusive, as vai reads them). */
   activeAt(service: string, t: number): Cover[];
+  /** Whether a pause-mode mute covers the service at t. */
+  pausedAt(service: string, t: number): boolean;
 }
 
 const ZONES: Array<{ zone: string; offset: string; minutes: number }> = [
@@ -147,7 +149,7 @@ export function makeMaintenance(rng: Rng, serviceNames: readonly string[], t0: n
   const labels = new Map(serviceNames.map((n) => [n, { tier: rng.pick(TIERS), host: 'vps1' }]));
   const windows: SimMute[] = [];
   const docs: string[] = [];
-  const nWindows = rng.between(1, 4);
+  const nWindows = rng.between(2, 5);
   for (let i = 0; i < nWindows; i++) {
     const name = `maint-${i}`;
     const mode: MuteMode = rng.chance(0.5) ? 'pause' : 'silence';
@@ -204,7 +206,7 @@ export function makeMaintenance(rng: Rng, serviceNames: readonly string[], t0: n
   if (assembled.maintenance.size !== nWindows) throw new Error(`expected ${nWindows} windows, the loader gave ${assembled.maintenance.size}`);
 
   const silences: MaintenancePlan['silences'] = [];
-  const nSilences = rng.between(0, 4);
+  const nSilences = rng.between(1, 5);
   for (let i = 0; i < nSilences; i++) {
     const id = `s-${(0x10000000 + rng.int(0xefffffff)).toString(16)}`;
     const { byName, sel, covers } = drawCover(rng, serviceNames, labels);
@@ -217,14 +219,26 @@ export function makeMaintenance(rng: Rng, serviceNames: readonly string[], t0: n
     silences.push({ label: `silence/${id}`, kind: 'silence', mode: 'silence', covers, spans: cut([{ start: createdAt, end: endsAt }], deletedAt), removedAt: deletedAt, source: text, silence, createdAt });
   }
 
-  const perService = new Map<string, { covers: Cover[]; union: Span[] }>();
+  const perService = new Map<string, { covers: Cover[]; union: Span[]; paused: Span[] }>();
   for (const n of serviceNames) {
     const covers: Cover[] = [];
     for (const m of [...windows, ...silences]) if (m.covers.has(n)) for (const s of m.spans) covers.push({ label: m.label, mode: m.mode, start: s.start, end: s.end });
     covers.sort((a, b) => a.start - b.start);
-    perService.set(n, { covers, union: merge(covers) });
+    perService.set(n, { covers, union: merge(covers), paused: merge(covers.filter((c) => c.mode === 'pause')) });
   }
   const empty = { covers: [], union: [] };
+  const within = (spans: readonly Span[], t: number): boolean => {
+    let lo = 0;
+    let hi = spans.length - 1;
+    while (lo <= hi) {
+      const mid = (lo + hi) >> 1;
+      const s = spans[mid]!;
+      if (t < s.start) hi = mid - 1;
+      else if (t >= s.end) lo = mid + 1;
+      else return true;
+    }
+    return false;
+  };
   return {
     labels,
     windows,
@@ -232,5 +246,6 @@ export function makeMaintenance(rng: Rng, serviceNames: readonly string[], t0: n
     initialWindows: assembled.maintenance,
     coverOf: (s) => perService.get(s) ?? empty,
     activeAt: (s, t) => (perService.get(s)?.covers ?? []).filter((c) => c.start <= t && t < c.end),
+    pausedAt: (s, t) => within(perService.get(s)?.paused ?? [], t),
   };
 }

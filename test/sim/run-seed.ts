@@ -94,7 +94,7 @@ export async function runSeed(seed: number, opts: SeedOptions, factory: SystemFa
     spec: (n) => specs.get(n)!,
     cooldownMs: 0,
     truthDeadlineMs: COOLDOWN_SECONDS * 1000 + 120_000,
-    ...(plan ? { maintenance: { activeAt: plan.activeAt, events: coverageEvents(plan, scenario.services.map((s) => s.name)), deliveryMs: RELEASE_DELIVERY_MS } } : {}),
+    ...(plan ? { maintenance: { activeAt: plan.activeAt, pausedAt: plan.pausedAt, events: coverageEvents(plan, scenario.services.map((s) => s.name)), deliveryMs: RELEASE_DELIVERY_MS } } : {}),
   });
   const counts = { checks: 0, restarts: 0, faults: 0, writes: 0 };
   trace.on((e) => {
