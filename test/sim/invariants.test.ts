@@ -94,7 +94,9 @@ test('the checker catches a notifier that ignores maintenance windows and silenc
 });
 
 test('the checker catches a notifier that keeps muted alerts to itself after the window ends', async () => {
-  const fired = await firedOver(MAINT_SEEDS, { notifier: { releaseHeld: false } });
+  // Seed 12: a failure muted by a silence is still failing when it ends (most muted alerts are
+  // recoveries inside the window, or repeat a failure the person was told before it).
+  const fired = await firedOver([12], { notifier: { releaseHeld: false } });
   assert.ok(fired.has(RULES.toldAfter), `never fired: ${RULES.toldAfter}; fired: ${[...fired.keys()].join(', ')}`);
 });
 

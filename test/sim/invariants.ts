@@ -210,7 +210,7 @@ export class InvariantChecker {
         if (b.afterEnd && e.t <= b.afterEnd.at + (this.ctx.maintenance?.deliveryMs ?? 0)) {
           const state: Believed = e.kind === 'recovered' ? 'healthy' : 'failing';
           if (state === b.afterEnd.state && ++b.afterEnd.told > 1) {
-            this.fail(e.t, 'toldAfter', e.service, `${e.kind} notice ${e.id ?? ''} is the ${b.afterEnd.told}th notice of the same state since ${b.afterEnd.by} ended at ${b.afterEnd.at}`);
+            this.fail(e.t, 'toldAfter', e.service, `${e.kind} notice ${e.id ?? ''} is the ${b.afterEnd.told}th notice of the same state since ${b.afterEnd.by} ended at ${new Date(b.afterEnd.at).toISOString()}`);
           }
         }
         b.told = e.kind === 'recovered' ? 'healthy' : 'failing';
@@ -464,7 +464,7 @@ export class InvariantChecker {
       this.fail(t, 'muted', name, `${kind} alert ${id} was delivered although it was decided under a window or silence`);
     }
     const open = this.ctx.maintenance?.activeAt(name, t) ?? [];
-    if (open.length > 0) this.fail(t, 'mutedDelivered', name, `${kind} notice ${id ?? ''} delivered while ${open.map((c) => `${c.label} (${c.mode}, until ${c.end})`).join(', ')} covers it`);
+    if (open.length > 0) this.fail(t, 'mutedDelivered', name, `${kind} notice ${id ?? ''} delivered while ${open.map((c) => `${c.label} (${c.mode}, until ${new Date(c.end).toISOString()})`).join(', ')} covers it`);
   }
 
   private checkPause(t: number, name: string, kind: string, graceMs: number): void {
@@ -474,7 +474,7 @@ export class InvariantChecker {
     const decidedAt = this.book(name).lastCheck?.end ?? t;
     // A restart decided on a check that ended before the window opened may still be starting.
     if (decidedAt >= since || t - since > graceMs) {
-      this.fail(t, 'pause', name, `${kind} ran ${t - since} ms after ${pauses.map((c) => c.label).join(', ')} (pause) opened; its last check ended ${t - decidedAt} ms before`);
+      this.fail(t, 'pause', name, `${kind} ran ${Math.round(t - since)} ms after ${pauses.map((c) => c.label).join(', ')} (pause) opened; its last check ended ${Math.round(t - decidedAt)} ms before`);
     }
   }
 
@@ -487,7 +487,7 @@ export class InvariantChecker {
     for (const [id, p] of this.pendingMute) {
       if (p.t >= now) continue;
       this.pendingMute.delete(id);
-      this.fail(now, 'muted', p.service, `${p.kind} alert ${id} was decided at ${p.t} under ${p.open.join(', ')} and never recorded as muted`);
+      this.fail(now, 'muted', p.service, `${p.kind} alert ${id} was decided at ${new Date(p.t).toISOString()} under ${p.open.join(', ')} and never recorded as muted`);
     }
     for (const [name, b] of this.books) {
       const deadline = this.ctx.truthDeadlineMs ?? 0;
@@ -500,7 +500,7 @@ export class InvariantChecker {
       const after = b.afterEnd;
       if (after && now > after.at + (this.ctx.maintenance?.deliveryMs ?? 0)) {
         if (after.need && after.told === 0) {
-          this.fail(now, 'toldAfter', name, `${after.by} ended at ${after.at} while the service was ${after.state}; the person's last notice says ${b.told ?? 'nothing'} and nothing was told within ${this.ctx.maintenance?.deliveryMs} ms`);
+          this.fail(now, 'toldAfter', name, `${after.by} ended at ${new Date(after.at).toISOString()} while the service was ${after.state}; the person's last notice says ${b.told ?? 'nothing'} and nothing was told within ${this.ctx.maintenance?.deliveryMs} ms`);
         }
         b.afterEnd = null;
       }

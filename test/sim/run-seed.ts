@@ -13,7 +13,7 @@ import { SimExecutor } from './sim-executor.js';
 import { SimWorld } from './sim-world.js';
 import { documentProblems, serviceProblems } from './status-check.js';
 import type { SystemFactory } from './system.js';
-import { formatEntry, Trace } from './trace.js';
+import { formatEntry, Trace, type TraceEntry } from './trace.js';
 import { VirtualClock } from './virtual-clock.js';
 
 export interface SeedOptions {
@@ -97,8 +97,11 @@ export async function runSeed(seed: number, opts: SeedOptions, factory: SystemFa
     ...(plan ? { maintenance: { activeAt: plan.activeAt, pausedAt: plan.pausedAt, events: coverageEvents(plan, scenario.services.map((s) => s.name)), deliveryMs: RELEASE_DELIVERY_MS } } : {}),
   });
   const counts = { checks: 0, restarts: 0, faults: 0, writes: 0 };
+  // Windows opening and closing and muted alerts are few and may lie far back: kept apart for the report.
+  const muteLog: TraceEntry[] = [];
   trace.on((e) => {
     checker.onEntry(e);
+    if (e.type === 'maintenance' || e.type === 'muted') muteLog.push(e);
     if (e.type === 'check-end') counts.checks++;
     else if (e.type === 'run-start' && e.kind === 'restart') counts.restarts++;
     else if (e.type === 'fault') counts.faults++;
@@ -229,6 +232,8 @@ export async function runSeed(seed: number, opts: SeedOptions, factory: SystemFa
   }
   const first = checker.violations.find((v) => !nonFatal.has(v.rule)) ?? checker.violations[0];
   const context = first ? trace.tail(40, first.service === '*' ? undefined : first.service).map((e) => formatEntry(e, t0)) : [];
+  const mutes = first ? muteLog.filter((e) => first.service === '*' || (e.type === 'muted' ? e.service === first.service : e.type === 'maintenance' && e.services.includes(first.service))).slice(-8) : [];
+  if (mutes.length > 0) context.unshift('(windows and silences of that service, and its muted alerts:)', ...mutes.map((e) => formatEntry(e, t0)), '(its last events:)');
   return {
     seed,
     services: scenario.services.length,
