@@ -64,11 +64,8 @@ export function openWindow(spec: MaintenanceSpec, now: number): WindowSpan | nul
   const zone = s.time_zone ?? 'UTC';
   const start = firstOpenStart(cron, now, duration, zone);
   if (start === null) {
-    // Not just after an offset change (a start the spring change moved is found only from
-    // before it, see firstOpenStart): then no start lies in (now - duration, next start).
-    if (zoneOffset(zone, now - duration - DST_SLACK_MS) === zoneOffset(zone, now)) {
-      closedSpans.set(spec, { start: now, end: cron.nextRun(new Date(now))?.getTime() ?? Infinity });
-    }
+    // No start in (now - duration, now]: none until the next one either.
+    closedSpans.set(spec, { start: now, end: nextStart(cron, now, zone) ?? Infinity });
     return null;
   }
   // Windows longer than the gap between two starts overlap: they are one window, open until the
@@ -133,7 +130,27 @@ export function nextWindowChange(spec: MaintenanceSpec, now: number): number | n
   }
   const gap = closedSpans.get(spec);
   if (gap && gap.start <= now && now < gap.end) return gap.end === Infinity ? null : gap.end;
-  return cronOf(spec).nextRun(new Date(now))?.getTime() ?? null;
+  return nextStart(cronOf(spec), now, s.time_zone ?? 'UTC');
+}
+
+/**
+ * The first start after `now`. Near an offset change croner, asked from `now`, misses a start
+ * the change moved: 02:30 runs at 03:30 CEST on the spring day, and at the second 02:30 (CET)
+ * on the autumn day, but asked at 03:10 CEST or at the first 02:36 CEST it answers the next
+ * day. Asked from before the change it finds them: look from there too. Bounded.
+ */
+function nextStart(cron: Cron, now: number, zone: string): number | null {
+  const plain = cron.nextRun(new Date(now))?.getTime() ?? null;
+  let from = now - DST_SLACK_MS;
+  const offset = zoneOffset(zone, now);
+  if (zoneOffset(zone, from) === offset && zoneOffset(zone, now + DST_SLACK_MS) === offset) return plain;
+  for (let i = 0; i < MAX_SLACK_RUNS; i++) {
+    const r = cron.nextRun(new Date(from))?.getTime();
+    if (r === undefined) break;
+    if (r > now) return plain === null ? r : Math.min(r, plain);
+    from = r;
+  }
+  return plain;
 }
 
 export function windowCovers(m: DesiredMaintenance, name: string, labels: Readonly<Record<string, string>>): boolean {
