@@ -2,6 +2,7 @@
 // Judged from what the reconciler could know (the executor's answers), not the hidden truth:
 // a crash between a check and a restart is nobody's fault; acting against the evidence is.
 import type { ServiceSpec } from '../../src/manifest/schema.js';
+import type { AlertKind } from '../../src/notify/types.js';
 import type { TraceEntry } from './trace.js';
 
 export interface Violation {
@@ -20,6 +21,19 @@ export interface CheckerContext {
    * cooldown plus delivery time. 0 when the harness records no notices.
    */
   truthDeadlineMs?: number;
+  /** The oracle of maintenance windows and silences (maintenance.ts); absent: none in the run. */
+  maintenance?: MaintenanceOracle;
+}
+
+export interface MaintenanceOracle {
+  /** The mutes open for the service at t. */
+  activeAt(service: string, t: number): Array<{ label: string; mode: 'silence' | 'pause'; start: number; end: number }>;
+  /** Whether a pause-mode window covers the service at t (asked at every check: fast). */
+  pausedAt(service: string, t: number): boolean;
+  /** When a pause begins covering a service, and when the last mute covering it ends; sorted by time. */
+  events: ReadonlyArray<{ at: number; service: string; what: 'pause-start' | 'end' }>;
+  /** How soon after a mute ends the person must hear what they are owed (the notifier's timer plus delivery). */
+  deliveryMs: number;
 }
 
 type Believed = 'failing' | 'healthy';
@@ -59,6 +73,14 @@ interface ServiceBook {
   flapping?: boolean;
   /** The person is owed this news since `since`: the service's state differs from what they were told. */
   owed: { state: Believed; since: number } | null;
+  /** The state the last alert decision or healthy streak put the service in. */
+  state: Believed | null;
+  /** The kind of the last alert muted in the current window (null: none muted). */
+  heldKind: AlertKind | null;
+  /** When the last window or silence covering it ended. */
+  lastCoverEnd: number;
+  /** The mutes ended at `at`: what the person must hear (need) and the notices told since. */
+  afterEnd: { at: number; state: Believed | null; need: boolean; told: number; by: string } | null;
 }
 
 export const RULES = {
@@ -75,6 +97,10 @@ export const RULES = {
   status: 'the status document validates and agrees with what happened',
   truth: 'the last delivered notice for a service matches its state within cooldown + delivery time',
   flapping: 'a Flapping alert only after N recovered restarts within the window, once per incident, resolved only after one',
+  muted: 'an alert decided while a window or silence covers its service is recorded as muted with that name, and not delivered',
+  mutedDelivered: 'no notice for a service is delivered while a window or silence covering it is active',
+  pause: 'in pause mode no recovery action runs for a covered service while the window is open',
+  toldAfter: 'when the last window or silence covering a failing service ends, the person is told once',
 } as const;
 
 export class InvariantChecker {
@@ -82,6 +108,9 @@ export class InvariantChecker {
   private readonly books = new Map<string, ServiceBook>();
   private engineDownSince: number | null = null;
   private readonly seenAlerts = new Set<string>();
+  /** Alerts decided under a mute, not yet seen recorded as muted. */
+  private readonly pendingMute = new Map<string, { t: number; service: string; kind: string; open: string[] }>();
+  private nextEvent = 0;
   failedAttempts = 0;
   recoveries = 0;
   alerts = 0;
@@ -110,6 +139,10 @@ export class InvariantChecker {
         healthyStreak: 0,
         told: null,
         owed: null,
+        state: null,
+        heldKind: null,
+        lastCoverEnd: -Infinity,
+        afterEnd: null,
       };
       this.books.set(name, b);
     }
@@ -125,6 +158,7 @@ export class InvariantChecker {
   }
 
   onEntry(e: TraceEntry): void {
+    this.advance(e.t);
     switch (e.type) {
       case 'check-start': {
         const b = this.book(e.service);
@@ -163,10 +197,22 @@ export class InvariantChecker {
       case 'alert':
         this.onAlert(e.t, e.alert.service, e.alert.kind, e.alert.id);
         break;
+      case 'muted':
+        this.onMuted(e.t, e.service, e.kind, e.id, e.by);
+        break;
+      case 'maintenance':
+        break;
       case 'notice': {
+        this.onNoticeMuted(e.t, e.service, e.kind, e.id);
         // A Flapping notice is its own incident: it says nothing about failing or healthy.
         if (e.kind === 'flapping' || e.kind === 'flapping-resolved') break;
         const b = this.book(e.service);
+        if (b.afterEnd && e.t <= b.afterEnd.at + (this.ctx.maintenance?.deliveryMs ?? 0)) {
+          const state: Believed = e.kind === 'recovered' ? 'healthy' : 'failing';
+          if (state === b.afterEnd.state && ++b.afterEnd.told > 1) {
+            this.fail(e.t, 'toldAfter', e.service, `${e.kind} notice ${e.id ?? ''} is the ${b.afterEnd.told}th notice of the same state since ${b.afterEnd.by} ended at ${new Date(b.afterEnd.at).toISOString()}`);
+          }
+        }
         b.told = e.kind === 'recovered' ? 'healthy' : 'failing';
         if (b.owed?.state === b.told) b.owed = null;
         break;
@@ -186,6 +232,7 @@ export class InvariantChecker {
     // The operator took the service over: what the person was told is closed with it.
     b.told = null;
     b.owed = null;
+    if (b.afterEnd) b.afterEnd.need = false;
     for (const a of b.attempts) if (!a.succeeded && !a.judgedFailed) a.abandoned = true;
     if (b.alertedInIncident || !b.attempts.some((a) => a.judgedFailed && a.start >= (b.incidentStart ?? 0))) {
       b.incidentStart = null;
@@ -211,8 +258,13 @@ export class InvariantChecker {
       }
       // The incident ends when the service counts as healthy again: success_threshold passes.
       if (b.healthyStreak >= this.ctx.spec(name).health_check.success_threshold) {
-        b.incidentStart = null;
-        b.alertedInIncident = false;
+        // Under a pause vai decides nothing, so its incident stays open (seed 17: healthy and
+        // failing again inside a pause is one incident, already told); the first look after
+        // the window closes it.
+        if (!this.ctx.maintenance?.pausedAt(name, t)) {
+          b.incidentStart = null;
+          b.alertedInIncident = false;
+        }
         this.owe(b, 'healthy', t);
       }
     } else if (health === 'unhealthy') {
@@ -238,6 +290,7 @@ export class InvariantChecker {
         this.fail(t, 'desired', name, `${kind} ran although ${what} was set ${t - since} ms before`);
       }
     }
+    this.checkPause(t, name, kind, grace);
     const last = b.lastCheck;
     if (!last || last.health !== 'unhealthy') {
       const rule = last?.health === 'unknown' ? 'outage' : 'healthy';
@@ -276,6 +329,9 @@ export class InvariantChecker {
    */
   private countIdleCheck(t: number, name: string, b: ServiceBook): void {
     if (b.overBudget || b.lastCheck?.health === 'unknown') return;
+    // A paused dependency is looked at whenever a dependent waiting for it is (seed 13: every
+    // 90 s for hours, its own interval 560 s), as a manually stopped one is; vai acts on neither.
+    if (this.ctx.maintenance?.pausedAt(name, t)) return;
     const spec = this.ctx.spec(name);
     const a = b.attempts[b.attempts.length - 1];
     if (a && !a.succeeded && !a.abandoned && (a.end === null || t <= a.end + (spec.startup_delay_seconds + spec.health_check.timeout_seconds) * 1000 + 2000)) return;
@@ -319,6 +375,8 @@ export class InvariantChecker {
     this.seenAlerts.add(id);
     this.alerts++;
     const b = this.book(name);
+    const open = this.ctx.maintenance?.activeAt(name, t) ?? [];
+    if (open.length > 0) this.pendingMute.set(id, { t, service: name, kind, open: open.map((c) => c.label) });
     if (kind === 'recovery-failed' || kind === 'crash-loop') {
       this.judge(name, t + 1);
       const incident = b.incidentStart ?? -Infinity;
@@ -355,6 +413,7 @@ export class InvariantChecker {
    * is a hidden change too). A failure is owed to someone never told anything; a recovery is not.
    */
   private owe(b: ServiceBook, state: Believed, t: number): void {
+    b.state = state;
     if (state === 'failing') {
       b.owed = b.told === 'failing' ? null : b.owed?.state === 'failing' ? b.owed : { state, since: t };
     } else if (b.told === 'failing' && b.owed?.state !== 'healthy') {
@@ -363,15 +422,87 @@ export class InvariantChecker {
   }
 
   /**
+   * Coverage changes the oracle knows of, up to t, before the entry at t is judged (a notice at
+   * the very end of a window comes after it, whichever timer fired first): a pause drops an
+   * unfinished recovery (neither recovered nor failed); the end of the last mute of a service
+   * whose alert was held owes the person the current state, once.
+   */
+  private advance(t: number): void {
+    const m = this.ctx.maintenance;
+    if (!m) return;
+    while (this.nextEvent < m.events.length && m.events[this.nextEvent]!.at <= t) {
+      const ev = m.events[this.nextEvent++]!;
+      const b = this.book(ev.service);
+      if (ev.what === 'pause-start') {
+        for (const a of b.attempts) if (!a.succeeded && !a.judgedFailed) a.abandoned = true;
+        continue;
+      }
+      b.lastCoverEnd = ev.at;
+      // What happened inside the window and is over by its end is not news (a failure that
+      // recovered before the end is not told): what is owed is the state now, if it differs.
+      const need = b.state !== null && b.told !== b.state && !(b.state === 'healthy' && b.told === null);
+      if (b.owed && !need) b.owed = null;
+      else if (b.owed && b.state !== null) b.owed = { state: b.state, since: b.owed.since };
+      if (b.heldKind !== null) {
+        const by = m.activeAt(ev.service, ev.at - 1).map((c) => c.label).join(', ') || 'its window';
+        b.afterEnd = { at: ev.at, state: b.state, need, told: 0, by };
+      }
+      b.heldKind = null;
+    }
+  }
+
+  private onMuted(t: number, name: string, kind: AlertKind, id: string, by: string): void {
+    this.pendingMute.delete(id);
+    const open = this.ctx.maintenance?.activeAt(name, t) ?? [];
+    if (open.length === 0) this.fail(t, 'muted', name, `${kind} alert ${id} recorded as muted by ${by}, but no window or silence covers ${name} now`);
+    else if (!open.some((c) => c.label === by)) this.fail(t, 'muted', name, `${kind} alert ${id} recorded as muted by ${by}; the ones open are ${open.map((c) => c.label).join(', ')}`);
+    if (kind !== 'reminder') this.book(name).heldKind = kind;
+  }
+
+  private onNoticeMuted(t: number, name: string, kind: AlertKind, id: string | undefined): void {
+    if (id !== undefined && this.pendingMute.delete(id)) {
+      this.fail(t, 'muted', name, `${kind} alert ${id} was delivered although it was decided under a window or silence`);
+    }
+    const open = this.ctx.maintenance?.activeAt(name, t) ?? [];
+    if (open.length > 0) this.fail(t, 'mutedDelivered', name, `${kind} notice ${id ?? ''} delivered while ${open.map((c) => `${c.label} (${c.mode}, until ${new Date(c.end).toISOString()})`).join(', ')} covers it`);
+  }
+
+  private checkPause(t: number, name: string, kind: string, graceMs: number): void {
+    const pauses = (this.ctx.maintenance?.activeAt(name, t) ?? []).filter((c) => c.mode === 'pause');
+    if (pauses.length === 0) return;
+    const since = Math.min(...pauses.map((c) => c.start));
+    const decidedAt = this.book(name).lastCheck?.end ?? t;
+    // A restart decided on a check that ended before the window opened may still be starting.
+    if (decidedAt >= since || t - since > graceMs) {
+      this.fail(t, 'pause', name, `${kind} ran ${Math.round(t - since)} ms after ${pauses.map((c) => c.label).join(', ')} (pause) opened; its last check ended ${Math.round(t - decidedAt)} ms before`);
+    }
+  }
+
+  /**
    * Called at each step with the current time: a failed attempt whose incident has had time
    * to be reported (its verify time plus `slackMs`) must have an alert by now.
    */
   sweep(now: number, slackMs: number): void {
+    this.advance(now);
+    for (const [id, p] of this.pendingMute) {
+      if (p.t >= now) continue;
+      this.pendingMute.delete(id);
+      this.fail(now, 'muted', p.service, `${p.kind} alert ${id} was decided at ${new Date(p.t).toISOString()} under ${p.open.join(', ')} and never recorded as muted`);
+    }
     for (const [name, b] of this.books) {
       const deadline = this.ctx.truthDeadlineMs ?? 0;
-      if (deadline > 0 && b.owed && now - b.owed.since > deadline) {
-        this.fail(now, 'truth', name, `the last notice said ${b.told ?? 'nothing'}; the service has been ${b.owed.state} since ${b.owed.since} (${now - b.owed.since} ms, deadline ${deadline} ms)`);
+      // A muted service owes nothing while its window is open; the news is due from its end.
+      const since = b.owed ? Math.max(b.owed.since, b.lastCoverEnd) : 0;
+      if (deadline > 0 && b.owed && now - since > deadline && !this.ctx.maintenance?.activeAt(name, now).length) {
+        this.fail(now, 'truth', name, `the last notice said ${b.told ?? 'nothing'}; the service has been ${b.owed.state} since ${b.owed.since}${since > b.owed.since ? ` (muted until ${since})` : ''} (${now - since} ms, deadline ${deadline} ms)`);
         b.owed = null;
+      }
+      const after = b.afterEnd;
+      if (after && now > after.at + (this.ctx.maintenance?.deliveryMs ?? 0)) {
+        if (after.need && after.told === 0) {
+          this.fail(now, 'toldAfter', name, `${after.by} ended at ${new Date(after.at).toISOString()} while the service was ${after.state}; the person's last notice says ${b.told ?? 'nothing'} and nothing was told within ${this.ctx.maintenance?.deliveryMs} ms`);
+        }
+        b.afterEnd = null;
       }
       this.judge(name, now - slackMs);
       if (b.alertedInIncident || b.incidentStart === null) continue;

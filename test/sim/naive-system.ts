@@ -33,6 +33,7 @@ export const naiveSystem: SystemFactory = async ({ clock, executor, notifier, de
       state = s;
     },
     setMarker() {},
+    setSilences() {},
     async stop() {
       stopped = true;
     },

@@ -7,7 +7,7 @@ import type { SystemFactory } from './system.js';
 
 const silent: Log = { debug() {}, info() {}, warn() {}, error() {} };
 
-export const realSystem: SystemFactory = async ({ clock, executor, notifier, desired, markers, random, onWrite, onServiceStatus }) => {
+export const realSystem: SystemFactory = async ({ clock, executor, notifier, desired, markers, silences, random, onWrite, onServiceStatus }) => {
   const store = new StatusStore({
     file: '/sim/state/status.json',
     clock,
@@ -28,6 +28,7 @@ export const realSystem: SystemFactory = async ({ clock, executor, notifier, des
   let current = new Set(markers);
   controller.setDesired(desired);
   controller.setMarkers(current);
+  controller.setSilences(silences);
   controller.start();
   return {
     setDesired: (state) => controller.setDesired(state),
@@ -37,6 +38,7 @@ export const realSystem: SystemFactory = async ({ clock, executor, notifier, des
       else current.delete(name);
       controller.setMarkers(current);
     },
+    setSilences: (list) => controller.setSilences(list),
     async stop() {
       await controller.stop(1000);
       store.close();

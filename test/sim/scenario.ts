@@ -2,7 +2,7 @@
 // dependency DAG, some in containers, and the simulated truth behind each of them.
 import { Value } from '@sinclair/typebox/value';
 import { ServiceSpecSchema, type ServiceSpec } from '../../src/manifest/schema.js';
-import type { DesiredService, DesiredState } from '../../src/manifest/types.js';
+import type { DesiredMaintenance, DesiredService, DesiredState } from '../../src/manifest/types.js';
 import type { Rng } from './prng.js';
 
 export interface ScenarioService {
@@ -78,14 +78,14 @@ export function makeScenario(rng: Rng, opts: { services?: number } = {}): Scenar
   };
 }
 
-export function desiredStateOf(services: ReadonlyMap<string, DesiredService>, generation: number, now: number): DesiredState {
-  return { generation, revision: null, attemptedRevision: null, services, notifiers: new Map(), errors: [], loadedAt: now };
+export function desiredStateOf(services: ReadonlyMap<string, DesiredService>, generation: number, now: number, maintenance?: ReadonlyMap<string, DesiredMaintenance>): DesiredState {
+  return { generation, revision: null, attemptedRevision: null, services, notifiers: new Map(), ...(maintenance ? { maintenance } : {}), errors: [], loadedAt: now };
 }
 
-export function desiredService(s: ScenarioService, spec: ServiceSpec, generation: number): DesiredService {
+export function desiredService(s: ScenarioService, spec: ServiceSpec, generation: number, labels: Record<string, string> = {}): DesiredService {
   return {
     name: s.name,
-    labels: {},
+    labels,
     annotations: {},
     spec: Object.freeze(spec),
     generation,

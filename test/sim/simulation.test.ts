@@ -1,6 +1,7 @@
 // The deterministic simulation of the real reconciler (controller, planner, work queue, worker
 // pool, status store) on virtual time, against simulated services that crash, hang, start
-// slowly, flap, fail to restart and lose their dependencies, and an engine that goes away.
+// slowly, flap, fail to restart and lose their dependencies, an engine that goes away, and
+// maintenance windows (silence and pause) and ad-hoc silences that open and close (maintenance.ts).
 // Each seed replays exactly: a failure prints `node --import tsx test/sim/replay.ts --seed N`.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -21,7 +22,7 @@ const TARGET_SERVICE_HOURS = 100_000;
 const opts: SeedOptions = { hours: HOURS, maxSteps: MAX_STEPS, nonFatal: [RULES.budget] };
 const results: SeedResult[] = [];
 
-function total(key: 'serviceHours' | 'checks' | 'restarts' | 'failedRecoveries' | 'recoveries' | 'alerts' | 'faults' | 'statusWrites'): number {
+function total(key: 'serviceHours' | 'checks' | 'restarts' | 'failedRecoveries' | 'recoveries' | 'alerts' | 'muted' | 'mutes' | 'faults' | 'statusWrites'): number {
   return results.reduce((n, r) => n + r[key], 0);
 }
 
@@ -41,7 +42,7 @@ for (let first = FIRST_SEED; first < FIRST_SEED + SEEDS; first += BATCH) {
 test('simulation figures', (t) => {
   const line =
     `simulation: seeds ${FIRST_SEED}-${FIRST_SEED + SEEDS - 1} (${results.length} run), ${total('serviceHours').toFixed(0)} simulated service-hours, ${total('faults')} faults, ${total('checks')} checks, ` +
-    `${total('restarts')} restarts (${total('recoveries')} verified, ${total('failedRecoveries')} failed), ${total('alerts')} alerts, ${total('statusWrites')} status writes`;
+    `${total('restarts')} restarts (${total('recoveries')} verified, ${total('failedRecoveries')} failed), ${total('alerts')} alerts (${total('muted')} muted by ${total('mutes')} maintenance windows and silences), ${total('statusWrites')} status writes`;
   t.diagnostic(line);
   console.log(line);
   assert.equal(results.length, SEEDS);

@@ -6,6 +6,7 @@ import type { DesiredState } from '../../src/manifest/types.js';
 import type { Executor } from '../../src/executor/types.js';
 import type { Notifier } from '../../src/notify/types.js';
 import type { RecordedStatus } from '../../src/status/store.js';
+import type { Silence } from '../../src/status/state-dir/silences.js';
 import type { VirtualClock } from './virtual-clock.js';
 
 export interface SystemDeps {
@@ -17,6 +18,8 @@ export interface SystemDeps {
   random: () => number;
   /** Names with a manual-stop marker at start. */
   markers: ReadonlySet<string>;
+  /** The ad-hoc silences in the state dir at start (vaictl silence). */
+  silences: readonly Silence[];
   /** Every status.json the store would write. */
   onWrite(text: string): void;
   /** Every change of one service's status. */
@@ -26,6 +29,8 @@ export interface SystemDeps {
 export interface SystemUnderTest {
   setDesired(state: DesiredState): void;
   setMarker(name: string, present: boolean): void;
+  /** The silences in the state dir now (one was made or deleted). */
+  setSilences(silences: readonly Silence[]): void;
   stop(): Promise<void>;
 }
 

@@ -14,7 +14,11 @@ export type TraceEntry =
   | { t: number; type: 'engine'; up: boolean }
   | { t: number; type: 'alert'; alert: Alert }
   /** A notice that reached the person (the notifier did not fold it). */
-  | { t: number; type: 'notice'; service: string; kind: AlertKind };
+  | { t: number; type: 'notice'; service: string; kind: AlertKind; id?: string }
+  /** The notifier recorded an alert as muted by a maintenance window or silence (`vaictl alerts`: muted (BY)). */
+  | { t: number; type: 'muted'; service: string; kind: AlertKind; id: string; by: string }
+  /** A maintenance window or silence opened or closed (the harness's oracle; for the trace's reader). */
+  | { t: number; type: 'maintenance'; mute: string; mode: string; open: boolean; services: string[] };
 
 export class Trace {
   readonly entries: TraceEntry[] = [];

@@ -149,3 +149,48 @@ test('a day-of-week written 0L (Quartz "last Sunday") is refused: croner would r
   assert.equal(r.errors[0]?.path, 'spec.schedule.cron');
   assert.match(r.errors[0]!.message, /SUN#L/);
 });
+
+test('asked in time order (each answer remembered until the window next opens or closes), a window answers as when asked afresh, across both DST changes', () => {
+  // One spec object is remembered between calls; a copy per call is asked from scratch.
+  const schedules: MaintenanceSpec['schedule'][] = [
+    { cron: '30 2 * * *', duration: '1h', time_zone: 'Europe/Berlin' },
+    { cron: '0 1 * * SUN#L', duration: '3h', time_zone: 'Europe/Berlin' },
+    { cron: '15 */4 * * *', duration: '45m', time_zone: 'America/New_York' },
+  ];
+  for (const [from, to] of [
+    [Date.UTC(2026, 2, 28, 12), Date.UTC(2026, 2, 30)],
+    [Date.UTC(2026, 9, 24, 12), Date.UTC(2026, 9, 26)],
+    [Date.UTC(2026, 2, 7, 12), Date.UTC(2026, 2, 9, 12)],
+  ] as const) {
+    for (const schedule of schedules) {
+      const kept = spec(schedule);
+      const differ: string[] = [];
+      for (let t = from; t < to; t += 7 * 60_000) {
+        const fresh = () => spec({ ...schedule });
+        const a = openWindow(kept, t);
+        const b = openWindow(fresh(), t);
+        if (JSON.stringify(a) !== JSON.stringify(b)) differ.push(`${new Date(t).toISOString()} open: ${JSON.stringify(a)} vs ${JSON.stringify(b)}`);
+        const na = nextWindowChange(kept, t);
+        const nb = nextWindowChange(fresh(), t);
+        if (na !== nb) differ.push(`${new Date(t).toISOString()} next change: ${na} vs ${nb}`);
+      }
+      assert.deepEqual(differ.slice(0, 3), [], `${schedule.cron} in ${schedule.time_zone}`);
+    }
+  }
+});
+
+test('just after the March change, the next opening of a window at a skipped time is 03:30 CEST that day, not the next day', () => {
+  // 02:30 Europe/Berlin does not exist on 2026-03-29: the window opens at 03:30 CEST (01:30Z).
+  // Asked at 03:04 CEST, croner alone answers the next day; vaid would then not look at the
+  // covered services when the window opens (a pause starting up to a check interval late).
+  const s = spec({ cron: '30 2 * * *', duration: '1h', time_zone: 'Europe/Berlin' });
+  assert.equal(nextWindowChange(s, Date.UTC(2026, 2, 29, 1, 4)), Date.UTC(2026, 2, 29, 1, 30));
+  assert.equal(openWindow(s, Date.UTC(2026, 2, 29, 1, 30))?.start, Date.UTC(2026, 2, 29, 1, 30));
+});
+
+test('between the two 02:30s of the October change, the next opening is the second one (CET) that night, not the next day', () => {
+  const s = spec({ cron: '30 2 * * *', duration: '1h', time_zone: 'Europe/Berlin' });
+  // 00:36Z is 02:36 CEST, after the first 02:30 (which opens nothing) and before the second (01:30Z).
+  assert.equal(openWindow(s, Date.UTC(2026, 9, 25, 0, 36)), null);
+  assert.equal(nextWindowChange(spec({ cron: '30 2 * * *', duration: '1h', time_zone: 'Europe/Berlin' }), Date.UTC(2026, 9, 25, 0, 36)), Date.UTC(2026, 9, 25, 1, 30));
+});
