@@ -187,12 +187,16 @@ export class DurableNotifier implements Notifier {
    */
   closeIncident(service: string): Promise<void> {
     return this.serial(async () => {
-      if (!this.state.incidents[service] && !this.state.told[service]) return;
+      const held = this.state.held?.[service] !== undefined;
+      if (!this.state.incidents[service] && !this.state.told[service] && !held) return;
       delete this.state.incidents[service];
-      // The operator took the service over: what the person was told is closed with it.
+      // The operator took the service over: what the person was told is closed with it, and an
+      // alert held by a window is no longer the service's state ("still failing" would be untrue).
       delete this.state.told[service];
+      if (held) delete this.state.held![service];
       await this.store.writeState(this.state);
       this.scheduleReminders();
+      if (held) this.scheduleHeld();
     });
   }
 

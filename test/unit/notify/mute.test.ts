@@ -69,6 +69,21 @@ test('an alert inside a silence window is recorded as muted with the window name
   assert.equal(server.messages.length, 1, 'told once');
 });
 
+test('a service stopped by its operator during the window (incident closed): nothing "still failing" is sent when it ends', async (t) => {
+  const { server, clock, open } = await setup(t);
+  const n = await open();
+  n.setMutes!(windows(window('nightly', T0 - HOUR, T0 + HOUR)));
+  await n.submit(alert('minio', 'recovery-failed', 1));
+  await settled(n);
+  assert.deepEqual(minio(n).map((r) => `${r.kind} ${r.state}`), ['recovery-failed muted']);
+  await n.closeIncident('minio');
+  clock.advance(2 * HOUR);
+  await n.submit(alert('web', 'recovery-failed', 1));
+  await waitFor(() => server.messages.length === 1, { what: 'the later alert of another service, delivered' });
+  await settled(n);
+  assert.deepEqual(server.messages.map((m) => m.title?.split(' ')[0]), ['web'], 'minio\'s held alert went with its incident');
+});
+
 test('a failure and its recovery inside the window: nothing is sent, during or after it', async (t) => {
   const { server, clock, open } = await setup(t);
   const n = await open();
