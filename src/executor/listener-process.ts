@@ -5,13 +5,13 @@
 // /proc/net/tcp{,6} (the kernel lists listeners first, so only their pages are read), its owner
 // from /proc/PID/fd links `socket:[INODE]`, newest pids first, in slices that yield to the event
 // loop, one pass for every service looked up together, bounded in descriptors read.
-import { closeSync, openSync, readSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { closeSync, openSync, readSync, readdirSync, readlinkSync } from 'node:fs';
 import type { HealthCheck } from '../manifest/schema.js';
 import type { ListenerLookup, PidProbe, WatchedProcess } from './types.js';
 import { checkType } from './checks/index.js';
 
 import { readPidFile, stateProbe } from './pid-probe.js';
-import { parseStat, readStat, type ProcStat } from '../core/procfs.js';
+import { parseStat, readStat, readStatText, type ProcStat } from '../core/procfs.js';
 
 export { parseStat, type ProcStat };
 
@@ -390,7 +390,7 @@ function describePort(p: LoopbackPort): string {
 export function probeWatched(p: WatchedProcess, procDir = '/proc'): PidProbe {
   let text: string;
   try {
-    text = readFileSync(`${procDir}/${p.pid}/stat`, 'latin1');
+    text = readStatText(p.pid, procDir);
   } catch (e) {
     const code = (e as NodeJS.ErrnoException).code;
     return code === 'ENOENT' || code === 'ESRCH' ? 'dead' : 'unknown';

@@ -7,10 +7,10 @@
 // symlink on any component, no FIFO or device, at most 64 bytes), synchronously: the probe runs
 // several times a second, and a promise-based readFile cost five threadpool round trips per file,
 // most of an idle vaid's CPU with a few pid_file services (docs/performance.md).
-import { lstatSync, readFileSync } from 'node:fs';
+import { lstatSync } from 'node:fs';
 import { readSafeWithStat } from '../core/safe-open.js';
 import type { PidProbe } from './types.js';
-import { livenessOf as stateProbe, statState } from '../core/procfs.js';
+import { livenessOf as stateProbe, readStatText, statState } from '../core/procfs.js';
 
 export { stateProbe, statState };
 
@@ -81,7 +81,7 @@ export async function probePidFile(pidFile: string, procDir = '/proc'): Promise<
 export async function probePid(pid: number, procDir = '/proc'): Promise<PidProbe> {
   let stat: string;
   try {
-    stat = readFileSync(`${procDir}/${pid}/stat`, 'latin1');
+    stat = readStatText(pid, procDir);
   } catch (e) {
     return (e as NodeJS.ErrnoException).code === 'ENOENT' || (e as NodeJS.ErrnoException).code === 'ESRCH' ? 'dead' : 'unknown';
   }

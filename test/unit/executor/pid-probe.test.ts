@@ -135,3 +135,25 @@ function freshRead(file: string): number | string {
     return (e as NodeJS.ErrnoException).code ?? (e as Error).message;
   }
 }
+
+test('the held /proc/PID/stat descriptor: a frozen process is stopped, a zombie dead, and a reused pid is never read through the old descriptor', async () => {
+  const p = startGroup('sleep', ['1000']);
+  try {
+    assert.equal(await probePid(p.pid), 'alive');
+    process.kill(p.pid, 'SIGSTOP');
+    await waitFor(async () => (await probePid(p.pid)) === 'stopped', { timeoutMs: 10_000, what: 'stopped through the held descriptor' });
+    process.kill(p.pid, 'SIGCONT');
+    await waitFor(async () => (await probePid(p.pid)) === 'alive', { timeoutMs: 10_000, what: 'alive again' });
+    process.kill(p.pid, 'SIGKILL');
+    await waitFor(async () => (await probePid(p.pid)) === 'dead', { timeoutMs: 10_000, what: 'dead once killed (zombie or reaped)' });
+  } finally {
+    await p.kill();
+  }
+  // A process probed and gone, then a new one probed: each read answers for its own process.
+  const q = startGroup('sleep', ['1000']);
+  try {
+    assert.equal(await probePid(q.pid), 'alive');
+  } finally {
+    await q.kill();
+  }
+});
