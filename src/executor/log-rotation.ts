@@ -22,6 +22,7 @@ import path from 'node:path';
 import { createGzip } from 'node:zlib';
 import { openDirSafe, openSafe } from '../core/safe-open.js';
 import type { LogRotationPolicy } from './log-rotation-policy.js';
+import { everyOnGrid, type GridTimer } from '../core/grid-timer.js';
 
 export { DEFAULT_LOG_ROTATION, describePolicy, rotationPolicy, type LogRotationPolicy } from './log-rotation-policy.js';
 
@@ -154,7 +155,7 @@ interface Watched {
 export class LogRotator {
   private readonly files = new Map<string, Watched>();
   private readonly warnings = new Map<string, string>();
-  private timer: NodeJS.Timeout | undefined;
+  private timer: GridTimer | undefined;
   private running = false;
 
   constructor(
@@ -165,10 +166,7 @@ export class LogRotator {
   /** `own`: the file is in vaid's own logs directory (state dir), not a service's log_path. */
   watch(service: string, file: string, policy: LogRotationPolicy, own = false): void {
     this.files.set(path.resolve(file), { service, file: path.resolve(file), policy, own });
-    if (!this.timer) {
-      this.timer = setInterval(() => void this.pass(), this.passMs);
-      this.timer.unref();
-    }
+    this.timer ??= everyOnGrid(this.passMs, () => void this.pass());
   }
 
   /** The pending warning of a service, cleared once read. */
@@ -202,7 +200,7 @@ export class LogRotator {
   }
 
   close(): void {
-    clearInterval(this.timer);
+    this.timer?.stop();
     this.timer = undefined;
   }
 }

@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { DesiredState, Revision } from './types.js';
 import type { LabelSelector } from './label-selector.js';
 import { loadDesiredState, stateDiffers, type FileCache } from './load-desired-state.js';
+import { everyOnGrid } from '../core/grid-timer.js';
 
 export interface WatchOptions {
   dir: string;
@@ -139,7 +140,7 @@ export async function watchDesiredState(opts: WatchOptions): Promise<DesiredStat
   };
   await startWatcher();
   let polling = false;
-  const poll = setInterval(() => {
+  const poll = everyOnGrid(opts.pollMs ?? 1_000, () => {
     if (polling || closed) return;
     if (identity(root) === watchedIdentity) return;
     polling = true;
@@ -148,8 +149,7 @@ export async function watchDesiredState(opts: WatchOptions): Promise<DesiredStat
       .finally(() => {
         polling = false;
       });
-  }, opts.pollMs ?? 1_000);
-  poll.unref();
+  });
   // A periodic resync, as controller-runtime has: an event lost to an inotify overflow costs at
   // most this long. Unchanged files are not parsed again, so it is cheap.
   const resync = setInterval(() => {
@@ -172,7 +172,7 @@ export async function watchDesiredState(opts: WatchOptions): Promise<DesiredStat
     },
     async close() {
       closed = true;
-      clearInterval(poll);
+      poll.stop();
       clearInterval(resync);
       if (timer) clearTimeout(timer);
       await watcher?.close();

@@ -7,6 +7,7 @@
 import { watch, readdirSync, lstatSync, type FSWatcher } from 'node:fs';
 import path from 'node:path';
 import { judgeDir, foreignOwner } from '../status/state-dir/dir-rule.js';
+import { everyOnGrid } from '../core/grid-timer.js';
 
 export interface DirWatch {
   /** Names now in the directory (as last scanned), trusted ones only. */
@@ -62,15 +63,14 @@ export function watchDir(dir: string, onChange: (names: ReadonlySet<string>) => 
     }
   };
   arm();
-  const timer = setInterval(() => {
+  const timer = everyOnGrid(rescanMs, () => {
     if (!watcher) arm();
     rescan();
-  }, rescanMs);
-  timer.unref();
+  });
   return {
     names: () => current,
     close() {
-      clearInterval(timer);
+      timer.stop();
       if (pending) clearTimeout(pending);
       watcher?.close();
     },

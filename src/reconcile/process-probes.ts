@@ -10,7 +10,7 @@ import type { Executor, PidProbe } from '../executor/types.js';
 import type { WorkQueue } from './work-queue.js';
 import type { World } from './world.js';
 import type { ListenerWatches } from './listener-watch.js';
-import { CHECK_TICK_MS, delayToTick } from './check-ticks.js';
+import { delayToTick } from './check-ticks.js';
 import { checkType } from '../executor/checks/index.js';
 import type { Diagnostician } from '../diagnosis/diagnostician.js';
 
@@ -70,7 +70,11 @@ export class ProcessProbes {
     }
   }
 
-  /** On the checks' tick grid (check-ticks.ts), so a probe shares its wake-up with the checks due then. */
+  /**
+   * At multiples of its own period since the epoch: on the checks' tick grid (check-ticks.ts) and,
+   * at the 500 ms freeze cadence, on the housekeeping timers' grid too (core/grid-timer.ts), so a
+   * probe shares its wake-up with the checks and the timers due then.
+   */
   private arm(): void {
     const { clock, listeners } = this.opts;
     // Slower while the kernel reports every watched exit (pidfds): only a freeze needs a probe then.
@@ -80,7 +84,7 @@ export class ProcessProbes {
     this.timer = clock.setTimer(() => {
       this.timer = null;
       void this.probe().finally(() => this.armIfNeeded());
-    }, delayToTick(clock.now(), everyMs, Math.min(CHECK_TICK_MS, everyMs)));
+    }, delayToTick(clock.now(), everyMs, everyMs));
   }
 
   private watched(name: string): boolean {

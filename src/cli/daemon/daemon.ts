@@ -34,6 +34,7 @@ import { takeRestartRequests } from '../../status/state-dir/restart-requests.js'
 import { takeUndoRequests } from '../../status/state-dir/undo-requests.js';
 import { FileLedger } from '../../reconcile/rollout-ledger.js';
 import { startSelfWatch, type SelfWatchConfig, type SelfWiring } from './self-watch.js';
+import { everyOnGrid, type GridTimer } from '../../core/grid-timer.js';
 
 export interface DaemonOptions {
   paths: Paths;
@@ -105,7 +106,7 @@ export class Daemon {
   private readonly healthFeed: HealthFeed;
   private watches: DirWatch[] = [];
   private manifests: DesiredStateWatch | null = null;
-  private alertsTimer: NodeJS.Timeout | null = null;
+  private alertsTimer: GridTimer | null = null;
   private stopping: Promise<void> | null = null;
   /** The git source in pull mode, else null. */
   source: GitSource | null = null;
@@ -210,11 +211,10 @@ export class Daemon {
     this.metrics.queueDepth.set(0);
     c.start();
     this.takeRequests(requests.names());
-    this.alertsTimer = setInterval(() => {
+    this.alertsTimer = everyOnGrid(ALERTS_REFRESH_MS, () => {
       this.store.setAlerts(this.notifier.snapshot());
       this.metrics.queueDepth.set(c.queue.length);
-    }, ALERTS_REFRESH_MS);
-    this.alertsTimer.unref();
+    });
     this.self = await startSelfWatch({
       config: this.opts.self ?? { target: null, afterMs: 60_000, heartbeat: null },
       stateDir: paths.stateDir,
@@ -295,7 +295,7 @@ export class Daemon {
   stop(): Promise<void> {
     this.stopping ??= (async () => {
       const { log } = this.opts;
-      if (this.alertsTimer) clearInterval(this.alertsTimer);
+      this.alertsTimer?.stop();
       await this.self?.close(true);
       for (const w of this.watches) w.close();
       await this.source?.close();

@@ -12,6 +12,7 @@ import { fetchProblem, manifestProblem, observeProblem, outboxProblem } from '..
 import { HeartbeatPinger } from '../../notify/heartbeat-ping.js';
 import type { StatusStore } from '../../status/store.js';
 import type { HealthCheck } from '../../web/health.js';
+import { everyOnGrid } from '../../core/grid-timer.js';
 
 export interface SelfWatchConfig {
   /** --notify-self: the Notifier (or ntfy topic) for vai's own failures; null: logged only. */
@@ -54,8 +55,7 @@ export async function startSelfWatch(o: { config: SelfWatchConfig; stateDir: str
     await watch.event(c, `the previous vaid (pid ${previous.pid}, started ${new Date(previous.startedAt).toISOString()}) did not shut down cleanly (killed, crashed or the host lost power)`, previous.startedAt);
   }
   const tickMs = Math.min(5_000, Math.max(250, config.afterMs / 4));
-  const timer = setInterval(() => void watch.tick(), tickMs);
-  timer.unref();
+  const timer = everyOnGrid(tickMs, () => void watch.tick());
   const pinger = config.heartbeat
     ? new HeartbeatPinger({
         url: config.heartbeat.url,
@@ -75,7 +75,7 @@ export async function startSelfWatch(o: { config: SelfWatchConfig; stateDir: str
   return {
     watch,
     async close(clean) {
-      clearInterval(timer);
+      timer.stop();
       await pinger?.close();
       if (clean) rmSync(marker, { force: true });
     },
