@@ -65,6 +65,7 @@ async function main(): Promise<number> {
         ...storeSource(daemon.store),
         log,
         extraMetrics: daemon.metrics.registry,
+        beforeScrape: () => daemon.metrics.startProcessMetrics(),
         healthChecks: daemon.healthChecks,
         ...(daemon.source && config.git?.webhookSecret
           ? { postRoutes: { '/hooks/git': gitHookRoute({ secret: config.git.webhookSecret, fetchNow: () => void daemon.source?.fetchNow(), log }) } }

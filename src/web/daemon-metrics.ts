@@ -17,6 +17,12 @@ export interface DaemonMetrics {
   statusWriteBlocking: Histogram;
   /** Increment once per failed status.json write (vaid retries it with backoff). */
   statusWriteFailures: Counter;
+  /**
+   * Registers Node's process metrics (CPU, memory, event-loop delay) on the first call; later
+   * calls do nothing. Called before each scrape: the event-loop sampler is a 10 Hz libuv timer,
+   * and a vaid nobody scrapes must not wake ten times a second for it.
+   */
+  startProcessMetrics(): void;
 }
 
 /**
@@ -52,12 +58,15 @@ function lagBeyondPeriod(registry: Registry): void {
 
 export function createDaemonMetrics(opts: { processMetrics?: boolean } = {}): DaemonMetrics {
   const registry = new Registry();
-  if (opts.processMetrics ?? true) {
-    collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
-    lagBeyondPeriod(registry);
-  }
+  let processMetrics = opts.processMetrics ?? true;
   return {
     registry,
+    startProcessMetrics() {
+      if (!processMetrics) return;
+      processMetrics = false;
+      collectDefaultMetrics({ register: registry, eventLoopMonitoringPrecision: EVENT_LOOP_SAMPLE_MS });
+      lagBeyondPeriod(registry);
+    },
     queueDepth: new Gauge({ name: 'vai_queue_depth', help: 'Service names waiting in the work queue.', registers: [registry] }),
     reconcileDuration: new Histogram({
       name: 'vai_reconcile_duration_seconds',

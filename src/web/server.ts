@@ -35,6 +35,8 @@ export interface WebServerOptions {
   log?: Logger | undefined;
   /** Metrics only the daemon knows (see daemon-metrics.ts), served after the status-derived ones. */
   extraMetrics?: Registry | undefined;
+  /** Called before each /metrics scrape, before extraMetrics is read (the daemon's lazy process metrics). */
+  beforeScrape?: (() => void) | undefined;
   eventStream?: Partial<EventStreamOptions> | undefined;
   /** What /healthz checks (see health.ts); none: it answers 200 "ok" while the server runs. */
   healthChecks?: readonly HealthCheck[] | undefined;
@@ -81,7 +83,8 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
   const metrics = createStatusMetrics({ sseClients: () => events.size });
   const clash = opts.extraMetrics?.getMetricsAsArray().find((m) => STATUS_METRIC_NAMES.has(m.name));
   if (clash) throw new Error(`daemon metric ${clash.name} has the name of a metric derived from status`);
-  const scrapeRegistry = opts.extraMetrics ? Registry.merge([metrics.registry, opts.extraMetrics]) : metrics.registry;
+  // Merged at each scrape: extraMetrics may gain metrics after start (beforeScrape's).
+  const scrapeRegistry = () => (opts.extraMetrics ? Registry.merge([metrics.registry, opts.extraMetrics]) : metrics.registry);
   const unsubscribe = opts.subscribe((doc) => {
     metrics.observe(doc);
     events.publish(() => redactStatus(doc));
@@ -106,9 +109,11 @@ export async function startWebServer(opts: WebServerOptions): Promise<WebServer>
       events.add(res);
     },
     '/metrics': async (req, res) => {
+      opts.beforeScrape?.();
       const doc = opts.getStatus();
       metrics.observe(doc);
-      await sendLarge(req, res, scrapeRegistry.contentType, await metrics.render(doc, scrapeRegistry));
+      const registry = scrapeRegistry();
+      await sendLarge(req, res, registry.contentType, await metrics.render(doc, registry));
     },
   };
   const protectedPath = (p: string) => p.startsWith('/api/') || p === '/metrics' || p.startsWith('/history/') || p.startsWith('/badges/');

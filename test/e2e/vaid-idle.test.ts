@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { testdir } from '../support/testdir.js';
-import { startVaid } from '../support/vaid.js';
+import { freePort, startVaid } from '../support/vaid.js';
 
 function wakeups(pid: number): number {
   const m = /^voluntary_ctxt_switches:\s+(\d+)$/m.exec(readFileSync(`/proc/${pid}/task/${pid}/status`, 'utf8'));
@@ -15,7 +15,7 @@ function wakeups(pid: number): number {
   return Number(m[1]);
 }
 
-test('an idle vaid with healthy services sleeps between checks: a few wake-ups a second at most', async () => {
+async function idleWakeups(extraArgs: string[]): Promise<number> {
   const dir = testdir({}, 'vai-e2e-');
   // A process check: no pid_file and no listener to watch, so nothing is due between checks.
   const marker = `${dir.path}/idle-marker`;
@@ -32,18 +32,30 @@ spec:
   restart_cmd: 'true'
 `);
   dir.write('manifests/services.yaml', docs.join('---\n'));
-  const vaid = await startVaid({ manifests: dir.join('manifests'), stateDir: dir.join('state'), args: ['--log-level', 'warn'] });
+  const vaid = await startVaid({ manifests: dir.join('manifests'), stateDir: dir.join('state'), args: ['--log-level', 'warn', ...extraArgs] });
   try {
     await vaid.waitForStatus((d) => Object.values(d.services).filter((s) => s.phase === 'Healthy').length === 5 || undefined, 'all 5 services healthy');
     // The next checks are 54-66 s away: nothing is due in this window.
     const before = wakeups(vaid.pid);
     const seconds = 3;
     await new Promise((r) => setTimeout(r, seconds * 1000));
-    const perSecond = (wakeups(vaid.pid) - before) / seconds;
-    assert.ok(perSecond < 8, `vaid's main thread woke ${perSecond.toFixed(1)} times a second with nothing due`);
+    return (wakeups(vaid.pid) - before) / seconds;
   } finally {
     await vaid.kill9();
     sleeper.kill('SIGKILL');
     dir.remove();
   }
+}
+
+test('an idle vaid with healthy services sleeps between checks: a few wake-ups a second at most', async () => {
+  const perSecond = await idleWakeups([]);
+  assert.ok(perSecond < 8, `vaid's main thread woke ${perSecond.toFixed(1)} times a second with nothing due`);
+});
+
+// The unit ships with --listen: prom-client's event-loop sampler (a 10 Hz libuv timer) and the
+// HTTP server's connection checks ran whether or not anything scraped /metrics.
+test('an idle vaid serving /metrics that nobody scrapes sleeps as well', async () => {
+  const port = await freePort();
+  const perSecond = await idleWakeups(['--listen', `127.0.0.1:${port}`]);
+  assert.ok(perSecond < 8, `vaid --listen woke ${perSecond.toFixed(1)} times a second with nothing due`);
 });

@@ -65,7 +65,7 @@ test('/metrics parses as Prometheus text and its values are those of the status 
   daemon.queueDepth.set(4);
   daemon.statusWrites.inc(9);
   daemon.reconcileDuration.observe({ result: 'ok' }, 0.02);
-  const s = await serve(feed, { extraMetrics: daemon.registry });
+  const s = await serve(feed, { extraMetrics: daemon.registry, beforeScrape: () => daemon.startProcessMetrics() });
   const res = await fetch(`${s.url}/metrics`);
   assert.equal(res.status, 200);
   assert.match(res.headers.get('content-type') ?? '', /^text\/plain; version=0\.0\.4/);

@@ -13,6 +13,9 @@ function sample(text: string, name: string): number {
 
 test('eventloop lag figures are the delay beyond the sampling period, not the period', async () => {
   const metrics = createDaemonMetrics();
+  assert.doesNotMatch(await metrics.registry.metrics(), /nodejs_eventloop_lag/, 'no event-loop sampler before the first scrape');
+  metrics.startProcessMetrics();
+  metrics.startProcessMetrics(); // a second scrape registers nothing twice
   await metrics.registry.metrics(); // starts a fresh window
   // Let the sampling timer fire several times on an event loop that does nothing else.
   await sleep(EVENT_LOOP_SAMPLE_MS * 8);
