@@ -155,6 +155,7 @@ export function readListeners(procDir = '/proc'): ListenEntry[] {
         const lastNewline = text.lastIndexOf('\n');
         if (lastNewline < 0) {
           rest = text;
+          if (read > MAX_TABLE_BYTES) break;
           continue;
         }
         const page = parseListenLines(text.slice(0, lastNewline), family, header);
