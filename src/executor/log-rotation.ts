@@ -165,7 +165,8 @@ export class LogRotator {
 
   /** `own`: the file is in vaid's own logs directory (state dir), not a service's log_path. */
   watch(service: string, file: string, policy: LogRotationPolicy, own = false): void {
-    this.files.set(path.resolve(file), { service, file: path.resolve(file), policy, own });
+    const abs = path.resolve(file);
+    this.files.set(abs, { service, file: abs, policy, own });
     this.timer ??= everyOnGrid(this.passMs, () => void this.pass());
   }
 
