@@ -3,7 +3,7 @@
 // after each restart and spec change), and the kernel tells when it exits (a pidfd, the
 // executor's watchExit): the exit triggers a check at once, with no polling. Where the kernel
 // refuses, the listener is probed with the pid_file probes at the controller's fast cadence; a
-// watched exit leaves only the freeze (SIGSTOP) probe, which runs at FREEZE_PROBE_MS. A watched
+// watched exit leaves only the freeze (SIGSTOP) probe, at freezeProbeMs() of the checks' intervals. A watched
 // process that is gone only triggers a check, exactly as a dead pid_file pid does: a service that
 // handed its socket to a new process (re-exec, fork, graceful reload) passes that check, is not
 // restarted, and its new listener is looked up instead.
@@ -33,6 +33,20 @@ export const LOOKUP_GAP_FACTOR = 4;
  * (150 ms with pid_file) minus the restart path (~60 ms) leaves about that much.
  */
 export const FREEZE_PROBE_MS = 500;
+/** The slowest freeze cadence: a SIGSTOP is seen within this long whatever the checks' interval. */
+export const FREEZE_PROBE_MAX_MS = 5_000;
+
+/**
+ * The freeze cadence for services whose shortest check interval is `intervalMs`: a quarter of
+ * it, from FREEZE_PROBE_MS to FREEZE_PROBE_MAX_MS. The probe only makes a freeze known before the
+ * next check would find it, so it need not run twenty times between two checks: at 60 s
+ * intervals the 500 ms probe was a third of an idle vaid's CPU (docs/performance.md).
+ */
+export function freezeProbeMs(intervalMs: number): number {
+  // Whole multiples of FREEZE_PROBE_MS, so a probe lands on the housekeeping timers' grid.
+  const quarter = Math.floor(intervalMs / 4 / FREEZE_PROBE_MS) * FREEZE_PROBE_MS;
+  return Math.min(FREEZE_PROBE_MAX_MS, Math.max(FREEZE_PROBE_MS, quarter));
+}
 
 interface Watch {
   process: WatchedProcess | null;
@@ -234,9 +248,9 @@ export class ListenerWatches {
   /**
    * The probe cadence the watches need: `fastMs` while some watched process is not covered by
    * the kernel's exit watch (refused, a container's pid_file, an executor without one), else
-   * FREEZE_PROBE_MS. Never slower than fastMs would be needed for the simulation's executor.
+   * `freezeMs` (freezeProbeMs()). Never slower than fastMs would be needed for the simulation's executor.
    */
-  probeEveryMs(fastMs: number): number {
+  probeEveryMs(fastMs: number, freezeMs = FREEZE_PROBE_MS): number {
     if (!this.enabled || typeof this.opts.executor.watchExit !== 'function' || fastMs <= 0) return fastMs;
     for (const [name, w] of this.watches) {
       if (w.process === null) {
@@ -247,7 +261,7 @@ export class ListenerWatches {
       if (g && !g.exited && g.unwatch === null) return fastMs;
       if (!g && this.pending.has(name)) return fastMs;
     }
-    return Math.max(fastMs, FREEZE_PROBE_MS);
+    return Math.max(fastMs, freezeMs);
   }
 
   private async lookUp(): Promise<void> {

@@ -9,7 +9,7 @@ import type { DesiredService } from '../manifest/types.js';
 import type { Executor, PidProbe } from '../executor/types.js';
 import type { WorkQueue } from './work-queue.js';
 import type { World } from './world.js';
-import type { ListenerWatches } from './listener-watch.js';
+import { freezeProbeMs, type ListenerWatches } from './listener-watch.js';
 import { delayToTick } from './check-ticks.js';
 import { checkType } from '../executor/checks/index.js';
 import type { Diagnostician } from '../diagnosis/diagnostician.js';
@@ -33,6 +33,8 @@ export class ProcessProbes {
   private started = false;
   /** The services with a pid_file: the probe runs 10 times a second and need not walk the others. */
   private pidFileServices: DesiredService[] = [];
+  /** The freeze cadence of the probed services' shortest check interval. */
+  private freezeMs = freezeProbeMs(0);
   private readonly lastProbe = new Map<string, PidProbe>();
 
   constructor(private readonly opts: ProcessProbesOptions) {}
@@ -43,7 +45,11 @@ export class ProcessProbes {
 
   /** The desired services changed. */
   servicesChanged(services: Iterable<DesiredService>): void {
-    this.pidFileServices = [...services].filter((s) => s.spec.pid_file);
+    const all = [...services];
+    this.pidFileServices = all.filter((s) => s.spec.pid_file);
+    let shortest = Infinity;
+    for (const svc of all) if (this.probed(svc)) shortest = Math.min(shortest, svc.spec.health_check.interval_seconds * 1000);
+    this.freezeMs = freezeProbeMs(shortest);
     this.armIfNeeded();
   }
 
@@ -59,20 +65,24 @@ export class ProcessProbes {
   }
 
   private armIfNeeded(): void {
-    const { queue, world, listeners } = this.opts;
+    const { queue, world } = this.opts;
     if (!this.started || !this.enabled || this.timer || this.probing || queue.isShuttingDown) return;
     for (const svc of world.all().values()) {
-      const hc = svc.spec.health_check;
-      if (svc.spec.pid_file || (listeners.enabled && !svc.spec.container && checkType(hc.type).loopbackTarget !== undefined)) {
+      if (this.probed(svc)) {
         this.arm();
         return;
       }
     }
   }
 
+  /** A pid_file, or a host service whose check names a loopback port (its listener is watched). */
+  private probed(svc: DesiredService): boolean {
+    return Boolean(svc.spec.pid_file) || (this.opts.listeners.enabled && !svc.spec.container && checkType(svc.spec.health_check.type).loopbackTarget !== undefined);
+  }
+
   /**
    * At multiples of its own period since the epoch: on the checks' tick grid (check-ticks.ts) and,
-   * at the 500 ms freeze cadence, on the housekeeping timers' grid too (core/grid-timer.ts), so a
+   * at a freeze cadence of whole half-seconds, on the housekeeping timers' grid too (core/grid-timer.ts), so a
    * probe shares its wake-up with the checks and the timers due then.
    */
   private arm(): void {
@@ -80,7 +90,7 @@ export class ProcessProbes {
     // Slower while the kernel reports every watched exit (pidfds): only a freeze needs a probe then.
     // A pid_file the kernel does not watch for us (no exit watch on it) keeps the fast cadence.
     const unwatchedPidFile = this.pidFileServices.some((svc) => listeners.watched(svc.name) === null);
-    const everyMs = unwatchedPidFile ? this.opts.everyMs : listeners.probeEveryMs(this.opts.everyMs);
+    const everyMs = unwatchedPidFile ? this.opts.everyMs : listeners.probeEveryMs(this.opts.everyMs, this.freezeMs);
     this.timer = clock.setTimer(() => {
       this.timer = null;
       void this.probe().finally(() => this.armIfNeeded());

@@ -12,7 +12,7 @@ import type { Notifier } from '../../../src/notify/types.js';
 import { StatusStore } from '../../../src/status/store.js';
 import { HostReconcile, type Log } from '../../../src/reconcile/host-reconcile.js';
 import { testClock, type TestClock } from '../../../src/core/clock.js';
-import { FREEZE_PROBE_MS } from '../../../src/reconcile/listener-watch.js';
+import { FREEZE_PROBE_MAX_MS, FREEZE_PROBE_MS } from '../../../src/reconcile/listener-watch.js';
 
 const INTERVAL_S = 60;
 
@@ -265,6 +265,26 @@ test('the kernel reports the exit: the crash is checked at once, with no probe t
   assert.equal(store.get('web')?.phase, 'Healthy');
   await controller.stop(1000);
   assert.equal(world.watches.size, 0, 'stopping drops every exit watch (a waiting poll would keep vaid alive)');
+});
+
+test('with exits watched, the freeze probe follows the check interval: every 5 s at 60 s, every 500 ms at 1 s; a SIGSTOP is still found between two checks', async () => {
+  for (const [interval, everyMs] of [[60, FREEZE_PROBE_MAX_MS], [1, FREEZE_PROBE_MS]] as const) {
+    const { clock, world, controller, lines } = setupNotifying([svc('web', {}, interval)]);
+    const pid = world.startProcess('web');
+    controller.start();
+    await advance(clock, 6000);
+    assert.equal(controller.listeners.watched('web')?.pid, pid);
+    const probes = world.probes;
+    await advance(clock, 20_000);
+    const n = world.probes - probes;
+    assert.ok(n >= 20_000 / everyMs - 1 && n <= 20_000 / everyMs + 1, `interval ${interval} s: ${n} probes in 20 s, expected about ${20_000 / everyMs}`);
+    const seen = world.log.length;
+    world.frozen.add(pid);
+    await advance(clock, everyMs + 100);
+    assert.ok(lines.includes(`web: listener process ${pid} is stopped (SIGSTOP); checking now`), `interval ${interval} s: the freeze is seen within ${everyMs} ms`);
+    assert.ok(world.log.slice(seen).includes('check web'));
+    await controller.stop(1000);
+  }
 });
 
 test('the kernel refuses the exit watch: the listener is polled at the fast cadence, as before', async () => {
