@@ -18,7 +18,7 @@ export interface WatchOptions {
   maxWaitMs?: number;
   allowUnsafePermissions?: boolean;
   selector?: LabelSelector;
-  /** How often to check that the watched directory is still the same one (default 1 s). */
+  /** How often to check that the watched directory is still the same one (default 2 s, on the housekeeping grid). */
   pollMs?: number;
   /** How often to reload even without events (default 60 s). */
   resyncMs?: number;
@@ -140,7 +140,7 @@ export async function watchDesiredState(opts: WatchOptions): Promise<DesiredStat
   };
   await startWatcher();
   let polling = false;
-  const poll = everyOnGrid(opts.pollMs ?? 1_000, () => {
+  const poll = everyOnGrid(opts.pollMs ?? 2_000, () => {
     if (polling || closed) return;
     if (identity(root) === watchedIdentity) return;
     polling = true;

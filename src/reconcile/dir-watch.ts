@@ -1,6 +1,7 @@
 // Watches one flat directory (the marker dir, the restart-request dir) and reports its trusted
 // file names after every change. fs.watch (inotify) gives the speed; a periodic rescan covers
-// what inotify can miss (the dir replaced, an overflowing event queue), so the result is level-based.
+// what inotify can miss (the dir replaced, an overflowing event queue), so the result is level-based:
+// every 10 s while the watch is up (only a safety net then), every 2 s while it is not.
 // Trust (status/state-dir/dir-rule.ts): the dir must be owned by root (or vaid's user) and not
 // group/world-writable, else its entries are ignored; an entry owned by another user is ignored.
 // Each problem is warned about once, and again only after it went away and came back.
@@ -16,7 +17,10 @@ export interface DirWatch {
 }
 
 export interface DirWatchOptions {
+  /** The rescan while inotify is not watching (it failed, the dir is missing). */
   rescanMs?: number;
+  /** The rescan while it is: what inotify cannot see (a replaced dir, an overflow). */
+  watchedRescanMs?: number;
   /** Called once per new problem (an unsafe dir, an entry of another owner). */
   warn?: (message: string, details: Record<string, unknown>) => void;
   /** --allow-unsafe-permissions: a dir others can write is used anyway (entries of other owners still are not). */
@@ -26,6 +30,9 @@ export interface DirWatchOptions {
 export function watchDir(dir: string, onChange: (names: ReadonlySet<string>) => void, opts: DirWatchOptions | number = {}): DirWatch {
   const o: DirWatchOptions = typeof opts === 'number' ? { rescanMs: opts } : opts;
   const rescanMs = o.rescanMs ?? 2000;
+  // Counted in rescan periods: a live inotify watch leaves the rescan only what it cannot see.
+  const watchedEvery = Math.max(1, Math.round((o.watchedRescanMs ?? 10_000) / rescanMs));
+  let sinceScan = 0;
   let warned = new Set<string>();
   const scanNow = (): Set<string> => {
     const seen = new Set<string>();
@@ -51,7 +58,22 @@ export function watchDir(dir: string, onChange: (names: ReadonlySet<string>) => 
   const soon = () => {
     pending ??= setTimeout(rescan, 5);
   };
+  // The watched dir's inode and birth time (an inode number is reused at once): a dir replaced
+  // (rm -rf and mkdir, a rename over it) leaves the inotify watch on the old one, so a changed
+  // identity re-arms the watch and rescans at once.
+  let watchedIno = '';
+  const identity = (): string => {
+    try {
+      const st = lstatSync(dir);
+      return `${st.dev}:${st.ino}:${st.birthtimeMs}`;
+    } catch {
+      return '';
+    }
+  };
   const arm = () => {
+    watcher?.close();
+    watcher = null;
+    watchedIno = identity();
     try {
       watcher = watch(dir, { persistent: false }, soon);
       watcher.on('error', () => {
@@ -64,7 +86,12 @@ export function watchDir(dir: string, onChange: (names: ReadonlySet<string>) => 
   };
   arm();
   const timer = everyOnGrid(rescanMs, () => {
-    if (!watcher) arm();
+    if (!watcher || identity() !== watchedIno) {
+      arm();
+      sinceScan = watchedEvery;
+    }
+    if (watcher && ++sinceScan < watchedEvery) return;
+    sinceScan = 0;
     rescan();
   });
   return {

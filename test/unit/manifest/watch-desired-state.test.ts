@@ -202,6 +202,23 @@ test('a manifest dir created after the watcher started, then replaced by a fresh
   }
 });
 
+test('a manifest dir removed and made again at once (rm -rf; mkdir: its inode number reused) is watched again without waiting for the resync', async () => {
+  const d = testdir({ 'm/a.yaml': service('a') });
+  const changes: DesiredState[] = [];
+  const w = await watchDesiredState({ dir: d.join('m'), debounceMs: 50, resyncMs: 3_600_000, onChange: (s) => changes.push(s) });
+  try {
+    rmSync(d.join('m'), { recursive: true });
+    mkdirSync(d.join('m'));
+    writeFileSync(d.join('m/b.yaml'), service('b'));
+    await waitFor(() => changes.at(-1)?.services.has('b') && !changes.at(-1)?.services.has('a'), { what: 'b from the new dir' });
+    writeFileSync(d.join('m/c.yaml'), service('c'));
+    await waitFor(() => changes.at(-1)?.services.has('c'), { what: 'c written into the new dir', timeoutMs: 15_000 });
+  } finally {
+    await w.close();
+    d.remove();
+  }
+});
+
 test('a manifest dir moved away and straight back (the same inode) is read again without waiting for the resync', async () => {
   const d = testdir({ 'm/a.yaml': service('a') });
   const changes: DesiredState[] = [];
