@@ -95,6 +95,8 @@ export class ListenerWatches {
   private readonly pending = new Map<string, Request>();
   private readonly deferred = new Map<string, TimerHandle>();
   private running: Promise<void> | null = null;
+  /** The next lookup waits until then (LOOKUP_GAP_FACTOR). */
+  private nextLookupAt = -Infinity;
 
   constructor(private readonly opts: ListenerWatchOptions) {}
 
@@ -266,8 +268,12 @@ export class ListenerWatches {
 
   private async lookUp(): Promise<void> {
     const { executor, log, clock } = this.opts;
-    let gapMs = 0;
     while (this.pending.size > 0) {
+      // Counted from the last lookup, not only within one run of this loop: services turning
+      // Healthy one I/O callback after another each started a lookup of their own at once (at
+      // 1,000 services on one listener, 45 lookups of ~20 ms a second, one service each, and
+      // checks timing out behind them); waiting lets them join one batch.
+      const gapMs = this.nextLookupAt - clock.now();
       if (gapMs > 0) await new Promise<void>((resolve) => clock.setTimer(resolve, gapMs));
       const batch = [...this.pending];
       this.pending.clear();
@@ -275,7 +281,7 @@ export class ListenerWatches {
       const started = clock.now();
       const found = await executor.findListeners!(targets);
       const now = clock.now();
-      gapMs = (now - started) * LOOKUP_GAP_FACTOR;
+      this.nextLookupAt = now + (now - started) * LOOKUP_GAP_FACTOR;
       for (const [name, req] of batch) {
         const r = found.get(name);
         if (!r) continue;

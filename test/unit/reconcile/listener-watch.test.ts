@@ -12,7 +12,9 @@ import type { Notifier } from '../../../src/notify/types.js';
 import { StatusStore } from '../../../src/status/store.js';
 import { HostReconcile, type Log } from '../../../src/reconcile/host-reconcile.js';
 import { testClock, type TestClock } from '../../../src/core/clock.js';
-import { FREEZE_PROBE_MAX_MS, FREEZE_PROBE_MS } from '../../../src/reconcile/listener-watch.js';
+import { FREEZE_PROBE_MAX_MS, FREEZE_PROBE_MS, ListenerWatches } from '../../../src/reconcile/listener-watch.js';
+import type { ServiceStatus } from '../../../src/status/schema.js';
+import type { Clock } from '../../../src/core/clock.js';
 
 const INTERVAL_S = 60;
 
@@ -335,4 +337,32 @@ test('services checked on one listener: one probe per round for all of them, and
   assert.deepEqual([...checked].sort(), [...names].sort(), 'every service on the gone listener is checked at once');
   assert.ok(lines.includes(`web-7: listener process ${pid} is gone; checking now`));
   await controller.stop(1000);
+});
+
+test('services turning Healthy one I/O callback after another share lookups: one per gap, not one each', async () => {
+  // Each lookup "takes" 20 ms of the clock (the listener table at 1,000 services): in vaid the
+  // lookups ran back to back, one service each, 45 a second, and checks timed out behind them.
+  const base = testClock();
+  let spent = 0;
+  const clock: Clock = { ...base, now: () => base.now() + spent };
+  const world = new World();
+  const names = Array.from({ length: 50 }, (_, i) => `web-${i}`);
+  world.startProcess('web-0');
+  for (const n of names.slice(1)) world.share(n, 'web-0');
+  const lookUp = world.findListeners.bind(world);
+  world.findListeners = (t) => {
+    spent += 20;
+    return lookUp(t);
+  };
+  const services = new Map(names.map((n) => [n, svc(n)]));
+  const watches = new ListenerWatches({ clock, executor: world, log: { debug() {}, info() {}, warn() {}, error() {} }, target: (n) => ({ name: n, spec: services.get(n)!.spec }) as ServiceTarget });
+  for (const n of names) {
+    watches.healthy(services.get(n)!, { restarts: { count: 0 } } as ServiceStatus);
+    await base.advanceAsync(5);
+  }
+  await advance(base, 1000);
+  await watches.idle();
+  assert.ok(names.every((n) => watches.watched(n)?.pid === world.pid.get('web-0')), 'every service watched');
+  // 50 services over 250 ms, lookups of 20 ms at least 80 ms apart: a handful, not 50.
+  assert.ok(world.lookups <= 6, `${world.lookups} lookups for 50 services`);
 });
