@@ -61,6 +61,8 @@ try {
       name: `svc-${i}`,
       check: kind === 'http' ? { type: 'http' as const, port, keepAlive } : { type: 'tcp' as const, port },
       startCmd: 'true',
+      // A check that times out (vaid or the machine busy) must not kill the farm all services share.
+      stopCmd: 'true',
       usePidFile: false,
       intervalSeconds: interval,
       timeoutSeconds: 1,

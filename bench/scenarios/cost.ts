@@ -48,6 +48,8 @@ export async function runCost(c: CostCase, log: (s: string) => void): Promise<Fi
       check: c.kind === 'http' ? { type: 'http', port, keepAlive } : { type: 'tcp', port },
       pidFile: farmPidFile,
       startCmd: 'true',
+      // A check that times out (vaid or the machine busy) must not kill the farm all services share.
+      stopCmd: 'true',
       usePidFile: false,
       intervalSeconds: 1,
       timeoutSeconds: 1,

@@ -81,6 +81,8 @@ export async function runEditAndCli(c: EditCase, log: (s: string) => void): Prom
       name: `svc-${i}`,
       check: { type: 'tcp', port: port as number },
       startCmd: 'true',
+      // A check that times out (vaid or the machine busy) must not kill the farm all services share.
+      stopCmd: 'true',
       usePidFile: false,
       intervalSeconds: c.intervalSeconds,
       timeoutSeconds: 1,

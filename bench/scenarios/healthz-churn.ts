@@ -77,6 +77,8 @@ export async function runHealthzChurn(c: HealthzChurnCase, log: (s: string) => v
       name: `svc-${i}`,
       check: { type: 'tcp', port: flapPort },
       startCmd: 'true',
+      // A check that times out (vaid or the machine busy) must not kill the farm all services share.
+      stopCmd: 'true',
       usePidFile: false,
       intervalSeconds: c.intervalSeconds,
       timeoutSeconds: 1,

@@ -50,6 +50,8 @@ export async function runScale(c: ScaleCase, log: (s: string) => void): Promise<
       name: `svc-${i}`,
       check: { type: 'tcp', port: port as number },
       startCmd: 'true',
+      // A check that times out (vaid or the machine busy) must not kill the farm all services share.
+      stopCmd: 'true',
       usePidFile: false,
       intervalSeconds: c.intervalSeconds,
       timeoutSeconds: 1,

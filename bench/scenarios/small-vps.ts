@@ -41,6 +41,8 @@ async function farmDefs(farm: PortFarm, dir: string, c: SmallVpsCase): Promise<S
     check: { type: 'http', port },
     pidFile: farmPidFile,
     startCmd: 'true',
+    // A check that times out (vaid or the machine busy) must not kill the farm all services share.
+    stopCmd: 'true',
     usePidFile: false,
     intervalSeconds: c.intervalSeconds,
     timeoutSeconds: 5,

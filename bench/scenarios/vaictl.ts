@@ -119,6 +119,8 @@ export async function runVaictl(c: VaictlCase, log: (s: string) => void): Promis
       name: `svc-${i}`,
       check: { type: 'http', port },
       startCmd: 'true',
+      // A check that times out (vaid or the machine busy) must not kill the farm all services share.
+      stopCmd: 'true',
       usePidFile: false,
       intervalSeconds: c.intervalSeconds,
       timeoutSeconds: 5,
