@@ -86,11 +86,10 @@ export function watchDir(dir: string, onChange: (names: ReadonlySet<string>) => 
   };
   arm();
   const timer = everyOnGrid(rescanMs, () => {
-    if (!watcher || identity() !== watchedIno) {
-      arm();
-      sinceScan = watchedEvery;
-    }
-    if (watcher && ++sinceScan < watchedEvery) return;
+    // Re-armed (no watch, or a replaced dir): rescan now; else only every watchedEvery-th tick.
+    const rearmed = !watcher || identity() !== watchedIno;
+    if (rearmed) arm();
+    if (!rearmed && watcher && ++sinceScan < watchedEvery) return;
     sinceScan = 0;
     rescan();
   });
