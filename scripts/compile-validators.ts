@@ -31,12 +31,12 @@ process.stdout.write(`${path.relative(process.cwd(), out)}: validators for ${Obj
 {
   const statusDir = path.join(dist, 'src/status');
   const { StatusDocumentSchema, StatusSummarySchema } = (await import(pathToFileURL(path.join(statusDir, 'schema.js')).href)) as typeof import('../src/status/schema.js');
-  const { READER_AJV_OPTIONS, schemaOf, validatorFile } = (await import(pathToFileURL(path.join(statusDir, 'reader-validate.js')).href)) as typeof import('../src/status/reader-validate.js');
+  const { READER_AJV_LOGGER, READER_AJV_OPTIONS, schemaOf, validatorFile } = (await import(pathToFileURL(path.join(statusDir, 'reader-validate.js')).href)) as typeof import('../src/status/reader-validate.js');
   const { Ajv2020 } = createRequire(import.meta.url)('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
   const schemas = { StatusDocument: StatusDocumentSchema, StatusSummary: StatusSummarySchema };
   for (const kind of Object.keys(READER_AJV_OPTIONS) as Array<keyof typeof READER_AJV_OPTIONS>) {
     const schema = schemas[schemaOf(kind)];
-    const reader = new Ajv2020({ ...READER_AJV_OPTIONS[kind], code: { source: true } });
+    const reader = new Ajv2020({ ...READER_AJV_OPTIONS[kind], logger: READER_AJV_LOGGER, code: { source: true } });
     const file = path.join(statusDir, validatorFile(kind));
     const text = code(reader, reader.compile(schema));
     // The reader runs it where no node_modules may be (test/e2e/vaictl-bundle.test.ts copies dist).

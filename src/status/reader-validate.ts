@@ -40,6 +40,20 @@ export const READER_AJV_OPTIONS: Record<ReaderValidator, { allErrors: boolean; s
   StatusSummary: { allErrors: false, strict: false, verbose: false, unicode: false },
 };
 
+/**
+ * ajv's logger for the reader's validators: ajv 8 calls `unicode` deprecated but still honours
+ * it, and it is chosen on purpose (above), so its warning on every compile is dropped; every
+ * other message goes to the console as ajv's default logger would send it.
+ */
+export const READER_AJV_LOGGER = {
+  log: (...args: unknown[]): void => console.log(...args),
+  warn: (...args: unknown[]): void => {
+    if (typeof args[0] === 'string' && args[0].startsWith('DEPRECATED: option unicode.')) return;
+    console.warn(...args);
+  },
+  error: (...args: unknown[]): void => console.error(...args),
+};
+
 /** Which schema a validator checks. */
 export function schemaOf(kind: ReaderValidator): ReaderSchema {
   return SCHEMA_OF[kind];
@@ -66,7 +80,7 @@ function validator(kind: ReaderValidator): Validate {
   }
   if (typeof v !== 'function') {
     const { Ajv2020 } = require('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
-    v = new Ajv2020(READER_AJV_OPTIONS[kind]).compile(JSON.parse(readFileSync(schemaFile(READER_SCHEMAS[SCHEMA_OF[kind]]), 'utf8')) as object) as unknown as Validate;
+    v = new Ajv2020({ ...READER_AJV_OPTIONS[kind], logger: READER_AJV_LOGGER }).compile(JSON.parse(readFileSync(schemaFile(READER_SCHEMAS[SCHEMA_OF[kind]]), 'utf8')) as object) as unknown as Validate;
   }
   compiled[kind] = v;
   return v;
