@@ -18,11 +18,15 @@ export interface Profile {
   cost: CostSize[];
   costSlices: number;
   costSliceMs: number;
+  /** cost: how long both subjects run after every service was checked before the first slice (JIT, first connections, start-up garbage). */
+  costWarmupMs: number;
   scale: { services: number; intervalSeconds: number; observeTimeoutMs: number; slices: number; sliceMs: number };
   edit: { services: number; intervalSeconds: number; edits: number; cliRuns: number };
   gitops: { pushes: number; intervalSeconds: number };
   /** small-vps: seconds of each measuring window (>= 60 in full). */
   smallVpsWindowMs: number;
+  /** small-vps: measure a second window right after the first (the steady state a long-running host sees). */
+  smallVpsSteady: boolean;
   vaictl: { services: number; intervalSeconds: number; runs: number };
   /** healthz-churn: failing services restarted over and over while /healthz is probed. */
   healthzChurn: { services: number; intervalSeconds: number; flapMs: number; windowMs: number; everyMs: number; probeTimeoutMs: number };
@@ -38,10 +42,12 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     cost: [{ kind: 'http', services: 50, monit: true }],
     costSlices: 1,
     costSliceMs: 1000,
+    costWarmupMs: 1500,
     scale: { services: 200, intervalSeconds: 1, observeTimeoutMs: 60_000, slices: 1, sliceMs: 1000 },
     edit: { services: 50, intervalSeconds: 1, edits: 2, cliRuns: 1 },
     gitops: { pushes: 2, intervalSeconds: 2 },
     smallVpsWindowMs: 10_000,
+    smallVpsSteady: false,
     vaictl: { services: 100, intervalSeconds: 10, runs: 1 },
     healthzChurn: { services: 100, intervalSeconds: 1, flapMs: 5000, windowMs: 10_000, everyMs: 200, probeTimeoutMs: 15_000 },
   },
@@ -64,10 +70,12 @@ export const PROFILES: Record<'quick' | 'full', Profile> = {
     ],
     costSlices: 5,
     costSliceMs: 3000,
+    costWarmupMs: 20_000,
     scale: { services: 10_000, intervalSeconds: 10, observeTimeoutMs: 180_000, slices: 10, sliceMs: 3000 },
     edit: { services: 1000, intervalSeconds: 10, edits: 25, cliRuns: 10 },
     gitops: { pushes: 10, intervalSeconds: 10 },
     smallVpsWindowMs: 65_000,
+    smallVpsSteady: true,
     vaictl: { services: 1000, intervalSeconds: 10, runs: 10 },
     healthzChurn: { services: 1000, intervalSeconds: 1, flapMs: 5000, windowMs: 60_000, everyMs: 200, probeTimeoutMs: 15_000 },
   },

@@ -60,8 +60,8 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
   }
   if (only.has('cost')) {
     for (const c of p.cost) {
-      await step(`vai cost ${c.services} ${c.kind}${c.keepAlive ? ' keep-alive' : ''}`, () => runCost({ subject: 'vai', ...c, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
-      if (withMonit && c.monit && !c.keepAlive) await step(`monit cost ${c.services} ${c.kind}`, () => runCost({ subject: 'monit', ...c, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
+      await step(`vai cost ${c.services} ${c.kind}${c.keepAlive ? ' keep-alive' : ''}`, () => runCost({ subject: 'vai', ...c, slices: p.costSlices, sliceMs: p.costSliceMs, warmupMs: p.costWarmupMs }, log));
+      if (withMonit && c.monit && !c.keepAlive) await step(`monit cost ${c.services} ${c.kind}`, () => runCost({ subject: 'monit', ...c, slices: p.costSlices, sliceMs: p.costSliceMs, warmupMs: p.costWarmupMs }, log));
     }
   }
   if (only.has('types')) await step('vai CPU per check of each check type at 200 services', () => runCheckTypes({ services: 200, windowMs: 10_000 }, log));
@@ -71,8 +71,8 @@ async function runAll(p: Profile, only: Set<ScenarioName>, withMonit: boolean): 
   if (only.has('history')) await step('history (CPU with and without, size, vaictl history/report)', () => runHistory({ services: 1000, slices: p.costSlices, sliceMs: p.costSliceMs }, log));
   if (only.has('small-vps')) {
     // vaid and monit at once, on the same services: the same load falls on both.
-    await step('small-vps 50 http @60s', () => runSmallVps({ kind: 'farm', services: 50, intervalSeconds: 60, windowMs: p.smallVpsWindowMs, withMonit }, log));
-    await step('small-vps 6 daemons @5s', () => runSmallVps({ kind: 'daemons', services: 6, intervalSeconds: 5, windowMs: p.smallVpsWindowMs, withMonit }, log));
+    await step('small-vps 50 http @60s', () => runSmallVps({ kind: 'farm', services: 50, intervalSeconds: 60, windowMs: p.smallVpsWindowMs, steady: p.smallVpsSteady, withMonit }, log));
+    await step('small-vps 6 daemons @5s', () => runSmallVps({ kind: 'daemons', services: 6, intervalSeconds: 5, windowMs: p.smallVpsWindowMs, steady: p.smallVpsSteady, withMonit }, log));
     // V8 flags to compare, e.g. BENCH_SMALL_VPS_NODE_ARGS='--max-semi-space-size=1;--lite-mode' (one extra vaid-only run each).
     for (const flags of (process.env.BENCH_SMALL_VPS_NODE_ARGS ?? '').split(';').filter(Boolean)) {
       await step(`small-vps 50 http @60s ${flags}`, () => runSmallVps({ kind: 'farm', services: 50, intervalSeconds: 60, windowMs: p.smallVpsWindowMs, withMonit: false, nodeArgs: flags.split(' ') }, log));
