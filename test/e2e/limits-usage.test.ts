@@ -5,15 +5,18 @@
 // describe, and no series.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { testdir } from '../support/testdir.js';
 import { freePort, killPidFiles, startVaid, VAICTL_BIN } from '../support/vaid.js';
 import { waitFor } from '../support/wait.js';
 
-// Burns a second of CPU (its own CPU time, however loaded the machine), then holds 60 MB of touched memory, idle.
+// Burns a second of CPU (its own CPU time, however loaded the machine), then holds 60 MB of
+// touched memory, idle, and says so in holder.js.held: a check taken while the buffer was still
+// being filled saw part of it (72 MB against /proc's 109 MB once, on a loaded CI machine).
 const HOLDER = `const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; }; while (cpu() < 1) {}
-const keep = Buffer.alloc(60 * 1024 * 1024, 1); setInterval(() => keep[0]++, 1000);`;
+const keep = Buffer.alloc(60 * 1024 * 1024, 1); setInterval(() => keep[0]++, 1000);
+require('fs').writeFileSync(process.argv[1] + '.held', String(Date.now()));`;
 
 function vaictl(args: string[]): { status: number | null; stdout: string; stderr: string } {
   return spawnSync(process.execPath, [VAICTL_BIN, ...args], { encoding: 'utf8', timeout: 60_000 });
@@ -68,8 +71,15 @@ spec:
   const port = await freePort();
   const vaid = await startVaid({ manifests: dir.join('manifests'), stateDir: dir.join('state'), args: ['--listen', `127.0.0.1:${port}`] });
   t.after(() => vaid.stop());
-  // The process has burnt its second of CPU and holds its memory; the last check saw both.
-  const s = await vaid.waitForService('holder', (x) => (x.lastCheck?.usage?.rssBytes ?? 0) > 55 * 1024 * 1024 && (x.lastCheck?.usage?.cpuSeconds ?? 0) >= 0.8, 'holder measured at 55+ MB and 0.8+ s of CPU', 90_000);
+  // The process has burnt its second of CPU and holds all its memory; a check begun after that
+  // (its time is when it ended: a second later leaves room for a slow check) saw both.
+  const heldAt = await waitFor(() => (existsSync(`${run}/holder.js.held`) ? Number(readFileSync(`${run}/holder.js.held`, 'utf8')) : undefined), { timeoutMs: 90_000, what: 'holder holding its 60 MB' });
+  const s = await vaid.waitForService(
+    'holder',
+    (x) => Date.parse(x.lastCheck?.at ?? '') > heldAt + 1000 && (x.lastCheck?.usage?.rssBytes ?? 0) > 55 * 1024 * 1024 && (x.lastCheck?.usage?.cpuSeconds ?? 0) >= 0.8,
+    'holder measured, after it held its memory, at 55+ MB and 0.8+ s of CPU',
+    90_000,
+  );
   const pid = s.lastCheck!.usage!.rootPid;
   assert.equal(pid, Number(readFileSync(`${run}/holder.pid`, 'utf8')));
 
